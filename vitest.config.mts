@@ -1,0 +1,13 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["**/*.test.ts"],
+    exclude: ["node_modules/**", ".out/**", ".tools/**", "**/dist/**"],
+    // Pulumi's runtime state is process-global: one test file per worker, files isolated.
+    pool: "forks",
+    isolate: true,
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+  },
+});
