@@ -1,0 +1,81 @@
+/**
+ * `check`: after `plan`, judge the stack. Policy results first (the seam the policy pack plugs into),
+ * then every rendered artifact through the real validator for its kind. Non-zero on any failure; a
+ * validator missing on a developer machine is reported SKIPPED, loudly, and is a failure in CI.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse as parseYaml } from "yaml";
+import type { Artifact } from "./engine/artifacts";
+import type { StackPlan } from "./planStack";
+import {
+  caddyValidator,
+  countResults,
+  formatResultsTable,
+  quadletValidator,
+  shellcheckValidator,
+  type ValidationResult,
+} from "./validators";
+
+export interface CheckReport {
+  ok: boolean;
+  results: ValidationResult[];
+  text: string;
+}
+
+/** A check of the whole recording (policies). Results are printed before the artifact validators'. */
+export type RecordingCheck = (plan: StackPlan) => Promise<ValidationResult[]>;
+
+/** The policy seam: the CrossGuard pack registers itself here. */
+export const RECORDING_CHECKS: RecordingCheck[] = [];
+
+/** Executables the Fedora host provides that the rendered units run. */
+const FEDORA_HOST_EXECUTABLES = ["/usr/bin/podman"];
+
+export async function checkStack(plan: StackPlan): Promise<CheckReport> {
+  const results: ValidationResult[] = [];
+  for (const check of RECORDING_CHECKS) results.push(...(await check(plan)));
+  results.push(...(await validateArtifacts(plan)));
+
+  const counts = countResults(results);
+  const ok = counts.failed === 0;
+  const text = [
+    `Checks for ${plan.plan.project}/${plan.plan.stack}:`,
+    formatResultsTable(results),
+    ok ? "check: passed" : `check: FAILED (${counts.failed} failed)`,
+  ].join("\n");
+  return { ok, results, text };
+}
+
+async function validateArtifacts(plan: StackPlan): Promise<ValidationResult[]> {
+  const artifactsDir = join(plan.outDir, "artifacts");
+  const pathOf = (artifact: Artifact) => join(artifactsDir, artifact.path);
+  const results: ValidationResult[] = [];
+  const byKind = (kind: Artifact["kind"]) => plan.artifacts.filter((a) => a.kind === kind);
+
+  if (byKind("quadlet").length > 0 || byKind("systemd-unit").length > 0) {
+    const validation = await quadletValidator({
+      quadletDir: join(artifactsDir, "host/.config/containers/systemd"),
+      plainUnitDir: join(artifactsDir, "host/.config/systemd/user"),
+      targetExecutables: FEDORA_HOST_EXECUTABLES,
+    });
+    results.push(...validation.results);
+  }
+  for (const artifact of byKind("caddyfile")) results.push(await caddyValidator({ file: pathOf(artifact) }));
+  for (const artifact of byKind("shell")) results.push(await shellcheckValidator({ file: pathOf(artifact) }));
+  for (const artifact of [...byKind("yaml"), ...byKind("json")]) results.push(parseCheck(artifact, pathOf(artifact)));
+  return results;
+}
+
+/** YAML and JSON artifacts must at least parse (their schemas are checked by their own tests). */
+function parseCheck(artifact: Artifact, path: string): ValidationResult {
+  const validator = artifact.kind === "json" ? "json-parse" : "yaml-parse";
+  try {
+    const text = readFileSync(path, "utf8");
+    if (artifact.kind === "json") JSON.parse(text);
+    else parseYaml(text);
+    return { validator, target: artifact.path, status: "passed", message: "parses" };
+  } catch (error) {
+    return { validator, target: artifact.path, status: "failed", message: (error as Error).message };
+  }
+}

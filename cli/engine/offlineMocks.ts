@@ -1,0 +1,79 @@
+/**
+ * Stand-ins for provider outputs, so the program runs with no provider plugin and no cloud.
+ * Deterministic (same stack, same inputs → same outputs), so plans can be diffed; every secret they
+ * fabricate is remembered, so tests can prove none of them leaks into a plan, an artifact or a log.
+ */
+import { createHash } from "node:crypto";
+import type * as pulumi from "@pulumi/pulumi";
+
+export interface OfflineMocks extends pulumi.runtime.Mocks {
+  /** Every secret value the mocks produced (random bytes, tokens), in every encoding handed out. */
+  readonly producedSecrets: readonly string[];
+}
+
+const digest = (text: string): Buffer => createHash("sha256").update(text).digest();
+
+/** A UUID-shaped id derived from a seed, for providers whose ids are UUIDs. */
+export function fakeUuid(seed: string): string {
+  const hex = digest(seed).toString("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+export function createOfflineMocks(stack: string): OfflineMocks {
+  const producedSecrets: string[] = [];
+  const remember = (...values: string[]) => producedSecrets.push(...values);
+
+  return {
+    producedSecrets,
+    newResource(args) {
+      const state: Record<string, unknown> = { ...args.inputs };
+      let id = `${args.name}-id`;
+      switch (args.type) {
+        case "random:index/randomBytes:RandomBytes": {
+          const length = Number(args.inputs.length ?? 32);
+          // Keepers are part of the seed: rotating a secret changes its value, as the provider would.
+          const bytes = digest(`${stack}/${args.name}/${JSON.stringify(args.inputs.keepers ?? {})}`).subarray(0, length);
+          state.hex = bytes.toString("hex");
+          state.base64 = bytes.toString("base64");
+          remember(state.hex as string, state.base64 as string);
+          id = `${args.name}-id`;
+          break;
+        }
+        case "random:index/randomPassword:RandomPassword": {
+          const result = digest(`${stack}/${args.name}/${JSON.stringify(args.inputs.keepers ?? {})}`)
+            .toString("base64url")
+            .slice(0, Number(args.inputs.length ?? 32));
+          state.result = result;
+          remember(result);
+          break;
+        }
+        case "cloudflare:index/zeroTrustTunnelCloudflared:ZeroTrustTunnelCloudflared":
+        case "cloudflare:index/d1Database:D1Database":
+        case "cloudflare:index/queue:Queue":
+          id = fakeUuid(`${stack}/${args.type}/${args.name}`);
+          state.uuid = id;
+          state.queueId = id;
+          break;
+        default:
+          if (args.type.startsWith("kubernetes:")) {
+            const metadata = (args.inputs.metadata ?? {}) as Record<string, unknown>;
+            // Mocks run no provider logic: give objects the name auto-naming would have.
+            state.metadata = { ...metadata, name: metadata.name ?? `${args.name}-${digest(args.name).toString("hex").slice(0, 8)}` };
+          }
+          if (args.type.startsWith("command:")) {
+            state.stdout = "";
+            state.stderr = "";
+          }
+      }
+      return { id, state };
+    },
+    call(args) {
+      if (args.token === "cloudflare:index/getZeroTrustTunnelCloudflaredToken:getZeroTrustTunnelCloudflaredToken") {
+        const token = digest(`${stack}/tunnel-token/${String(args.inputs.tunnelId)}`).toString("base64");
+        remember(token);
+        return { ...args.inputs, token };
+      }
+      return args.inputs;
+    },
+  };
+}

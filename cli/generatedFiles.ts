@@ -1,0 +1,11 @@
+import { renderProjectFile } from "./projectFile";
+
+export interface GeneratedFile {
+  path: string;
+  /** Given the current text, the text the file should have. */
+  render(current: string): string;
+}
+
+export function generatedFiles(): GeneratedFile[] {
+  return [{ path: "Pulumi.yaml", render: () => renderProjectFile() }];
+}

@@ -1,0 +1,59 @@
+/**
+ * The Caddyfile for the harness's reverse proxy, derived from the catalogue's public routes.
+ * cloudflared (on the host) sends every public hostname to Caddy on 127.0.0.1:80 with the original
+ * Host header; Caddy routes by Host to containers by name. TLS ends at Cloudflare, so sites are
+ * plain `http://`. reverse_proxy keeps the Host header and upgrades WebSockets by default, which
+ * Paperclip's board guard and live events need.
+ */
+
+export interface CaddyRoute {
+  hostname: string;
+  /** `host:port` to proxy to. */
+  upstream: string;
+  /** Path-specific upstreams, matched before the default one. */
+  paths?: readonly { path: string; upstream: string }[];
+}
+
+const HOSTNAME = /^[a-z0-9.-]+$/;
+const UPSTREAM = /^[a-z0-9.-]+:\d{1,5}$/;
+const PATH = /^\/[A-Za-z0-9._~/-]*$/;
+
+function assertMatches(pattern: RegExp, value: string, what: string): string {
+  if (!pattern.test(value)) throw new Error(`Caddyfile: invalid ${what}: ${JSON.stringify(value)}`);
+  return value;
+}
+
+export function renderCaddyfile(routes: readonly CaddyRoute[]): string {
+  const sorted = [...routes].sort((a, b) => a.hostname.localeCompare(b.hostname));
+  const sites = sorted.map((route) => {
+    const lines = [`http://${assertMatches(HOSTNAME, route.hostname, "hostname")} {`];
+    for (const { path, upstream } of route.paths ?? []) {
+      // `path*` so that sub-paths of the hub route too.
+      lines.push(
+        `\treverse_proxy ${assertMatches(PATH, path, "path")}* ${assertMatches(UPSTREAM, upstream, "upstream")}`,
+      );
+    }
+    lines.push(`\treverse_proxy ${assertMatches(UPSTREAM, route.upstream, "upstream")}`, "}");
+    return lines.join("\n");
+  });
+  return [
+    "# Managed by paperclip-harness (Pulumi). Local edits are overwritten on the next deployment.",
+    "{",
+    "\t# No admin API: the configuration is this file, delivered by Pulumi.",
+    "\tadmin off",
+    "\tauto_https off",
+    "}",
+    "",
+    ...sites.flatMap((site) => [site, ""]),
+    "# Caddy's own health check, from inside its container.",
+    "http://localhost {",
+    '\trespond "ok" 200',
+    "}",
+    "",
+    "# Any other host: nothing here.",
+    "http:// {",
+    '\trespond "Not found" 404',
+    "}",
+    "",
+  ].join("\n");
+}

@@ -1,0 +1,132 @@
+/**
+ * The target-neutral model of what Paperclip needs (paperclip-upstream.md §2-§3, system.md §4.1):
+ * one place, rendered for every target, so the four stacks cannot drift apart.
+ * Pure functions only; secrets are passed in as opaque leaves of type `S`.
+ */
+
+/** Where upstream's image and CLI expect things (upstream Dockerfile ENV). */
+export const PAPERCLIP_HOME = "/paperclip";
+export const PAPERCLIP_INSTANCE_ID = "default";
+export const PAPERCLIP_PORT = 3100;
+/** The upstream image tag this project pins: `sha-b8725c5` is release v2026.416.0. */
+export const PAPERCLIP_UPSTREAM_IMAGE = "ghcr.io/paperclipai/paperclip:sha-b8725c5";
+export const PAPERCLIP_UPSTREAM_CALVER = "2026.416.0";
+/** The server entry point of the upstream image (its CMD, run from /app). */
+export const PAPERCLIP_SERVER_COMMAND = ["--import", "./server/node_modules/tsx/dist/loader.mjs", "server/dist/index.js"] as const;
+
+/** Names of the secret environment variables Paperclip reads. */
+export const PAPERCLIP_SECRET_ENV = {
+  /** Signs sessions; Paperclip refuses to start without it; rotating it logs everyone out. */
+  authSecret: "BETTER_AUTH_SECRET",
+  /** Encrypts secrets stored in Paperclip's database: losing it loses them. */
+  secretsMasterKey: "PAPERCLIP_SECRETS_MASTER_KEY",
+  databaseUrl: "DATABASE_URL",
+} as const;
+
+/**
+ * The only model credential an agent holds is a gateway key (Principle 3). Claude Code sends
+ * ANTHROPIC_AUTH_TOKEN as a Bearer token; OpenAI SDKs (codex, pi) send OPENAI_API_KEY.
+ * Both are the gateway's key, never a provider's.
+ */
+export const GATEWAY_KEY_ENV = ["ANTHROPIC_AUTH_TOKEN", "OPENAI_API_KEY"] as const;
+export const GATEWAY_URL_ENV = ["ANTHROPIC_BASE_URL", "OPENAI_BASE_URL"] as const;
+
+export interface PaperclipDeployment {
+  /** The canonical URL users reach (https://paperclip.example.com). */
+  publicUrl: string;
+  /** `private` keeps the hostname guard (every Host must be allowed); `public` drops it. */
+  exposure: "private" | "public";
+  /** Host names allowed besides the public URL's host (private exposure). */
+  extraAllowedHostnames?: readonly string[];
+  /** Base URL of the model gateway (LiteLLM) that agents must use. */
+  gatewayBaseUrl: string;
+  /** Path of config.json inside the container. */
+  configPath: string;
+  /** Refuse self sign-up (the first admin comes from a bootstrap invite). Default: false. */
+  disableSignUp?: boolean;
+  storage?: PaperclipS3Storage;
+}
+
+export interface PaperclipS3Storage {
+  bucket: string;
+  region: string;
+  endpoint?: string;
+  prefix?: string;
+  forcePathStyle?: boolean;
+}
+
+export function hostOf(url: string): string {
+  return new URL(url).hostname;
+}
+
+export function allowedHostnames(deployment: PaperclipDeployment): string[] {
+  return [...new Set([hostOf(deployment.publicUrl), ...(deployment.extraAllowedHostnames ?? [])])];
+}
+
+/**
+ * Plain (non-secret) server environment. Paperclip passes its whole environment to every agent it
+ * spawns, so nothing secret beyond the gateway key and what Paperclip itself needs may be in it.
+ */
+export function paperclipEnvironment(deployment: PaperclipDeployment): Record<string, string> {
+  const env: Record<string, string> = {
+    NODE_ENV: "production",
+    HOME: PAPERCLIP_HOME,
+    HOST: "0.0.0.0",
+    PORT: String(PAPERCLIP_PORT),
+    SERVE_UI: "true",
+    PAPERCLIP_HOME,
+    PAPERCLIP_INSTANCE_ID,
+    PAPERCLIP_CONFIG: deployment.configPath,
+    PAPERCLIP_DEPLOYMENT_MODE: "authenticated",
+    PAPERCLIP_DEPLOYMENT_EXPOSURE: deployment.exposure,
+    PAPERCLIP_PUBLIC_URL: deployment.publicUrl,
+    PAPERCLIP_ALLOWED_HOSTNAMES: allowedHostnames(deployment).join(","),
+    // A config file's `server.bind` beats HOST; say it in the environment too.
+    PAPERCLIP_BIND: "lan",
+    PAPERCLIP_TELEMETRY_DISABLED: "1",
+    DO_NOT_TRACK: "1",
+    PAPERCLIP_MIGRATION_AUTO_APPLY: "true",
+    ANTHROPIC_BASE_URL: deployment.gatewayBaseUrl,
+    OPENAI_BASE_URL: deployment.gatewayBaseUrl,
+  };
+  if (deployment.disableSignUp) env.PAPERCLIP_AUTH_DISABLE_SIGN_UP = "true";
+  if (deployment.storage) {
+    env.PAPERCLIP_STORAGE_PROVIDER = "s3";
+    env.PAPERCLIP_STORAGE_S3_BUCKET = deployment.storage.bucket;
+    env.PAPERCLIP_STORAGE_S3_REGION = deployment.storage.region;
+    if (deployment.storage.endpoint) env.PAPERCLIP_STORAGE_S3_ENDPOINT = deployment.storage.endpoint;
+    if (deployment.storage.prefix) env.PAPERCLIP_STORAGE_S3_PREFIX = deployment.storage.prefix;
+    if (deployment.storage.forcePathStyle) env.PAPERCLIP_STORAGE_S3_FORCE_PATH_STYLE = "true";
+  }
+  return env;
+}
+
+/**
+ * The minimal valid config.json (`paperclipConfigSchema`): `$meta.version` 1 is required,
+ * the connection string is `database.connectionString` (never `url`), and
+ * `server.deploymentMode: authenticated` is what `paperclipai auth bootstrap-ceo` checks for.
+ * Generic in the connection string so targets can pass a secret of their own kind.
+ */
+export function paperclipConfigDocument<S>(deployment: PaperclipDeployment, connectionString: S) {
+  return {
+    // A fixed timestamp: the file must not change (and restart Paperclip) on every deployment.
+    $meta: { version: 1, updatedAt: "2026-01-01T00:00:00.000Z", source: "configure" },
+    database: { mode: "postgres", connectionString },
+    logging: { mode: "file" },
+    server: {
+      deploymentMode: "authenticated",
+      exposure: deployment.exposure,
+      bind: "lan",
+      host: "0.0.0.0",
+      port: PAPERCLIP_PORT,
+      allowedHostnames: allowedHostnames(deployment),
+      serveUi: true,
+    },
+    auth: {
+      baseUrlMode: "explicit",
+      publicBaseUrl: deployment.publicUrl,
+      disableSignUp: deployment.disableSignUp ?? false,
+    },
+    telemetry: { enabled: false },
+  } as const;
+}

@@ -1,0 +1,23 @@
+import { renderCaddyfile } from "../../components/caddy/renderCaddyfile";
+import type { ServiceDefinition } from "./types";
+
+/** The reverse proxy cloudflared hands every public hostname to; its routes come from the catalogue. */
+export const caddy: ServiceDefinition = (context) => ({
+  name: "caddy",
+  description: "Caddy reverse proxy for every public hostname",
+  image: "docker.io/library/caddy:2-alpine",
+  // Binding 127.0.0.1:80 as a rootless user needs net.ipv4.ip_unprivileged_port_start <= 80 (checked on the host).
+  ports: [{ container: 80, host: 80, posture: "internal", purpose: "HTTP from cloudflared" }],
+  configFiles: [
+    {
+      name: "Caddyfile",
+      mountPath: "/etc/caddy/Caddyfile",
+      content: renderCaddyfile(
+        context.routes.map((route) => ({ hostname: route.hostname, upstream: route.upstream, paths: route.paths })),
+      ),
+    },
+  ],
+  volumes: [{ kind: "volume", name: "caddy-data", mountPath: "/data" }],
+  health: { command: ["CMD", "wget", "-q", "-O", "/dev/null", "http://localhost:80/"], interval: "30s", timeout: "5s", retries: 3 },
+  restart: "always",
+});

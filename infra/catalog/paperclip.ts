@@ -1,0 +1,82 @@
+import {
+  GATEWAY_KEY_ENV,
+  PAPERCLIP_HOME,
+  PAPERCLIP_PORT,
+  PAPERCLIP_SECRET_ENV,
+  PAPERCLIP_SERVER_COMMAND,
+  PAPERCLIP_UPSTREAM_IMAGE,
+  type PaperclipDeployment,
+  paperclipConfigDocument,
+  paperclipEnvironment,
+} from "../../components/paperclip/paperclipSettings";
+import { generated, secretJson, secretTemplate } from "./secretValue";
+import type { ServiceDefinition } from "./types";
+import { LITELLM_MASTER_KEY, litellmGatewayUrl } from "./litellm";
+
+/** Podman mounts secrets of type=mount here; config.json is one because it holds the DB password. */
+const CONFIG_PATH = "/run/secrets/paperclip-config.json";
+
+export const PAPERCLIP_DATABASE_URL = secretTemplate`postgres://paperclip:${generated("paperclip-db-password")}@paperclip-db:5432/paperclip`;
+
+/** The agent orchestrator (system.md §4.1). */
+export const paperclip: ServiceDefinition = (context) => {
+  const deployment: PaperclipDeployment = {
+    publicUrl: `https://${context.hostname("paperclip")}`,
+    exposure: "private",
+    gatewayBaseUrl: litellmGatewayUrl,
+    configPath: CONFIG_PATH,
+  };
+  return {
+    name: "paperclip",
+    description: "Paperclip agent orchestrator (UI + API)",
+    image: PAPERCLIP_UPSTREAM_IMAGE,
+    ports: [{ container: PAPERCLIP_PORT, host: PAPERCLIP_PORT, posture: "cloudflared", purpose: "UI + API" }],
+    route: { subdomain: "paperclip", upstream: { port: PAPERCLIP_PORT } },
+    env: paperclipEnvironment(deployment),
+    secretEnv: {
+      [PAPERCLIP_SECRET_ENV.authSecret]: generated("paperclip-better-auth-secret"),
+      [PAPERCLIP_SECRET_ENV.secretsMasterKey]: generated("paperclip-secrets-master-key"),
+      [PAPERCLIP_SECRET_ENV.databaseUrl]: PAPERCLIP_DATABASE_URL,
+      // Agents reach models only through LiteLLM, with LiteLLM's key as their only credential.
+      ...Object.fromEntries(GATEWAY_KEY_ENV.map((name) => [name, LITELLM_MASTER_KEY])),
+    },
+    secretFiles: [
+      {
+        name: "config-json",
+        mountPath: CONFIG_PATH,
+        content: secretJson(paperclipConfigDocument(deployment, PAPERCLIP_DATABASE_URL)),
+        uid: 1000,
+        gid: 1000,
+        mode: "0400",
+      },
+    ],
+    generatedSecrets: [
+      {
+        name: "paperclip-better-auth-secret",
+        description: "BETTER_AUTH_SECRET: signs sessions; rotating it logs everyone out.",
+      },
+      {
+        name: "paperclip-secrets-master-key",
+        description: "PAPERCLIP_SECRETS_MASTER_KEY: encrypts secrets stored in Paperclip's database.",
+        protect: true,
+      },
+    ],
+    volumes: [{ kind: "volume", name: "paperclip-data", mountPath: PAPERCLIP_HOME, owner: { uid: 1000, gid: 1000 } }],
+    // Rootless Podman cannot run upstream's gosu privilege drop: run as node (1000) and start the
+    // server directly instead of through docker-entrypoint.sh.
+    user: "1000:1000",
+    entrypoint: "/usr/local/bin/node",
+    command: PAPERCLIP_SERVER_COMMAND,
+    dependsOn: ["paperclip-db", "litellm"],
+    // The hostname guard answers 403 to unknown hosts, health checks included: send an allowed Host.
+    health: {
+      command: ["CMD", "curl", "-fsS", "-H", "Host: localhost", `http://127.0.0.1:${PAPERCLIP_PORT}/api/health`],
+      interval: "30s",
+      timeout: "10s",
+      retries: 3,
+      startPeriod: "120s",
+    },
+    // Paperclip's failures are configuration failures: fail loudly instead of looping.
+    restart: "on-failure",
+  };
+};

@@ -1,0 +1,31 @@
+import { generated } from "./secretValue";
+import type { ServiceDeclaration } from "./types";
+
+export interface PostgresSidecar {
+  name: string;
+  description: string;
+  image: string;
+  database: string;
+  user: string;
+  /** Name of the generated secret that is the password; the app composes its URL from it. */
+  passwordSecret: string;
+}
+
+/**
+ * A PostgreSQL sidecar as every app of the harness uses it: its own volume, a generated password,
+ * reachable only on the harness network, healthy once it accepts connections (dependents wait for that).
+ */
+export function postgresService(sidecar: PostgresSidecar): ServiceDeclaration {
+  return {
+    name: sidecar.name,
+    description: sidecar.description,
+    image: sidecar.image,
+    ports: [{ container: 5432, posture: "internal", purpose: "PostgreSQL" }],
+    env: { POSTGRES_USER: sidecar.user, POSTGRES_DB: sidecar.database, PGDATA: "/var/lib/postgresql/data/pgdata" },
+    secretEnv: { POSTGRES_PASSWORD: generated(sidecar.passwordSecret) },
+    generatedSecrets: [{ name: sidecar.passwordSecret, description: `Password of ${sidecar.user} on ${sidecar.name}.` }],
+    volumes: [{ kind: "volume", name: `${sidecar.name}-data`, mountPath: "/var/lib/postgresql/data" }],
+    health: { command: ["CMD", "pg_isready", "-U", sidecar.user, "-d", sidecar.database], interval: "10s", timeout: "5s", retries: 5, startPeriod: "30s" },
+    restart: "always",
+  };
+}

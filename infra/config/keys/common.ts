@@ -1,0 +1,36 @@
+import { z } from "zod";
+import { key, TARGETS } from "../keySpec";
+
+export const commonKeys = {
+  target: key({
+    kind: "string",
+    description: "Which deployment this stack describes: fedora, fly, sealos or homelab.",
+    targets: TARGETS,
+    required: true,
+    schema: z.enum(TARGETS, { error: `expected one of ${TARGETS.join(", ")}` }),
+  }),
+  extraSecrets: key({
+    kind: "object",
+    description:
+      "Operator-supplied secret values that service overrides can reference by name ({fromConfig: <name>}). Set each with `pulumi config set --secret --path 'extraSecrets.<name>' <value>`.",
+    targets: TARGETS,
+    secret: true,
+    schema: z.record(
+      z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/, { error: "expected a name of letters, digits, '-' and '_'" }),
+      z.string({ error: "expected a string" }),
+      { error: "expected a mapping of secret names to values" },
+    ),
+  }),
+  rotations: key({
+    kind: "object",
+    description:
+      "Deliberate rotation of generated secrets: map a generated secret's name to any token; changing the token generates a new value (protected secrets cannot be rotated this way).",
+    targets: TARGETS,
+    schema: z
+      .record(z.string(), z.union([z.string(), z.number()], { error: "expected a rotation token (a string)" }).transform(String), {
+        error: "expected a mapping of generated secret names to rotation tokens",
+      })
+      .default({}),
+    example: "paperclip-db-password: 2026-11",
+  }),
+};
