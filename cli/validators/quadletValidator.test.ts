@@ -113,6 +113,15 @@ describe("quadletValidator fails broken units and names the file", () => {
     expect(resultFor(validation, "paperclip-data.volume").status).toBe("passed");
   });
 
+  test("an unknown key in a .container", async (context) => {
+    requireQuadletTools(context);
+    const validation = await validate(mutate(GOOD_QUADLET_FILES, "caddy.container", "ContainerName=caddy", "ContainerNamee=caddy"), undefined);
+    const result = resultFor(validation, "caddy.container");
+    expect(result.status).toBe("failed");
+    expect(result.message).toContain("quadlet: unsupported key 'ContainerNamee' in group 'Container'");
+    expect(resultFor(validation, "paperclip.container").status).toBe("passed");
+  });
+
   test("a value the generator rejects (RemapUsers=nonsense)", async (context) => {
     requireQuadletTools(context);
     const validation = await validate(mutate(GOOD_QUADLET_FILES, "caddy.container", "AutoUpdate=registry", "RemapUsers=nonsense"), undefined);
