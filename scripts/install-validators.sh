@@ -48,6 +48,7 @@ mkdir -p "$bin_dir" "$pkgs_dir" "$versions_dir"
 detect_mirror() {
   if [[ -n "${DEBIAN_MIRROR:-}" ]]; then printf '%s\n' "$DEBIAN_MIRROR"; return; fi
   local codename uri
+  # shellcheck source=/dev/null  # the machine's own os-release
   codename="$(. /etc/os-release && printf '%s' "${VERSION_CODENAME:-}")"
   # deb822 files: a stanza whose Suites include the machine's own codename (not -security).
   uri="$(awk -v code="$codename" '
@@ -130,16 +131,18 @@ download_and_unpack() {
 # (libc; libzstd1 for caddy; libgmp10 and libffi8 for shellcheck, all pulled in by dpkg, coreutils
 # and apt). If not: install the packages its Depends names with the system's apt when root.
 ensure_shared_libraries() {
-  local binary="$1" package="$2" depends_file="$3" missing packages
-  missing="$(ldd "$binary" 2>&1 | awk '/not found/ { print $1 }' || true)"
-  [[ -z "$missing" ]] && return
-  packages="$(tr ',' '\n' <"$depends_file" | sed -E 's/\|.*//; s/\(.*\)//; s/:any//; s/[[:space:]]//g' | grep -v '^libc6$' | grep -v '^$' | tr '\n' ' ')"
+  local binary="$1" package="$2" depends_file="$3"
+  local -a missing packages
+  mapfile -t missing < <(ldd "$binary" 2>&1 | awk '/not found/ { print $1 }')
+  [[ ${#missing[@]} -eq 0 ]] && return
+  mapfile -t packages < <(tr ',' '\n' <"$depends_file" | sed -E 's/\|.*//; s/\(.*\)//; s/:any//; s/[[:space:]]//g' | grep -v -e '^libc6$' -e '^$')
   if is_root; then
-    say "$package needs $(echo $missing) — installing $packages with the system's apt (root)"
-    apt-get -q update >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get -q install -y --no-install-recommends $packages ||
-      die "apt-get install $packages failed"
+    say "$package needs ${missing[*]} — installing ${packages[*]} with the system's apt (root)"
+    if ! { apt-get -q update >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get -q install -y --no-install-recommends "${packages[@]}"; }; then
+      die "apt-get install ${packages[*]} failed"
+    fi
   else
-    die "$binary needs shared libraries this machine lacks: $(echo $missing). Install them as root: apt-get install $packages"
+    die "$binary needs shared libraries this machine lacks: ${missing[*]}. Install them as root: apt-get install ${packages[*]}"
   fi
 }
 
@@ -147,7 +150,7 @@ ensure_shared_libraries() {
 install_tool() {
   local tool="$1" package="$2" series="$3" path_in_package="$4" version_flag="$5"
   local stamp="$versions_dir/$tool" link="$bin_dir/$tool"
-  if [[ -x "$link" && -s "$stamp" ]] && "$link" $version_flag >/dev/null 2>&1; then
+  if [[ -x "$link" && -s "$stamp" ]] && "$link" "$version_flag" >/dev/null 2>&1; then
     local recorded; recorded="$(cat "$stamp")"
     if [[ "$recorded" == "$package $series"* ]]; then
       say "$tool: present ($recorded), skipping"
@@ -170,7 +173,7 @@ install_tool() {
   ensure_shared_libraries "$dest/$tool" "$package" "$unpack.depends"
   rm -rf "$unpack" "$unpack.version" "$unpack.depends"
   ln -sfn "../pkgs/${package}_${version}/$tool" "$link"
-  "$link" $version_flag >/dev/null 2>&1 || die "$link does not run on this machine ($link $version_flag failed)"
+  "$link" "$version_flag" >/dev/null 2>&1 || die "$link does not run on this machine ($link $version_flag failed)"
   printf '%s %s (%s)\n' "$package" "$version" "$suite" >"$stamp"
   say "$tool: installed $package $version → .tools/bin/$tool"
 }
@@ -185,8 +188,9 @@ install_tool shellcheck shellcheck "$shellcheck_series" usr/bin/shellcheck      
 if ! command -v systemd-analyze >/dev/null; then
   if is_root; then
     say "systemd-analyze: missing — installing systemd with the system's apt (root)"
-    apt-get -q update >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get -q install -y --no-install-recommends systemd >/dev/null ||
+    if ! { apt-get -q update >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get -q install -y --no-install-recommends systemd >/dev/null; }; then
       die "apt-get install systemd failed"
+    fi
   else
     die "systemd-analyze not found. Install it as root: apt-get install systemd"
   fi
@@ -206,6 +210,7 @@ mkdir -p "$namespace_probe/lower/usr/bin"
 : >"$namespace_probe/lower/usr/bin/paperclip-namespace-probe"
 unshare_args=(--mount --propagation private)
 is_root || unshare_args=(--user --map-root-user "${unshare_args[@]}")
+# shellcheck disable=SC2016  # $1 is expanded by the inner shell
 if unshare "${unshare_args[@]}" /bin/sh -c 'mount -t overlay overlay -o "lowerdir=$1/usr/bin:/usr/bin" /usr/bin && test -e /usr/bin/paperclip-namespace-probe' \
   sh "$namespace_probe/lower" 2>"$namespace_probe/err"; then
   say "verification namespace: ok (unshare ${unshare_args[*]} + overlayfs)"

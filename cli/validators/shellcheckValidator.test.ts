@@ -59,3 +59,11 @@ describe("shellcheckValidator", () => {
     expect(result.status).toBe("failed");
   });
 });
+
+describe("the project's own validator installer", () => {
+  test("scripts/install-validators.sh has no shellcheck findings", async (context) => {
+    requireTool(context, "shellcheck");
+    const file = path.resolve(__dirname, "..", "..", "scripts", "install-validators.sh");
+    expect(await shellcheckValidator({ file })).toMatchObject({ status: "passed" });
+  });
+});
