@@ -3,6 +3,7 @@
  * because the error a user sees is "<key> = <value>: <message>".
  */
 import { z } from "zod";
+import { PODMAN_MINOR_VERSIONS } from "../../components/podman/quadletKeys";
 
 const DNS_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
@@ -60,8 +61,8 @@ export const posixUserName = z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, {
   error: 'expected a POSIX user name such as "harness"',
 });
 
-export const podmanVersion = z.string().regex(/^[45]\.\d{1,2}$/, {
-  error: 'expected a Podman major.minor version from 4.4 on, such as "5.4"',
+export const podmanVersion = z.enum(PODMAN_MINOR_VERSIONS, {
+  error: `expected a Podman major.minor version the Quadlet key table knows: ${PODMAN_MINOR_VERSIONS.join(", ")}`,
 });
 
 /**

@@ -176,7 +176,7 @@ describe("stack config validation", () => {
     });
     expect(message.split("\n")[0]).toBe("stacks/Pulumi.fedora.yaml: 4 configuration problems:");
     expect(message).toContain('paperclip-harness:networkSubnet = "10.89.0.1/24": expected an IPv4 network in CIDR notation with host bits zero');
-    expect(message).toContain('paperclip-harness:podmanVersion = "latest": expected a Podman major.minor version from 4.4 on');
+    expect(message).toContain('paperclip-harness:podmanVersion = "latest": expected a Podman major.minor version the Quadlet key table knows: 4.4, 4.5,');
   });
 
   it("keeps the SSH private key's value out of every message, and spots a pasted public key", () => {
