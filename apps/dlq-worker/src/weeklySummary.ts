@@ -51,7 +51,7 @@ export async function sendWeeklySummary(env: DlqWorkerEnv, scheduledTime: Date):
   const items = listed.map((row) => ({ ...row, envelopeTo: row.envelopeTo === null ? null : (JSON.parse(row.envelopeTo) as string[]) }));
 
   const envelope = summaryEnvelope({ summaryId, week, tallies, items }, { from, to, createdAt: scheduledTime.toISOString() });
-  // JSON, not the default v8 serialization: the drain reads the queue over the HTTP pull API.
+  // Explicitly JSON: the drain reads the queue over the HTTP pull API, which cannot decode v8 bodies.
   await env.OUTBOX.send(envelope, { contentType: "json" });
 
   const enqueuedAt = new Date().toISOString();
