@@ -4,7 +4,7 @@
  * validator missing on a developer machine is reported SKIPPED, loudly, and is a failure in CI.
  */
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { parse as parseYaml } from "yaml";
 import type { Artifact } from "./engine/artifacts";
 import type { StackPlan } from "./planStack";
@@ -35,7 +35,9 @@ const FEDORA_HOST_EXECUTABLES = ["/usr/bin/podman"];
 export async function checkStack(plan: StackPlan): Promise<CheckReport> {
   const results: ValidationResult[] = [];
   for (const check of RECORDING_CHECKS) results.push(...(await check(plan)));
-  results.push(...(await validateArtifacts(plan)));
+  const artifactsDir = join(plan.outDir, "artifacts");
+  // Name artifacts by their path in the plan, not by where this machine keeps them.
+  results.push(...(await validateArtifacts(plan)).map((r) => ({ ...r, target: r.target.startsWith(artifactsDir) ? relative(artifactsDir, r.target) : r.target })));
 
   const counts = countResults(results);
   const ok = counts.failed === 0;
