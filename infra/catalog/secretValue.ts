@@ -10,6 +10,7 @@ const SECRET_VALUE: unique symbol = Symbol("harness.secretValue");
 export type SecretValue =
   | GeneratedSecretValue
   | OperatorSecretValue
+  | ProvidedSecretValue
   | TemplateSecretValue
   | JsonSecretValue;
 
@@ -31,6 +32,15 @@ export interface OperatorSecretValue extends Branded {
   readonly path?: string;
   /** When the operator has not configured it, the variable or file that uses it is left out. */
   readonly optional?: boolean;
+}
+
+/**
+ * A secret another part of the stack produces (for example the Cloudflare Tunnel's token for the host
+ * cloudflared unit). The target supplies it by name when it declares resources.
+ */
+export interface ProvidedSecretValue extends Branded {
+  readonly kind: "provided";
+  readonly name: string;
 }
 
 export interface TemplateSecretValue extends Branded {
@@ -68,6 +78,11 @@ export function operator(key: string, options: { path?: string; optional?: boole
   return { [SECRET_VALUE]: true, kind: "operator", key, ...options };
 }
 
+/** A secret produced elsewhere in the stack, supplied by the target by name. */
+export function provided(name: string): SecretValue {
+  return { [SECRET_VALUE]: true, kind: "provided", name };
+}
+
 /** A secret composed of text and other secrets: secretTemplate`postgres://u:${generated("db")}@db/app`. */
 export function secretTemplate(strings: TemplateStringsArray, ...values: SecretValue[]): SecretValue {
   return { [SECRET_VALUE]: true, kind: "template", strings: [...strings], values };
@@ -79,10 +94,13 @@ export function secretJson(document: SecretDocument): SecretValue {
 }
 
 /** The secret leaves of a value, depth first. */
-export function leavesOf(value: SecretValue): Array<GeneratedSecretValue | OperatorSecretValue> {
+export type SecretLeaf = GeneratedSecretValue | OperatorSecretValue | ProvidedSecretValue;
+
+export function leavesOf(value: SecretValue): SecretLeaf[] {
   switch (value.kind) {
     case "generated":
     case "operator":
+    case "provided":
       return [value];
     case "template":
       return value.values.flatMap(leavesOf);
@@ -91,7 +109,7 @@ export function leavesOf(value: SecretValue): Array<GeneratedSecretValue | Opera
   }
 }
 
-function documentLeaves(document: SecretDocument): Array<GeneratedSecretValue | OperatorSecretValue> {
+function documentLeaves(document: SecretDocument): SecretLeaf[] {
   if (isSecretValue(document)) return leavesOf(document);
   if (Array.isArray(document)) return document.flatMap(documentLeaves);
   if (document !== null && typeof document === "object") {
@@ -104,13 +122,11 @@ function documentLeaves(document: SecretDocument): Array<GeneratedSecretValue | 
  * Resolves a description to its value, given how to resolve the leaves. Generic so the Harness can
  * resolve to Pulumi Outputs and tests can resolve to strings with the same code.
  */
-export function resolveSecret(
-  value: SecretValue,
-  leaf: (leaf: GeneratedSecretValue | OperatorSecretValue) => string,
-): string {
+export function resolveSecret(value: SecretValue, leaf: (leaf: SecretLeaf) => string): string {
   switch (value.kind) {
     case "generated":
     case "operator":
+    case "provided":
       return leaf(value);
     case "template":
       return value.strings.reduce(
@@ -122,10 +138,7 @@ export function resolveSecret(
   }
 }
 
-function resolveDocument(
-  document: SecretDocument,
-  leaf: (leaf: GeneratedSecretValue | OperatorSecretValue) => string,
-): unknown {
+function resolveDocument(document: SecretDocument, leaf: (leaf: SecretLeaf) => string): unknown {
   if (isSecretValue(document)) return resolveSecret(document, leaf);
   if (Array.isArray(document)) return document.map((d) => resolveDocument(d, leaf));
   if (document !== null && typeof document === "object") {

@@ -65,9 +65,15 @@ function rotationProblems(config: ConfigValues, catalog: ResolvedCatalog): Confi
 function secretOutput(
   value: SecretValue,
   generatedSecrets: ReadonlyMap<string, Secret32>,
+  providedSecrets: ReadonlyMap<string, pulumi.Output<string>>,
   config: ConfigValues,
 ): pulumi.Output<string> {
   const leafOutputs = leavesOf(value).map((leaf) => {
+    if (leaf.kind === "provided") {
+      const secret = providedSecrets.get(leaf.name);
+      if (!secret) throw new Error(`no part of the stack provides the secret ${leaf.name}`);
+      return secret;
+    }
     if (leaf.kind === "generated") {
       const secret = generatedSecrets.get(leaf.name);
       if (!secret) throw new Error(`no generated secret ${leaf.name}`);
@@ -104,6 +110,9 @@ export const fedoraTarget: TargetImplementation = {
       );
     }
 
+    // Secrets produced by other parts of the stack, by name (the Cloudflare edge adds the tunnel token).
+    const providedSecrets = new Map<string, pulumi.Output<string>>();
+
     const harness = new Harness("harness", {
       connection: {
         host: config.sshHost!,
@@ -114,7 +123,7 @@ export const fedoraTarget: TargetImplementation = {
       files: plan.harness.files,
       secrets: plan.harness.secrets.map((secret) => ({
         name: secret.name,
-        value: secretOutput(secret.value, generatedSecrets, config),
+        value: secretOutput(secret.value, generatedSecrets, providedSecrets, config),
       })),
       restarts: plan.harness.restarts,
       targetUnit: plan.harness.targetUnit,
