@@ -30,6 +30,8 @@ export interface RecordOptions {
   configOverrides?: Record<string, string>;
   /** Replace the stack file's config entirely (tests of bad input). */
   config?: { values: Record<string, string>; secretKeys: string[] };
+  /** Called with the monitor before the program runs, so a caller can see what was registered even if it throws. */
+  onMonitor?: (monitor: RecordingMonitor) => void;
 }
 
 interface RuntimeInternals {
@@ -49,6 +51,7 @@ export async function recordStack(options: RecordOptions): Promise<Recording> {
   await pulumi.runtime.setMocks(mocks, project.name, options.stack, true);
   const monitor = new RecordingMonitor(mocks);
   pulumi.runtime.setMockOptions(monitor, project.name, options.stack, true);
+  options.onMonitor?.(monitor);
   pulumi.runtime.setAllConfig(config, settings.secretKeys);
 
   // The SDK's Stack resource also rejects its own internal promise with the program's error; Pulumi's

@@ -102,6 +102,11 @@ class EscapeContext {
   }
 
   words(key: string, values: readonly UnitValue[]): string {
+    // Podman 5.4's generator stops splitting at an empty word, silently dropping it and every
+    // word after it; systemd's own ExecStart= parsing would keep it. Refuse rather than truncate.
+    if (values.some((v) => (typeof v === "string" ? v : v.withSpecifiers) === "")) {
+      throw new UnitRenderError(this.file, key, "an empty argument would make Quadlet drop it and every argument after it");
+    }
     return values.map((v) => this.word(key, v)).join(" ");
   }
 
@@ -255,7 +260,7 @@ function containerLines(section: ContainerSection, c: EscapeContext): Line[] {
   if (section.Timezone !== undefined) lines.push(["Timezone", c.token("Timezone", section.Timezone)]);
   if (section.StopTimeout !== undefined) lines.push(["StopTimeout", String(section.StopTimeout)]);
   if (section.ShmSize !== undefined) lines.push(["ShmSize", c.token("ShmSize", section.ShmSize)]);
-  for (const arg of section.PodmanArgs ?? []) lines.push(["PodmanArgs", c.word("PodmanArgs", arg)]);
+  for (const arg of section.PodmanArgs ?? []) lines.push(["PodmanArgs", c.words("PodmanArgs", [arg])]);
   if (section.Exec?.length) lines.push(["Exec", c.words("Exec", section.Exec)]);
   return lines;
 }
