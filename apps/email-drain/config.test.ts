@@ -68,7 +68,7 @@ describe("loadConfig", () => {
     [{ PULL_BATCH_SIZE: "101" }, "PULL_BATCH_SIZE", "from 1 to 100"],
     [{ PULL_BATCH_SIZE: "10.5" }, "PULL_BATCH_SIZE", "from 1 to 100"],
     [{ SENDMAIL_PATH: "sendmail" }, "SENDMAIL_PATH", "absolute path"],
-    [{ VISIBILITY_TIMEOUT_MS: "60000" }, "VISIBILITY_TIMEOUT_MS", "must exceed SENDMAIL_TIMEOUT_MS + 2 × API_TIMEOUT_MS"],
+    [{ VISIBILITY_TIMEOUT_MS: "60000" }, "VISIBILITY_TIMEOUT_MS", "must exceed SENDMAIL_TIMEOUT_MS + 1 s + 2 × API_TIMEOUT_MS (61000 ms)"],
     [{ RETRY_BASE_DELAY_SECONDS: "600", RETRY_MAX_DELAY_SECONDS: "60" }, "RETRY_MAX_DELAY_SECONDS", "must not be below"],
     [{ LOG_LEVEL: "verbose" }, "LOG_LEVEL", "must be debug, info, warn or error"],
     [{ HOME: undefined }, "JOURNAL_PATH", "is not set"],

@@ -6,6 +6,7 @@
  * Secret values (the API token) never appear in an error message.
  */
 import { SenderAllowList } from "./allowList";
+import { SENDMAIL_KILL_GRACE_MS } from "./sendmail";
 
 export class ConfigError extends Error {
   constructor(readonly variable: string, message: string) {
@@ -51,12 +52,11 @@ export function loadConfig(env: Environment, readTextFile: (path: string) => str
   const sendmailTimeoutMs = integer(env, "SENDMAIL_TIMEOUT_MS", 30_000, 100, 600_000);
   const apiTimeoutMs = integer(env, "API_TIMEOUT_MS", 15_000, 100, 120_000);
   const visibilityTimeoutMs = integer(env, "VISIBILITY_TIMEOUT_MS", 300_000, 1_000, MAX_VISIBILITY_TIMEOUT_MS);
-  // A message is only started when its lease outlives sendmail plus a DLQ send and an ack (drain.ts).
-  const perMessageBudgetMs = sendmailTimeoutMs + 2 * apiTimeoutMs;
-  if (visibilityTimeoutMs <= perMessageBudgetMs) {
+  const budgetMs = messageBudgetMs({ sendmailTimeoutMs, apiTimeoutMs });
+  if (visibilityTimeoutMs <= budgetMs) {
     throw new ConfigError(
       "VISIBILITY_TIMEOUT_MS",
-      `must exceed SENDMAIL_TIMEOUT_MS + 2 × API_TIMEOUT_MS (${perMessageBudgetMs} ms), got ${visibilityTimeoutMs}`,
+      `must exceed SENDMAIL_TIMEOUT_MS + 1 s + 2 × API_TIMEOUT_MS (${budgetMs} ms), got ${visibilityTimeoutMs}`,
     );
   }
   const retryBaseDelaySeconds = integer(env, "RETRY_BASE_DELAY_SECONDS", 120, 0, MAX_RETRY_DELAY_SECONDS);
@@ -89,6 +89,14 @@ export function loadConfig(env: Environment, readTextFile: (path: string) => str
     idlePollMaxMs,
     logLevel: logLevel(env),
   };
+}
+
+/**
+ * The most time one message can take once started: sendmail up to its timeout and kill grace, then a
+ * dead-letter send and the ack. The drain starts a message only while its lease has that much left.
+ */
+export function messageBudgetMs(settings: Pick<DrainConfig, "sendmailTimeoutMs" | "apiTimeoutMs">): number {
+  return settings.sendmailTimeoutMs + SENDMAIL_KILL_GRACE_MS + 2 * settings.apiTimeoutMs;
 }
 
 function required(env: Environment, name: string): string {

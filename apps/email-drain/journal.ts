@@ -40,6 +40,14 @@ export interface JournalOpenReport {
   tornTail: boolean;
 }
 
+/** The journal could not be opened or written: the drain must stop rather than risk sending twice. */
+export class JournalError extends Error {
+  constructor(message: string, options?: { cause: unknown }) {
+    super(message, options);
+    this.name = "JournalError";
+  }
+}
+
 interface Entry {
   state: DeliveryState;
   atMs: number;
@@ -62,6 +70,14 @@ export class DeliveryJournal {
   }
 
   static async open(path: string, options: JournalOptions): Promise<{ journal: DeliveryJournal; report: JournalOpenReport }> {
+    try {
+      return await DeliveryJournal.openOrThrow(path, options);
+    } catch (error) {
+      throw new JournalError(`cannot open the journal at ${path}: ${describe(error)}`, { cause: error });
+    }
+  }
+
+  private static async openOrThrow(path: string, options: JournalOptions): Promise<{ journal: DeliveryJournal; report: JournalOpenReport }> {
     const settings: Required<JournalOptions> = {
       compactAtBytes: DEFAULT_COMPACT_AT_BYTES,
       now: Date.now,
@@ -93,14 +109,18 @@ export class DeliveryJournal {
 
   /** Appends a record and fsyncs it; when this resolves the record survives a crash or power loss. */
   async record(id: string, state: DeliveryState): Promise<void> {
-    if (!ENVELOPE_ID_PATTERN.test(id)) throw new Error("journal: refusing an id outside the envelope id charset");
+    if (!ENVELOPE_ID_PATTERN.test(id)) throw new JournalError("refusing an id outside the envelope id charset");
     const entry = { state, atMs: this.options.now() };
     const line = formatLine(id, entry);
-    await this.handle.write(line);
-    await this.handle.datasync();
-    this.entries.set(id, entry);
-    this.size += Buffer.byteLength(line);
-    if (this.size > this.compactThreshold) await this.compact();
+    try {
+      await this.handle.write(line);
+      await this.handle.datasync();
+      this.entries.set(id, entry);
+      this.size += Buffer.byteLength(line);
+      if (this.size > this.compactThreshold) await this.compact();
+    } catch (error) {
+      throw new JournalError(`cannot write the journal at ${this.path}: ${describe(error)}`, { cause: error });
+    }
   }
 
   get sizeBytes(): number {
@@ -136,6 +156,10 @@ export class DeliveryJournal {
     this.size = Buffer.byteLength(text);
     this.compactThreshold = Math.max(this.options.compactAtBytes, 2 * this.size);
   }
+}
+
+function describe(error: unknown): string {
+  return (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error));
 }
 
 function checksum(body: string): string {

@@ -43,7 +43,8 @@ export const EX_TEMPFAIL = 75;
 export const CHILD_ENVIRONMENT = ["PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "MAIL_CONFIG"];
 const DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin";
 const MAX_STDERR = 2_048;
-const KILL_GRACE_MS = 1_000;
+/** After a timeout: SIGTERM, then SIGKILL this much later. */
+export const SENDMAIL_KILL_GRACE_MS = 1_000;
 const STDERR_DRAIN_MS = 200;
 
 export function sendmailArguments(request: Pick<SendmailRequest, "envelopeSender" | "recipients">): string[] {
@@ -87,7 +88,7 @@ export function runSendmail(options: SendmailOptions, request: SendmailRequest):
     timers.push(setTimeout(() => {
       timedOut = true;
       child.kill("SIGTERM");
-      timers.push(setTimeout(() => child.kill("SIGKILL"), KILL_GRACE_MS));
+      timers.push(setTimeout(() => child.kill("SIGKILL"), SENDMAIL_KILL_GRACE_MS));
     }, options.timeoutMs));
 
     child.stderr.on("data", (chunk: Buffer) => {
