@@ -39,7 +39,9 @@ export interface FakeQueuesApiOptions {
   msPerDelaySecond?: number;
 }
 
-export type ContentType = "json" | "text" | "bytes";
+/** For `v8` the given string is taken as the (opaque, base64) wire body: no pull consumer can decode it. */
+export type ContentType = "json" | "text" | "bytes" | "v8";
+export type Operation = "pull" | "ack" | "send";
 
 interface StoredMessage {
   id: string;
@@ -80,6 +82,7 @@ export class FakeQueuesApi {
   private readonly leases = new Map<string, [string, string]>();
   private readonly random: () => number;
   private faults: FaultRates;
+  private faultyOperations: ReadonlySet<Operation> = new Set(["pull", "ack", "send"]);
   private sequence = 0;
 
   private constructor(private readonly server: Server, private readonly options: FakeQueuesApiOptions) {
@@ -102,14 +105,16 @@ export class FakeQueuesApi {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
-  setFaults(faults: Partial<FaultRates>): void {
+  /** Changes fault rates, and optionally which operations they apply to (all by default). */
+  setFaults(faults: Partial<FaultRates>, operations?: readonly Operation[]): void {
     this.faults = { ...this.faults, ...faults };
+    if (operations) this.faultyOperations = new Set(operations);
   }
 
   /** Enqueues as a producer would: an object as `json`, a string as `text` (or as the given type). */
   enqueue(queueId: string, value: unknown, contentType: ContentType = typeof value === "string" ? "text" : "json"): string {
     const queue = this.queue(queueId);
-    const wireBody = contentType === "text"
+    const wireBody = contentType === "text" || contentType === "v8"
       ? String(value)
       : Buffer.from(contentType === "json" ? JSON.stringify(value) : String(value), "utf8").toString("base64");
     const id = `msg-${++this.sequence}`;
@@ -149,7 +154,8 @@ export class FakeQueuesApi {
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
     request.on("end", () => {
       this.stats.requests += 1;
-      const fault = this.drawFault();
+      const operation = operationOf(request.url);
+      const fault = operation && this.faultyOperations.has(operation) ? this.drawFault() : undefined;
       if (fault === "drop") {
         request.socket.destroy();
         return;
@@ -301,8 +307,14 @@ export class FakeQueuesApi {
   }
 }
 
+function operationOf(url: string | undefined): Operation | undefined {
+  const match = PATH.exec(url ?? "");
+  if (!match) return undefined;
+  return match[3] === "/pull" ? "pull" : match[3] === "/ack" ? "ack" : "send";
+}
+
 function decodeWire(message: StoredMessage): unknown {
-  if (message.contentType === "text") return message.wireBody;
+  if (message.contentType === "text" || message.contentType === "v8") return message.wireBody;
   const text = Buffer.from(message.wireBody, "base64").toString("utf8");
   return message.contentType === "json" ? JSON.parse(text) : text;
 }
