@@ -68,7 +68,7 @@ export interface CycleSummary {
   released: number;
 }
 
-type Decision = { kind: "ack" | "dead-lettered" | "duplicate" | "delivered" } | { kind: "retry"; delaySeconds: number };
+type Decision = { kind: "delivered" | "duplicate" | "dead-lettered" } | { kind: "retry"; delaySeconds: number };
 
 /** Leaves room for JSON escaping within the queue's 128 KB message limit. */
 const MAX_ORIGINAL_BYTES = 60 * 1024;
