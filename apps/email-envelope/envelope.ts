@@ -2,9 +2,9 @@
  * The message format on the `email_outbox` queue (version 1).
  *
  * Producers: the MCP Worker's `email_send` tool and the dead-letter Worker's weekly summary.
- * Consumer: the email drain on the Fedora host, which validates it (see apps/email-drain) and hands an
- * RFC 5322 rendering of it to `sendmail -t -i`.
- * Documented for operators in docs/email-envelope.md.
+ * Consumer: the email drain on the Fedora host (apps/email-drain), which validates it with
+ * validateEnvelope.ts (strict: see the limits there) and hands an RFC 5322 rendering of it to sendmail.
+ * Documented for producers and operators in docs/email-envelope.md.
  */
 export interface EmailEnvelope {
   /** Format version. */

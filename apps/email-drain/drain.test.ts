@@ -1,0 +1,235 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { EmailEnvelope } from "../email-envelope/envelope";
+import { SenderAllowList } from "./allowList";
+import { deadLetterRecord, EmailDrain, uniqueRecipients, type DrainSettings } from "./drain";
+import { DeliveryJournal } from "./journal";
+import { createLogger } from "./log";
+import { CloudflareQueuesClient, type PulledMessage } from "./queueClient";
+import { runSendmail, type SendmailOutcome, type SendmailRequest } from "./sendmail";
+import { FakeQueuesApi, type ContentType } from "./testSupport/fakeQueuesApi";
+import { FakeSendmail, type FakeSendmailMode } from "./testSupport/fakeSendmail";
+import { parseMessage } from "./testSupport/mime";
+
+const ACCOUNT = "a".repeat(32);
+const OUTBOX = "1".repeat(32);
+const DLQ = "2".repeat(32);
+const TOKEN = "drain-test-token-0123456789abcdef";
+const BODY_MARKER = "BODY-MARKER-never-logged";
+
+const SETTINGS: DrainSettings = {
+  batchSize: 10,
+  visibilityTimeoutMs: 5_000,
+  apiTimeoutMs: 500,
+  sendmailTimeoutMs: 500,
+  retryBaseDelaySeconds: 30,
+  retryMaxDelaySeconds: 600,
+  idlePollMinMs: 10,
+  idlePollMaxMs: 20,
+};
+
+let directory: string;
+let api: FakeQueuesApi;
+let journal: DeliveryJournal;
+let fakeSendmail: FakeSendmail;
+let logLines: string[];
+
+beforeEach(async () => {
+  directory = await mkdtemp(join(tmpdir(), "drain-"));
+  api = await FakeQueuesApi.start({
+    accountId: ACCOUNT,
+    apiToken: TOKEN,
+    queues: [{ id: OUTBOX, maxAttempts: 3, deadLetterQueueId: DLQ }, { id: DLQ }],
+    msPerDelaySecond: 1,
+  });
+  journal = (await DeliveryJournal.open(join(directory, "journal"), { retentionMs: 60_000 })).journal;
+  fakeSendmail = await FakeSendmail.create(join(directory, "sendmail"));
+  logLines = [];
+});
+
+afterEach(async () => {
+  await journal.close();
+  await api.stop();
+  await rm(directory, { recursive: true, force: true });
+  const logs = logLines.join("");
+  expect(logs).not.toContain(TOKEN);
+  expect(logs).not.toContain(BODY_MARKER);
+});
+
+function drain(overrides: { settings?: Partial<DrainSettings>; sendmail?: (request: SendmailRequest) => Promise<SendmailOutcome> } = {}): EmailDrain {
+  return new EmailDrain({ ...SETTINGS, ...overrides.settings }, {
+    queue: new CloudflareQueuesClient({
+      baseUrl: api.baseUrl, accountId: ACCOUNT, queueId: OUTBOX, deadLetterQueueId: DLQ, apiToken: TOKEN, timeoutMs: SETTINGS.apiTimeoutMs,
+    }),
+    journal,
+    allowList: allowList("@sodimo.eu"),
+    sendmail: overrides.sendmail ?? ((request) => runSendmail({ path: fakeSendmail.path, timeoutMs: SETTINGS.sendmailTimeoutMs, env: process.env }, request)),
+    log: createLogger({ level: "debug", write: (line) => logLines.push(line) }),
+  });
+}
+
+function allowList(list: string): SenderAllowList {
+  const parsed = SenderAllowList.parse(list);
+  if (!parsed.ok) throw new Error(parsed.reason);
+  return parsed.value;
+}
+
+function envelope(id: string, overrides: Partial<EmailEnvelope> = {}): EmailEnvelope {
+  return { v: 1, id, from: "Agent <agent@sodimo.eu>", to: ["client@example.com"], subject: "Hi", text: `Hello ${BODY_MARKER}`, ...overrides };
+}
+
+function enqueue(value: unknown, contentType?: ContentType): void {
+  api.enqueue(OUTBOX, value, contentType);
+}
+
+async function setMode(mode: FakeSendmailMode): Promise<void> {
+  await fakeSendmail.setMode(mode);
+}
+
+describe("EmailDrain", () => {
+  it("delivers a valid message once, acks it and journals it as sent", async () => {
+    enqueue(envelope("m-1", { cc: ["c@example.com"], bcc: ["client@EXAMPLE.com", "hidden@example.net"] }));
+    const summary = await drain().runCycle();
+    expect(summary).toMatchObject({ pulled: 1, delivered: 1, deadLettered: 0, retried: 0 });
+    const [delivery] = await fakeSendmail.deliveries();
+    expect(delivery?.args).toEqual(["-i", "-f", "agent@sodimo.eu", "--", "client@example.com", "c@example.com", "hidden@example.net"]);
+    expect(parseMessage(delivery?.message ?? "").header("Message-ID")).toBe("<m-1@sodimo.eu>");
+    expect(delivery?.message).not.toMatch(/^Bcc:/im);
+    expect(api.pending(OUTBOX)).toBe(0);
+    expect(journal.stateOf("m-1")).toBe("sent");
+  });
+
+  it("acks a redelivered id that the journal says was sent, without sending again", async () => {
+    await journal.record("m-2", "sent");
+    enqueue(envelope("m-2"));
+    expect(await drain().runCycle()).toMatchObject({ duplicates: 1, delivered: 0 });
+    expect(await fakeSendmail.deliveries()).toEqual([]);
+    expect(api.pending(OUTBOX)).toBe(0);
+  });
+
+  it("dead-letters an id whose earlier send was interrupted, instead of risking a duplicate", async () => {
+    await journal.record("m-3", "sending");
+    enqueue(envelope("m-3"));
+    expect(await drain().runCycle()).toMatchObject({ deadLettered: 1 });
+    expect(await fakeSendmail.deliveries()).toEqual([]);
+    expect(api.bodies(DLQ)).toEqual([expect.objectContaining({ reason: "delivery-uncertain", envelopeId: "m-3", attempts: 1 })]);
+  });
+
+  it.each([
+    ["a disallowed sender", envelope("m-4", { from: "boss@evil.example" }), "json", "sender-not-allowed", "sender boss@evil.example is not in ALLOWED_SENDERS"],
+    ["invalid JSON", '{"v":1,', "text", "invalid-envelope", "body is not valid JSON"],
+    ["an invalid envelope", envelope("m-5", { subject: "a\r\nBcc: x@example.com" }), "json", "invalid-envelope", "subject: contains a control character (CR, LF, NUL, TAB…)"],
+    ["a v8 body", "AAAA", "v8", "undecodable-body", "content type v8 cannot be decoded outside Workers (send json or text)"],
+  ] as const)("dead-letters %s with its reason, then acks it", async (_name, value, contentType, reason, detail) => {
+    enqueue(value, contentType);
+    expect(await drain().runCycle()).toMatchObject({ deadLettered: 1, delivered: 0 });
+    const [record, ...others] = api.bodies(DLQ);
+    expect(others).toEqual([]);
+    const original = typeof value === "string" ? value : JSON.stringify(value);
+    expect(record).toMatchObject({ reason, detail, original, attempts: 1, queueMessageId: expect.stringMatching(/^msg-/) });
+    expect(api.pending(OUTBOX)).toBe(0);
+    expect(await fakeSendmail.deliveries()).toEqual([]);
+  });
+
+  it("retries a sendmail failure with a delay growing with attempts, until the queue dead-letters it", async () => {
+    await setMode("tempfail");
+    enqueue(envelope("m-6"));
+    const queueDrain = drain();
+    for (let attempt = 1; attempt <= 3; attempt += 1) {
+      expect(await queueDrain.runCycle()).toMatchObject({ pulled: 1, retried: 1 });
+      expect(journal.stateOf("m-6")).toBe("not-sent");
+      await new Promise((resolve) => setTimeout(resolve, 30 * 2 ** attempt + 20));
+    }
+    const delays = logLines.map((line) => JSON.parse(line) as { msg: string; delaySeconds?: number })
+      .filter((line) => line.msg === "sendmail failed; will retry")
+      .map((line) => line.delaySeconds);
+    expect(delays).toEqual([30, 60, 120]);
+    expect(api.pending(OUTBOX)).toBe(0);
+    expect(api.bodies(DLQ)).toEqual([envelope("m-6")]);
+  });
+
+  it("does not ack a reject whose dead-letter send failed, and dead-letters it on redelivery", async () => {
+    enqueue(envelope("m-7", { from: "x@evil.example" }));
+    api.setFaults({ serverError: 1 }, ["send", "ack"]);
+    expect(await drain({ settings: { visibilityTimeoutMs: 2_600 } }).runCycle()).toMatchObject({ retried: 1, deadLettered: 0 });
+    api.setFaults({ serverError: 0 });
+    expect(api.pending(OUTBOX)).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 2_700));
+    expect(await drain().runCycle()).toMatchObject({ deadLettered: 1 });
+    expect(api.bodies(DLQ)).toEqual([expect.objectContaining({ reason: "sender-not-allowed", attempts: 2 })]);
+  });
+
+  it("releases what is left of a batch once the leases cannot cover another message", async () => {
+    await setMode("hang");
+    for (const id of ["m-8", "m-9", "m-10"]) enqueue(envelope(id));
+    // budget = 500 + 1000 + 2 × 500 = 2500 ms; after the first message times out only ~1 s of lease is left.
+    const summary = await drain({ settings: { visibilityTimeoutMs: 3_000 } }).runCycle();
+    expect(summary).toMatchObject({ pulled: 3, retried: 1, released: 2 });
+    expect(journal.stateOf("m-8")).toBe("not-sent");
+    expect([journal.stateOf("m-9"), journal.stateOf("m-10")]).toEqual([undefined, undefined]);
+  });
+
+  it("on stop() finishes the message in flight, releases the rest and returns", async () => {
+    for (const id of ["m-11", "m-12", "m-13"]) enqueue(envelope(id));
+    const sent: string[] = [];
+    const stoppable = drain({
+      sendmail: async (request) => {
+        sent.push(request.message);
+        stoppable.stop();
+        return { kind: "sent" };
+      },
+    });
+    await stoppable.run();
+    expect(sent).toHaveLength(1);
+    expect(journal.stateOf("m-11")).toBe("sent");
+    expect(api.pending(OUTBOX)).toBe(2);
+    expect((await drain().runCycle()).pulled).toBe(2);
+  });
+
+  it("keeps polling an empty queue until stopped", async () => {
+    const idle = drain();
+    const running = idle.run();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    idle.stop();
+    await running;
+    expect(api.stats.pulls).toBeGreaterThan(2);
+  });
+});
+
+describe("uniqueRecipients", () => {
+  it("keeps the first spelling of each address, comparing domains case-insensitively", () => {
+    const mailbox = (address: string) => {
+      const [localPart = "", domain = ""] = address.split("@");
+      return { address, localPart, domain };
+    };
+    expect(uniqueRecipients({
+      to: [mailbox("a@example.com"), mailbox("A@example.com")],
+      cc: [mailbox("a@EXAMPLE.com")],
+      bcc: [mailbox("b@example.com")],
+    })).toEqual(["a@example.com", "A@example.com", "b@example.com"]);
+  });
+});
+
+describe("deadLetterRecord", () => {
+  const message: PulledMessage = { id: "q-1", leaseId: "l", attempts: 2, timestampMs: Date.UTC(2026, 10, 20), body: "", contentType: "text" };
+
+  it("wraps the original with the reason and times", () => {
+    expect(deadLetterRecord(message, "{}", "invalid-envelope", "id: must be a string", new Date(Date.UTC(2026, 10, 21)))).toEqual({
+      reason: "invalid-envelope",
+      detail: "id: must be a string",
+      original: "{}",
+      receivedAt: "2026-11-21T00:00:00.000Z",
+      enqueuedAt: "2026-11-20T00:00:00.000Z",
+      attempts: 2,
+      queueMessageId: "q-1",
+    });
+  });
+
+  it("truncates a large original so the record fits in a queue message", () => {
+    const record = deadLetterRecord(message, "\"".repeat(200_000), "invalid-envelope", "x", new Date(0));
+    expect(record.originalTruncated).toBe(true);
+    expect(Buffer.byteLength(JSON.stringify(record))).toBeLessThan(128 * 1024);
+  });
+});
