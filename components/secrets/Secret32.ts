@@ -29,7 +29,7 @@ export class Secret32 extends pulumi.ComponentResource {
     const bytes = new random.RandomBytes(
       `${name}-bytes`,
       { length: 32, ...(args.keepers === undefined ? {} : { keepers: args.keepers }) },
-      { parent: this, protect: args.protect ?? false, additionalSecretOutputs: ["hex", "base64"] },
+      { parent: this, protect: args.protect ?? false },
     );
     this.hex = pulumi.secret(bytes.hex);
     this.base64 = pulumi.secret(bytes.base64);

@@ -1,0 +1,69 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { shellcheckValidator } from "../../cli/validators";
+import { requireTool } from "../../cli/validators/testSupport";
+import {
+  createSecretScript,
+  enableTargetScript,
+  hostCheckScript,
+  removeFileScript,
+  removeSecretScript,
+  restartScript,
+  shellQuote,
+  writeFileScript,
+  writtenPath,
+} from "./hostCommands";
+
+const scripts: Record<string, string> = {
+  "write unit": writeFileScript(".config/containers/systemd/paperclip.container", "0644", true),
+  "write config": writeFileScript(".config/harness/caddy/Caddyfile", "0600", false),
+  "remove unit": removeFileScript(".config/containers/systemd/paperclip.container", "paperclip.service"),
+  "remove config": removeFileScript(".config/harness/caddy/Caddyfile"),
+  "create secret": createSecretScript("paperclip-database-url"),
+  "remove secret": removeSecretScript("paperclip-database-url"),
+  restart: restartScript("paperclip.service"),
+  "enable target": enableTargetScript("sodimo.target"),
+  "host check": hostCheckScript({ podmanVersion: "5.4", lowestPrivilegedPort: 25 }),
+};
+
+describe("host scripts", () => {
+  it("are what the harness runs (snapshot)", () => {
+    expect(scripts).toMatchSnapshot();
+  });
+
+  it("pass shellcheck as POSIX sh", async (context) => {
+    requireTool(context, "shellcheck");
+    const dir = mkdtempSync(join(tmpdir(), "host-scripts-"));
+    try {
+      for (const [name, script] of Object.entries(scripts)) {
+        const file = join(dir, `${name.replaceAll(" ", "-")}.sh`);
+        // The scripts run through SSH's `sh -c`; say so for shellcheck.
+        writeFileSync(file, `#!/bin/sh\n${script}`);
+        const result = await shellcheckValidator({ file });
+        expect({ name, status: result.status, message: result.message }).toEqual({ name, status: "passed", message: result.message });
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("quote paths and names so nothing in them is interpreted by the shell", () => {
+    expect(shellQuote("it's $HOME")).toBe(`'it'\\''s $HOME'`);
+    expect(writeFileScript(".config/a b/$(x)", "0644", false)).toContain(`target="$HOME"/'.config/a b/$(x)'`);
+  });
+
+  it("refuse paths outside the home directory and invalid modes or names", () => {
+    expect(() => writeFileScript("/etc/passwd", "0644", false)).toThrow("host path must be relative to the home directory");
+    expect(() => writeFileScript(".config/../../etc/passwd", "0644", false)).toThrow('without ".."');
+    expect(() => writeFileScript(".config/x", "644", false)).toThrow("invalid file mode 644");
+    expect(() => createSecretScript("bad name")).toThrow("invalid Podman secret name bad name");
+  });
+
+  it("lets tools tell which file a command writes", () => {
+    expect(writtenPath(scripts["write unit"])).toBe(".config/containers/systemd/paperclip.container");
+    expect(writtenPath(scripts.restart)).toBeUndefined();
+    expect(writtenPath(undefined)).toBeUndefined();
+  });
+});

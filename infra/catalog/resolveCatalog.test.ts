@@ -1,0 +1,118 @@
+import { describe, expect, it } from "vitest";
+import { CATALOG } from ".";
+import { type CatalogOptions, resolveCatalog } from "./resolveCatalog";
+import { generated, leavesOf, operator } from "./secretValue";
+import type { ServiceDefinition } from "./types";
+
+const OPTIONS: CatalogOptions = {
+  domain: "example.com",
+  networkName: "harness",
+  overrides: {},
+  extraSecretNames: new Set(["braveApiKey"]),
+  operatorKeys: new Set(),
+};
+
+const resolve = (overrides: CatalogOptions["overrides"], definitions = CATALOG) =>
+  resolveCatalog(definitions, { ...OPTIONS, overrides });
+
+describe("resolveCatalog", () => {
+  it("resolves the shipped catalogue with no problems and derives its public routes", () => {
+    const { catalog, problems } = resolve({});
+    expect(problems).toEqual([]);
+    expect(catalog.routes).toEqual([{ service: "paperclip", hostname: "paperclip.example.com", upstream: "paperclip:3100", paths: [] }]);
+  });
+
+  it("gives Caddy every public route, including ones added by other entries", () => {
+    const extra: ServiceDefinition = () => ({
+      name: "wiki",
+      description: "A wiki",
+      image: "docker.io/library/wiki:1",
+      route: { subdomain: "wiki", upstream: { port: 8080 }, paths: [{ path: "/ws", port: 8081 }] },
+      restart: "always",
+    });
+    const { catalog } = resolve({}, [...CATALOG, extra]);
+    const caddyfile = catalog.services.find((s) => s.name === "caddy")!.configFiles![0]!.content;
+    expect(caddyfile).toContain("http://wiki.example.com {\n\treverse_proxy /ws* wiki:8081\n\treverse_proxy wiki:8080\n}");
+  });
+
+  it("applies image, env and secret overrides", () => {
+    const { catalog, problems } = resolve({
+      paperclip: {
+        image: "ghcr.io/acme/paperclip:v2",
+        env: { LOG_LEVEL: "debug" },
+        secrets: { BRAVE_API_KEY: { fromConfig: "braveApiKey" }, WEBHOOK_SECRET: { generate: "hex32" } },
+      },
+    });
+    expect(problems).toEqual([]);
+    const paperclip = catalog.services.find((s) => s.name === "paperclip")!;
+    expect(paperclip.image).toBe("ghcr.io/acme/paperclip:v2");
+    expect(paperclip.env?.LOG_LEVEL).toBe("debug");
+    expect(paperclip.secretEnv?.BRAVE_API_KEY).toEqual(operator("extraSecrets", { path: "braveApiKey" }));
+    expect(paperclip.secretEnv?.WEBHOOK_SECRET).toEqual(generated("paperclip-webhook-secret"));
+    expect(catalog.generatedSecrets.has("paperclip-webhook-secret")).toBe(true);
+  });
+
+  it("reports a reference to an extraSecrets entry that does not exist", () => {
+    const { problems } = resolve({ paperclip: { secrets: { BRAVE_API_KEY: { fromConfig: "braveApiKy" } } } });
+    expect(problems).toEqual([
+      {
+        key: "paperclip-harness:services.paperclip.secrets.BRAVE_API_KEY.fromConfig",
+        found: '"braveApiKy"',
+        expected:
+          "no such entry in paperclip-harness:extraSecrets (did you mean \"braveApiKey\"?); add it with `pulumi config set --secret --path 'extraSecrets.braveApiKy' <value>`",
+      },
+    ]);
+  });
+
+  it("refuses to disable a service others depend on", () => {
+    const { problems } = resolve({ "paperclip-db": { disabled: true } });
+    expect(problems.map((p) => `${p.key}: ${p.expected}`)).toEqual([
+      "paperclip-harness:services.paperclip-db.disabled: paperclip depends on paperclip-db; disable paperclip too, or keep paperclip-db",
+      "paperclip-harness:services.paperclip: uses the generated secret paperclip-db-password, whose owning service is disabled; disable paperclip too",
+    ]);
+  });
+
+  it("removes a disabled service and its route", () => {
+    const { catalog, problems } = resolve({ paperclip: { disabled: true } });
+    expect(problems).toEqual([]);
+    expect(catalog.services.map((s) => s.name)).not.toContain("paperclip");
+    expect(catalog.routes).toEqual([]);
+  });
+
+  it("reports two services on one hostname", () => {
+    const second: ServiceDefinition = () => ({
+      name: "board",
+      description: "Another board",
+      image: "docker.io/library/board:1",
+      route: { subdomain: "board", upstream: { port: 80 } },
+      restart: "always",
+    });
+    const { problems } = resolve({ board: { subdomain: "paperclip" } }, [...CATALOG, second]);
+    expect(problems).toEqual([
+      {
+        key: "paperclip-harness:services.board.subdomain",
+        found: '"paperclip"',
+        expected: "paperclip.example.com is already the hostname of paperclip; every hostname must be unique",
+      },
+    ]);
+  });
+
+  it("treats inconsistencies in the catalogue itself as bugs, not user mistakes", () => {
+    const broken: ServiceDefinition = () => ({
+      name: "broken",
+      description: "Uses a secret nobody declares",
+      image: "docker.io/library/x:1",
+      secretEnv: { TOKEN: generated("nobody-declares-this") },
+      restart: "always",
+    });
+    expect(() => resolve({}, [...CATALOG, broken])).toThrow("catalogue: broken uses generated secret nobody-declares-this, which no enabled service declares");
+  });
+
+  it("only ever references generated secrets some service declares", () => {
+    const { catalog } = resolve({});
+    const used = catalog.services.flatMap((s) =>
+      [...Object.values(s.secretEnv ?? {}), ...(s.secretFiles ?? []).map((f) => f.content)].flatMap(leavesOf),
+    );
+    for (const leaf of used) if (leaf.kind === "generated") expect(catalog.generatedSecrets.has(leaf.name)).toBe(true);
+  });
+});
