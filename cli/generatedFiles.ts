@@ -1,4 +1,5 @@
 import { renderProjectFile } from "./projectFile";
+import { configReferenceTable, replaceSection } from "./readmeSections";
 
 export interface GeneratedFile {
   path: string;
@@ -7,5 +8,8 @@ export interface GeneratedFile {
 }
 
 export function generatedFiles(): GeneratedFile[] {
-  return [{ path: "Pulumi.yaml", render: () => renderProjectFile() }];
+  return [
+    { path: "Pulumi.yaml", render: () => renderProjectFile() },
+    { path: "README.md", render: (current) => replaceSection(current, "config reference", configReferenceTable()) },
+  ];
 }

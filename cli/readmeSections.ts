@@ -1,0 +1,33 @@
+/**
+ * README sections generated from the code (between `<!-- BEGIN name -->` and `<!-- END name -->`), so
+ * the documentation cannot drift from what the program does.
+ */
+import { CONFIG_KEYS } from "../infra/config/keys";
+import type { ConfigKeySpec } from "../infra/config/keySpec";
+
+/** Replaces the text between a section's markers; fails loudly if the markers are missing. */
+export function replaceSection(document: string, name: string, body: string): string {
+  const begin = `<!-- BEGIN ${name} -->`;
+  const end = `<!-- END ${name} -->`;
+  const start = document.indexOf(begin);
+  const stop = document.indexOf(end);
+  if (start < 0 || stop < start) throw new Error(`README.md has no "${begin}" … "${end}" section`);
+  return `${document.slice(0, start + begin.length)}\n${body.trimEnd()}\n${document.slice(stop)}`;
+}
+
+const cell = (text: string) => text.replaceAll("|", "\\|").replaceAll("\n", " ");
+
+/** Every configuration key of every target: the reference users look up. */
+export function configReferenceTable(): string {
+  const rows = (Object.entries(CONFIG_KEYS) as [string, ConfigKeySpec][]).map(([name, spec]) => {
+    const presence = spec.required ? "required" : spec.default !== undefined ? `\`${JSON.stringify(spec.default)}\`` : "optional";
+    const value = spec.secret ? `${presence}, secret` : presence;
+    const example = spec.example ? ` Example: \`${spec.example}\`.` : "";
+    return `| \`${name}\` | ${spec.targets.length === 4 ? "all" : spec.targets.join(", ")} | ${spec.kind} | ${value} | ${cell(spec.description + example)} |`;
+  });
+  return [
+    "| key (`paperclip-harness:`…) | targets | type | default | description |",
+    "|---|---|---|---|---|",
+    ...rows,
+  ].join("\n");
+}
