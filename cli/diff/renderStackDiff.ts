@@ -347,18 +347,22 @@ function assemble(top: readonly string[], entries: readonly Entry[], budget: num
   if (whole.length <= budget) return { text: whole, trimmed: false };
 
   // Keep details in order while the remaining entries still fit by name; then names; then a count.
-  const reserve = head.length + section.length + 600;
+  // Sizes count two separator characters per part: an upper bound of what join() adds.
+  const room = budget - (head.length + section.length + 600);
+  const compactFrom: number[] = new Array<number>(entries.length + 1).fill(0);
+  for (let i = entries.length - 1; i >= 0; i--) compactFrom[i] = compactFrom[i + 1]! + entries[i]!.compact.text.length + 2;
   const parts: Part[] = [];
-  const size = () => join(parts).length;
+  let used = 0;
   let detailed = 0;
-  const compactSize = (from: number) => join(entries.slice(from).map((e) => e.compact)).length + 1;
-  while (detailed < entries.length && reserve + size() + entries[detailed]!.full.text.length + 2 + compactSize(detailed + 1) <= budget) {
+  while (detailed < entries.length && used + entries[detailed]!.full.text.length + 2 + compactFrom[detailed + 1]! <= room) {
     parts.push(entries[detailed]!.full);
+    used += entries[detailed]!.full.text.length + 2;
     detailed++;
   }
   let listed = detailed;
-  while (listed < entries.length && reserve + size() + entries[listed]!.compact.text.length + 2 <= budget) {
+  while (listed < entries.length && used + entries[listed]!.compact.text.length + 2 <= room) {
     parts.push(entries[listed]!.compact);
+    used += entries[listed]!.compact.text.length + 2;
     listed++;
   }
   const cut = listed - detailed;
