@@ -1,3 +1,5 @@
+import { join } from "node:path";
+import { renderReadmeExample } from "./diff/readmeExample";
 import { renderProjectFile } from "./projectFile";
 
 export interface GeneratedFile {
@@ -7,5 +9,8 @@ export interface GeneratedFile {
 }
 
 export function generatedFiles(): GeneratedFile[] {
-  return [{ path: "Pulumi.yaml", render: () => renderProjectFile() }];
+  return [
+    { path: "Pulumi.yaml", render: () => renderProjectFile() },
+    { path: "README.md", render: (current) => renderReadmeExample(join(__dirname, ".."), current) },
+  ];
 }
