@@ -33,8 +33,18 @@ export const whoami: ServiceDefinition = () => ({
   restart: "always",
 });
 `;
-const CATALOG_IMPORT = 'import type { ServiceDefinition } from "./types";\n';
-const CATALOG_END = "  paperclipDb,\n];";
+const WHOAMI_IMPORT = 'import { whoami } from "./whoami";\n';
+
+/** Adds whoami to infra/catalog/index.ts: an import, and the last entry of CATALOG. */
+function addToCatalog(dir: string): void {
+  const file = join(dir, "infra/catalog/index.ts");
+  let text = readFileSync(file, "utf8");
+  const firstImport = text.search(/^import /m);
+  const catalogEnd = text.indexOf("\n];", text.indexOf("export const CATALOG"));
+  if (firstImport < 0 || catalogEnd < 0) throw new Error("infra/catalog/index.ts no longer has imports and `export const CATALOG = [...]`: update the fixture");
+  text = `${text.slice(0, catalogEnd)}\n  whoami,${text.slice(catalogEnd)}`;
+  writeFileSync(file, `${text.slice(0, firstImport)}${WHOAMI_IMPORT}${text.slice(firstImport)}`);
+}
 
 type Step = "base" | "imageBump" | "newService" | "rotation" | "removedService";
 
@@ -52,16 +62,15 @@ beforeAll(async () => {
   );
   commits.newService = await fixture.commit("Add the whoami service", (dir) => {
     writeFileSync(join(dir, "infra/catalog/whoami.ts"), WHOAMI);
-    replaceInFile(dir, "infra/catalog/index.ts", CATALOG_IMPORT, `${CATALOG_IMPORT}import { whoami } from "./whoami";\n`);
-    replaceInFile(dir, "infra/catalog/index.ts", CATALOG_END, "  paperclipDb,\n  whoami,\n];");
+    addToCatalog(dir);
   });
   commits.rotation = await fixture.commit("Rotate the Paperclip database password", (dir) =>
     setStackConfig(dir, "fedora", `${PROJECT}:rotations`, { "paperclip-db-password": "2026-11" }),
   );
   commits.removedService = await fixture.commit("Remove the whoami service", (dir) => {
     unlinkSync(join(dir, "infra/catalog/whoami.ts"));
-    replaceInFile(dir, "infra/catalog/index.ts", `import { whoami } from "./whoami";\n`, "");
-    replaceInFile(dir, "infra/catalog/index.ts", "  whoami,\n", "");
+    replaceInFile(dir, "infra/catalog/index.ts", WHOAMI_IMPORT, "");
+    replaceInFile(dir, "infra/catalog/index.ts", "\n  whoami,", "");
   });
 
   // One key for the file, as within one diff run; two revisions planned at a time.

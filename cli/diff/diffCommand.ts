@@ -27,8 +27,6 @@ export interface DiffOptions {
   stacks?: readonly string[];
   /** Where the documents go. Default `<root>/.out/pr-diff`. */
   outDir?: string;
-  /** Document budget in characters (tests). */
-  budget?: number;
 }
 
 export interface DiffResult {
@@ -91,16 +89,13 @@ export async function runDiff(options: DiffOptions): Promise<DiffResult> {
       ? ["package-lock.json differs between the revisions: both were planned with the head's dependencies, so a change that comes only from a dependency update does not show here (docs/pr-diffs.md)."]
       : [];
     const documents = stacks.map((stack) =>
-      renderStackDiff(
-        {
-          project,
-          stack,
-          base: { label: base.label, ...withPlan(baseExports.get(stack)) },
-          head: { label: head.label, ...withPlan(headExports.get(stack)) },
-          notes,
-        },
-        options.budget === undefined ? {} : { budget: options.budget },
-      ),
+      renderStackDiff({
+        project,
+        stack,
+        base: { label: base.label, ...withPlan(baseExports.get(stack)) },
+        head: { label: head.label, ...withPlan(headExports.get(stack)) },
+        notes,
+      }),
     );
 
     const secrets = [...baseExports.values(), ...headExports.values()].flatMap((e) => (e.ok ? e.secretValues : []));

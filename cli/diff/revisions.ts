@@ -66,7 +66,8 @@ export async function checkoutRevision(repo: string, ref: string): Promise<Revis
     }
   };
   try {
-    await git(repo, ["worktree", "add", "--detach", "--quiet", dir, sha]);
+    // No hooks: a post-checkout hook (an npm install, say) has no business in a throwaway checkout.
+    await git(repo, ["-c", "core.hooksPath=/dev/null", "worktree", "add", "--detach", "--quiet", dir, sha]);
     if (lstatSync(link, { throwIfNoEntry: false }) !== undefined) throw new DiffError(`${ref} has a node_modules of its own in git: cannot plan it with the current dependencies`);
     symlinkSync(realpathSync(modules), link, "dir");
   } catch (error) {
