@@ -292,7 +292,9 @@ function renderInputs(resource: PlannedResource, fileContents: ReadonlySet<strin
   for (const [key, value] of Object.entries(inputs)) {
     if (typeof value === "string" && value.includes("\n")) {
       if (fileContents.has(value)) continue;
-      blocks.push(`${code(key)}:\n\n${block(value, "")}`);
+      // The scripts of @pulumi/command resources are shell.
+      const language = resource.type.startsWith("command:") && ["create", "update", "delete"].includes(key) ? "sh" : "";
+      blocks.push(`${code(key)}:\n\n${block(value, language)}`);
       continue;
     }
     rows.push(`| ${code(key)} | ${cell(value)} |`);
