@@ -27,6 +27,8 @@ export interface DiffOptions {
   stacks?: readonly string[];
   /** Where the documents go. Default `<root>/.out/pr-diff`. */
   outDir?: string;
+  /** Progress lines. */
+  log?: (line: string) => void;
 }
 
 export interface DiffResult {
@@ -78,6 +80,7 @@ export async function runDiff(options: DiffOptions): Promise<DiffResult> {
       if (!known.includes(stack)) throw new UsageError(`unknown stack ${stack}; stacks: ${known.join(", ")}`);
     }
 
+    options.log?.(`Planning ${stacks.join(", ")} at ${base.label} and at ${head.label}, one process each…`);
     // Two processes, two module trees; they run side by side.
     const [baseExports, headExports] = await Promise.all([
       exportRevisionPlans(base, stacks.filter((s) => baseStacks.includes(s)), key, scratch),
@@ -143,7 +146,7 @@ function writeDocuments(outDir: string, documents: readonly StackDiffDocument[])
 /** The CLI entry: prints one line per stack and returns the exit status. */
 export async function diffCommand(root: string, args: readonly string[]): Promise<number> {
   try {
-    const result = await runDiff(parseDiffArguments(root, args));
+    const result = await runDiff({ ...parseDiffArguments(root, args), log: (line) => console.log(line) });
     for (const document of result.documents) {
       const file = relative(process.cwd(), result.files.get(document.stack)!);
       console.log(`${document.summary}${document.trimmed ? " (trimmed to fit a comment; untrimmed under full/)" : ""} → ${file}`);

@@ -74,7 +74,8 @@ export async function checkoutRevision(repo: string, ref: string): Promise<Revis
     await dispose();
     throw error;
   }
-  return { label: `${ref} @ ${sha.slice(0, 7)}`, sha, dir, dispose };
+  const label = /^[0-9a-f]{4,40}$/.test(ref) && sha.startsWith(ref) ? sha.slice(0, 7) : `${ref} @ ${sha.slice(0, 7)}`;
+  return { label, sha, dir, dispose };
 }
 
 /** The checkout the command runs in, uncommitted changes included. */
