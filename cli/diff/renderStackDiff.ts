@@ -96,7 +96,7 @@ export function renderStackDiff(input: StackDiffInput, options: RenderOptions = 
       "",
       "Planning this stack at the head revision failed:",
       "",
-      fenced(head.plan.error),
+      block(head.plan.error, ""),
     );
     const markdown = `${top.join("\n")}\n`;
     return { project: input.project, stack: input.stack, markdown, full: markdown, trimmed: false, summary: `${input.stack}: the head revision does not plan`, headFailed: true };
@@ -118,7 +118,7 @@ export function renderStackDiff(input: StackDiffInput, options: RenderOptions = 
   else if (!base.plan) notes.push("The stack is new: the base revision has no such stack, so every resource below is created.");
   for (const note of notes) top.push(`> ${note}`, "");
   if (base.plan && !base.plan.ok) {
-    top.push("> **The base revision does not plan this stack**, so nothing could be compared: every resource is listed as created. Planning failed with:", "", fenced(base.plan.error), "");
+    top.push("> **The base revision does not plan this stack**, so nothing could be compared: every resource is listed as created. Planning failed with:", "", block(base.plan.error, ""), "");
   }
 
   top.push(renderPolicies(basePlan, headPlan), "");
