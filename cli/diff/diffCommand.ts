@@ -81,11 +81,14 @@ export async function runDiff(options: DiffOptions): Promise<DiffResult> {
     }
 
     options.log?.(`Planning ${stacks.join(", ")} at ${base.label} and at ${head.label}, one process each…`);
-    // Two processes, two module trees; they run side by side.
-    const [baseExports, headExports] = await Promise.all([
-      exportRevisionPlans(base, stacks.filter((s) => baseStacks.includes(s)), key, scratch),
-      exportRevisionPlans(head, stacks.filter((s) => headStacks.includes(s)), key, scratch),
-    ]);
+    // Two processes, two module trees; they run side by side. Both are waited for, even when one
+    // fails, so nothing is still writing when the checkouts and scratch files are removed.
+    const [baseExports, headExports] = settled(
+      await Promise.allSettled([
+        exportRevisionPlans(base, stacks.filter((s) => baseStacks.includes(s)), key, scratch),
+        exportRevisionPlans(head, stacks.filter((s) => headStacks.includes(s)), key, scratch),
+      ]),
+    );
 
     const project = readProjectFile(existsSync(join(head.dir, "Pulumi.yaml")) ? head.dir : base.dir).name;
     const notes = (await dependenciesDiffer(base, head))
@@ -110,6 +113,13 @@ export async function runDiff(options: DiffOptions): Promise<DiffResult> {
     for (const revision of revisions.reverse()) await revision.dispose();
     rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/** The values of settled promises, or the first failure. */
+function settled<T extends readonly unknown[]>(results: { [K in keyof T]: PromiseSettledResult<T[K]> }): T {
+  const failure = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failure) throw failure.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
 
 function withPlan(plan: PlanExport | undefined): { plan?: PlanExport } {
