@@ -1,3 +1,5 @@
+import { join } from "node:path";
+import { renderReadmeExample } from "./diff/readmeExample";
 import { renderProjectFile } from "./projectFile";
 import { configReferenceTable, replaceSection } from "./readmeSections";
 
@@ -11,5 +13,6 @@ export function generatedFiles(): GeneratedFile[] {
   return [
     { path: "Pulumi.yaml", render: () => renderProjectFile() },
     { path: "README.md", render: (current) => replaceSection(current, "config reference", configReferenceTable()) },
+    { path: "README.md", render: (current) => renderReadmeExample(join(__dirname, ".."), current) },
   ];
 }

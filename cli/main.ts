@@ -4,23 +4,37 @@
  *
  *   npm run plan  -- [stack…]   record each stack, print the preview tree, write .out/<stack>/
  *   npm run check -- [stack…]   plan, then run the policy pack and the real validators; non-zero on failure
+ *   npm run diff -- --base <ref> [--head <ref>] [--out <dir>] [stack…]
+ *                               plan two revisions, write one Markdown document per stack (docs/pr-diffs.md)
+ *
+ * `plan --json-out <dir>` also writes one plan export per stack for the diff (cli/diff/planExport.ts).
  */
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { ConfigError } from "../infra/config";
 import { planStack } from "./planStack";
 import { shippedStacks } from "./stacks";
 import { checkStack } from "./checkStack";
+import { diffCommand } from "./diff/diffCommand";
+import { DIFF_KEY_ENV, exportStackPlan, failedStackExport, type PlanExport } from "./diff/planExport";
 
 const root = join(__dirname, "..");
 
 function usage(): never {
-  console.error("usage: tsx cli/main.ts <plan|check> [stack…]");
+  console.error("usage: tsx cli/main.ts <plan|check> [stack…] | plan --json-out <dir> [stack…] | diff --base <git-ref> [--head <git-ref>] [--out <dir>] [stack…]");
   process.exit(2);
 }
 
 async function main(argv: string[]): Promise<number> {
-  const [command, ...args] = argv;
+  const [command, ...rest] = argv;
+  if (command === "diff") return diffCommand(root, rest);
   if (command !== "plan" && command !== "check") usage();
+  const jsonOutAt = command === "plan" ? rest.indexOf("--json-out") : -1;
+  const jsonOut = jsonOutAt >= 0 ? rest[jsonOutAt + 1] : undefined;
+  if (jsonOutAt >= 0 && (jsonOut === undefined || jsonOut.startsWith("-"))) usage();
+  const args = jsonOutAt >= 0 ? rest.filter((_, i) => i !== jsonOutAt && i !== jsonOutAt + 1) : rest;
+  if (args.some((arg) => arg.startsWith("-"))) usage();
+  if (jsonOut !== undefined) return exportPlans(jsonOut, args);
   const known = shippedStacks(root);
   const stacks = args.length > 0 ? args : known;
   for (const stack of stacks) {
@@ -54,6 +68,38 @@ async function main(argv: string[]): Promise<number> {
     console.log(`${command}: ${stacks.length - failed} of ${stacks.length} stacks passed${failed > 0 ? `, ${failed} failed` : ""}`);
   }
   return failed > 0 ? 1 : 0;
+}
+
+/**
+ * `plan --json-out <dir>`: the diff's child process. Writes `<dir>/<stack>.json` for every stack,
+ * a failed plan included (as its error), under the fingerprint key the diff passes in the
+ * environment. Exits 0 when every export was written.
+ */
+async function exportPlans(dir: string, requested: string[]): Promise<number> {
+  const key = process.env[DIFF_KEY_ENV];
+  if (!key) {
+    console.error(`plan --json-out needs the fingerprint key in ${DIFF_KEY_ENV} (npm run diff sets it)`);
+    return 2;
+  }
+  const known = shippedStacks(root);
+  const stacks = requested.length > 0 ? requested : known;
+  const unknown = stacks.filter((stack) => !known.includes(stack));
+  if (unknown.length > 0) {
+    console.error(`unknown stack ${unknown.join(", ")}; stacks: ${known.join(", ")}`);
+    return 2;
+  }
+  mkdirSync(dir, { recursive: true });
+  for (const stack of stacks) {
+    let document: PlanExport;
+    try {
+      document = await exportStackPlan(await planStack(root, stack, join(dir, "plans")), key);
+    } catch (error) {
+      document = failedStackExport(stack, error);
+    }
+    writeFileSync(join(dir, `${stack}.json`), JSON.stringify(document), { mode: 0o600 });
+    console.log(`exported ${stack}${document.ok ? "" : " (planning failed)"}`);
+  }
+  return 0;
 }
 
 main(process.argv.slice(2)).then(

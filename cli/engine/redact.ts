@@ -39,3 +39,13 @@ export function redactSecrets(value: unknown, fingerprint?: SecretFingerprint): 
 export function plainValue(value: unknown): unknown {
   return isSecretEnvelope(value) ? undefined : value;
 }
+
+/**
+ * A redacted secret as a plan holds it: `{ fingerprint }` for `[secret:<hmac>]`, `{}` for the bare
+ * marker, undefined for anything else.
+ */
+export function redactedSecret(value: unknown): { fingerprint?: string } | undefined {
+  if (value === SECRET_MARKER) return {};
+  const match = typeof value === "string" ? /^\[secret:([0-9a-f]+)\]$/.exec(value) : null;
+  return match ? { fingerprint: match[1]! } : undefined;
+}
