@@ -13,7 +13,7 @@ async function record(build: () => void): Promise<RecordingMonitor> {
   return monitor;
 }
 
-function valueOf<T>(output: pulumi.Output<T>): Promise<{ value: T; secret: boolean }> {
+function valueOf(output: pulumi.Output<string>): Promise<{ value: string; secret: boolean }> {
   return new Promise((resolve) => {
     pulumi.all([output, pulumi.isSecret(output)]).apply(([value, secret]) => resolve({ value, secret }));
   });
