@@ -24,7 +24,8 @@ export interface SecretKeyRef {
 
 /** Kubernetes expands `$(NAME)` in env values; `$$(` keeps a literal `$(` in a plain value. */
 export function escapeExpansion(value: string): string {
-  return value.replaceAll("$(", "$$(");
+  // A function, because in a replacement string "$$" itself means "$".
+  return value.replaceAll("$(", () => "$$(");
 }
 
 export function plainEnv(env: Readonly<Record<string, string>>): EnvVar[] {

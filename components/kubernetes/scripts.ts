@@ -79,6 +79,7 @@ SELECT format('CREATE DATABASE %I OWNER %I', :'database', :'role')
 SQL
 
 psql -X -q -v ON_ERROR_STOP=1 -d "$PAPERCLIP_DATABASE" <<'SQL'
+SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
 CREATE EXTENSION IF NOT EXISTS fuzzystrmatch;
 SQL
