@@ -53,14 +53,14 @@ export function planKubernetesPaperclip(
     problems.push({
       key: key("paperclipCpuRequest"),
       found: displayValue(resources.cpuRequest),
-      expected: `at most paperclipCpuLimit (${resources.cpuLimit}): Kubernetes refuses a request above its limit`,
+      expected: `expected at most paperclipCpuLimit (${resources.cpuLimit}): Kubernetes refuses a request above its limit`,
     });
   }
   if (memoryBytes(resources.memoryRequest)! > memoryBytes(resources.memoryLimit)!) {
     problems.push({
       key: key("paperclipMemoryRequest"),
       found: displayValue(resources.memoryRequest),
-      expected: `at most paperclipMemoryLimit (${resources.memoryLimit}): Kubernetes refuses a request above its limit`,
+      expected: `expected at most paperclipMemoryLimit (${resources.memoryLimit}): Kubernetes refuses a request above its limit`,
     });
   }
   if (Object.keys(config.extraSecrets ?? {}).length > 0) {
