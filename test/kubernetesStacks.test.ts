@@ -291,8 +291,9 @@ describe("the homelab stack", () => {
         { name: "shell-inventory", mountPath: "/etc/paperclip-shell", readOnly: true },
       ]),
     );
-    // The operator's terminal holds none of Paperclip's credentials.
+    // The operator's terminal holds none of Paperclip's credentials, and cannot make Paperclip's pod unready.
     expect(shell.env).toBeUndefined();
+    expect(shell.readinessProbe).toBeUndefined();
     expect(objectNamed(recording(), "PersistentVolumeClaim", "paperclip-shell-home").manifest.spec.accessModes).toEqual(["ReadWriteOnce"]);
     expect(objectNamed(recording(), "ConfigMap", "paperclip-shell-inventory").manifest.data["inventory.yaml"]).toContain("python@3.12");
     const service = objectNamed(recording(), "Service", "paperclip-shell").manifest.spec;

@@ -90,7 +90,8 @@ export class PaperclipShell extends pulumi.ComponentResource {
         { name: "shell-ssh-keys", mountPath: "/etc/ssh-keys", readOnly: true },
         { name: "shell-inventory", mountPath: "/etc/paperclip-shell", readOnly: true },
       ],
-      readinessProbe: { tcpSocket: { port: "ssh" }, periodSeconds: 10 },
+      // No readiness probe: a pod is ready only when every container is, and the operator's shell
+      // (installing its inventory on boot) must never take Paperclip out of its Service.
     };
     this.volumes = [
       { name: "shell-home", persistentVolumeClaim: { claimName: `${shellName}-home` } },
