@@ -106,7 +106,7 @@ export class LocalPostgres {
 
   stop(): void {
     try {
-      this.run("pg_ctl", ["-D", this.dataDirectory, "-m", "immediate", "-w", "stop"]);
+      this.run("pg_ctl", ["-D", this.dataDirectory, "-m", "fast", "-w", "stop"]);
     } finally {
       rmSync(this.directory, { recursive: true, force: true });
     }
