@@ -12,6 +12,7 @@ import {
   caddyValidator,
   countResults,
   formatResultsTable,
+  kubernetesValidator,
   quadletValidator,
   shellcheckValidator,
   type ValidationResult,
@@ -65,6 +66,7 @@ async function validateArtifacts(plan: StackPlan): Promise<ValidationResult[]> {
   }
   for (const artifact of byKind("caddyfile")) results.push(await caddyValidator({ file: pathOf(artifact) }));
   for (const artifact of byKind("shell")) results.push(await shellcheckValidator({ file: pathOf(artifact) }));
+  for (const artifact of byKind("kubernetes")) results.push(kubernetesValidator({ file: pathOf(artifact) }));
   for (const artifact of [...byKind("yaml"), ...byKind("json")]) results.push(parseCheck(artifact, pathOf(artifact)));
   return results;
 }

@@ -3,11 +3,13 @@
  * host are the inputs of the leaf resources that write them, so the plan shows exactly what
  * `pulumi up` would deliver. Each target's artifacts have one extractor here.
  */
+import * as pulumi from "@pulumi/pulumi";
+import { stringify } from "yaml";
 import { writtenPath } from "../../components/podman/hostCommands";
-import { plainValue } from "./redact";
+import { plainValue, SECRET_MARKER } from "./redact";
 import type { RecordedResource } from "./RecordingMonitor";
 
-export type ArtifactKind = "quadlet" | "systemd-unit" | "caddyfile" | "yaml" | "json" | "shell" | "toml" | "dockerfile" | "text";
+export type ArtifactKind = "quadlet" | "systemd-unit" | "caddyfile" | "yaml" | "json" | "shell" | "toml" | "dockerfile" | "text" | "kubernetes";
 
 export interface Artifact {
   /** Path under the stack's artifacts folder (`host/.config/containers/systemd/paperclip.container`). */
@@ -39,7 +41,52 @@ export const hostFileArtifacts: ArtifactExtractor = (resource) => {
   return [{ path: `host/${path}`, kind: kindOfHostFile(path), content, resource: resource.urn }];
 };
 
-export const ARTIFACT_EXTRACTORS: ArtifactExtractor[] = [hostFileArtifacts];
+/**
+ * A manifest's view of a value: every secret becomes the marker, keeping the keys of a secret map
+ * (a Secret's stringData keys are not secret; its values are), so the manifest still validates.
+ */
+function maskSecrets(value: unknown, insideSecret = false): unknown {
+  const envelope =
+    typeof value === "object" && value !== null && (value as Record<string, unknown>)[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig;
+  if (envelope) return maskSecrets((value as { value: unknown }).value, true);
+  if (Array.isArray(value)) return value.map((v) => maskSecrets(v, insideSecret));
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskSecrets(v, insideSecret)]));
+  }
+  return insideSecret ? SECRET_MARKER : value;
+}
+
+/**
+ * Every Kubernetes object the program declares (`kubernetes:*` leaf resources), as the YAML manifest
+ * its inputs are, secrets masked: `manifests/<namespace>/<kind>-<name>.yaml` (`_cluster` for
+ * cluster-scoped objects). A Helm release is its chart, version and values. The files a ConfigMap
+ * carries also come out on their own (`…/configmap-<name>/<key>`), so scripts reach shellcheck and
+ * documents their parsers.
+ */
+export const kubernetesManifestArtifacts: ArtifactExtractor = (resource) => {
+  if (!resource.custom || !resource.type.startsWith("kubernetes:")) return [];
+  const inputs = maskSecrets(resource.inputs) as Record<string, unknown>;
+  if (resource.type === "kubernetes:helm.sh/v3:Release") {
+    const { compat: _compat, ...release } = inputs;
+    const namespace = typeof release.namespace === "string" ? release.namespace : "_cluster";
+    const name = typeof release.name === "string" ? release.name : resource.name;
+    return [{ path: `manifests/${namespace}/helm-release-${name}.yaml`, kind: "yaml", content: stringify(release, { lineWidth: 0 }), resource: resource.urn }];
+  }
+  const metadata = (inputs.metadata ?? {}) as { name?: unknown; namespace?: unknown };
+  const kind = typeof inputs.kind === "string" ? inputs.kind : resource.type.split(":").pop()!;
+  const name = typeof metadata.name === "string" ? metadata.name : resource.name;
+  const directory = `manifests/${typeof metadata.namespace === "string" ? metadata.namespace : "_cluster"}`;
+  const stem = `${directory}/${kind.toLowerCase()}-${name}`;
+  const artifacts: Artifact[] = [{ path: `${stem}.yaml`, kind: "kubernetes", content: stringify(inputs, { lineWidth: 0 }), resource: resource.urn }];
+  if (kind === "ConfigMap" && inputs.data && typeof inputs.data === "object") {
+    for (const [file, content] of Object.entries(inputs.data as Record<string, unknown>)) {
+      if (typeof content === "string") artifacts.push({ path: `${stem}/${file}`, kind: kindOfHostFile(file), content, resource: resource.urn });
+    }
+  }
+  return artifacts;
+};
+
+export const ARTIFACT_EXTRACTORS: ArtifactExtractor[] = [hostFileArtifacts, kubernetesManifestArtifacts];
 
 export function extractArtifacts(resources: readonly RecordedResource[]): Artifact[] {
   const artifacts = resources.flatMap((resource) => ARTIFACT_EXTRACTORS.flatMap((extract) => extract(resource)));

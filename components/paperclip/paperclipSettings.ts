@@ -47,6 +47,27 @@ export interface PaperclipDeployment {
   storage?: PaperclipS3Storage;
 }
 
+/**
+ * Names of the storage variables (server/src/storage). S3 credentials come from the AWS SDK's default
+ * chain only (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY), so a target that keeps the bucket name or
+ * endpoint in a Secret sets these names itself.
+ */
+export const PAPERCLIP_STORAGE_ENV = {
+  provider: "PAPERCLIP_STORAGE_PROVIDER",
+  bucket: "PAPERCLIP_STORAGE_S3_BUCKET",
+  region: "PAPERCLIP_STORAGE_S3_REGION",
+  endpoint: "PAPERCLIP_STORAGE_S3_ENDPOINT",
+  prefix: "PAPERCLIP_STORAGE_S3_PREFIX",
+  forcePathStyle: "PAPERCLIP_STORAGE_S3_FORCE_PATH_STYLE",
+} as const;
+
+/** The agent JWT secret (signs agents' run tokens; falls back to BETTER_AUTH_SECRET when unset). */
+export const PAPERCLIP_AGENT_JWT_SECRET_ENV = "PAPERCLIP_AGENT_JWT_SECRET";
+
+/** Upstream's instance directory and config path (`$PAPERCLIP_HOME/instances/<id>/config.json`). */
+export const PAPERCLIP_INSTANCE_DIR = `${PAPERCLIP_HOME}/instances/${PAPERCLIP_INSTANCE_ID}`;
+export const PAPERCLIP_DEFAULT_CONFIG_PATH = `${PAPERCLIP_INSTANCE_DIR}/config.json`;
+
 export interface PaperclipS3Storage {
   bucket: string;
   region: string;
@@ -91,12 +112,12 @@ export function paperclipEnvironment(deployment: PaperclipDeployment): Record<st
   };
   if (deployment.disableSignUp) env.PAPERCLIP_AUTH_DISABLE_SIGN_UP = "true";
   if (deployment.storage) {
-    env.PAPERCLIP_STORAGE_PROVIDER = "s3";
-    env.PAPERCLIP_STORAGE_S3_BUCKET = deployment.storage.bucket;
-    env.PAPERCLIP_STORAGE_S3_REGION = deployment.storage.region;
-    if (deployment.storage.endpoint) env.PAPERCLIP_STORAGE_S3_ENDPOINT = deployment.storage.endpoint;
-    if (deployment.storage.prefix) env.PAPERCLIP_STORAGE_S3_PREFIX = deployment.storage.prefix;
-    if (deployment.storage.forcePathStyle) env.PAPERCLIP_STORAGE_S3_FORCE_PATH_STYLE = "true";
+    env[PAPERCLIP_STORAGE_ENV.provider] = "s3";
+    env[PAPERCLIP_STORAGE_ENV.bucket] = deployment.storage.bucket;
+    env[PAPERCLIP_STORAGE_ENV.region] = deployment.storage.region;
+    if (deployment.storage.endpoint) env[PAPERCLIP_STORAGE_ENV.endpoint] = deployment.storage.endpoint;
+    if (deployment.storage.prefix) env[PAPERCLIP_STORAGE_ENV.prefix] = deployment.storage.prefix;
+    if (deployment.storage.forcePathStyle) env[PAPERCLIP_STORAGE_ENV.forcePathStyle] = "true";
   }
   return env;
 }
@@ -108,10 +129,23 @@ export function paperclipEnvironment(deployment: PaperclipDeployment): Record<st
  * Generic in the connection string so targets can pass a secret of their own kind.
  */
 export function paperclipConfigDocument<S>(deployment: PaperclipDeployment, connectionString: S) {
+  return configDocument(deployment, { mode: "postgres", connectionString } as const);
+}
+
+/**
+ * The same document with no secret in it: the connection string is left to DATABASE_URL, which
+ * beats config.json (env > file) and which `paperclipai auth bootstrap-ceo` reads first. For targets
+ * that assemble DATABASE_URL in the container (Kubernetes `$(VAR)` expansion) and so never hold it.
+ */
+export function paperclipConfigDocumentWithoutSecrets(deployment: PaperclipDeployment) {
+  return configDocument(deployment, { mode: "postgres" } as const);
+}
+
+function configDocument<D>(deployment: PaperclipDeployment, database: D) {
   return {
     // A fixed timestamp: the file must not change (and restart Paperclip) on every deployment.
     $meta: { version: 1, updatedAt: "2026-01-01T00:00:00.000Z", source: "configure" },
-    database: { mode: "postgres", connectionString },
+    database,
     logging: { mode: "file" },
     server: {
       deploymentMode: "authenticated",

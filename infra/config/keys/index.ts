@@ -4,10 +4,16 @@
  */
 import { commonKeys } from "./common";
 import { fedoraKeys } from "./fedora";
+import { homelabKeys } from "./homelab";
+import { kubernetesKeys } from "./kubernetes";
+import { sealosKeys } from "./sealos";
 
 export const CONFIG_KEYS = {
   ...commonKeys,
   ...fedoraKeys,
+  ...kubernetesKeys,
+  ...sealosKeys,
+  ...homelabKeys,
 };
 
 export type ConfigKeyName = keyof typeof CONFIG_KEYS;

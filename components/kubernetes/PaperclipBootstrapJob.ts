@@ -1,0 +1,80 @@
+import { createHash } from "node:crypto";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { childOptions } from "./childOptions";
+import { type DatabaseConnection, databaseUrlEnv, plainEnv, resourceRequirements, restrictedContainerSecurityContext } from "./podSpec";
+import { BOOTSTRAP_ADMIN_SCRIPT, PAPERCLIP_CONFIG_MOUNT, SCRIPT_FILES } from "./scripts";
+
+export interface PaperclipBootstrapJobArgs {
+  namespace: string;
+  /** Name of the Job. */
+  jobName: string;
+  /** The Paperclip image (its CLI creates the invite). */
+  image: pulumi.Input<string>;
+  /** The workload's ConfigMap: config.json (authenticated mode, which the CLI requires) and the script. */
+  configMapName: string;
+  /** In-cluster health URL of the Paperclip Service. */
+  healthUrl: string;
+  /** Base of the invite URL the Job prints. */
+  publicUrl: string;
+  database: DatabaseConnection;
+  labels?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The first admin: a Job that waits until Paperclip is healthy, runs `paperclipai auth bootstrap-ceo`
+ * and prints the invite URL to its log (`kubectl logs job/<jobName>`), valid 72 hours. When an admin
+ * exists already it succeeds without creating anything, so it is safe to run again. It needs no
+ * volume: config.json comes from the ConfigMap and the database from DATABASE_URL. Completed Jobs
+ * are kept (no TTL) so the log stays readable.
+ */
+export class PaperclipBootstrapJob extends pulumi.ComponentResource {
+  readonly job: k8s.batch.v1.Job;
+
+  constructor(name: string, args: PaperclipBootstrapJobArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("harness:kubernetes:PaperclipBootstrapJob", name, {}, opts);
+    const labels = { app: args.jobName, ...args.labels };
+    this.job = new k8s.batch.v1.Job(
+      `${name}-job`,
+      {
+        metadata: { name: args.jobName, namespace: args.namespace, labels },
+        spec: {
+          backoffLimit: 3,
+          activeDeadlineSeconds: 1800,
+          template: {
+            metadata: {
+              labels,
+              annotations: { "paperclip-harness/script-sha256": createHash("sha256").update(BOOTSTRAP_ADMIN_SCRIPT).digest("hex") },
+            },
+            spec: {
+              restartPolicy: "OnFailure",
+              automountServiceAccountToken: false,
+              enableServiceLinks: false,
+              securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+              containers: [
+                {
+                  name: "bootstrap-admin",
+                  image: args.image,
+                  imagePullPolicy: "IfNotPresent",
+                  command: ["/bin/sh", `${PAPERCLIP_CONFIG_MOUNT}/${SCRIPT_FILES.bootstrapAdmin}`],
+                  env: [
+                    { name: "PAPERCLIP_HEALTH_URL", value: args.healthUrl },
+                    ...plainEnv({ PAPERCLIP_PUBLIC_URL: args.publicUrl, PAPERCLIP_CONFIG: `${PAPERCLIP_CONFIG_MOUNT}/config.json` }),
+                    ...databaseUrlEnv(args.database),
+                  ],
+                  // The CLI runs TypeScript through tsx: it needs more memory than a shell.
+                  resources: resourceRequirements({ cpuRequest: "50m", cpuLimit: "500m", memoryRequest: "256Mi", memoryLimit: "1Gi" }),
+                  securityContext: restrictedContainerSecurityContext(),
+                  volumeMounts: [{ name: "config", mountPath: PAPERCLIP_CONFIG_MOUNT, readOnly: true }],
+                },
+              ],
+              volumes: [{ name: "config", configMap: { name: args.configMapName } }],
+            },
+          },
+        },
+      },
+      childOptions(this, opts, [], { customTimeouts: { create: "30m" } }),
+    );
+    this.registerOutputs({});
+  }
+}

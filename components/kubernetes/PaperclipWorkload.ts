@@ -1,0 +1,271 @@
+import { createHash } from "node:crypto";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import {
+  PAPERCLIP_AGENT_JWT_SECRET_ENV,
+  PAPERCLIP_HOME,
+  PAPERCLIP_PORT,
+  PAPERCLIP_SERVER_COMMAND,
+  type PaperclipDeployment,
+  paperclipConfigDocumentWithoutSecrets,
+  paperclipEnvironment,
+} from "../paperclip/paperclipSettings";
+import { childOptions } from "./childOptions";
+import {
+  type ContainerResources,
+  type DatabaseConnection,
+  databaseUrlEnv,
+  healthUrl,
+  PAPERCLIP_UID,
+  paperclipProbes,
+  plainEnv,
+  resourceRequirements,
+  restrictedContainerSecurityContext,
+  type SecretKeyRef,
+  secretEnv,
+} from "./podSpec";
+import { CONFIGURE_INSTANCE_SCRIPT, BOOTSTRAP_ADMIN_SCRIPT, PAPERCLIP_CONFIG_MOUNT, SCRIPT_FILES } from "./scripts";
+
+type EnvVar = k8s.types.input.core.v1.EnvVar;
+
+export interface PaperclipWorkloadArgs {
+  /** Namespace of every object. */
+  namespace: string;
+  /** Name of the workload, its Service, its container and the prefix of its ConfigMap. Default: `paperclip`. */
+  appName?: string;
+  /** Fully-qualified, pinned Paperclip image. */
+  image: pulumi.Input<string>;
+  /**
+   * `StatefulSet` (default): the volume comes from a volumeClaimTemplate and an update replaces the
+   * one pod in place. `Deployment`: strategy `Recreate` and a claim of its own, so the old pod
+   * releases the ReadWriteOnce volume before the new one mounts it (RollingUpdate deadlocks on
+   * Multi-Attach: the homelab seed's lesson). Both run exactly one replica: Paperclip's scheduler
+   * (heartbeats, routines) runs in-process without leader election.
+   */
+  kind?: "StatefulSet" | "Deployment";
+  /** What Paperclip is told about itself (the shared model): URLs, exposure, gateway, storage. */
+  deployment: PaperclipDeployment;
+  /** Secret environment, variable name → Secret key; listed in this order after the plain variables. */
+  secretEnv?: Readonly<Record<string, SecretKeyRef>>;
+  /** Further entries in Kubernetes form (may expand variables defined before them). */
+  extraEnv?: readonly EnvVar[];
+  /** Paperclip's database; DATABASE_URL is assembled in the container from the password Secret. */
+  database: DatabaseConnection;
+  /** The agent JWT secret; only the init container sees it, and writes it to the instance's .env. */
+  agentJwtSecret: SecretKeyRef;
+  /** Requests and limits of the Paperclip container (agent CLIs run inside it). */
+  resources: ContainerResources;
+  /** Size of the ReadWriteOnce volume at /paperclip. */
+  volumeSize: string;
+  /** StorageClass of that volume. Default: the cluster's default class. */
+  storageClassName?: string;
+  /** Service type. Default: `ClusterIP`. */
+  serviceType?: "ClusterIP" | "LoadBalancer";
+  /** Fixed address of a LoadBalancer Service (honoured by MetalLB, Cilium LB-IPAM, kube-vip). */
+  loadBalancerIP?: string;
+  /** Extra labels on every object (selectors use `app: <appName>` only). */
+  labels?: Readonly<Record<string, string>>;
+  /** Extra annotations on the workload object. */
+  annotations?: Readonly<Record<string, string>>;
+  /** Extra annotations on the pod template; a change restarts the pod (secret rotations). */
+  podAnnotations?: Readonly<Record<string, string>>;
+  nodeSelector?: Readonly<Record<string, string>>;
+  tolerations?: readonly k8s.types.input.core.v1.Toleration[];
+  /** More containers in the pod (the homelab's shell sidecar); the data volume is named `data`. */
+  sidecars?: readonly k8s.types.input.core.v1.Container[];
+  sidecarVolumes?: readonly k8s.types.input.core.v1.Volume[];
+}
+
+const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
+
+/**
+ * Paperclip on Kubernetes, the same for every Kubernetes stack: one replica (StatefulSet, or a
+ * Deployment with `Recreate`), a ReadWriteOnce volume at /paperclip made writable for uid 1000 by
+ * `fsGroup: 1000`, an init container that writes config.json when absent and the agent JWT secret,
+ * the shared model's environment (gateway URLs; no provider key), probes with the Host header the
+ * hostname guard accepts, and a Service. Security posture (contract): non-root uid 1000, no privilege
+ * escalation, all capabilities dropped, RuntimeDefault seccomp, no service-account token (agents get
+ * no cluster credentials), no service links (no `PAPERCLIP_PORT=tcp://…` injected into Paperclip's
+ * own variable namespace, nor anything else into agents' environment).
+ */
+export class PaperclipWorkload extends pulumi.ComponentResource {
+  /** The StatefulSet or Deployment. */
+  readonly workload: k8s.apps.v1.StatefulSet | k8s.apps.v1.Deployment;
+  readonly service: k8s.core.v1.Service;
+  /** Name of the Service, in the namespace. */
+  readonly serviceName: string;
+  /** ConfigMap with config.json (no secret in it) and the workload's scripts. */
+  readonly configMapName: string;
+  /** The in-cluster health URL (send `Host: localhost`). */
+  readonly healthUrl: string;
+
+  constructor(name: string, args: PaperclipWorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("harness:kubernetes:PaperclipWorkload", name, {}, opts);
+    const appName = args.appName ?? "paperclip";
+    const kind = args.kind ?? "StatefulSet";
+    const labels = { app: appName, "app.kubernetes.io/name": "paperclip", "app.kubernetes.io/instance": appName, ...args.labels };
+    const selector = { app: appName };
+
+    const configDocument = `${JSON.stringify(paperclipConfigDocumentWithoutSecrets(args.deployment), null, 2)}\n`;
+    const configData = {
+      "config.json": configDocument,
+      [SCRIPT_FILES.configureInstance]: CONFIGURE_INSTANCE_SCRIPT,
+      [SCRIPT_FILES.bootstrapAdmin]: BOOTSTRAP_ADMIN_SCRIPT,
+    };
+    this.configMapName = `${appName}-config`;
+    const configMap = new k8s.core.v1.ConfigMap(
+      `${name}-config`,
+      { metadata: { name: this.configMapName, namespace: args.namespace, labels }, data: configData },
+      childOptions(this, opts),
+    );
+
+    const env = [
+      ...plainEnv(paperclipEnvironment(args.deployment)),
+      ...Object.entries(args.secretEnv ?? {}).map(([variable, ref]) => secretEnv(variable, ref)),
+      ...(args.extraEnv ?? []),
+      ...databaseUrlEnv(args.database),
+    ];
+    assertUniqueNames(env, `${name}: environment`);
+
+    const dataMount = { name: "data", mountPath: PAPERCLIP_HOME };
+    const configMount = { name: "config", mountPath: PAPERCLIP_CONFIG_MOUNT, readOnly: true };
+    const securityContext = restrictedContainerSecurityContext();
+    const configPath = args.deployment.configPath;
+
+    const configure: k8s.types.input.core.v1.Container = {
+      name: "configure",
+      image: args.image,
+      imagePullPolicy: "IfNotPresent",
+      command: ["/bin/sh", `${PAPERCLIP_CONFIG_MOUNT}/${SCRIPT_FILES.configureInstance}`],
+      env: [
+        { name: "PAPERCLIP_CONFIG", value: configPath },
+        { name: "PAPERCLIP_CONFIG_TEMPLATE", value: `${PAPERCLIP_CONFIG_MOUNT}/config.json` },
+        secretEnv(PAPERCLIP_AGENT_JWT_SECRET_ENV, args.agentJwtSecret),
+      ],
+      resources: resourceRequirements({ cpuRequest: "10m", cpuLimit: "100m", memoryRequest: "16Mi", memoryLimit: "64Mi" }),
+      securityContext,
+      volumeMounts: [dataMount, configMount],
+    };
+
+    const paperclip: k8s.types.input.core.v1.Container = {
+      name: appName,
+      image: args.image,
+      imagePullPolicy: "IfNotPresent",
+      // Upstream's entrypoint drops privileges with gosu and fails when started as non-root (v2026.416.0):
+      // start the server the way its CMD does, as uid 1000 from the start.
+      command: ["/usr/local/bin/node"],
+      args: [...PAPERCLIP_SERVER_COMMAND],
+      workingDir: "/app",
+      ports: [{ name: "http", containerPort: PAPERCLIP_PORT, protocol: "TCP" }],
+      env,
+      resources: resourceRequirements(args.resources),
+      securityContext,
+      volumeMounts: [dataMount],
+      ...paperclipProbes(),
+    };
+
+    const podSpec: k8s.types.input.core.v1.PodSpec = {
+      automountServiceAccountToken: false,
+      enableServiceLinks: false,
+      securityContext: {
+        runAsNonRoot: true,
+        fsGroup: PAPERCLIP_UID,
+        fsGroupChangePolicy: "OnRootMismatch",
+        seccompProfile: { type: "RuntimeDefault" },
+      },
+      // Agents may hold work in flight; give the server time to stop cleanly.
+      terminationGracePeriodSeconds: 60,
+      initContainers: [configure],
+      containers: [paperclip, ...(args.sidecars ?? [])],
+      volumes: [
+        { name: "config", configMap: { name: this.configMapName } },
+        ...(kind === "Deployment" ? [{ name: "data", persistentVolumeClaim: { claimName: `${appName}-data` } }] : []),
+        ...(args.sidecarVolumes ?? []),
+      ],
+      ...(args.nodeSelector ? { nodeSelector: { ...args.nodeSelector } } : {}),
+      ...(args.tolerations ? { tolerations: [...args.tolerations] } : {}),
+    };
+    const template = {
+      metadata: {
+        labels,
+        annotations: { "paperclip-harness/config-sha256": sha256(JSON.stringify(configData)), ...args.podAnnotations },
+      },
+      spec: podSpec,
+    };
+    const metadata = { name: appName, namespace: args.namespace, labels, ...(args.annotations ? { annotations: { ...args.annotations } } : {}) };
+    const claimSpec: k8s.types.input.core.v1.PersistentVolumeClaimSpec = {
+      accessModes: ["ReadWriteOnce"],
+      resources: { requests: { storage: args.volumeSize } },
+      ...(args.storageClassName ? { storageClassName: args.storageClassName } : {}),
+    };
+
+    this.serviceName = appName;
+    if (kind === "StatefulSet") {
+      this.workload = new k8s.apps.v1.StatefulSet(
+        `${name}-statefulset`,
+        {
+          metadata,
+          spec: {
+            replicas: 1,
+            serviceName: this.serviceName,
+            selector: { matchLabels: selector },
+            updateStrategy: { type: "RollingUpdate" },
+            revisionHistoryLimit: 1,
+            // The data outlives the declaration: deleting the StatefulSet keeps the claim.
+            persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
+            template,
+            volumeClaimTemplates: [{ metadata: { name: "data", labels }, spec: claimSpec }],
+          },
+        },
+        childOptions(this, opts, [configMap]),
+      );
+    } else {
+      const claim = new k8s.core.v1.PersistentVolumeClaim(
+        `${name}-data`,
+        { metadata: { name: `${appName}-data`, namespace: args.namespace, labels }, spec: claimSpec },
+        // The data outlives the declaration: `pulumi destroy` leaves the claim (and its volume) behind.
+        childOptions(this, opts, [], { retainOnDelete: true }),
+      );
+      this.workload = new k8s.apps.v1.Deployment(
+        `${name}-deployment`,
+        {
+          metadata,
+          spec: {
+            replicas: 1,
+            selector: { matchLabels: selector },
+            strategy: { type: "Recreate" },
+            revisionHistoryLimit: 1,
+            template,
+          },
+        },
+        childOptions(this, opts, [configMap, claim]),
+      );
+    }
+
+    this.service = new k8s.core.v1.Service(
+      `${name}-service`,
+      {
+        metadata: { name: this.serviceName, namespace: args.namespace, labels },
+        spec: {
+          type: args.serviceType ?? "ClusterIP",
+          selector,
+          ports: [{ name: "http", port: PAPERCLIP_PORT, targetPort: "http", protocol: "TCP" }],
+          ...(args.loadBalancerIP ? { loadBalancerIP: args.loadBalancerIP } : {}),
+        },
+      },
+      childOptions(this, opts),
+    );
+
+    this.healthUrl = healthUrl(this.serviceName, args.namespace);
+    this.registerOutputs({ serviceName: this.serviceName, configMapName: this.configMapName, healthUrl: this.healthUrl });
+  }
+}
+
+function assertUniqueNames(env: readonly EnvVar[], what: string): void {
+  const seen = new Set<string>();
+  for (const entry of env) {
+    const variable = entry.name as string;
+    if (seen.has(variable)) throw new Error(`${what}: ${variable} is set twice`);
+    seen.add(variable);
+  }
+}

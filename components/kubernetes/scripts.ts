@@ -1,0 +1,119 @@
+/**
+ * The shell scripts the Kubernetes workload runs, as constants: they take every value from their
+ * environment (set on the container, from Secrets where secret), so no value is ever interpolated
+ * into shell text. They are delivered in ConfigMaps and checked by shellcheck (`check`, tests).
+ */
+
+/** Mount path of the workload's ConfigMap (config.json template and these scripts). */
+export const PAPERCLIP_CONFIG_MOUNT = "/etc/paperclip";
+
+export const SCRIPT_FILES = {
+  configureInstance: "configure-instance.sh",
+  bootstrapAdmin: "bootstrap-admin.sh",
+  databaseInit: "database-init.sh",
+} as const;
+
+/**
+ * Init container: puts config.json in the instance directory when it is absent (an operator may
+ * have edited it with `paperclipai configure`; the environment overrides it anyway), and keeps the
+ * agent JWT secret line of `<instance>/.env` equal to the generated secret, so rotating it works.
+ * Paperclip loads that .env at start, as `paperclipai onboard` would have written it.
+ */
+export const CONFIGURE_INSTANCE_SCRIPT = `#!/bin/sh
+# Writes config.json when absent and the agent JWT secret into the instance's .env.
+# Environment: PAPERCLIP_CONFIG (target path), PAPERCLIP_CONFIG_TEMPLATE, PAPERCLIP_AGENT_JWT_SECRET.
+set -eu
+umask 077
+instance_dir=$(dirname "$PAPERCLIP_CONFIG")
+mkdir -p "$instance_dir"
+
+if [ ! -e "$PAPERCLIP_CONFIG" ]; then
+  cp "$PAPERCLIP_CONFIG_TEMPLATE" "$PAPERCLIP_CONFIG.tmp"
+  mv "$PAPERCLIP_CONFIG.tmp" "$PAPERCLIP_CONFIG"
+  echo "configure: wrote $PAPERCLIP_CONFIG"
+else
+  echo "configure: kept the existing $PAPERCLIP_CONFIG"
+fi
+
+env_file="$instance_dir/.env"
+touch "$env_file"
+wanted="PAPERCLIP_AGENT_JWT_SECRET=$PAPERCLIP_AGENT_JWT_SECRET"
+if ! grep -qxF "$wanted" "$env_file"; then
+  grep -v '^PAPERCLIP_AGENT_JWT_SECRET=' "$env_file" > "$env_file.tmp" || true
+  printf '%s\\n' "$wanted" >> "$env_file.tmp"
+  mv "$env_file.tmp" "$env_file"
+  echo "configure: set the agent JWT secret in $env_file"
+fi
+`;
+
+/**
+ * Database-init Job: waits for PostgreSQL, then (idempotently) creates Paperclip's login role or
+ * resets its password, creates its database owned by that role, and enables the extensions
+ * Paperclip's migrations need (pg_trgm from v2026.416.0, fuzzystrmatch later). Names and the
+ * password reach SQL only through psql variables (quoted with %I / %L), never through the shell.
+ */
+export const DATABASE_INIT_SCRIPT = `#!/bin/sh
+# Creates Paperclip's role and database and enables pg_trgm and fuzzystrmatch; safe to run again.
+# Environment: PGHOST, PGPORT, PGUSER, PGPASSWORD (an administrator), PAPERCLIP_DATABASE,
+# PAPERCLIP_DATABASE_USER, PAPERCLIP_DATABASE_PASSWORD.
+set -eu
+attempts=0
+until pg_isready -q -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d postgres; do
+  attempts=$((attempts + 1))
+  if [ "$attempts" -ge 150 ]; then
+    echo "database-init: PostgreSQL at $PGHOST:$PGPORT was not ready after 5 minutes" >&2
+    exit 1
+  fi
+  sleep 2
+done
+
+psql -X -q -v ON_ERROR_STOP=1 -d postgres <<'SQL'
+\\getenv role PAPERCLIP_DATABASE_USER
+\\getenv password PAPERCLIP_DATABASE_PASSWORD
+\\getenv database PAPERCLIP_DATABASE
+SELECT format('CREATE ROLE %I LOGIN', :'role')
+  WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'role') \\gexec
+SELECT format('ALTER ROLE %I WITH LOGIN PASSWORD %L', :'role', :'password') \\gexec
+SELECT format('CREATE DATABASE %I OWNER %I', :'database', :'role')
+  WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = :'database') \\gexec
+SQL
+
+psql -X -q -v ON_ERROR_STOP=1 -d "$PAPERCLIP_DATABASE" <<'SQL'
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+CREATE EXTENSION IF NOT EXISTS fuzzystrmatch;
+SQL
+echo "database-init: $PAPERCLIP_DATABASE is ready for $PAPERCLIP_DATABASE_USER (pg_trgm, fuzzystrmatch)"
+`;
+
+/**
+ * First-admin Job: waits until Paperclip answers its health check (with the Host the hostname guard
+ * accepts), then creates the bootstrap invite with upstream's CLI and prints its URL to the Job log.
+ * When an admin already exists it says so and succeeds, so the Job can run again.
+ */
+export const BOOTSTRAP_ADMIN_SCRIPT = `#!/bin/sh
+# Prints the first-admin invite URL, unless Paperclip already has an admin.
+# Environment: PAPERCLIP_HEALTH_URL, PAPERCLIP_PUBLIC_URL, PAPERCLIP_CONFIG, DATABASE_URL.
+set -eu
+attempts=0
+until health=$(curl -fsS --max-time 5 -H 'Host: localhost' "$PAPERCLIP_HEALTH_URL"); do
+  attempts=$((attempts + 1))
+  if [ "$attempts" -ge 120 ]; then
+    echo "bootstrap: Paperclip did not answer $PAPERCLIP_HEALTH_URL within 10 minutes" >&2
+    exit 1
+  fi
+  sleep 5
+done
+
+status=$(printf '%s' "$health" | node -e 'let s = ""; process.stdin.on("data", (d) => { s += d; }).on("end", () => { process.stdout.write(String(JSON.parse(s).bootstrapStatus ?? "")); });')
+if [ "$status" = "ready" ]; then
+  echo "bootstrap: Paperclip already has an admin; no invite created."
+  exit 0
+fi
+
+cd /app
+node cli/node_modules/tsx/dist/cli.mjs cli/src/index.ts auth bootstrap-ceo \\
+  --config "$PAPERCLIP_CONFIG" \\
+  --base-url "$PAPERCLIP_PUBLIC_URL" \\
+  --expires-hours 72
+`;

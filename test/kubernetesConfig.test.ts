@@ -1,0 +1,157 @@
+/**
+ * The Kubernetes stacks under other configurations: mistakes are ConfigErrors with exact messages;
+ * the optional parts (object storage, Resend, the shell sidecar, node pinning, rotations) appear and
+ * disappear as configured.
+ */
+import { describe, expect, it } from "vitest";
+import { readProjectFile, readStackSettings } from "../cli/engine/stackSettings";
+import { recordStack } from "../cli/engine/recordStack";
+import { customResourceProblems } from "../components/kubernetes/customResourceSchemas";
+import { memoryBytes } from "../components/kubernetes/quantity";
+import { ConfigError } from "../infra/config";
+import { CONFIG_KEYS } from "../infra/config/keys";
+import { container, envOf, type Manifest, objectNamed, objectsOfKind, P, ROOT } from "./support/kubernetesObjects";
+
+interface Change {
+  set?: Record<string, string>;
+  remove?: string[];
+}
+
+/** Records a shipped stack with some keys set or removed (keys without namespace are the project's). */
+async function record(stack: string, change: Change = {}) {
+  const settings = readStackSettings(ROOT, readProjectFile(ROOT), stack);
+  const qualify = (key: string) => (key.includes(":") ? key : `${P}${key}`);
+  const values = { ...settings.config };
+  for (const key of change.remove ?? []) delete values[qualify(key)];
+  for (const [key, value] of Object.entries(change.set ?? {})) values[qualify(key)] = value;
+  return recordStack({ root: ROOT, stack, config: { values, secretKeys: settings.secretKeys } });
+}
+
+async function configErrorOf(stack: string, change: Change): Promise<string> {
+  try {
+    await record(stack, change);
+  } catch (error) {
+    expect(ConfigError.isConfigError(error)).toBe(true);
+    return (error as Error).message;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+const paperclipPod = (recording: Awaited<ReturnType<typeof record>>, kind: string) => objectNamed(recording, kind, "paperclip").manifest.spec.template.spec;
+
+describe("Kubernetes stack configuration", () => {
+  it("defaults Paperclip's memory limit above what the seeds saw killed (512Mi), and refuses less than 1Gi", async () => {
+    expect(memoryBytes(CONFIG_KEYS.paperclipMemoryLimit.default!)).toBeGreaterThanOrEqual(2 ** 30);
+    expect(await configErrorOf("sealos", { set: { paperclipMemoryLimit: "512Mi" } })).toBe(
+      [
+        "stacks/Pulumi.sealos.yaml: 1 configuration problem:",
+        '  - paperclip-harness:paperclipMemoryLimit = "512Mi": expected at least 1Gi: the seeds measured 512Mi OOM-killed, 2Gi to boot with the Gemini SDK, 12Gi under load',
+      ].join("\n"),
+    );
+  });
+
+  it("names a request above its limit, and a quantity that is not one", async () => {
+    expect(await configErrorOf("homelab", { set: { paperclipMemoryRequest: "16Gi", paperclipCpuLimit: "two" } })).toBe(
+      [
+        "stacks/Pulumi.homelab.yaml: 1 configuration problem:",
+        '  - paperclip-harness:paperclipCpuLimit = "two": expected a CPU quantity such as "250m" or "2"',
+      ].join("\n"),
+    );
+    expect(await configErrorOf("homelab", { set: { paperclipMemoryRequest: "16Gi" } })).toBe(
+      [
+        "stacks/Pulumi.homelab.yaml: 1 configuration problem:",
+        '  - paperclip-harness:paperclipMemoryRequest = "16Gi": expected at most paperclipMemoryLimit (12Gi): Kubernetes refuses a request above its limit',
+      ].join("\n"),
+    );
+  });
+
+  it("requires the Sealos workspace namespace", async () => {
+    expect(await configErrorOf("sealos", { set: { namespace: "paperclip" } })).toBe(
+      [
+        "stacks/Pulumi.sealos.yaml: 1 configuration problem:",
+        '  - paperclip-harness:namespace = "paperclip": expected your Sealos workspace namespace: "ns-" and your user id, such as "ns-k3v9x2qa"',
+      ].join("\n"),
+    );
+  });
+
+  it("refuses a gateway URL that is not one, and keys of the other target", async () => {
+    expect(await configErrorOf("homelab", { set: { gatewayBaseUrl: "litellm:4000", sealosHost: "paperclip" } })).toBe(
+      [
+        "stacks/Pulumi.homelab.yaml: 2 configuration problems:",
+        '  - paperclip-harness:gatewayBaseUrl = "litellm:4000": expected an http(s) URL without credentials, such as "http://litellm.litellm.svc.cluster.local:4000"',
+        "  - paperclip-harness:sealosHost: applies to the sealos target, not to homelab; remove it from this stack",
+      ].join("\n"),
+    );
+  });
+
+  it("refuses the shell sidecar on Paperclip's own LoadBalancer address", async () => {
+    const shell = JSON.stringify({ image: "ghcr.io/derio-net/paperclip-shell:sha-4f2c1d9", loadBalancerIP: "192.168.55.212", authorizedKeys: ["ssh-ed25519 AAAAC3Nza me@laptop"] });
+    expect(await configErrorOf("homelab", { set: { shellSidecar: shell } })).toBe(
+      [
+        "stacks/Pulumi.homelab.yaml: 1 configuration problem:",
+        '  - paperclip-harness:shellSidecar.loadBalancerIP = "192.168.55.212": an address other than loadBalancerIP: the shell has a LoadBalancer of its own (TCP 22, UDP 60000-60015)',
+      ].join("\n"),
+    );
+  });
+
+  it("refuses to rotate the master key or the chart's administrator password by token", async () => {
+    const rotations = JSON.stringify({ "paperclip-secrets-master-key": "2026-11", "paperclip-db-admin-password": "2026-11" });
+    expect(await configErrorOf("homelab", { set: { rotations } })).toBe(
+      [
+        "stacks/Pulumi.homelab.yaml: 2 configuration problems:",
+        '  - paperclip-harness:rotations.paperclip-secrets-master-key = "2026-11": paperclip-secrets-master-key is protected (PAPERCLIP_SECRETS_MASTER_KEY: encrypts the secrets stored in Paperclip\'s database) and cannot be rotated by a token',
+        '  - paperclip-harness:rotations.paperclip-db-admin-password = "2026-11": paperclip-db-admin-password cannot be rotated by a token: the Bitnami chart applies it only when it initialises the data directory',
+      ].join("\n"),
+    );
+  });
+
+  it("rotates the database password: new bytes, the database-init Job runs again and Paperclip restarts", async () => {
+    const before = await record("sealos");
+    const after = await record("sealos", { set: { rotations: JSON.stringify({ "paperclip-db-password": "2026-11" }) } });
+    const bytes = (r: typeof before) => r.resources.find((x) => x.name === "paperclip-db-password-bytes")!.inputs.keepers;
+    expect(bytes(before)).toBeUndefined();
+    expect(bytes(after)).toEqual({ rotation: "2026-11" });
+    const annotations = (r: typeof before, kind: string, name: string) => objectNamed(r, kind, name).manifest.spec.template.metadata.annotations;
+    expect(annotations(before, "Job", "paperclip-pg-init")["paperclip-harness/secret-rotations"]).toBeUndefined();
+    expect(annotations(after, "Job", "paperclip-pg-init")["paperclip-harness/secret-rotations"]).toBe('{"paperclip-db-password":"2026-11"}');
+    expect(annotations(after, "StatefulSet", "paperclip")["paperclip-harness/secret-rotations"]).toBe('{"paperclip-db-password":"2026-11"}');
+  });
+});
+
+describe("optional parts of the Kubernetes stacks", () => {
+  it("sealos with object storage: a private bucket and S3 settings expanded from Sealos's secrets", async () => {
+    const recording = await record("sealos", { set: { sealosObjectStorage: "true" } });
+    const bucket = objectNamed(recording, "ObjectStorageBucket", "paperclip").manifest;
+    expect(bucket.spec).toEqual({ policy: "private" });
+    expect(customResourceProblems(bucket)).toEqual([]);
+    const env = envOf(container(paperclipPod(recording, "StatefulSet"), "paperclip"));
+    const names = [...env.keys()];
+    expect(env.get("PAPERCLIP_STORAGE_PROVIDER").value).toBe("s3");
+    expect(env.get("PAPERCLIP_STORAGE_S3_BUCKET").valueFrom.secretKeyRef).toEqual({ name: "object-storage-key-k3v9x2qa-paperclip", key: "bucket" });
+    expect(env.get("AWS_ACCESS_KEY_ID").valueFrom.secretKeyRef).toEqual({ name: "object-storage-key", key: "accessKey" });
+    expect(env.get("PAPERCLIP_STORAGE_S3_ENDPOINT").value).toBe("https://$(SEALOS_OBJECT_STORAGE_HOST)");
+    expect(names.indexOf("SEALOS_OBJECT_STORAGE_HOST")).toBeLessThan(names.indexOf("PAPERCLIP_STORAGE_S3_ENDPOINT"));
+    expect(env.get("PAPERCLIP_STORAGE_S3_FORCE_PATH_STYLE").value).toBe("true");
+    const workload = objectNamed(recording, "StatefulSet", "paperclip");
+    expect(workload.record.dependencies).toContain(recording.resources.find((r) => r.type.endsWith(":ObjectStorageBucket"))!.urn);
+  });
+
+  it("homelab with a Resend key: its ExternalSecret, referenced as optional", async () => {
+    const recording = await record("homelab", { set: { resendApiKeyRemoteRef: "EMAIL_RESEND_API_KEY" } });
+    const externalSecret = objectNamed(recording, "ExternalSecret", "paperclip-resend").manifest;
+    expect(externalSecret.spec.data).toEqual([{ secretKey: "RESEND_API_KEY", remoteRef: { key: "EMAIL_RESEND_API_KEY" } }]);
+    const env = envOf(container(paperclipPod(recording, "Deployment"), "paperclip"));
+    expect(env.get("RESEND_API_KEY").valueFrom.secretKeyRef).toEqual({ name: "paperclip-resend", key: "RESEND_API_KEY", optional: true });
+  });
+
+  it("homelab without the shell sidecar, the node pin or Brave: one container, schedulable anywhere", async () => {
+    const recording = await record("homelab", { remove: ["shellSidecar", "pinToNode", "braveApiKeyRemoteRef"] });
+    const pod = paperclipPod(recording, "Deployment");
+    expect(pod.containers.map((c: Manifest) => c.name)).toEqual(["paperclip"]);
+    expect(pod.nodeSelector).toBeUndefined();
+    expect(pod.tolerations).toBeUndefined();
+    expect(objectsOfKind(recording, "ExternalSecret").map((o) => o.manifest.metadata.name).sort()).toEqual(["paperclip-auth", "paperclip-llm-key"]);
+    expect(envOf(container(pod, "paperclip")).has("BRAVE_API_KEY")).toBe(false);
+    expect(recording.resources.filter((r) => r.name.startsWith("paperclip-shell"))).toEqual([]);
+  });
+});

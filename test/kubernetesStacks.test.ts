@@ -1,0 +1,304 @@
+/**
+ * The shipped `sealos` and `homelab` stacks, recorded offline: the seeds' lessons, Principle 3, no
+ * secret in the plan or the manifests, and `check` validating every object.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
+import { checkStack } from "../cli/checkStack";
+import { planDocument } from "../cli/engine/planDocument";
+import type { Recording } from "../cli/engine/recordStack";
+import { planStack, type StackPlan } from "../cli/planStack";
+import { customResourceProblems } from "../components/kubernetes/customResourceSchemas";
+import { memoryBytes } from "../components/kubernetes/quantity";
+import {
+  allContainers,
+  container,
+  envOf,
+  kubernetesObjects,
+  type Manifest,
+  objectNamed,
+  objectsOfKind,
+  podTemplates,
+  recordKubernetesStack,
+  ROOT,
+} from "./support/kubernetesObjects";
+
+const STACKS = ["sealos", "homelab"] as const;
+type Stack = (typeof STACKS)[number];
+
+/** Credentials of model providers and clouds that must never reach an agent runtime (system.md §2). */
+const PROVIDER_KEY_NAMES = [
+  "ANTHROPIC_API_KEY",
+  "GEMINI_API_KEY",
+  "GOOGLE_API_KEY",
+  "OPENROUTER_API_KEY",
+  "CLAUDE_CODE_OAUTH_TOKEN",
+  "CLAUDE_CODE_USE_BEDROCK",
+  "AWS_ACCESS_KEY_ID",
+  "AWS_SECRET_ACCESS_KEY",
+  "AWS_SESSION_TOKEN",
+];
+
+const GATEWAY_URL: Record<Stack, string> = { sealos: "https://llm.sodimo.eu", homelab: "http://litellm.litellm.svc.cluster.local:4000" };
+const WORKLOAD: Record<Stack, { kind: string; name: string }> = {
+  sealos: { kind: "StatefulSet", name: "paperclip" },
+  homelab: { kind: "Deployment", name: "paperclip" },
+};
+
+const outRoot = mkdtempSync(join(tmpdir(), "k8s-stacks-"));
+const plans = {} as Record<Stack, StackPlan>;
+const recordings = {} as Record<Stack, Recording>;
+
+beforeAll(async () => {
+  for (const stack of STACKS) {
+    plans[stack] = await planStack(ROOT, stack, outRoot);
+    recordings[stack] = plans[stack].recording;
+  }
+});
+afterAll(() => rmSync(outRoot, { recursive: true, force: true }));
+
+const workloadOf = (stack: Stack) => objectNamed(recordings[stack], WORKLOAD[stack].kind, WORKLOAD[stack].name);
+const paperclipContainer = (stack: Stack) => container(workloadOf(stack).manifest.spec.template.spec, "paperclip");
+
+describe.each(STACKS)("the %s stack", (stack) => {
+  it("check renders every Kubernetes object as a manifest and validates each one", async () => {
+    const plan = plans[stack];
+    const objects = kubernetesObjects(plan.recording);
+    const manifests = plan.artifacts.filter((a) => a.kind === "kubernetes" || a.path.includes("/helm-release-"));
+    expect(manifests.map((a) => a.resource).sort()).toEqual(objects.map((o) => o.record.urn).sort());
+
+    const report = await checkStack(plan);
+    const failures = report.results.filter((r) => r.status === "failed");
+    expect(failures).toEqual([]);
+    const schemaResults = report.results.filter((r) => r.validator === "kubernetes-schema" || r.validator === "crd-schema");
+    expect(schemaResults.map((r) => r.target).sort()).toEqual(plan.artifacts.filter((a) => a.kind === "kubernetes").map((a) => a.path).sort());
+    expect(schemaResults.every((r) => r.status === "passed")).toBe(true);
+  });
+
+  it("runs exactly one Paperclip replica on a ReadWriteOnce volume at /paperclip, updated without two pods at once", () => {
+    const workload = workloadOf(stack).manifest;
+    expect(workload.spec.replicas).toBe(1);
+    const pod = workload.spec.template.spec;
+    expect(container(pod, "paperclip").volumeMounts).toContainEqual({ name: "data", mountPath: "/paperclip" });
+    if (workload.kind === "StatefulSet") {
+      // A StatefulSet replaces its one pod in place: the old one is gone before the new one mounts the claim.
+      expect(workload.spec.volumeClaimTemplates).toEqual([expect.objectContaining({ metadata: expect.objectContaining({ name: "data" }) })]);
+      expect(workload.spec.volumeClaimTemplates[0].spec.accessModes).toEqual(["ReadWriteOnce"]);
+    } else {
+      // RollingUpdate would start the new pod first and deadlock on Multi-Attach (the homelab seed).
+      expect(workload.spec.strategy).toEqual({ type: "Recreate" });
+      const claimName = pod.volumes.find((v: Manifest) => v.name === "data").persistentVolumeClaim.claimName;
+      expect(objectNamed(recordings[stack], "PersistentVolumeClaim", claimName).manifest.spec.accessModes).toEqual(["ReadWriteOnce"]);
+    }
+  });
+
+  it("gives the pod fsGroup 1000, so upstream's node user can write the mounted volume", () => {
+    expect(workloadOf(stack).manifest.spec.template.spec.securityContext.fsGroup).toBe(1000);
+  });
+
+  it("probes Paperclip only in ways its hostname guard accepts: HTTP with Host: localhost, or TCP", () => {
+    const probes = ["startupProbe", "readinessProbe", "livenessProbe"].map((p) => paperclipContainer(stack)[p]).filter(Boolean);
+    expect(probes.length).toBe(3);
+    for (const probe of probes) {
+      if (probe.httpGet) expect(probe.httpGet.httpHeaders).toContainEqual({ name: "Host", value: "localhost" });
+      else expect(probe.tcpSocket).toBeDefined();
+    }
+    // Every HTTP probe of every container in the stack, too.
+    for (const { spec } of podTemplates(recordings[stack])) {
+      for (const c of allContainers(spec)) {
+        for (const p of ["startupProbe", "readinessProbe", "livenessProbe"]) {
+          if (c[p]?.httpGet) expect(c[p].httpGet.httpHeaders).toContainEqual({ name: "Host", value: "localhost" });
+        }
+      }
+    }
+  });
+
+  it("limits Paperclip's memory to at least 1Gi (512Mi was OOM-killed in the seeds)", () => {
+    const limit = paperclipContainer(stack).resources.limits.memory;
+    expect(memoryBytes(limit)).toBeGreaterThanOrEqual(2 ** 30);
+  });
+
+  it("creates the database (and its extensions) before Paperclip starts", () => {
+    const recording = recordings[stack];
+    const databaseJob = objectsOfKind(recording, "Job").find((j) => j.manifest.metadata.name.match(/-(pg|db)-init$/))!;
+    expect(workloadOf(stack).record.dependencies).toContain(databaseJob.record.urn);
+    const database = stack === "sealos" ? objectNamed(recording, "Cluster", "paperclip-pg") : objectNamed(recording, "Release", "paperclip-db");
+    expect(databaseJob.record.dependencies).toContain(database.record.urn);
+    const bootstrap = objectNamed(recording, "Job", "paperclip-bootstrap-ceo");
+    expect(bootstrap.record.dependencies).toContain(workloadOf(stack).record.urn);
+  });
+
+  it("assembles DATABASE_URL in the container, after the password variable it expands", () => {
+    const env = [...envOf(paperclipContainer(stack)).keys()];
+    const url = envOf(paperclipContainer(stack)).get("DATABASE_URL");
+    expect(url.value).toMatch(/^postgres:\/\/paperclip:\$\(PG_PASSWORD\)@paperclip-(pg|db)-postgresql\.[a-z0-9-]+\.svc\.cluster\.local:5432\/paperclip$/);
+    expect(env.indexOf("PG_PASSWORD")).toBeLessThan(env.indexOf("DATABASE_URL"));
+    expect(envOf(paperclipContainer(stack)).get("PG_PASSWORD").valueFrom.secretKeyRef).toBeDefined();
+  });
+
+  it("writes config.json and the agent JWT secret in an init step, the JWT secret only there", () => {
+    const pod = workloadOf(stack).manifest.spec.template.spec;
+    const configure = container(pod, "configure");
+    expect(envOf(configure).get("PAPERCLIP_AGENT_JWT_SECRET").valueFrom.secretKeyRef).toBeDefined();
+    expect(envOf(paperclipContainer(stack)).has("PAPERCLIP_AGENT_JWT_SECRET")).toBe(false);
+    const config = JSON.parse(objectNamed(recordings[stack], "ConfigMap", "paperclip-config").manifest.data["config.json"]);
+    expect(config.$meta.version).toBe(1);
+    expect(config.server.deploymentMode).toBe("authenticated");
+    // DATABASE_URL beats the file: no connection string (and so no password) in the ConfigMap.
+    expect(config.database).toEqual({ mode: "postgres" });
+  });
+
+  it("gives agents the gateway's URLs and key, and no provider key (Principle 3)", () => {
+    for (const { spec } of podTemplates(recordings[stack])) {
+      for (const c of allContainers(spec)) {
+        for (const name of envOf(c).keys()) expect(PROVIDER_KEY_NAMES).not.toContain(name);
+        expect(c.envFrom).toBeUndefined();
+      }
+    }
+    const env = envOf(paperclipContainer(stack));
+    expect(env.get("ANTHROPIC_BASE_URL").value).toBe(GATEWAY_URL[stack]);
+    expect(env.get("OPENAI_BASE_URL").value).toBe(GATEWAY_URL[stack]);
+    const gatewayKey = env.get("OPENAI_API_KEY").valueFrom.secretKeyRef;
+    expect(env.get("ANTHROPIC_AUTH_TOKEN").valueFrom.secretKeyRef).toEqual(gatewayKey);
+    expect(gatewayKey.name).toBe(stack === "sealos" ? "paperclip-gateway" : "paperclip-llm-key");
+  });
+
+  it("gives Paperclip's pod no cluster credentials and no injected service variables", () => {
+    for (const { spec } of podTemplates(recordings[stack])) {
+      expect(spec.automountServiceAccountToken).toBe(false);
+      expect(spec.enableServiceLinks).toBe(false);
+      for (const c of allContainers(spec)) {
+        expect(c.securityContext).toMatchObject({ runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } });
+        expect(c.resources.limits.memory).toBeDefined();
+      }
+    }
+  });
+
+  it("never puts a secret value in an env value, the plan, a manifest or the outputs", () => {
+    const recording = recordings[stack];
+    for (const o of kubernetesObjects(recording)) {
+      // Secret values are only ever Secret data: any other secret input would be in the manifest as "[secret]".
+      if (o.manifest.kind !== "Secret") expect(JSON.stringify(o.manifest)).not.toContain("[secret]");
+    }
+    const secrets = [...recording.producedSecrets, ...recording.secretConfigValues];
+    expect(secrets.length).toBeGreaterThanOrEqual(4);
+    const published = [JSON.stringify(planDocument(recording)), ...plans[stack].artifacts.map((a) => a.content)].join("\n");
+    for (const secret of secrets) expect(published).not.toContain(secret);
+    // A Secret's data is secret as a whole; its manifest keeps the keys and masks every value.
+    for (const secret of objectsOfKind(recording, "Secret")) expect(secret.manifest.stringData).toBe("[secret]");
+    const secretManifests = plans[stack].artifacts.filter((a) => a.kind === "kubernetes" && a.path.includes("/secret-"));
+    expect(secretManifests.length).toBe(objectsOfKind(recording, "Secret").length);
+    for (const artifact of secretManifests) {
+      const values = Object.values((parseYaml(artifact.content) as Manifest).stringData);
+      expect(values.length).toBeGreaterThan(0);
+      expect(values.every((v) => v === "[secret]")).toBe(true);
+    }
+  });
+
+  it("declares custom resources that match their documented schemas", () => {
+    const customResources = kubernetesObjects(recordings[stack]).filter((o) => o.record.type.includes(".") && !o.record.type.includes("k8s.io") && o.manifest.kind);
+    expect(customResources.length).toBeGreaterThan(0);
+    for (const cr of customResources) expect(customResourceProblems(cr.manifest)).toEqual([]);
+  });
+});
+
+describe("the sealos stack", () => {
+  const recording = () => recordings.sealos;
+
+  it("provisions PostgreSQL 16.4.0 with KubeBlocks, with the service account, role and binding it runs as", () => {
+    const cluster = objectNamed(recording(), "Cluster", "paperclip-pg").manifest;
+    expect(cluster.apiVersion).toBe("apps.kubeblocks.io/v1alpha1");
+    expect(cluster.spec.clusterVersionRef).toBe("postgresql-16.4.0");
+    expect(cluster.metadata.labels["sealos-db-provider-cr"]).toBe("paperclip-pg");
+    const component = cluster.spec.componentSpecs[0];
+    expect(component.serviceAccountName).toBe("paperclip-pg");
+    expect(objectNamed(recording(), "RoleBinding", "paperclip-pg").manifest.subjects).toEqual([
+      { kind: "ServiceAccount", name: "paperclip-pg", namespace: "ns-k3v9x2qa" },
+    ]);
+    objectNamed(recording(), "ServiceAccount", "paperclip-pg");
+    objectNamed(recording(), "Role", "paperclip-pg");
+  });
+
+  it("publishes https://<host>.<cloud domain> with Sealos's certificate and an App entry", () => {
+    const ingress = objectNamed(recording(), "Ingress", "paperclip").manifest;
+    expect(ingress.spec.rules[0].host).toBe("paperclip-sodimo.usw.sealos.io");
+    expect(ingress.spec.tls).toEqual([{ hosts: ["paperclip-sodimo.usw.sealos.io"], secretName: "wildcard-cert" }]);
+    expect(ingress.spec.rules[0].http.paths[0].backend.service).toEqual({ name: "paperclip", port: { number: 3100 } });
+    expect(objectNamed(recording(), "App", "paperclip").manifest.spec.data.url).toBe("https://paperclip-sodimo.usw.sealos.io");
+    const env = envOf(paperclipContainer("sealos"));
+    expect(env.get("PAPERCLIP_PUBLIC_URL").value).toBe("https://paperclip-sodimo.usw.sealos.io");
+    expect(env.get("PAPERCLIP_DEPLOYMENT_EXPOSURE").value).toBe("public");
+  });
+
+  it("keeps storage on the volume when object storage is off: no bucket, no storage credentials", () => {
+    expect(objectsOfKind(recording(), "ObjectStorageBucket")).toEqual([]);
+    expect(envOf(paperclipContainer("sealos")).has("PAPERCLIP_STORAGE_PROVIDER")).toBe(false);
+  });
+});
+
+describe("the homelab stack", () => {
+  const recording = () => recordings.homelab;
+
+  it("lives in paperclip-system, behind a LoadBalancer at the seed's fixed address", () => {
+    objectNamed(recording(), "Namespace", "paperclip-system");
+    const service = objectNamed(recording(), "Service", "paperclip").manifest;
+    expect(service.metadata.namespace).toBe("paperclip-system");
+    expect(service.spec).toMatchObject({ type: "LoadBalancer", loadBalancerIP: "192.168.55.212" });
+    expect(envOf(paperclipContainer("homelab")).get("PAPERCLIP_ALLOWED_HOSTNAMES").value).toBe("192.168.55.212");
+  });
+
+  it("installs Bitnami PostgreSQL from the chart with every image on mirror.gcr.io/bitnamilegacy, metrics included", () => {
+    const release = objectNamed(recording(), "Release", "paperclip-db").manifest;
+    expect(release.chart).toBe("oci://registry-1.docker.io/bitnamicharts/postgresql");
+    expect(release.version).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(release.values.metrics.enabled).toBe(true);
+    const images = [release.values.image, release.values.metrics.image, release.values.volumePermissions.image];
+    for (const image of images) {
+      expect(image.registry).toBe("mirror.gcr.io");
+      expect(image.repository).toMatch(/^bitnamilegacy\//);
+      expect(image.tag).toMatch(/^\d/);
+    }
+    expect(release.values.auth.existingSecret).toBe("paperclip-db-credentials");
+  });
+
+  it("reads the operator's credentials from ExternalSecrets, the optional features' references marked optional", () => {
+    const externalSecrets = objectsOfKind(recording(), "ExternalSecret").map((o) => o.manifest);
+    expect(externalSecrets.map((e) => e.metadata.name).sort()).toEqual(["paperclip-auth", "paperclip-brave", "paperclip-llm-key"]);
+    for (const e of externalSecrets) expect(e.spec.secretStoreRef).toEqual({ kind: "ClusterSecretStore", name: "infisical" });
+    const env = envOf(paperclipContainer("homelab"));
+    expect(env.get("BRAVE_API_KEY").valueFrom.secretKeyRef).toEqual({ name: "paperclip-brave", key: "BRAVE_API_KEY", optional: true });
+    expect(env.get("BETTER_AUTH_SECRET").valueFrom.secretKeyRef).toEqual({ name: "paperclip-auth", key: "BETTER_AUTH_SECRET" });
+    expect(env.has("RESEND_API_KEY")).toBe(false);
+  });
+
+  it("pins Paperclip to gpu-1 with the defensive nvidia.com/gpu:NoSchedule toleration", () => {
+    const pod = workloadOf("homelab").manifest.spec.template.spec;
+    expect(pod.nodeSelector).toEqual({ "kubernetes.io/hostname": "gpu-1" });
+    expect(pod.tolerations).toEqual([{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }]);
+    expect(paperclipContainer("homelab").resources).toEqual({ requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "12Gi" } });
+  });
+
+  it("runs the operator's shell as a sidecar sharing /paperclip, with its own home, inventory and LoadBalancer", () => {
+    const pod = workloadOf("homelab").manifest.spec.template.spec;
+    const shell = container(pod, "paperclip-shell");
+    expect(shell.volumeMounts).toEqual(
+      expect.arrayContaining([
+        { name: "data", mountPath: "/paperclip" },
+        { name: "shell-home", mountPath: "/home/agent" },
+        { name: "shell-inventory", mountPath: "/etc/paperclip-shell", readOnly: true },
+      ]),
+    );
+    // The operator's terminal holds none of Paperclip's credentials, and cannot make Paperclip's pod unready.
+    expect(shell.env).toBeUndefined();
+    expect(shell.readinessProbe).toBeUndefined();
+    expect(objectNamed(recording(), "PersistentVolumeClaim", "paperclip-shell-home").manifest.spec.accessModes).toEqual(["ReadWriteOnce"]);
+    expect(objectNamed(recording(), "ConfigMap", "paperclip-shell-inventory").manifest.data["inventory.yaml"]).toContain("python@3.12");
+    const service = objectNamed(recording(), "Service", "paperclip-shell").manifest.spec;
+    expect(service.loadBalancerIP).toBe("192.168.55.221");
+    const ports = service.ports.map((p: Manifest) => `${p.protocol}/${p.port}`);
+    expect(ports).toEqual(["TCP/22", ...Array.from({ length: 16 }, (_, i) => `UDP/${60000 + i}`)]);
+  });
+});
