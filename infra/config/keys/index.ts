@@ -4,10 +4,12 @@
  */
 import { commonKeys } from "./common";
 import { fedoraKeys } from "./fedora";
+import { flyKeys } from "./fly";
 
 export const CONFIG_KEYS = {
   ...commonKeys,
   ...fedoraKeys,
+  ...flyKeys,
 };
 
 export type ConfigKeyName = keyof typeof CONFIG_KEYS;
