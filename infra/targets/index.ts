@@ -1,10 +1,12 @@
 import type { Target } from "../config/keySpec";
 import { fedoraTarget } from "./fedora";
+import { flyTarget } from "./fly";
 import type { TargetImplementation } from "./target";
 
 /** Targets that exist; selecting any other is a configuration error ("not implemented yet"). */
 export const TARGET_IMPLEMENTATIONS: Partial<Record<Target, TargetImplementation>> = {
   fedora: fedoraTarget,
+  fly: flyTarget,
 };
 
 export function implementedTargets(): Target[] {
