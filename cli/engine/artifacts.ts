@@ -3,6 +3,7 @@
  * host are the inputs of the leaf resources that write them, so the plan shows exactly what
  * `pulumi up` would deliver. Each target's artifacts have one extractor here.
  */
+import { FLY_BUILD_FILES, flyctlStepOf } from "../../components/fly/flyctlScripts";
 import { writtenPath } from "../../components/podman/hostCommands";
 import { plainValue } from "./redact";
 import type { RecordedResource } from "./RecordingMonitor";
@@ -39,7 +40,31 @@ export const hostFileArtifacts: ArtifactExtractor = (resource) => {
   return [{ path: `host/${path}`, kind: kindOfHostFile(path), content, resource: resource.urn }];
 };
 
-export const ARTIFACT_EXTRACTORS: ArtifactExtractor[] = [hostFileArtifacts];
+function kindOfFlyBuildFile(file: string): ArtifactKind {
+  if (file === "Dockerfile") return "dockerfile";
+  if (file.endsWith(".toml")) return "toml";
+  if (file.endsWith(".json")) return "json";
+  if (file.endsWith(".sh")) return "shell";
+  return "text";
+}
+
+/**
+ * The Fly build context (fly.toml, Dockerfile, start script, seed config.json): the environment of
+ * the deploy command (`command:local:Command`), which writes it to a temporary directory. Read from
+ * the wire inputs, where only the API token is secret (the SDK's deserializer would mark the whole
+ * environment secret because one entry is).
+ */
+export const flyBuildArtifacts: ArtifactExtractor = (resource) => {
+  if (resource.type !== "command:local:Command" || flyctlStepOf(plainValue(resource.inputs.create) as string | undefined) !== "deploy") return [];
+  const environment = resource.wireInputs.environment;
+  if (environment === null || typeof environment !== "object") return [];
+  return FLY_BUILD_FILES.flatMap(({ file, env }): Artifact[] => {
+    const content = (environment as Record<string, unknown>)[env];
+    return typeof content === "string" ? [{ path: `fly/${file}`, kind: kindOfFlyBuildFile(file), content, resource: resource.urn }] : [];
+  });
+};
+
+export const ARTIFACT_EXTRACTORS: ArtifactExtractor[] = [hostFileArtifacts, flyBuildArtifacts];
 
 export function extractArtifacts(resources: readonly RecordedResource[]): Artifact[] {
   const artifacts = resources.flatMap((resource) => ARTIFACT_EXTRACTORS.flatMap((extract) => extract(resource)));

@@ -4,4 +4,5 @@ export { quadletValidator, generatedUnitNamed, type GeneratedUnit, type QuadletV
 export { DEFAULT_TARGET_EXECUTABLES, verifyUserUnits } from "./systemdVerify";
 export { caddyValidator, type CaddyValidationOptions } from "./caddyValidator";
 export { shellcheckValidator, type ShellcheckValidationOptions } from "./shellcheckValidator";
+export { dockerfileValidator, type DockerfileValidationOptions } from "./dockerfileValidator";
 export { countResults, formatResultsTable } from "./formatResults";
