@@ -76,6 +76,7 @@ paperclip_pid=''
 on_exit() {
   status=$?
   trap - EXIT INT TERM
+  log "stopping (status $status)"
   if [ -n "$paperclip_pid" ]; then
     kill -TERM "$paperclip_pid" 2>/dev/null || true
     wait "$paperclip_pid" || true
@@ -133,9 +134,6 @@ if [ -s "$HARNESS_PG_DATA/PG_VERSION" ]; then
   if [ "$data_major" != "$server_major" ]; then
     fail "the data in $HARNESS_PG_DATA is PostgreSQL $data_major but the image has PostgreSQL $server_major: upgrade the data (pg_upgrade) before deploying this image"
   fi
-  # A machine stopped hard leaves postmaster.pid behind, and its PID may now be another process's.
-  # Only this machine mounts the volume and PostgreSQL is not running yet: the file is stale.
-  rm -f "$HARNESS_PG_DATA/postmaster.pid"
   log "using the PostgreSQL $data_major data in $HARNESS_PG_DATA"
 else
   if [ -d "$HARNESS_PG_DATA" ] && [ -n "$(ls -A "$HARNESS_PG_DATA")" ]; then
@@ -146,7 +144,7 @@ else
   chmod 0700 "$HARNESS_PG_DATA"
   log "initialising PostgreSQL $server_major in $HARNESS_PG_DATA"
   runuser -u postgres -- "$pg_bin/initdb" --pgdata="$HARNESS_PG_DATA" --username=postgres \
-    --encoding=UTF8 --no-locale --auth-local=trust --auth-host=scram-sha-256
+    --encoding=UTF8 --no-locale --auth-local=trust --auth-host=scram-sha-256 --no-instructions
 fi
 runuser -u postgres -- "$pg_bin/pg_ctl" --pgdata="$HARNESS_PG_DATA" --wait --timeout=120 \
   --options="-c listen_addresses=$HARNESS_PG_HOST -c port=$HARNESS_PG_PORT -c unix_socket_directories=$HARNESS_PG_SOCKET_DIR" \
