@@ -113,7 +113,7 @@ export const VOLUME_SCRIPT = script("volume", [
 export const PRIVATE_IP_SCRIPT = script("private-ip", [
   'listed="$(flyctl ips list --app "$FLY_APP" --json)"',
   'addresses="$(printf \'%s\' "$listed" | json_rows "" "Type|type" "Address|address")"',
-  'public="$(printf \'%s\\n\' "$addresses" | grep -v -e \'^private_v6\' -e \'^$\' | cut -f2 | tr \'\\n\' \' \' || true)"',
+  'public="$(printf \'%s\\n\' "$addresses" | grep -v -e \'^private_v6\' -e \'^$\' | cut -f2 | paste -sd \' \' - || true)"',
   'if [ -n "$public" ]; then',
   '  fail "the app has public addresses ($public): this stack is private (Tailscale only); release them with flyctl ips release <address> --app $FLY_APP"',
   "fi",
