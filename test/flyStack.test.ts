@@ -19,7 +19,7 @@ import { secretFingerprinter } from "../cli/engine/redact";
 import type { RecordedResource } from "../cli/engine/RecordingMonitor";
 import { planStack } from "../cli/planStack";
 import { requireTool } from "../cli/validators/testSupport";
-import { REPO_ROOT } from "./support/flyConfig";
+import { flyStackSettings, REPO_ROOT } from "./support/flyConfig";
 
 const P = "paperclip-harness:";
 let base: Recording;
@@ -133,6 +133,23 @@ describe("the fly stack", () => {
     expect(stdin.split("\n").filter(Boolean).map((line) => line.slice(0, line.indexOf("=")))).toEqual(
       "ANTHROPIC_AUTH_TOKEN BETTER_AUTH_SECRET DATABASE_URL HARNESS_PG_PASSWORD OPENAI_API_KEY PAPERCLIP_SECRETS_MASTER_KEY TAILSCALE_AUTH_KEY".split(" "),
     );
+  });
+});
+
+describe("the Principle 3 exception, where the policy pack reads it", () => {
+  test("the opt-in stages CLAUDE_CODE_OAUTH_TOKEN (by name, on a leaf input) and fly.toml loses ANTHROPIC_BASE_URL", async () => {
+    const direct = await recordStack({
+      root: REPO_ROOT,
+      stack: "fly",
+      config: flyStackSettings({ values: { directClaudeSubscription: "true", claudeCodeOauthToken: "sk-ant-oat01-fake" }, secret: ["claudeCodeOauthToken"] }),
+    });
+    const names = String((byName(direct, "paperclip-secrets").wireInputs.environment as Record<string, unknown>).FLY_SECRET_NAMES).split(" ");
+    expect(names).toContain("CLAUDE_CODE_OAUTH_TOKEN");
+    expect(names).not.toContain("ANTHROPIC_AUTH_TOKEN");
+    const flyToml = String((byName(direct, "paperclip-deploy").wireInputs.environment as Record<string, unknown>).FLY_BUILD_FLY_TOML);
+    expect((parseToml(flyToml) as { env: Record<string, string> }).env).not.toHaveProperty("ANTHROPIC_BASE_URL");
+    expect(direct.outputs.principle3Exception).toBe("Claude Code reaches Anthropic directly (directClaudeSubscription)");
+    expect(JSON.stringify(planDocument(direct))).not.toContain("sk-ant-oat01-fake");
   });
 });
 
