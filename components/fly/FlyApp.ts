@@ -136,8 +136,8 @@ export class FlyApp extends pulumi.ComponentResource {
       { parent: this, dependsOn: [app] },
     );
 
-    // A digest, not a secret: it reveals nothing of the 32-byte and token values it covers, and the
-    // plan, the logs and the deploy script may show it to say that a deployment is due.
+    // A digest, not a secret: SHA-256 over 32-byte random values and long tokens cannot be reversed,
+    // and the plan, the logs and the deploy script may show it to say that a deployment is due.
     const deployHash = pulumi.unsecret(
       secretsText.apply((text) =>
         sha256(JSON.stringify({ files: FLY_BUILD_FILES.map((f) => [f.file, sha256(args.buildFiles[f.file])]), secrets: sha256(text) })),

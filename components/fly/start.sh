@@ -146,10 +146,10 @@ else
   runuser -u postgres -- "$pg_bin/initdb" --pgdata="$HARNESS_PG_DATA" --username=postgres \
     --encoding=UTF8 --no-locale --auth-local=trust --auth-host=scram-sha-256 --no-instructions
 fi
+postgres_bin="$pg_bin" # from here on, on_exit stops the server (a start that timed out included)
 runuser -u postgres -- "$pg_bin/pg_ctl" --pgdata="$HARNESS_PG_DATA" --wait --timeout=120 \
   --options="-c listen_addresses=$HARNESS_PG_HOST -c port=$HARNESS_PG_PORT -c unix_socket_directories=$HARNESS_PG_SOCKET_DIR" \
   start
-postgres_bin="$pg_bin"
 # Idempotent: creates the role and the database once, sets the password from the secret every boot
 # (psql reads it from the environment: it is on no command line).
 runuser -u postgres -- "$pg_bin/psql" --no-psqlrc --quiet --set=ON_ERROR_STOP=1 \
