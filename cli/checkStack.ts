@@ -5,12 +5,14 @@
  */
 import { readFileSync } from "node:fs";
 import { join, relative } from "node:path";
+import { parse as parseToml } from "smol-toml";
 import { parse as parseYaml } from "yaml";
 import type { Artifact } from "./engine/artifacts";
 import type { StackPlan } from "./planStack";
 import {
   caddyValidator,
   countResults,
+  dockerfileValidator,
   formatResultsTable,
   kubernetesValidator,
   quadletValidator,
@@ -67,16 +69,18 @@ async function validateArtifacts(plan: StackPlan): Promise<ValidationResult[]> {
   for (const artifact of byKind("caddyfile")) results.push(await caddyValidator({ file: pathOf(artifact) }));
   for (const artifact of byKind("shell")) results.push(await shellcheckValidator({ file: pathOf(artifact) }));
   for (const artifact of byKind("kubernetes")) results.push(kubernetesValidator({ file: pathOf(artifact) }));
-  for (const artifact of [...byKind("yaml"), ...byKind("json")]) results.push(parseCheck(artifact, pathOf(artifact)));
+  for (const artifact of byKind("dockerfile")) results.push(dockerfileValidator({ file: pathOf(artifact) }));
+  for (const artifact of [...byKind("yaml"), ...byKind("json"), ...byKind("toml")]) results.push(parseCheck(artifact, pathOf(artifact)));
   return results;
 }
 
-/** YAML and JSON artifacts must at least parse (their schemas are checked by their own tests). */
+/** YAML, JSON and TOML artifacts must at least parse (their schemas are checked by their own tests). */
 function parseCheck(artifact: Artifact, path: string): ValidationResult {
-  const validator = artifact.kind === "json" ? "json-parse" : "yaml-parse";
+  const validator = `${artifact.kind}-parse`;
   try {
     const text = readFileSync(path, "utf8");
     if (artifact.kind === "json") JSON.parse(text);
+    else if (artifact.kind === "toml") parseToml(text);
     else parseYaml(text);
     return { validator, target: artifact.path, status: "passed", message: "parses" };
   } catch (error) {

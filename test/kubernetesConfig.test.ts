@@ -78,7 +78,7 @@ describe("Kubernetes stack configuration", () => {
     expect(await configErrorOf("homelab", { set: { gatewayBaseUrl: "litellm:4000", sealosHost: "paperclip" } })).toBe(
       [
         "stacks/Pulumi.homelab.yaml: 2 configuration problems:",
-        '  - paperclip-harness:gatewayBaseUrl = "litellm:4000": expected an http(s) URL without credentials, such as "http://litellm.litellm.svc.cluster.local:4000"',
+        '  - paperclip-harness:gatewayBaseUrl = "litellm:4000": expected an http(s) URL, such as "https://gateway.tail1234ab.ts.net" or "http://litellm.litellm.svc.cluster.local:4000"',
         "  - paperclip-harness:sealosHost: applies to the sealos target, not to homelab; remove it from this stack",
       ].join("\n"),
     );

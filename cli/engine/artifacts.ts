@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
+import { FLY_BUILD_FILES, flyctlStepOf } from "../../components/fly/flyctlScripts";
 import { writtenPath } from "../../components/podman/hostCommands";
 import { plainValue, SECRET_MARKER } from "./redact";
 import type { RecordedResource } from "./RecordingMonitor";
@@ -86,7 +87,31 @@ export const kubernetesManifestArtifacts: ArtifactExtractor = (resource) => {
   return artifacts;
 };
 
-export const ARTIFACT_EXTRACTORS: ArtifactExtractor[] = [hostFileArtifacts, kubernetesManifestArtifacts];
+function kindOfFlyBuildFile(file: string): ArtifactKind {
+  if (file === "Dockerfile") return "dockerfile";
+  if (file.endsWith(".toml")) return "toml";
+  if (file.endsWith(".json")) return "json";
+  if (file.endsWith(".sh")) return "shell";
+  return "text";
+}
+
+/**
+ * The Fly build context (fly.toml, Dockerfile, start script, seed config.json): the environment of
+ * the deploy command (`command:local:Command`), which writes it to a temporary directory. Read from
+ * the wire inputs, where only the API token is secret (the SDK's deserializer would mark the whole
+ * environment secret because one entry is).
+ */
+export const flyBuildArtifacts: ArtifactExtractor = (resource) => {
+  if (resource.type !== "command:local:Command" || flyctlStepOf(plainValue(resource.inputs.create) as string | undefined) !== "deploy") return [];
+  const environment = resource.wireInputs.environment;
+  if (environment === null || typeof environment !== "object") return [];
+  return FLY_BUILD_FILES.flatMap(({ file, env }): Artifact[] => {
+    const content = (environment as Record<string, unknown>)[env];
+    return typeof content === "string" ? [{ path: `fly/${file}`, kind: kindOfFlyBuildFile(file), content, resource: resource.urn }] : [];
+  });
+};
+
+export const ARTIFACT_EXTRACTORS: ArtifactExtractor[] = [hostFileArtifacts, kubernetesManifestArtifacts, flyBuildArtifacts];
 
 export function extractArtifacts(resources: readonly RecordedResource[]): Artifact[] {
   const artifacts = resources.flatMap((resource) => ARTIFACT_EXTRACTORS.flatMap((extract) => extract(resource)));

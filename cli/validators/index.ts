@@ -5,4 +5,5 @@ export { DEFAULT_TARGET_EXECUTABLES, verifyUserUnits } from "./systemdVerify";
 export { caddyValidator, type CaddyValidationOptions } from "./caddyValidator";
 export { shellcheckValidator, type ShellcheckValidationOptions } from "./shellcheckValidator";
 export { kubernetesValidator, type KubernetesValidationOptions } from "./kubernetesValidator";
+export { dockerfileValidator, type DockerfileValidationOptions } from "./dockerfileValidator";
 export { countResults, formatResultsTable } from "./formatResults";

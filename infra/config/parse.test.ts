@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "./ConfigError";
+import { CONFIG_KEYS } from "./keys";
 import { parseStackConfig } from "./parse";
 
 const P = "paperclip-harness:";
@@ -183,5 +184,12 @@ describe("stack config validation", () => {
     const message = messageFor({ ...VALID_FEDORA, [`${P}sshPrivateKey`]: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5 me@laptop" });
     expect(message).toContain("  - paperclip-harness:sshPrivateKey = (secret): is a public key; expected the private key (the file without .pub)");
     expect(message).not.toContain("AAAAC3");
+  });
+});
+
+describe("the key registry", () => {
+  it("defines each key once, for every target that shares it", () => {
+    // Loading the registry ran mergeKeyAreas, which throws on a name defined by two areas.
+    expect(CONFIG_KEYS.gatewayBaseUrl.targets).toEqual(["fly", "sealos", "homelab"]);
   });
 });

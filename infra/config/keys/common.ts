@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { gatewayBaseUrl } from "../gatewayUrl";
 import { key, TARGETS } from "../keySpec";
 
 export const commonKeys = {
@@ -32,5 +33,14 @@ export const commonKeys = {
       })
       .default({}),
     example: "paperclip-db-password: 2026-11",
+  }),
+  gatewayBaseUrl: key({
+    kind: "string",
+    description:
+      "Base URL of the model gateway (LiteLLM), the only road to a model (Principle 3): ANTHROPIC_BASE_URL and OPENAI_BASE_URL of Paperclip and every agent it spawns. Not a provider's API; clear-text http only inside a private network (tailnet, cluster, private addresses).",
+    targets: ["fly", "sealos", "homelab"],
+    required: true,
+    schema: gatewayBaseUrl,
+    example: "https://harness.tail1234ab.ts.net:8443",
   }),
 };

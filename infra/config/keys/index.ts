@@ -7,13 +7,24 @@ import { fedoraKeys } from "./fedora";
 import { homelabKeys } from "./homelab";
 import { kubernetesKeys } from "./kubernetes";
 import { sealosKeys } from "./sealos";
+import { flyKeys } from "./fly";
 
-export const CONFIG_KEYS = {
-  ...commonKeys,
-  ...fedoraKeys,
-  ...kubernetesKeys,
-  ...sealosKeys,
-  ...homelabKeys,
-};
+/**
+ * Merges the areas' keys; a name defined by two areas is a bug (spreading would silently keep one),
+ * so it fails at load. A key several targets share has one definition listing all of them.
+ */
+function mergeKeyAreas<A extends object[]>(...areas: A): UnionToIntersection<A[number]> {
+  const merged: Record<string, unknown> = {};
+  for (const area of areas) {
+    for (const [name, spec] of Object.entries(area)) {
+      if (name in merged) throw new Error(`config key ${name} is defined by two areas of infra/config/keys; define it once with all its targets`);
+      merged[name] = spec;
+    }
+  }
+  return merged as UnionToIntersection<A[number]>;
+}
+type UnionToIntersection<U> = (U extends unknown ? (k: U) => void : never) extends (k: infer I) => void ? I : never;
+
+export const CONFIG_KEYS = mergeKeyAreas(commonKeys, fedoraKeys, kubernetesKeys, sealosKeys, homelabKeys, flyKeys);
 
 export type ConfigKeyName = keyof typeof CONFIG_KEYS;

@@ -48,15 +48,6 @@ export const kubernetesKeys = {
     schema: dnsLabel,
     example: "paperclip-system",
   }),
-  gatewayBaseUrl: key({
-    kind: "string",
-    description:
-      "Base URL of the LiteLLM gateway, the only road to a model (Principle 3): ANTHROPIC_BASE_URL and OPENAI_BASE_URL of Paperclip and every agent it spawns.",
-    targets: KUBERNETES_TARGETS,
-    required: true,
-    schema: httpUrl,
-    example: "http://litellm.litellm.svc.cluster.local:4000",
-  }),
   paperclipImage: key({
     kind: "string",
     description: "Paperclip image, fully qualified and pinned (upstream tags commit SHAs: sha-b8725c5 is v2026.416.0).",
