@@ -73,7 +73,7 @@ describe("fedora stack", () => {
       { fingerprint },
     );
     const changes = diffPlans(before, after).map((c) => `${c.kind} ${c.name} ${c.paths.join(",")}`);
-    expect(changes).toEqual(["update harness-file-litellm.container stdin", "replace harness-restart-litellm.service triggers"]);
+    expect(changes).toEqual(["update harness-file-litellm.container stdin", "replace harness-restart-litellm.service triggers[0]"]);
   });
 
   it("restarts each unit after the units it depends on, and only on its own inputs", () => {

@@ -161,12 +161,12 @@ describe("what redeploys", () => {
   };
 
   test("a change to a rendered file replaces the deploy (a deployment) and touches nothing else", async () => {
-    expect(await changesAfter({ [`${P}flyVmMemoryMb`]: "2048" })).toEqual([["paperclip-deploy", "replace", "environment triggers[0]"]]);
+    expect(await changesAfter({ [`${P}flyVmMemoryMb`]: "2048" })).toEqual([["paperclip-deploy", "replace", "environment.FLY_BUILD_FLY_TOML environment.FLY_DEPLOY_HASH triggers[0]"]]);
   });
 
   test("a new gateway key re-stages the secrets and redeploys; app, volume and IP stay", async () => {
     expect(await changesAfter({ [`${P}gatewayKey`]: "sk-rotated-gateway-key" })).toEqual([
-      ["paperclip-deploy", "replace", "environment triggers[0]"],
+      ["paperclip-deploy", "replace", "environment.FLY_DEPLOY_HASH triggers[0]"],
       ["paperclip-secrets", "update", "stdin"],
     ]);
   });

@@ -2,6 +2,7 @@
  * The plan: every resource the program registers (type, name, parent, dependencies, inputs with
  * secrets redacted) in a stable order, so two plans can be diffed and nothing secret can be read.
  */
+import * as pulumi from "@pulumi/pulumi";
 import { redactSecrets, type SecretFingerprint } from "./redact";
 import type { Recording } from "./recordStack";
 
@@ -40,12 +41,26 @@ export function planDocument(recording: Recording, options: PlanDocumentOptions 
       custom: r.custom,
       protect: r.protect,
       dependencies: [...new Set(r.dependencies)].sort(),
-      inputs: sortKeys(redactSecrets(r.inputs, options.fingerprint)),
+      // The engine's wire format, as `pulumi preview` shows it: a secret nested in a map stays a leaf.
+      inputs: sortKeys(redactSecrets(wireValue(r.wireInputs), options.fingerprint)),
       ...(r.additionalSecretOutputs.length > 0 ? { additionalSecretOutputs: r.additionalSecretOutputs } : {}),
       ...(r.deleteBeforeReplace !== undefined ? { deleteBeforeReplace: r.deleteBeforeReplace } : {}),
     }))
     .sort((a, b) => a.urn.localeCompare(b.urn));
   return { project: recording.project, stack: recording.stack, resources, outputs: sortKeys(redactSecrets(recording.outputs, options.fingerprint)) };
+}
+
+/** Wire-format sentinels made readable: unknowns (computed at deploy time) and resource references. */
+function wireValue(value: unknown): unknown {
+  if (value === pulumi.runtime.unknownValue) return "[unknown]";
+  if (Array.isArray(value)) return value.map(wireValue);
+  if (value !== null && typeof value === "object") {
+    const record = value as Record<string, unknown>;
+    if (record[pulumi.runtime.specialSigKey] === pulumi.runtime.specialResourceSig) return `[resource ${String(record.urn)}]`;
+    if (record[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig) return { ...record, value: wireValue(record.value) };
+    return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, wireValue(v)]));
+  }
+  return value;
 }
 
 function sortKeys(value: unknown): unknown {

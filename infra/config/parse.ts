@@ -73,7 +73,7 @@ export function parseStackConfig(raw: RawStackConfig): ConfigValues {
     }
     if (target && !spec.targets.includes(target)) {
       // Pulumi applies Pulumi.yaml defaults to every stack, so a default value here is not the user's doing.
-      const isProjectDefault = spec.default !== undefined && rawValue === String(spec.default);
+      const isProjectDefault = spec.default !== undefined && rawValue === asConfigString(spec.default);
       if (!isProjectDefault) {
         problems.push({
           key: fullKey,
@@ -105,6 +105,11 @@ export function parseStackConfig(raw: RawStackConfig): ConfigValues {
 
   if (problems.length > 0 || !target) throw new ConfigError(stackFile, problems);
   return { ...values, target } as ConfigValues;
+}
+
+/** How the Pulumi CLI hands a value to the program: strings as they are, anything else as JSON. */
+function asConfigString(value: unknown): string {
+  return typeof value === "string" ? value : JSON.stringify(value);
 }
 
 function resolveTarget(
