@@ -4,6 +4,7 @@
  * `pulumi up` would deliver. Each target's artifacts have one extractor here.
  */
 import { writtenPath } from "../../components/podman/hostCommands";
+import { d1MigrationScriptArtifacts, tunnelConfigArtifacts } from "./cloudflareArtifacts";
 import { plainValue } from "./redact";
 import type { RecordedResource } from "./RecordingMonitor";
 
@@ -39,7 +40,7 @@ export const hostFileArtifacts: ArtifactExtractor = (resource) => {
   return [{ path: `host/${path}`, kind: kindOfHostFile(path), content, resource: resource.urn }];
 };
 
-export const ARTIFACT_EXTRACTORS: ArtifactExtractor[] = [hostFileArtifacts];
+export const ARTIFACT_EXTRACTORS: ArtifactExtractor[] = [hostFileArtifacts, d1MigrationScriptArtifacts, tunnelConfigArtifacts];
 
 export function extractArtifacts(resources: readonly RecordedResource[]): Artifact[] {
   const artifacts = resources.flatMap((resource) => ARTIFACT_EXTRACTORS.flatMap((extract) => extract(resource)));

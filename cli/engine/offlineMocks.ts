@@ -24,6 +24,11 @@ export function fakeHexId(seed: string): string {
   return digest(seed).toString("hex").slice(0, 32);
 }
 
+/** The connector token the offline provider hands out for a tunnel (remembered as a produced secret). */
+export function offlineTunnelToken(stack: string, tunnelId: string): string {
+  return digest(`${stack}/tunnel-token/${tunnelId}`).toString("base64");
+}
+
 export function createOfflineMocks(stack: string): OfflineMocks {
   const producedSecrets: string[] = [];
   const remember = (...values: string[]) => producedSecrets.push(...values);
@@ -89,7 +94,7 @@ export function createOfflineMocks(stack: string): OfflineMocks {
     },
     call(args) {
       if (args.token === "cloudflare:index/getZeroTrustTunnelCloudflaredToken:getZeroTrustTunnelCloudflaredToken") {
-        const token = digest(`${stack}/tunnel-token/${String(args.inputs.tunnelId)}`).toString("base64");
+        const token = offlineTunnelToken(stack, String(args.inputs.tunnelId));
         remember(token);
         return { ...args.inputs, token };
       }

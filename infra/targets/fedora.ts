@@ -11,12 +11,14 @@ import { ConfigError, type ConfigProblem, displayValue } from "../config/ConfigE
 import { PROJECT, stackFileOf, type ConfigValues } from "../config/parse";
 import { CONFIG_KEYS } from "../config/keys";
 import { closestMatch } from "../config/suggest";
+import { CLOUDFLARE_TUNNEL_TOKEN_SECRET, deployCloudflareEdge, planCloudflareEdge, type CloudflareEdgePlan } from "./fedora/edge";
 import { deriveHarnessPlan, type HarnessPlan } from "./fedora/harnessPlan";
 import type { TargetImplementation } from "./target";
 
 export interface FedoraStackPlan {
   catalog: ResolvedCatalog;
   harness: HarnessPlan;
+  edge: CloudflareEdgePlan;
 }
 
 /** Everything the fedora stack will be, computed and checked before any resource is declared. */
@@ -35,6 +37,8 @@ export function planFedora(config: ConfigValues): FedoraStackPlan {
     operatorKeys,
   });
   problems.push(...rotationProblems(config, catalog));
+  const edge = planCloudflareEdge(config, catalog);
+  problems.push(...edge.problems);
   if (problems.length > 0) throw new ConfigError(stackFileOf(pulumi.getStack()), problems);
 
   const harness = deriveHarnessPlan(catalog, {
@@ -43,7 +47,7 @@ export function planFedora(config: ConfigValues): FedoraStackPlan {
     targetUnit: config.targetUnit!,
     podmanVersion: config.podmanVersion!,
   });
-  return { catalog, harness };
+  return { catalog, harness, edge: edge.plan };
 }
 
 function rotationProblems(config: ConfigValues, catalog: ResolvedCatalog): ConfigProblem[] {
@@ -112,6 +116,8 @@ export const fedoraTarget: TargetImplementation = {
 
     // Secrets produced by other parts of the stack, by name (the Cloudflare edge adds the tunnel token).
     const providedSecrets = new Map<string, pulumi.Output<string>>();
+    const edge = deployCloudflareEdge(plan.edge, { apiToken: config.cloudflareApiToken! });
+    providedSecrets.set(CLOUDFLARE_TUNNEL_TOKEN_SECRET, edge.tunnelToken);
 
     const harness = new Harness("harness", {
       connection: {
@@ -135,6 +141,7 @@ export const fedoraTarget: TargetImplementation = {
       host: config.sshHost,
       units: harness.units,
       publicUrls: plan.catalog.routes.map((route) => `https://${route.hostname}`),
+      cloudflare: edge.outputs,
     };
   },
 };
