@@ -2,7 +2,7 @@ import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import { Secret32 } from "../secrets/Secret32";
 import { PublicHostname } from "./PublicHostname";
-import { DEFAULT_TUNNEL_ORIGIN, tunnelIngressRules } from "./tunnelIngress";
+import { checkTunnelOrigin, DEFAULT_TUNNEL_ORIGIN, tunnelIngressRules } from "./tunnelIngress";
 
 /** A hostname the tunnel serves, and the catalogue service it belongs to (names its resources). */
 export interface TunnelHostname {
@@ -49,7 +49,8 @@ export class Tunnel extends pulumi.ComponentResource {
 
   constructor(name: string, args: TunnelArgs, opts?: pulumi.ComponentResourceOptions) {
     super("harness:cloudflare:Tunnel", name, {}, opts);
-    const origin = args.origin ?? DEFAULT_TUNNEL_ORIGIN;
+    // Checked now, not inside an apply where the error would surface late.
+    const origin = checkTunnelOrigin(args.origin ?? DEFAULT_TUNNEL_ORIGIN);
 
     const secret = new Secret32(`${name}-secret`, {}, { parent: this });
     const tunnel = new cloudflare.ZeroTrustTunnelCloudflared(

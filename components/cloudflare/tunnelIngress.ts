@@ -36,10 +36,14 @@ export interface HostnameIngressOptions {
   accessAud: string;
 }
 
+/** cloudflared's origin for every hostname: an http(s) URL without a path. Throws otherwise (a bug). */
+export function checkTunnelOrigin(origin: string): string {
+  if (!/^https?:\/\/[^/\s]+$/.test(origin)) throw new Error(`tunnel origin must be an http(s) URL without a path, got ${origin}`);
+  return origin;
+}
+
 export function hostnameIngressRule(options: HostnameIngressOptions): HostnameIngressRule {
-  if (!/^https?:\/\/[^/\s]+$/.test(options.origin)) {
-    throw new Error(`tunnel origin must be an http(s) URL without a path, got ${options.origin}`);
-  }
+  checkTunnelOrigin(options.origin);
   return {
     hostname: options.hostname,
     service: options.origin,
