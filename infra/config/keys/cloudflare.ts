@@ -58,7 +58,7 @@ export const cloudflareKeys = {
   cloudflareAccessTeam: key({
     kind: "string",
     description:
-      "Zero Trust team name (the <team> of <team>.cloudflareaccess.com); cloudflared checks every request's Access token against it.",
+      "Zero Trust team name, the first label of `<team>.cloudflareaccess.com`; cloudflared checks every request's Access token against it.",
     targets: ["fedora"],
     required: true,
     schema: z
@@ -104,14 +104,14 @@ export const cloudflareKeys = {
   }),
   deadLetterSummaryTo: key({
     kind: "string",
-    description: "Who receives the weekly summary of undeliverable mail (email_dlq). Default: admin@<domain>.",
+    description: "Who receives the weekly summary of undeliverable mail (`email_dlq`). Default: `admin@<domain>`.",
     targets: ["fedora"],
     schema: emailAddress,
   }),
   deadLetterSummaryFrom: key({
     kind: "string",
     description:
-      "Sender of the weekly summary; it must be on the email drain's sender allow-list. Default: harness@<domain>.",
+      "Sender of the weekly summary; it must be on the email drain's sender allow-list. Default: `harness@<domain>`.",
     targets: ["fedora"],
     schema: emailAddress,
   }),
