@@ -11,7 +11,7 @@ import { ConfigError, type ConfigProblem, displayValue } from "../config/ConfigE
 import { PROJECT, stackFileOf, type ConfigValues } from "../config/parse";
 import { CONFIG_KEYS } from "../config/keys";
 import { closestMatch } from "../config/suggest";
-import { CLOUDFLARE_TUNNEL_TOKEN_SECRET, deployCloudflareEdge, planCloudflareEdge, type CloudflareEdgePlan } from "./fedora/edge";
+import { deployCloudflareEdge, planCloudflareEdge, type CloudflareEdgePlan } from "./fedora/edge";
 import { deriveHarnessPlan, type HarnessPlan } from "./fedora/harnessPlan";
 import type { TargetImplementation } from "./target";
 
@@ -117,7 +117,7 @@ export const fedoraTarget: TargetImplementation = {
     // Secrets produced by other parts of the stack, by name (the Cloudflare edge adds the tunnel token).
     const providedSecrets = new Map<string, pulumi.Output<string>>();
     const edge = deployCloudflareEdge(plan.edge, { apiToken: config.cloudflareApiToken! });
-    providedSecrets.set(CLOUDFLARE_TUNNEL_TOKEN_SECRET, edge.tunnelToken);
+    for (const [name, value] of edge.providedSecrets) providedSecrets.set(name, value);
 
     const harness = new Harness("harness", {
       connection: {

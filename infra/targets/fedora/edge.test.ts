@@ -12,7 +12,9 @@ import type { ServiceDefinition } from "../../catalog/types";
 import { ConfigError } from "../../config/ConfigError";
 import type { ServiceOverride } from "../../config/keys/fedora";
 import { parseStackConfig, type ConfigValues } from "../../config/parse";
-import { deployCloudflareEdge, planCloudflareEdge } from "./edge";
+import * as pulumi from "@pulumi/pulumi";
+import { fakeHexId, fakeUuid, offlineTunnelToken } from "../../../cli/engine/offlineMocks";
+import { deployCloudflareEdge, EDGE_PROVIDED_SECRETS, planCloudflareEdge, type CloudflareEdge } from "./edge";
 
 const P = "paperclip-harness:";
 const BASE_CONFIG: Record<string, string> = {
@@ -203,6 +205,33 @@ describe("planCloudflareEdge", () => {
         "stacks/Pulumi.fedora.yaml: 1 configuration problem:",
         "  - paperclip-harness:accessEmailDomains: missing: Access needs the company's identities for every public hostname; set accessEmailDomains (such as [sodimo.eu]) and/or accessIdentityProviderId",
       ].join("\n"),
+    );
+  });
+});
+
+describe("deployCloudflareEdge", () => {
+  it("provides the tunnel token and the ids the drain and the ETL need, by their provided(...) names, as secrets", async () => {
+    const values = config();
+    const routes = [{ service: "paperclip", hostname: "paperclip.sodimo.eu", upstream: "paperclip:3100", paths: [] }];
+    let edge: CloudflareEdge | undefined;
+    const recording = await recordComponents(() => {
+      edge = deployCloudflareEdge(planCloudflareEdge(values, { routes }).plan, { apiToken: values.cloudflareApiToken! });
+    }, "fedora");
+    const resolve = (output: pulumi.Output<string>) =>
+      Promise.all([new Promise<string>((done) => output.apply((v) => done(v))), pulumi.isSecret(output)]);
+    const provided = Object.fromEntries(
+      await Promise.all([...edge!.providedSecrets].map(async ([name, output]) => [name, await resolve(output)] as const)),
+    );
+    const tunnelId = recording.resources.find((r) => r.name === "tunnel-config")!.inputs.tunnelId as string;
+    expect(provided).toEqual({
+      [EDGE_PROVIDED_SECRETS.tunnelToken]: [offlineTunnelToken("fedora", tunnelId), true],
+      [EDGE_PROVIDED_SECRETS.accountId]: ["5d1c7a3e9b2f4e6a8c0d1b3f5a7e9c2d", true],
+      [EDGE_PROVIDED_SECRETS.outboxQueueId]: [fakeHexId(`fedora/${CF.queue}/email-queues-outbox`), true],
+      [EDGE_PROVIDED_SECRETS.deadLetterQueueId]: [fakeHexId(`fedora/${CF.queue}/email-queues-dlq`), true],
+      [EDGE_PROVIDED_SECRETS.etlDatabaseId]: [fakeUuid(`fedora/${CF.d1Database}/d1-etl-database`), true],
+    });
+    expect(Object.keys(provided).sort()).toEqual(
+      ["cloudflare-account-id", "cloudflare-tunnel-token", "email-dlq-queue-id", "email-outbox-queue-id", "etl-d1-database-id"],
     );
   });
 });

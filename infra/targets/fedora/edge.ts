@@ -21,6 +21,18 @@ import { PROJECT, type ConfigValues } from "../../config/parse";
 /** The name under which the tunnel token is a provided secret (`provided(...)`) for the host's cloudflared unit. */
 export const CLOUDFLARE_TUNNEL_TOKEN_SECRET = "cloudflare-tunnel-token";
 
+/**
+ * Everything the edge hands to the host, by the name catalogue entries use in `provided(...)`: the
+ * connector token for cloudflared, and the ids the email drain and the nightly ETL call the API with.
+ */
+export const EDGE_PROVIDED_SECRETS = {
+  tunnelToken: CLOUDFLARE_TUNNEL_TOKEN_SECRET,
+  accountId: "cloudflare-account-id",
+  outboxQueueId: "email-outbox-queue-id",
+  deadLetterQueueId: "email-dlq-queue-id",
+  etlDatabaseId: "etl-d1-database-id",
+} as const;
+
 export interface EdgeDatabasePlan {
   role: D1DatabaseRole;
   databaseName: string;
@@ -101,6 +113,8 @@ export interface CloudflareEdge {
   /** D1 UUIDs, available once migrated: the ETL's target and the run ledger. */
   etlDatabaseId: pulumi.Output<string>;
   ledgerDatabaseId: pulumi.Output<string>;
+  /** The values above by their `provided(...)` names (EDGE_PROVIDED_SECRETS), each a secret Output. */
+  providedSecrets: ReadonlyMap<string, pulumi.Output<string>>;
   /** Non-secret facts for the stack outputs. */
   outputs: Record<string, pulumi.Input<unknown>>;
 }
@@ -162,6 +176,17 @@ export function deployCloudflareEdge(plan: CloudflareEdgePlan, options: Cloudfla
     opts,
   );
 
+  const provided: Record<keyof typeof EDGE_PROVIDED_SECRETS, pulumi.Input<string>> = {
+    tunnelToken: tunnel.token,
+    accountId,
+    outboxQueueId: queues.outboxQueueId,
+    deadLetterQueueId: queues.deadLetterQueueId,
+    etlDatabaseId: etl.databaseId,
+  };
+  const providedSecrets = new Map(
+    Object.entries(EDGE_PROVIDED_SECRETS).map(([role, name]) => [name, pulumi.secret(provided[role as keyof typeof provided])]),
+  );
+
   return {
     tunnelToken: tunnel.token,
     accountId,
@@ -170,6 +195,7 @@ export function deployCloudflareEdge(plan: CloudflareEdgePlan, options: Cloudfla
     deadLetterQueueId: queues.deadLetterQueueId,
     etlDatabaseId: etl.databaseId,
     ledgerDatabaseId: ledger.databaseId,
+    providedSecrets,
     outputs: {
       accountId,
       tunnelId: tunnel.tunnelId,
