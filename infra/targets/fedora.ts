@@ -7,6 +7,7 @@ import { Secret32 } from "../../components/secrets/Secret32";
 import { CATALOG } from "../catalog";
 import { resolveCatalog, type ResolvedCatalog } from "../catalog/resolveCatalog";
 import { leavesOf, resolveSecret, type SecretValue } from "../catalog/secretValue";
+import type { ServiceDefinition } from "../catalog/types";
 import { ConfigError, type ConfigProblem, displayValue } from "../config/ConfigError";
 import { PROJECT, stackFileOf, type ConfigValues } from "../config/parse";
 import { CONFIG_KEYS } from "../config/keys";
@@ -21,15 +22,18 @@ export interface FedoraStackPlan {
   edge: CloudflareEdgePlan;
 }
 
-/** Everything the fedora stack will be, computed and checked before any resource is declared. */
-export function planFedora(config: ConfigValues): FedoraStackPlan {
+/**
+ * Everything the fedora stack will be, computed and checked before any resource is declared.
+ * `definitions` is the catalogue (tests derive the stack from one with a service more or less).
+ */
+export function planFedora(config: ConfigValues, definitions: readonly ServiceDefinition[] = CATALOG): FedoraStackPlan {
   const domain = config.domain!;
   const operatorKeys = new Set(
     Object.entries(CONFIG_KEYS)
       .filter(([name, spec]) => spec.secret && config[name as keyof ConfigValues] !== undefined)
       .map(([name]) => name),
   );
-  const { catalog, problems } = resolveCatalog(CATALOG, {
+  const { catalog, problems } = resolveCatalog(definitions, {
     domain,
     networkName: config.networkName!,
     overrides: config.services ?? {},

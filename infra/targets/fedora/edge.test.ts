@@ -1,42 +1,32 @@
 /**
- * The edge is derived from the catalogue: these tests run the program's own functions
- * (resolveCatalog → planCloudflareEdge → deployCloudflareEdge) on catalogues with one service more or
- * less, and show that a public route, its DNS record and its Access gate come and go together.
+ * The edge is derived from the catalogue: these tests run the program's own functions (planFedora →
+ * deployCloudflareEdge, on the shipped fedora stack's configuration) with catalogues of one service
+ * more or less, and show that a public route, its DNS record and its Access gate come and go together.
  */
+import * as pulumi from "@pulumi/pulumi";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { fakeHexId, fakeUuid, offlineTunnelToken } from "../../../cli/engine/offlineMocks";
 import type { RecordedResource } from "../../../cli/engine/RecordingMonitor";
+import { readProjectFile, readStackSettings } from "../../../cli/engine/stackSettings";
 import { CF, recordComponents, unsecret } from "../../../test/support/recordComponents";
 import { CATALOG } from "../../catalog";
-import { resolveCatalog } from "../../catalog/resolveCatalog";
 import type { ServiceDefinition } from "../../catalog/types";
 import { ConfigError } from "../../config/ConfigError";
 import type { ServiceOverride } from "../../config/keys/fedora";
 import { parseStackConfig, type ConfigValues } from "../../config/parse";
-import * as pulumi from "@pulumi/pulumi";
-import { fakeHexId, fakeUuid, offlineTunnelToken } from "../../../cli/engine/offlineMocks";
+import { planFedora } from "../fedora";
 import { deployCloudflareEdge, EDGE_PROVIDED_SECRETS, planCloudflareEdge, type CloudflareEdge } from "./edge";
 
 const P = "paperclip-harness:";
-const BASE_CONFIG: Record<string, string> = {
-  [`${P}target`]: "fedora",
-  [`${P}domain`]: "sodimo.eu",
-  [`${P}sshHost`]: "harness.sodimo.eu",
-  [`${P}sshUser`]: "sodimo",
-  [`${P}sshPrivateKey`]: "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXk\n-----END OPENSSH PRIVATE KEY-----",
-  [`${P}cloudflareAccountId`]: "5d1c7a3e9b2f4e6a8c0d1b3f5a7e9c2d",
-  [`${P}cloudflareZoneId`]: "8e2a4c6f0b1d3e5a7c9f1b3d5e7a9c0b",
-  [`${P}cloudflareApiToken`]: "Vw3kq9ZtY7mR2xPc8LsN4bHf6JdG1aTe0uQoXyEi",
-  [`${P}cloudflareAccessTeam`]: "sodimo",
-  [`${P}accessEmailDomains`]: '["sodimo.eu"]',
-};
+const ROOT = join(__dirname, "../../..");
 
-function config(values: Record<string, string> = {}): ConfigValues {
-  return parseStackConfig({
-    stack: "fedora",
-    values: { ...BASE_CONFIG, ...values },
-    secretKeys: new Set([`${P}sshPrivateKey`, `${P}cloudflareApiToken`]),
-    implementedTargets: ["fedora"],
-  });
+/** The shipped fedora stack's configuration, as the offline engine hands it to the program, with changes. */
+function config(values: Record<string, string> = {}, removed: readonly string[] = []): ConfigValues {
+  const settings = readStackSettings(ROOT, readProjectFile(ROOT), "fedora");
+  const merged: Record<string, string> = { ...settings.config, ...values };
+  for (const key of removed) delete merged[`${P}${key}`];
+  return parseStackConfig({ stack: "fedora", values: merged, secretKeys: new Set(settings.secretKeys), implementedTargets: ["fedora"] });
 }
 
 /** A cloudflared service, as a catalogue file would declare it. */
@@ -52,31 +42,23 @@ const publicService =
   });
 
 const internalService: ServiceDefinition = () => ({
-  name: "worker-only",
+  name: "test-internal",
   description: "no public route",
-  image: "ghcr.io/example/worker-only:1.0.0",
+  image: "ghcr.io/example/test-internal:1.0.0",
   restart: "always",
 });
 
-const openwebui = publicService("openwebui", "chat", 8080);
-const twenty = publicService("twenty", "crm", 3000);
+const wiki = publicService("test-wiki", "test-wiki", 8080);
+const board = publicService("test-board", "test-board", 3000);
 
-/** The edge of the stack for a catalogue, recorded as the program declares it. */
+/** The edge of the fedora stack for a catalogue, recorded as the program declares it. */
 async function edgeFor(definitions: readonly ServiceDefinition[], overrides: Record<string, ServiceOverride> = {}) {
-  const values = config();
-  const { catalog, problems } = resolveCatalog(definitions, {
-    domain: values.domain!,
-    networkName: values.networkName!,
-    overrides,
-    extraSecretNames: new Set(),
-    operatorKeys: new Set(),
-  });
-  expect(problems).toEqual([]);
-  const { plan } = planCloudflareEdge(values, catalog);
+  const values = config(Object.keys(overrides).length > 0 ? { [`${P}services`]: JSON.stringify(overrides) } : {});
+  const plan = planFedora(values, definitions);
   const recording = await recordComponents(() => {
-    deployCloudflareEdge(plan, { apiToken: values.cloudflareApiToken! });
+    deployCloudflareEdge(plan.edge, { apiToken: values.cloudflareApiToken! });
   });
-  return { recording, resources: recording.resources };
+  return { plan, resources: recording.resources };
 }
 
 interface HostnameEdge {
@@ -89,49 +71,48 @@ interface HostnameEdge {
 /** What the edge routes, resolves and gates, by hostname. */
 function hostnamesOf(resources: readonly RecordedResource[]): HostnameEdge {
   const ofType = (type: string) => resources.filter((r) => r.type === type).map((r) => unsecret(r.inputs) as Record<string, any>); // eslint-disable-line @typescript-eslint/no-explicit-any
-  const [config] = ofType(CF.tunnelConfig);
+  const [tunnelConfig] = ofType(CF.tunnelConfig);
   return {
-    rules: (config!.config.ingresses as Array<{ hostname?: string }>).flatMap((rule) => (rule.hostname ? [rule.hostname] : [])),
+    rules: (tunnelConfig!.config.ingresses as Array<{ hostname?: string }>).flatMap((rule) => (rule.hostname ? [rule.hostname] : [])),
     records: ofType(CF.dnsRecord).map((r) => r.name as string),
     applications: ofType(CF.accessApplication).map((a) => a.domain as string),
     policies: ofType(CF.accessPolicy).map((p) => (p.name as string).replace(/: company identities$/, "")),
   };
 }
 
-const sorted = (values: string[]) => [...values].sort();
+const sorted = (values: readonly string[]) => [...values].sort();
+/** The public hostnames of the shipped catalogue, whatever it holds. */
+const shipped = () => planFedora(config()).catalog.routes.map((route) => route.hostname);
 
 interface CatalogueCase {
   case: string;
   definitions: readonly ServiceDefinition[];
   overrides: Record<string, ServiceOverride>;
-  /** The public hostnames, in catalogue order. */
-  hostnames: string[];
+  /** Public hostnames besides the shipped catalogue's, in catalogue order. */
+  added: string[];
 }
 
 describe("the edge follows the catalogue", () => {
   it.each<CatalogueCase>([
-    { case: "the shipped catalogue", definitions: CATALOG, overrides: {}, hostnames: ["paperclip.sodimo.eu"] },
-    { case: "one public service more", definitions: [...CATALOG, openwebui], overrides: {}, hostnames: ["paperclip.sodimo.eu", "chat.sodimo.eu"] },
+    { case: "the shipped catalogue", definitions: CATALOG, overrides: {}, added: [] },
+    { case: "one public service more", definitions: [...CATALOG, wiki], overrides: {}, added: ["test-wiki.sodimo.eu"] },
     {
       case: "two public services more",
-      definitions: [...CATALOG, openwebui, twenty],
+      definitions: [...CATALOG, wiki, board],
       overrides: {},
-      hostnames: ["paperclip.sodimo.eu", "chat.sodimo.eu", "crm.sodimo.eu"],
+      added: ["test-wiki.sodimo.eu", "test-board.sodimo.eu"],
     },
-    { case: "a service without a route", definitions: [...CATALOG, internalService], overrides: {}, hostnames: ["paperclip.sodimo.eu"] },
-    {
-      case: "the added service disabled by an override",
-      definitions: [...CATALOG, openwebui],
-      overrides: { openwebui: { disabled: true } },
-      hostnames: ["paperclip.sodimo.eu"],
-    },
+    { case: "a service without a route", definitions: [...CATALOG, internalService], overrides: {}, added: [] },
+    { case: "the added service disabled by an override", definitions: [...CATALOG, wiki], overrides: { "test-wiki": { disabled: true } }, added: [] },
     {
       case: "the added service on another subdomain",
-      definitions: [...CATALOG, openwebui],
-      overrides: { openwebui: { subdomain: "ai" } },
-      hostnames: ["paperclip.sodimo.eu", "ai.sodimo.eu"],
+      definitions: [...CATALOG, wiki],
+      overrides: { "test-wiki": { subdomain: "notes" } },
+      added: ["notes.sodimo.eu"],
     },
-  ])("$case: every hostname has its rule, its record and its gate, and nothing else has any", async ({ definitions, overrides, hostnames }) => {
+  ])("$case: every hostname has its rule, its record and its gate, and nothing else has any", async ({ definitions, overrides, added }) => {
+    const hostnames = [...shipped(), ...added];
+    expect(shipped()).toContain("paperclip.sodimo.eu");
     const edge = hostnamesOf((await edgeFor(definitions, overrides)).resources);
     expect(edge.rules).toEqual(hostnames);
     expect(sorted(edge.records)).toEqual(sorted(hostnames));
@@ -141,16 +122,16 @@ describe("the edge follows the catalogue", () => {
 
   it("adding a public service adds exactly its gate and record, and one rule; removing it takes exactly those away", async () => {
     const before = (await edgeFor(CATALOG)).resources;
-    const after = (await edgeFor([...CATALOG, openwebui])).resources;
+    const after = (await edgeFor([...CATALOG, wiki])).resources;
     const key = (r: RecordedResource) => `${r.type} ${r.name}`;
     const beforeKeys = new Set(before.map(key));
     const afterKeys = new Set(after.map(key));
     expect([...afterKeys].filter((k) => !beforeKeys.has(k)).sort()).toEqual([
-      `${CF.dnsRecord} tunnel-openwebui-record`,
-      `${CF.accessApplication} tunnel-openwebui-access-app`,
-      `${CF.accessPolicy} tunnel-openwebui-access-policy`,
-      "harness:cloudflare:AccessGate tunnel-openwebui-access",
-      "harness:cloudflare:PublicHostname tunnel-openwebui",
+      `${CF.dnsRecord} tunnel-test-wiki-record`,
+      `${CF.accessApplication} tunnel-test-wiki-access-app`,
+      `${CF.accessPolicy} tunnel-test-wiki-access-policy`,
+      "harness:cloudflare:AccessGate tunnel-test-wiki-access",
+      "harness:cloudflare:PublicHostname tunnel-test-wiki",
     ]);
     expect([...beforeKeys].filter((k) => !afterKeys.has(k))).toEqual([]);
     // Everything else is declared identically; the only changed input is the config's rule list.
@@ -158,7 +139,7 @@ describe("the edge follows the catalogue", () => {
     const beforeInputs = inputsByKey(before);
     const changed = [...inputsByKey(after)].filter(([k, v]) => beforeInputs.has(k) && beforeInputs.get(k) !== v).map(([k]) => k);
     expect(changed).toEqual([`${CF.tunnelConfig} tunnel-config`]);
-    expect(hostnamesOf(after).rules).toEqual(["paperclip.sodimo.eu", "chat.sodimo.eu"]);
+    expect(hostnamesOf(after).rules).toEqual([...shipped(), "test-wiki.sodimo.eu"]);
   });
 });
 
@@ -166,7 +147,7 @@ describe("planCloudflareEdge", () => {
   const routes = [{ service: "paperclip", hostname: "paperclip.sodimo.eu", upstream: "paperclip:3100", paths: [] }];
 
   it("defaults the weekly summary to admin@ and harness@ the domain", () => {
-    const { plan, problems } = planCloudflareEdge(config(), { routes });
+    const { plan, problems } = planCloudflareEdge(config({}, ["deadLetterSummaryTo", "deadLetterSummaryFrom", "accessSessionDuration"]), { routes });
     expect(problems).toEqual([]);
     expect(plan.deadLetterSummary).toEqual({ to: "admin@sodimo.eu", from: "harness@sodimo.eu" });
     expect(plan.hostnames).toEqual([{ service: "paperclip", hostname: "paperclip.sodimo.eu" }]);
@@ -182,24 +163,21 @@ describe("planCloudflareEdge", () => {
       config({
         [`${P}deadLetterSummaryTo`]: "ops@sodimo.eu",
         [`${P}deadLetterSummaryFrom`]: "dlq@sodimo.eu",
-        [`${P}accessIdentityProviderId`]: "2f6b8d0e-4a1c-4e3b-9d5f-7a0c2e4b6d8f",
+        [`${P}accessIdentityProviderId`]: "7c3e5a1f-2b4d-4f6a-8c0e-1d3f5b7a9c2e",
       }),
       { routes },
     );
     expect(plan.deadLetterSummary).toEqual({ to: "ops@sodimo.eu", from: "dlq@sodimo.eu" });
-    expect(plan.identityProviderId).toBe("2f6b8d0e-4a1c-4e3b-9d5f-7a0c2e4b6d8f");
+    expect(plan.identityProviderId).toBe("7c3e5a1f-2b4d-4f6a-8c0e-1d3f5b7a9c2e");
   });
 
-  it("accepts an identity provider alone", () => {
-    const values = config({ [`${P}accessIdentityProviderId`]: "2f6b8d0e-4a1c-4e3b-9d5f-7a0c2e4b6d8f" });
-    delete values.accessEmailDomains;
-    expect(planCloudflareEdge(values, { routes }).problems).toEqual([]);
+  it("accepts an identity provider alone, or email domains alone", () => {
+    expect(planCloudflareEdge(config({}, ["accessEmailDomains"]), { routes }).problems).toEqual([]);
+    expect(planCloudflareEdge(config({}, ["accessIdentityProviderId"]), { routes }).problems).toEqual([]);
   });
 
   it("reports a stack that names no identity for Access", () => {
-    const values = config();
-    delete values.accessEmailDomains;
-    const { problems } = planCloudflareEdge(values, { routes });
+    const { problems } = planCloudflareEdge(config({}, ["accessEmailDomains", "accessIdentityProviderId"]), { routes });
     expect(new ConfigError("stacks/Pulumi.fedora.yaml", problems).message).toBe(
       [
         "stacks/Pulumi.fedora.yaml: 1 configuration problem:",
