@@ -22,18 +22,20 @@ export interface FedoraStackPlan {
   edge: CloudflareEdgePlan;
 }
 
-/**
- * Everything the fedora stack will be, computed and checked before any resource is declared.
- * `definitions` is the catalogue (tests derive the stack from one with a service more or less).
- */
-export function planFedora(config: ConfigValues, definitions: readonly ServiceDefinition[] = CATALOG): FedoraStackPlan {
+export interface FedoraPlanInputs {
+  /** The catalogue; defaults to the shipped one (tests derive the stack from one with a service more or less). */
+  definitions?: readonly ServiceDefinition[];
+}
+
+/** Everything the fedora stack will be, computed and checked before any resource is declared. */
+export function planFedora(config: ConfigValues, inputs: FedoraPlanInputs = {}): FedoraStackPlan {
   const domain = config.domain!;
   const operatorKeys = new Set(
     Object.entries(CONFIG_KEYS)
       .filter(([name, spec]) => spec.secret && config[name as keyof ConfigValues] !== undefined)
       .map(([name]) => name),
   );
-  const { catalog, problems } = resolveCatalog(definitions, {
+  const { catalog, problems } = resolveCatalog(inputs.definitions ?? CATALOG, {
     domain,
     networkName: config.networkName!,
     overrides: config.services ?? {},

@@ -54,7 +54,7 @@ const board = publicService("test-board", "test-board", 3000);
 /** The edge of the fedora stack for a catalogue, recorded as the program declares it. */
 async function edgeFor(definitions: readonly ServiceDefinition[], overrides: Record<string, ServiceOverride> = {}) {
   const values = config(Object.keys(overrides).length > 0 ? { [`${P}services`]: JSON.stringify(overrides) } : {});
-  const plan = planFedora(values, definitions);
+  const plan = planFedora(values, { definitions });
   const recording = await recordComponents(() => {
     deployCloudflareEdge(plan.edge, { apiToken: values.cloudflareApiToken! });
   });
