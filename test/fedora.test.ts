@@ -91,15 +91,16 @@ describe("fedora stack", () => {
     expect(restart.dependencies).not.toContain(urnOf("harness-file-litellm.container"));
   });
 
-  it("protects the master keys whose loss loses data", () => {
+  it("protects the master keys and the run ledger, whose loss loses data", () => {
     const protectedNames = fedora.recording.resources.filter((r) => r.protect).map((r) => r.name).sort();
-    expect(protectedNames).toEqual(["litellm-salt-key-bytes", "paperclip-secrets-master-key-bytes"]);
+    expect(protectedNames).toEqual(["d1-ledger-database", "litellm-salt-key-bytes", "paperclip-secrets-master-key-bytes"]);
   });
 
   it("never lets a secret value reach the plan, the artifacts or the printed output", async () => {
     const secrets = [...fedora.recording.producedSecrets, ...fedora.recording.secretConfigValues];
     expect(fedora.recording.producedSecrets.length).toBeGreaterThanOrEqual(14); // 7 generated secrets × hex + base64
-    expect(fedora.recording.secretConfigValues.length).toBe(3);
+    // sshPrivateKey, anthropicApiKey, openaiApiKey, cloudflareApiToken (every `secure:` in the stack file).
+    expect(fedora.recording.secretConfigValues.length).toBe(4);
     const report = await checkStack(fedora);
     const texts: Array<[string, string]> = [
       ["preview tree", fedora.tree],

@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
 import { FLY_BUILD_FILES, flyctlStepOf } from "../../components/fly/flyctlScripts";
 import { writtenPath } from "../../components/podman/hostCommands";
+import { d1MigrationScriptArtifacts, tunnelConfigArtifacts } from "./cloudflareArtifacts";
 import { plainValue, SECRET_MARKER } from "./redact";
 import type { RecordedResource } from "./RecordingMonitor";
 
@@ -111,7 +112,13 @@ export const flyBuildArtifacts: ArtifactExtractor = (resource) => {
   });
 };
 
-export const ARTIFACT_EXTRACTORS: ArtifactExtractor[] = [hostFileArtifacts, kubernetesManifestArtifacts, flyBuildArtifacts];
+export const ARTIFACT_EXTRACTORS: ArtifactExtractor[] = [
+  hostFileArtifacts,
+  d1MigrationScriptArtifacts,
+  tunnelConfigArtifacts,
+  kubernetesManifestArtifacts,
+  flyBuildArtifacts,
+];
 
 export function extractArtifacts(resources: readonly RecordedResource[]): Artifact[] {
   const artifacts = resources.flatMap((resource) => ARTIFACT_EXTRACTORS.flatMap((extract) => extract(resource)));

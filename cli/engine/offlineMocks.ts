@@ -19,6 +19,16 @@ export function fakeUuid(seed: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
+/** A 32-hex-character id derived from a seed (Cloudflare's account, zone, queue and record ids). */
+export function fakeHexId(seed: string): string {
+  return digest(seed).toString("hex").slice(0, 32);
+}
+
+/** The connector token the offline provider hands out for a tunnel (remembered as a produced secret). */
+export function offlineTunnelToken(stack: string, tunnelId: string): string {
+  return digest(`${stack}/tunnel-token/${tunnelId}`).toString("base64");
+}
+
 export function createOfflineMocks(stack: string): OfflineMocks {
   const producedSecrets: string[] = [];
   const remember = (...values: string[]) => producedSecrets.push(...values);
@@ -49,10 +59,25 @@ export function createOfflineMocks(stack: string): OfflineMocks {
         }
         case "cloudflare:index/zeroTrustTunnelCloudflared:ZeroTrustTunnelCloudflared":
         case "cloudflare:index/d1Database:D1Database":
-        case "cloudflare:index/queue:Queue":
           id = fakeUuid(`${stack}/${args.type}/${args.name}`);
           state.uuid = id;
+          break;
+        case "cloudflare:index/queue:Queue":
+          // Queue ids are 32 hex characters (the drain checks CF_QUEUE_ID for exactly that).
+          id = fakeHexId(`${stack}/${args.type}/${args.name}`);
           state.queueId = id;
+          break;
+        case "cloudflare:index/zeroTrustAccessApplication:ZeroTrustAccessApplication":
+          id = fakeUuid(`${stack}/${args.type}/${args.name}`);
+          // The application's audience tag: 64 hex characters.
+          state.aud = digest(`${stack}/aud/${args.name}`).toString("hex");
+          break;
+        case "cloudflare:index/zeroTrustAccessPolicy:ZeroTrustAccessPolicy":
+        case "cloudflare:index/queueConsumer:QueueConsumer":
+          id = fakeUuid(`${stack}/${args.type}/${args.name}`);
+          break;
+        case "cloudflare:index/dnsRecord:DnsRecord":
+          id = fakeHexId(`${stack}/${args.type}/${args.name}`);
           break;
         default:
           if (args.type.startsWith("kubernetes:")) {
@@ -69,7 +94,7 @@ export function createOfflineMocks(stack: string): OfflineMocks {
     },
     call(args) {
       if (args.token === "cloudflare:index/getZeroTrustTunnelCloudflaredToken:getZeroTrustTunnelCloudflaredToken") {
-        const token = digest(`${stack}/tunnel-token/${String(args.inputs.tunnelId)}`).toString("base64");
+        const token = offlineTunnelToken(stack, String(args.inputs.tunnelId));
         remember(token);
         return { ...args.inputs, token };
       }

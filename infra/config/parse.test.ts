@@ -10,8 +10,12 @@ const VALID_FEDORA: Record<string, string> = {
   [`${P}sshHost`]: "harness.sodimo.eu",
   [`${P}sshUser`]: "sodimo",
   [`${P}sshPrivateKey`]: "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXk\n-----END OPENSSH PRIVATE KEY-----",
+  [`${P}cloudflareAccountId`]: "5d1c7a3e9b2f4e6a8c0d1b3f5a7e9c2d",
+  [`${P}cloudflareZoneId`]: "8e2a4c6f0b1d3e5a7c9f1b3d5e7a9c0b",
+  [`${P}cloudflareApiToken`]: "Vw3kq9ZtY7mR2xPc8LsN4bHf6JdG1aTe0uQoXyEi",
+  [`${P}cloudflareAccessTeam`]: "sodimo",
 };
-const SECRET_KEYS = [`${P}sshPrivateKey`, `${P}anthropicApiKey`, `${P}openaiApiKey`, `${P}extraSecrets`];
+const SECRET_KEYS = [`${P}sshPrivateKey`, `${P}anthropicApiKey`, `${P}openaiApiKey`, `${P}extraSecrets`, `${P}cloudflareApiToken`];
 
 function parse(values: Record<string, string>, secretKeys: string[] = SECRET_KEYS, stack = "fedora") {
   return parseStackConfig({ stack, values, secretKeys: new Set(secretKeys), implementedTargets: ["fedora"] });
@@ -145,7 +149,7 @@ describe("stack config validation", () => {
   });
 
   it("rejects a credential set in plain text", () => {
-    expect(messageFor({ ...VALID_FEDORA, [`${P}openaiApiKey`]: "sk-proj-abc123" }, [`${P}sshPrivateKey`])).toBe(
+    expect(messageFor({ ...VALID_FEDORA, [`${P}openaiApiKey`]: "sk-proj-abc123" }, [`${P}sshPrivateKey`, `${P}cloudflareApiToken`])).toBe(
       [
         "stacks/Pulumi.fedora.yaml: 1 configuration problem:",
         "  - paperclip-harness:openaiApiKey = (plain text): is a credential: set it encrypted with `pulumi config set --secret openaiApiKey <value>`",

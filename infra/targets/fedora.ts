@@ -7,27 +7,35 @@ import { Secret32 } from "../../components/secrets/Secret32";
 import { CATALOG } from "../catalog";
 import { resolveCatalog, type ResolvedCatalog } from "../catalog/resolveCatalog";
 import { leavesOf, resolveSecret, type SecretValue } from "../catalog/secretValue";
+import type { ServiceDefinition } from "../catalog/types";
 import { ConfigError, type ConfigProblem, displayValue } from "../config/ConfigError";
 import { PROJECT, stackFileOf, type ConfigValues } from "../config/parse";
 import { CONFIG_KEYS } from "../config/keys";
 import { closestMatch } from "../config/suggest";
+import { deployCloudflareEdge, planCloudflareEdge, type CloudflareEdgePlan } from "./fedora/edge";
 import { deriveHarnessPlan, type HarnessPlan } from "./fedora/harnessPlan";
 import type { TargetImplementation } from "./target";
 
 export interface FedoraStackPlan {
   catalog: ResolvedCatalog;
   harness: HarnessPlan;
+  edge: CloudflareEdgePlan;
+}
+
+export interface FedoraPlanInputs {
+  /** The catalogue; defaults to the shipped one (tests derive the stack from one with a service more or less). */
+  definitions?: readonly ServiceDefinition[];
 }
 
 /** Everything the fedora stack will be, computed and checked before any resource is declared. */
-export function planFedora(config: ConfigValues): FedoraStackPlan {
+export function planFedora(config: ConfigValues, inputs: FedoraPlanInputs = {}): FedoraStackPlan {
   const domain = config.domain!;
   const operatorKeys = new Set(
     Object.entries(CONFIG_KEYS)
       .filter(([name, spec]) => spec.secret && config[name as keyof ConfigValues] !== undefined)
       .map(([name]) => name),
   );
-  const { catalog, problems } = resolveCatalog(CATALOG, {
+  const { catalog, problems } = resolveCatalog(inputs.definitions ?? CATALOG, {
     domain,
     networkName: config.networkName!,
     overrides: config.services ?? {},
@@ -35,6 +43,8 @@ export function planFedora(config: ConfigValues): FedoraStackPlan {
     operatorKeys,
   });
   problems.push(...rotationProblems(config, catalog));
+  const edge = planCloudflareEdge(config, catalog);
+  problems.push(...edge.problems);
   if (problems.length > 0) throw new ConfigError(stackFileOf(pulumi.getStack()), problems);
 
   const harness = deriveHarnessPlan(catalog, {
@@ -43,7 +53,7 @@ export function planFedora(config: ConfigValues): FedoraStackPlan {
     targetUnit: config.targetUnit!,
     podmanVersion: config.podmanVersion!,
   });
-  return { catalog, harness };
+  return { catalog, harness, edge: edge.plan };
 }
 
 function rotationProblems(config: ConfigValues, catalog: ResolvedCatalog): ConfigProblem[] {
@@ -112,6 +122,8 @@ export const fedoraTarget: TargetImplementation = {
 
     // Secrets produced by other parts of the stack, by name (the Cloudflare edge adds the tunnel token).
     const providedSecrets = new Map<string, pulumi.Output<string>>();
+    const edge = deployCloudflareEdge(plan.edge, { apiToken: config.cloudflareApiToken! });
+    for (const [name, value] of edge.providedSecrets) providedSecrets.set(name, value);
 
     const harness = new Harness("harness", {
       connection: {
@@ -135,6 +147,7 @@ export const fedoraTarget: TargetImplementation = {
       host: config.sshHost,
       units: harness.units,
       publicUrls: plan.catalog.routes.map((route) => `https://${route.hostname}`),
+      cloudflare: edge.outputs,
     };
   },
 };

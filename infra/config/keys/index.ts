@@ -2,6 +2,7 @@
  * Every configuration key of every target, in one registry. Each area owns its file; this module
  * only merges them, so the registry stays the single source for validation, Pulumi.yaml and docs.
  */
+import { cloudflareKeys } from "./cloudflare";
 import { commonKeys } from "./common";
 import { fedoraKeys } from "./fedora";
 import { homelabKeys } from "./homelab";
@@ -25,6 +26,6 @@ function mergeKeyAreas<A extends object[]>(...areas: A): UnionToIntersection<A[n
 }
 type UnionToIntersection<U> = (U extends unknown ? (k: U) => void : never) extends (k: infer I) => void ? I : never;
 
-export const CONFIG_KEYS = mergeKeyAreas(commonKeys, fedoraKeys, kubernetesKeys, sealosKeys, homelabKeys, flyKeys);
+export const CONFIG_KEYS = mergeKeyAreas(commonKeys, fedoraKeys, cloudflareKeys, kubernetesKeys, sealosKeys, homelabKeys, flyKeys);
 
 export type ConfigKeyName = keyof typeof CONFIG_KEYS;

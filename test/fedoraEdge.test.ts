@@ -1,0 +1,144 @@
+/**
+ * The Cloudflare edge in the whole fedora stack, as `npm run check -- fedora` records and judges it.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { checkStack } from "../cli/checkStack";
+import { offlineTunnelToken } from "../cli/engine/offlineMocks";
+import { recordStack } from "../cli/engine/recordStack";
+import { readProjectFile, readStackSettings } from "../cli/engine/stackSettings";
+import { planStack, type StackPlan } from "../cli/planStack";
+import { requireTool } from "../cli/validators/testSupport";
+import { ConfigError } from "../infra/config";
+import { CF, unsecret } from "./support/recordComponents";
+
+const root = join(__dirname, "..");
+let outRoot: string;
+let fedora: StackPlan;
+
+beforeAll(async () => {
+  outRoot = mkdtempSync(join(tmpdir(), "fedora-edge-"));
+  fedora = await planStack(root, "fedora", outRoot);
+});
+afterAll(() => rmSync(outRoot, { recursive: true, force: true }));
+
+const resources = () => fedora.recording.resources;
+const ofType = (type: string) => resources().filter((r) => r.type === type);
+const named = (name: string) => resources().find((r) => r.name === name)!;
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    const path = join(dir, entry);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+describe("the fedora stack's Cloudflare edge", () => {
+  it("declares the tunnel, its config, a record and a gate per public hostname, the queues, consumers, databases and Worker", () => {
+    const hostnames = fedora.plan.outputs as { publicUrls: string[] };
+    const publicCount = hostnames.publicUrls.length;
+    expect(publicCount).toBeGreaterThan(0);
+    const counts = Object.fromEntries(Object.entries(CF).map(([role, type]) => [role, ofType(type).length]));
+    expect(counts).toEqual({
+      tunnel: 1,
+      tunnelConfig: 1,
+      dnsRecord: publicCount,
+      accessApplication: publicCount,
+      accessPolicy: publicCount,
+      queue: 2,
+      queueConsumer: 2,
+      d1Database: 2,
+      workersScript: 1,
+      workersCronTrigger: 1,
+      workersScriptSubdomain: 1,
+    });
+    for (const type of Object.values(CF)) expect(fedora.tree).toContain(type);
+  });
+
+  it("uses only the v6 classes, all through the stack's own provider", () => {
+    const cloudflare = resources().filter((r) => r.type.startsWith("cloudflare:"));
+    const v6 = new Set<string>(Object.values(CF));
+    expect(cloudflare.filter((r) => !v6.has(r.type)).map((r) => r.type)).toEqual([]);
+    const provider = named("cloudflare");
+    expect(provider.type).toBe("pulumi:providers:cloudflare");
+    for (const resource of cloudflare) expect(resource.provider?.startsWith(`${provider.urn}::`), resource.name).toBe(true);
+  });
+
+  it("binds the Worker to the run ledger only once its migrations are applied", () => {
+    const script = named("dlq-worker-script");
+    expect(script.dependencies).toContain(named("d1-ledger-migrations").urn);
+    const bindings = unsecret(script.inputs.bindings) as Array<{ name: string; id?: string }>;
+    expect(bindings.find((b) => b.name === "DB")?.id).toBe((fedora.plan.outputs as { cloudflare: { ledgerDatabaseId: string } }).cloudflare.ledgerDatabaseId);
+  });
+
+  it("outputs what the drain and the ETL need, and no secret", () => {
+    const outputs = (fedora.plan.outputs as { cloudflare: Record<string, unknown> }).cloudflare;
+    expect(Object.keys(outputs).sort()).toEqual([
+      "accessHostnames",
+      "accountId",
+      "deadLetterQueueId",
+      "deadLetterWorker",
+      "etlDatabaseId",
+      "ledgerDatabaseId",
+      "outboxQueueId",
+      "tunnelId",
+    ]);
+    expect(outputs.outboxQueueId).toMatch(/^[0-9a-f]{32}$/);
+    expect(outputs.deadLetterQueueId).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it("passes check: the migration scripts through shellcheck, the tunnel config parsed", async (context) => {
+    requireTool(context, "shellcheck");
+    requireTool(context, "quadlet");
+    requireTool(context, "caddy");
+    const report = await checkStack(fedora);
+    expect(report.results.filter((r) => r.status !== "passed")).toEqual([]);
+    const edgeResults = report.results.filter((r) => r.target.startsWith("cloudflare/")).map((r) => `${r.validator} ${r.target}`);
+    expect(edgeResults.sort()).toEqual([
+      "json-parse cloudflare/tunnel/tunnel-config.json",
+      "shellcheck cloudflare/d1/harness-etl/apply-migrations.sh",
+      "shellcheck cloudflare/d1/harness-run-ledger/apply-migrations.sh",
+    ]);
+  });
+
+  it("keeps the tunnel secret, the tunnel token and the API token out of the plan, the artifacts and the output", async () => {
+    const tunnelSecret = unsecret(named("tunnel-tunnel").inputs.tunnelSecret) as string;
+    const apiToken = unsecret(named("cloudflare").inputs.apiToken) as string;
+    const produced = fedora.recording.producedSecrets;
+    // The offline provider fabricated them, so a leak would show up below.
+    expect(produced).toContain(tunnelSecret);
+    expect(fedora.recording.secretConfigValues).toContain(apiToken);
+    const tunnelId = (fedora.plan.outputs as { cloudflare: { tunnelId: string } }).cloudflare.tunnelId;
+    const tunnelToken = offlineTunnelToken("fedora", tunnelId);
+    expect(produced).toContain(tunnelToken);
+
+    const report = await checkStack(fedora);
+    const texts: Array<[string, string]> = [
+      ["preview tree", fedora.tree],
+      ["check report", report.text],
+      ...filesUnder(fedora.outDir).map((path): [string, string] => [relative(outRoot, path), readFileSync(path, "utf8")]),
+    ];
+    const secrets = [tunnelSecret, tunnelToken, apiToken, ...produced, ...fedora.recording.secretConfigValues];
+    // Name the leak by where it is and which secret it is, never by its value.
+    const leaks = texts.flatMap(([where, text]) => secrets.flatMap((s, i) => (text.includes(s) ? [`${where}: secret #${i}`] : [])));
+    expect(leaks).toEqual([]);
+  });
+
+  it("declares nothing, and says what to set, when no identity may pass Access", async () => {
+    const project = readProjectFile(root);
+    const settings = readStackSettings(root, project, "fedora");
+    const values = { ...settings.config };
+    delete values["paperclip-harness:accessEmailDomains"];
+    delete values["paperclip-harness:accessIdentityProviderId"];
+    const attempt = recordStack({ root, stack: "fedora", config: { values, secretKeys: settings.secretKeys } });
+    await expect(attempt).rejects.toSatisfy(ConfigError.isConfigError);
+    await expect(attempt).rejects.toThrow(
+      [
+        "stacks/Pulumi.fedora.yaml: 1 configuration problem:",
+        "  - paperclip-harness:accessEmailDomains: missing: Access needs the company's identities for every public hostname; set accessEmailDomains (such as [sodimo.eu]) and/or accessIdentityProviderId",
+      ].join("\n"),
+    );
+  });
+});
