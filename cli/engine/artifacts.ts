@@ -7,7 +7,7 @@ import { writtenPath } from "../../components/podman/hostCommands";
 import { plainValue } from "./redact";
 import type { RecordedResource } from "./RecordingMonitor";
 
-export type ArtifactKind = "quadlet" | "systemd-unit" | "caddyfile" | "yaml" | "json" | "shell" | "toml" | "dockerfile" | "text";
+export type ArtifactKind = "quadlet" | "systemd-unit" | "caddyfile" | "yaml" | "json" | "shell" | "toml" | "dockerfile" | "postfix" | "text";
 
 export interface Artifact {
   /** Path under the stack's artifacts folder (`host/.config/containers/systemd/paperclip.container`). */
@@ -24,6 +24,8 @@ function kindOfHostFile(path: string): ArtifactKind {
   if (/\.(container|network|volume|build|pod|kube|image)$/.test(path)) return "quadlet";
   if (/\.(service|timer|target|socket|path)$/.test(path)) return "systemd-unit";
   if (path.endsWith("/Caddyfile")) return "caddyfile";
+  if (/\/(Containerfile|Dockerfile)$/.test(path)) return "dockerfile";
+  if (/\/(main|master)\.cf$/.test(path)) return "postfix";
   if (/\.ya?ml$/.test(path)) return "yaml";
   if (path.endsWith(".json")) return "json";
   if (path.endsWith(".sh")) return "shell";

@@ -5,3 +5,4 @@ export { DEFAULT_TARGET_EXECUTABLES, verifyUserUnits } from "./systemdVerify";
 export { caddyValidator, type CaddyValidationOptions } from "./caddyValidator";
 export { shellcheckValidator, type ShellcheckValidationOptions } from "./shellcheckValidator";
 export { countResults, formatResultsTable } from "./formatResults";
+export { postconfValidator, type PostconfValidationOptions } from "./postconfValidator";
