@@ -4,7 +4,7 @@
  * validator missing on a developer machine is reported SKIPPED, loudly, and is a failure in CI.
  */
 import { readFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { parse as parseYaml } from "yaml";
 import type { Artifact } from "./engine/artifacts";
 import type { StackPlan } from "./planStack";
@@ -12,6 +12,7 @@ import {
   caddyValidator,
   countResults,
   formatResultsTable,
+  postconfValidator,
   quadletValidator,
   shellcheckValidator,
   type ValidationResult,
@@ -29,8 +30,11 @@ export type RecordingCheck = (plan: StackPlan) => Promise<ValidationResult[]>;
 /** The policy seam: the CrossGuard pack registers itself here. */
 export const RECORDING_CHECKS: RecordingCheck[] = [];
 
-/** Executables the Fedora host provides that the rendered units run. */
-const FEDORA_HOST_EXECUTABLES = ["/usr/bin/podman"];
+/**
+ * Executables the Fedora host provides that the rendered units run: Podman (every generated service),
+ * cloudflared and Node.js (the host services). A test keeps this in step with the units' ExecStart=.
+ */
+export const FEDORA_HOST_EXECUTABLES = ["/usr/bin/podman", "/usr/bin/cloudflared", "/usr/bin/node"];
 
 export async function checkStack(plan: StackPlan): Promise<CheckReport> {
   const results: ValidationResult[] = [];
@@ -65,6 +69,10 @@ async function validateArtifacts(plan: StackPlan): Promise<ValidationResult[]> {
   }
   for (const artifact of byKind("caddyfile")) results.push(await caddyValidator({ file: pathOf(artifact) }));
   for (const artifact of byKind("shell")) results.push(await shellcheckValidator({ file: pathOf(artifact) }));
+  // main.cf and master.cf are judged together, per directory.
+  for (const directory of new Set(byKind("postfix").map((a) => dirname(pathOf(a))))) {
+    results.push(await postconfValidator({ directory }));
+  }
   for (const artifact of [...byKind("yaml"), ...byKind("json")]) results.push(parseCheck(artifact, pathOf(artifact)));
   return results;
 }
