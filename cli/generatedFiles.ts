@@ -1,4 +1,5 @@
 import { renderProjectFile } from "./projectFile";
+import { renderServicesTable, replaceSection, SERVICES_TABLE_BEGIN, SERVICES_TABLE_END } from "./servicesTable";
 
 export interface GeneratedFile {
   path: string;
@@ -7,5 +8,8 @@ export interface GeneratedFile {
 }
 
 export function generatedFiles(): GeneratedFile[] {
-  return [{ path: "Pulumi.yaml", render: () => renderProjectFile() }];
+  return [
+    { path: "Pulumi.yaml", render: () => renderProjectFile() },
+    { path: "README.md", render: (current) => replaceSection(current, SERVICES_TABLE_BEGIN, SERVICES_TABLE_END, renderServicesTable()) },
+  ];
 }
