@@ -6,6 +6,7 @@ import { Harness } from "../../components/podman/Harness";
 import { Secret32 } from "../../components/secrets/Secret32";
 import { CATALOG } from "../catalog";
 import { resolveCatalog, secretValuesOf, type ResolvedCatalog } from "../catalog/resolveCatalog";
+import { MAIL_SUBMITTERS } from "../catalog/mail";
 import { leavesOf, resolveSecret, type SecretValue } from "../catalog/secretValue";
 import type { CatalogSettings, HostPrograms, NetworkRole } from "../catalog/types";
 import { ConfigError, type ConfigProblem, displayValue } from "../config/ConfigError";
@@ -57,6 +58,7 @@ export function planFedora(config: ConfigValues, inputs: FedoraPlanInputs = {}):
     ...providedSecretProblems(config, catalog),
     ...networkProblems(networks),
     ...pairedKeyProblems(config, ["googleOAuthClientId", "googleOAuthClientSecret"], "Twenty's Google sign-in"),
+    ...senderDomainProblems(settings, domain, catalog),
   );
   if (problems.length > 0) throw new ConfigError(stackFileOf(pulumi.getStack()), problems);
 
@@ -103,6 +105,19 @@ function networkProblems(networks: Record<NetworkRole, PlannedNetwork>): ConfigP
     }
   });
   return problems;
+}
+
+/** Twenty and Vaultwarden send from `<name>@<domain>`: Postfix must accept the stack's domain as a sender. */
+function senderDomainProblems(settings: CatalogSettings, domain: string, catalog: ResolvedCatalog): ConfigProblem[] {
+  const senders = catalog.services.filter((s) => MAIL_SUBMITTERS.some((m) => m.service === s.name)).map((s) => s.name);
+  if (senders.length === 0 || settings.mailDomains.includes(domain)) return [];
+  return [
+    {
+      key: `${PROJECT}:mailDomains`,
+      found: displayValue(settings.mailDomains),
+      expected: `must include ${domain}: ${senders.join(" and ")} send from addresses of the stack's domain`,
+    },
+  ];
 }
 
 function pairedKeyProblems(config: ConfigValues, keys: readonly [keyof ConfigValues, keyof ConfigValues], feature: string): ConfigProblem[] {

@@ -211,6 +211,15 @@ describe("configuration the harness refuses, before any resource exists", () => 
     );
   });
 
+  it("wants the stack's domain among the mail domains, since Twenty and Vaultwarden send from it", () => {
+    expect(configErrorOf(() => planFedora(fedoraConfig({ [`${P}mailDomains`]: JSON.stringify(["yallafood.eu"]) })))).toBe(
+      [
+        "stacks/Pulumi.fedora.yaml: 1 configuration problem:",
+        '  - paperclip-harness:mailDomains = ["yallafood.eu"]: must include sodimo.eu: twenty and vaultwarden send from addresses of the stack\'s domain',
+      ].join("\n"),
+    );
+  });
+
   it("says a service that depends on a disabled one must go too", () => {
     expect(configErrorOf(() => planFedora(fedoraConfig({ [`${P}services`]: JSON.stringify({ postfix: { disabled: true } }) })))).toBe(
       [
