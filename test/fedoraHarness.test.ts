@@ -97,6 +97,10 @@ describe("the fedora stack", () => {
     const deliveries = stack.recording.resources.filter((r) => r.name.startsWith("harness-secret-"));
     expect(deliveries.length).toBeGreaterThan(50);
     for (const delivery of deliveries) expect(JSON.stringify(delivery.inputs.stdin), delivery.name).toContain(`"value"`);
+    // A host service's secrets go to a file only its user can read, written like any other file.
+    const tunnel = stack.recording.resources.find((r) => r.name === "harness-secret-cloudflared-environment")!;
+    expect(tunnel.inputs.create).toMatch(/^# harness:file \.config\/harness\/secrets\/cloudflared\.env\n[\s\S]*chmod 0600 "\$tmp"/);
+    expect(stack.artifacts.some((a) => a.path.includes("/secrets/"))).toBe(false);
   });
 
   it("makes the target want every service; each unit orders itself after its own dependencies only", () => {

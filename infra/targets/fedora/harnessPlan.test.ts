@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -69,6 +70,14 @@ describe("the fedora harness plan", () => {
     const secret = plan.harness.secrets.find((s) => s.name === "email-drain-environment")!;
     expect(resolveSecret(secret.value, () => 'a"b\\c').split("\n")[0]).toBe('CF_ACCOUNT_ID="a\\"b\\\\c"');
     expect(() => resolveSecret(secret.value, () => "token\nEVIL=1")).toThrow("environment file: the value of CF_ACCOUNT_ID contains a control character");
+  });
+
+  it("stores the mail submitters' logins in Dovecot as SHA-512 digests of their passwords", () => {
+    const secret = plan.harness.secrets.find((s) => s.name === "dovecot-submitters")!;
+    const digest = (text: string) => createHash("sha512").update(text).digest("hex");
+    expect(resolveSecret(secret.value, (leaf) => `pw-of-${leaf.kind === "generated" ? leaf.name : "?"}`)).toBe(
+      `twenty:{SHA512.HEX}${digest("pw-of-twenty-smtp-password")}\nvaultwarden:{SHA512.HEX}${digest("pw-of-vaultwarden-smtp-password")}\n`,
+    );
   });
 
   it("orders every unit after exactly its catalogue dependencies, and the target wants every service", () => {
