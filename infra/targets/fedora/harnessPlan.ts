@@ -339,7 +339,7 @@ function containerServicePlan(
     service: job
       ? // A job runs to completion; its timer, not the target, starts it.
         { Type: "oneshot", TimeoutStartSec: JOB_TIMEOUT }
-      : { Restart: service.restart === "no" ? "no" : service.restart, TimeoutStartSec: START_TIMEOUT },
+      : { Restart: service.restart, TimeoutStartSec: START_TIMEOUT },
   };
   units.push(container);
 
