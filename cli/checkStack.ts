@@ -4,8 +4,8 @@
  * validator missing on a developer machine is reported SKIPPED, loudly, and is a failure in CI.
  */
 import { readFileSync } from "node:fs";
-import { join, relative } from "node:path";
 import { parse as parseToml } from "smol-toml";
+import { dirname, join, relative } from "node:path";
 import { parse as parseYaml } from "yaml";
 import type { Artifact } from "./engine/artifacts";
 import type { StackPlan } from "./planStack";
@@ -15,6 +15,7 @@ import {
   dockerfileValidator,
   formatResultsTable,
   kubernetesValidator,
+  postconfValidator,
   quadletValidator,
   shellcheckValidator,
   type ValidationResult,
@@ -32,8 +33,11 @@ export type RecordingCheck = (plan: StackPlan) => Promise<ValidationResult[]>;
 /** The policy seam: the CrossGuard pack registers itself here. */
 export const RECORDING_CHECKS: RecordingCheck[] = [];
 
-/** Executables the Fedora host provides that the rendered units run. */
-const FEDORA_HOST_EXECUTABLES = ["/usr/bin/podman"];
+/**
+ * Executables the Fedora host provides that the rendered units run: Podman (every generated service),
+ * cloudflared and Node.js (the host services). A test keeps this in step with the units' ExecStart=.
+ */
+export const FEDORA_HOST_EXECUTABLES = ["/usr/bin/podman", "/usr/bin/cloudflared", "/usr/bin/node"];
 
 export async function checkStack(plan: StackPlan): Promise<CheckReport> {
   const results: ValidationResult[] = [];
@@ -70,6 +74,10 @@ async function validateArtifacts(plan: StackPlan): Promise<ValidationResult[]> {
   for (const artifact of byKind("shell")) results.push(await shellcheckValidator({ file: pathOf(artifact) }));
   for (const artifact of byKind("kubernetes")) results.push(kubernetesValidator({ file: pathOf(artifact) }));
   for (const artifact of byKind("dockerfile")) results.push(dockerfileValidator({ file: pathOf(artifact) }));
+  // main.cf and master.cf are judged together, per directory.
+  for (const directory of new Set(byKind("postfix").map((a) => dirname(pathOf(a))))) {
+    results.push(await postconfValidator({ directory }));
+  }
   for (const artifact of [...byKind("yaml"), ...byKind("json"), ...byKind("toml")]) results.push(parseCheck(artifact, pathOf(artifact)));
   return results;
 }

@@ -20,7 +20,8 @@ import { checkoutRevision, exportRevisionPlans } from "./revisions";
 
 const PROJECT_ROOT = join(__dirname, "..", "..");
 const PROJECT = "paperclip-harness";
-const NEW_IMAGE = "ghcr.io/paperclipai/paperclip:v2026.11.0";
+// LiteLLM runs its upstream image as it is (Paperclip is built on the host FROM its image).
+const NEW_IMAGE = "ghcr.io/berriai/litellm:v1.108.6";
 const WHOAMI = `import type { ServiceDefinition } from "./types";
 
 /** A small HTTP echo service, published at whoami.<domain> through Caddy. */
@@ -57,8 +58,8 @@ beforeAll(async () => {
   fixture = await createProjectFixture(PROJECT_ROOT);
   scratch = mkdtempSync(join(tmpdir(), "paperclip-harness-diff-test-"));
   commits.base = (await runProcess("git", ["-C", fixture.dir, "rev-parse", "HEAD"], { timeoutMs: 30_000 })).stdout.trim();
-  commits.imageBump = await fixture.commit("Bump Paperclip's image", (dir) =>
-    setStackConfig(dir, "fedora", `${PROJECT}:services`, { paperclip: { image: NEW_IMAGE } }),
+  commits.imageBump = await fixture.commit("Bump LiteLLM's image", (dir) =>
+    setStackConfig(dir, "fedora", `${PROJECT}:services`, { litellm: { image: NEW_IMAGE } }),
   );
   commits.newService = await fixture.commit("Add the whoami service", (dir) => {
     writeFileSync(join(dir, "infra/catalog/whoami.ts"), WHOAMI);
@@ -122,9 +123,9 @@ describe("diff between commits (golden documents)", () => {
   it("an image bump updates the unit file and restarts only that service", async () => {
     const document = diff("base", "imageBump");
     expect(document.counts).toMatchObject({ create: 0, delete: 0 });
-    expect(changedResources(document)).toEqual(["replace harness-restart-paperclip.service", "update harness-file-paperclip.container"]);
+    expect(changedResources(document)).toEqual(["replace harness-restart-litellm.service", "update harness-file-litellm.container"]);
     expect(document.markdown).toContain(`+Image=${NEW_IMAGE}`);
-    expect(document.markdown).toMatch(/^-Image=ghcr\.io\/paperclipai\/paperclip:/m);
+    expect(document.markdown).toMatch(/^-Image=ghcr\.io\/berriai\/litellm:v1\.108\.5$/m);
     await expect(document.markdown).toMatchFileSnapshot("__goldens__/image-bump.fedora.md");
   });
 

@@ -11,7 +11,18 @@ import { d1MigrationScriptArtifacts, tunnelConfigArtifacts } from "./cloudflareA
 import { plainValue, SECRET_MARKER } from "./redact";
 import type { RecordedResource } from "./RecordingMonitor";
 
-export type ArtifactKind = "quadlet" | "systemd-unit" | "caddyfile" | "yaml" | "json" | "shell" | "toml" | "dockerfile" | "text" | "kubernetes";
+export type ArtifactKind =
+  | "quadlet"
+  | "systemd-unit"
+  | "caddyfile"
+  | "postfix"
+  | "yaml"
+  | "json"
+  | "toml"
+  | "shell"
+  | "dockerfile"
+  | "kubernetes"
+  | "text";
 
 export interface Artifact {
   /** Path under the stack's artifacts folder (`host/.config/containers/systemd/paperclip.container`). */
@@ -28,6 +39,8 @@ function kindOfHostFile(path: string): ArtifactKind {
   if (/\.(container|network|volume|build|pod|kube|image)$/.test(path)) return "quadlet";
   if (/\.(service|timer|target|socket|path)$/.test(path)) return "systemd-unit";
   if (path.endsWith("/Caddyfile")) return "caddyfile";
+  if (/\/(Containerfile|Dockerfile)$/.test(path)) return "dockerfile";
+  if (/\/(main|master)\.cf$/.test(path)) return "postfix";
   if (/\.ya?ml$/.test(path)) return "yaml";
   if (path.endsWith(".json")) return "json";
   if (path.endsWith(".sh")) return "shell";

@@ -7,3 +7,4 @@ export { shellcheckValidator, type ShellcheckValidationOptions } from "./shellch
 export { kubernetesValidator, type KubernetesValidationOptions } from "./kubernetesValidator";
 export { dockerfileValidator, type DockerfileValidationOptions } from "./dockerfileValidator";
 export { countResults, formatResultsTable } from "./formatResults";
+export { postconfValidator, type PostconfValidationOptions } from "./postconfValidator";

@@ -3,7 +3,7 @@ import path from "node:path";
 import type { ValidationResult } from "./types";
 
 /** The external programs the validators run. */
-export type ToolName = "quadlet" | "systemd-analyze" | "caddy" | "shellcheck";
+export type ToolName = "quadlet" | "systemd-analyze" | "caddy" | "shellcheck" | "postconf";
 
 /** Where scripts/install-validators.sh puts the tools: <repo>/.tools/bin. */
 export const REPO_TOOLS_BIN = path.resolve(__dirname, "..", "..", ".tools", "bin");
@@ -24,10 +24,20 @@ function isExecutableFile(candidate: string): boolean {
   }
 }
 
-/** Finds a tool: `.tools/bin/<tool>` first (the pinned version), then PATH. */
+/** Tools Debian installs in sbin, which a non-root user's PATH usually lacks. */
+const SBIN_TOOLS: ReadonlySet<ToolName> = new Set(["postconf"]);
+
+/**
+ * Finds a tool: `.tools/bin/<tool>` first (the pinned version), then PATH — and, for sbin tools in
+ * this process's own environment, sbin. A caller that passes an environment gets exactly its PATH.
+ */
 export function findTool(tool: ToolName, lookup: ToolLookup = {}): string | undefined {
   const env = lookup.env ?? process.env;
-  const directories = [lookup.toolsBin ?? REPO_TOOLS_BIN, ...(env.PATH ?? "").split(path.delimiter)];
+  const directories = [
+    lookup.toolsBin ?? REPO_TOOLS_BIN,
+    ...(env.PATH ?? "").split(path.delimiter),
+    ...(SBIN_TOOLS.has(tool) && lookup.env === undefined ? ["/usr/sbin", "/sbin"] : []),
+  ];
   for (const directory of directories) {
     if (directory === "") continue;
     const candidate = path.join(directory, tool);

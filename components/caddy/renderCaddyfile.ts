@@ -3,7 +3,8 @@
  * cloudflared (on the host) sends every public hostname to Caddy on 127.0.0.1:80 with the original
  * Host header; Caddy routes by Host to containers by name. TLS ends at Cloudflare, so sites are
  * plain `http://`. reverse_proxy keeps the Host header and upgrades WebSockets by default, which
- * Paperclip's board guard and live events need.
+ * Paperclip's board guard and live events need. Since every public request was HTTPS until
+ * Cloudflare, upstreams are told so (X-Forwarded-Proto): secure cookies, and Cockpit's origin check.
  */
 
 export interface CaddyRoute {
@@ -23,17 +24,19 @@ function assertMatches(pattern: RegExp, value: string, what: string): string {
   return value;
 }
 
+function proxy(target: string): string[] {
+  return [`\treverse_proxy ${target} {`, "\t\theader_up X-Forwarded-Proto https", "\t}"];
+}
+
 export function renderCaddyfile(routes: readonly CaddyRoute[]): string {
   const sorted = [...routes].sort((a, b) => a.hostname.localeCompare(b.hostname));
   const sites = sorted.map((route) => {
     const lines = [`http://${assertMatches(HOSTNAME, route.hostname, "hostname")} {`];
     for (const { path, upstream } of route.paths ?? []) {
-      // `path*` so that sub-paths of the hub route too.
-      lines.push(
-        `\treverse_proxy ${assertMatches(PATH, path, "path")}* ${assertMatches(UPSTREAM, upstream, "upstream")}`,
-      );
+      // `path*` so that sub-paths route too.
+      lines.push(...proxy(`${assertMatches(PATH, path, "path")}* ${assertMatches(UPSTREAM, upstream, "upstream")}`));
     }
-    lines.push(`\treverse_proxy ${assertMatches(UPSTREAM, route.upstream, "upstream")}`, "}");
+    lines.push(...proxy(assertMatches(UPSTREAM, route.upstream, "upstream")), "}");
     return lines.join("\n");
   });
   return [

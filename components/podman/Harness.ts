@@ -25,10 +25,16 @@ export interface HarnessFile {
   definesUnit?: string;
 }
 
-/** A Podman secret: delivered with `podman secret create --replace`, value on stdin. */
+/**
+ * A secret: a Podman secret (`podman secret create --replace`, value on stdin), or — for services on
+ * the host, which cannot read Podman secrets — a file only the user can read (mode 0600, written
+ * from stdin the same way).
+ */
 export interface HarnessSecret {
   name: string;
   value: pulumi.Input<string>;
+  /** Write the value to this file (relative to the home directory) instead of a Podman secret. */
+  path?: string;
 }
 
 /** A unit restarted when, and only when, one of its own files or secrets changes. */
@@ -99,9 +105,13 @@ export class Harness extends pulumi.ComponentResource {
     for (const secret of args.secrets) {
       if (secrets.has(secret.name)) throw new Error(`Harness ${name}: duplicate secret ${secret.name}`);
       const value = pulumi.secret(secret.value);
+      const scripts =
+        secret.path === undefined
+          ? { create: createSecretScript(secret.name), delete: removeSecretScript(secret.name) }
+          : { create: writeFileScript(secret.path, "0600", false), delete: removeFileScript(secret.path) };
       const resource = new command.remote.Command(
         `${name}-secret-${secret.name}`,
-        { connection, create: createSecretScript(secret.name), delete: removeSecretScript(secret.name), stdin: value },
+        { connection, ...scripts, stdin: value },
         { parent: this, dependsOn: [check], additionalSecretOutputs: ["stdout", "stderr"] },
       );
       secrets.set(secret.name, { resource, hash: pulumi.secret(value.apply(sha256)) });

@@ -177,6 +177,7 @@ function serviceLines(section: ServiceSection, c: EscapeContext): Line[] {
   if (section.RemainAfterExit !== undefined) lines.push(["RemainAfterExit", bool(section.RemainAfterExit)]);
   if (section.TimeoutStartSec !== undefined) lines.push(["TimeoutStartSec", c.token("TimeoutStartSec", section.TimeoutStartSec)]);
   if (section.TimeoutStopSec !== undefined) lines.push(["TimeoutStopSec", c.token("TimeoutStopSec", section.TimeoutStopSec)]);
+  if (section.KillMode !== undefined) lines.push(["KillMode", section.KillMode]);
   if (section.NoNewPrivileges !== undefined) lines.push(["NoNewPrivileges", bool(section.NoNewPrivileges)]);
   if (section.PrivateTmp !== undefined) lines.push(["PrivateTmp", bool(section.PrivateTmp)]);
   if (section.ProtectSystem !== undefined) lines.push(["ProtectSystem", section.ProtectSystem]);

@@ -45,6 +45,8 @@ export interface ServiceSection {
   RemainAfterExit?: boolean;
   TimeoutStartSec?: string;
   TimeoutStopSec?: string;
+  /** `mixed`: SIGTERM to the main process only, so its children (a sendmail in flight) can finish. */
+  KillMode?: "control-group" | "mixed" | "process";
   WorkingDirectory?: UnitValue;
   // Hardening that works for user services.
   NoNewPrivileges?: boolean;

@@ -1,4 +1,5 @@
 import { renderLitellmConfig, type LitellmModel } from "../../components/litellm/renderLitellmConfig";
+import { LOCAL_MODELS, llamaSwapBaseUrl } from "./llama-swap";
 import { generated, operator, secretTemplate } from "./secretValue";
 import type { ServiceDefinition } from "./types";
 
@@ -14,6 +15,17 @@ const CLOUD_MODELS: readonly (LitellmModel & { apiKeyEnv: string; configKey: str
   { alias: "gpt-5", model: "openai/gpt-5", apiKeyEnv: "OPENAI_API_KEY", configKey: "openaiApiKey" },
 ];
 
+/**
+ * The local models under their gateway aliases. llama-swap checks no key, but LiteLLM must be given
+ * one: without it LiteLLM falls back to OPENAI_API_KEY from its environment and would send the cloud
+ * key to llama-swap.
+ */
+const LOCAL_GATEWAY_MODELS: readonly LitellmModel[] = LOCAL_MODELS.flatMap((m) =>
+  m.gatewayAlias
+    ? [{ alias: m.gatewayAlias, model: `openai/${m.id}`, apiBase: llamaSwapBaseUrl, apiKeyLiteral: "no-key-local-models", ...(m.mode ? { mode: m.mode } : {}) }]
+    : [],
+);
+
 /** The model gateway: the only road to any model, and the only holder of cloud provider keys. */
 export const litellm: ServiceDefinition = (context) => {
   const cloudModels = CLOUD_MODELS.filter((m) => context.operatorKeys.has(m.configKey));
@@ -22,6 +34,8 @@ export const litellm: ServiceDefinition = (context) => {
     description: "LiteLLM model gateway",
     image: "ghcr.io/berriai/litellm:v1.108.5",
     ports: [{ container: LITELLM_PORT, host: LITELLM_PORT, posture: "internal", purpose: "OpenAI/Anthropic-compatible API" }],
+    // The harness network for its clients, the models network for llama-swap.
+    networks: ["harness", "models"],
     env: { REDIS_HOST: "litellm-redis", REDIS_PORT: "6379", STORE_MODEL_IN_DB: "False" },
     secretEnv: {
       LITELLM_MASTER_KEY,
@@ -44,16 +58,15 @@ export const litellm: ServiceDefinition = (context) => {
         name: "litellm.yaml",
         mountPath: "/app/config.yaml",
         content: renderLitellmConfig({
-          models: cloudModels.map(({ alias, model, apiKeyEnv }) => ({ alias, model, apiKeyEnv })),
+          models: [...LOCAL_GATEWAY_MODELS, ...cloudModels.map(({ alias, model, apiKeyEnv }) => ({ alias, model, apiKeyEnv }))],
           masterKeyEnv: "LITELLM_MASTER_KEY",
-          saltKeyEnv: "LITELLM_SALT_KEY",
           databaseUrlEnv: "DATABASE_URL",
           redis: { host: "litellm-redis", port: 6379, passwordEnv: "REDIS_PASSWORD" },
         }),
       },
     ],
     command: ["--config", "/app/config.yaml", "--port", String(LITELLM_PORT)],
-    dependsOn: ["litellm-db", "litellm-redis"],
+    dependsOn: ["litellm-db", "litellm-redis", "llama-swap"],
     health: {
       // The image has Python but not curl.
       command: ["CMD", "python3", "-c", `import urllib.request; urllib.request.urlopen("http://127.0.0.1:${LITELLM_PORT}/health/liveliness")`],

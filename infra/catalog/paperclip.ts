@@ -4,11 +4,14 @@ import {
   PAPERCLIP_PORT,
   PAPERCLIP_SECRET_ENV,
   PAPERCLIP_SERVER_COMMAND,
+  PAPERCLIP_UPSTREAM_CALVER,
   PAPERCLIP_UPSTREAM_IMAGE,
   type PaperclipDeployment,
   paperclipConfigDocument,
   paperclipEnvironment,
 } from "../../components/paperclip/paperclipSettings";
+import { PI_VERSION, renderPaperclipContainerfile } from "../../components/paperclip/renderPaperclipContainerfile";
+import { parseImageReference } from "../config/formats";
 import { generated, secretJson, secretTemplate } from "./secretValue";
 import type { ServiceDefinition } from "./types";
 import { LITELLM_MASTER_KEY, litellmGatewayUrl } from "./litellm";
@@ -17,6 +20,20 @@ import { LITELLM_MASTER_KEY, litellmGatewayUrl } from "./litellm";
 const CONFIG_PATH = "/run/secrets/paperclip-config.json";
 
 export const PAPERCLIP_DATABASE_URL = secretTemplate`postgres://paperclip:${generated("paperclip-db-password")}@paperclip-db:5432/paperclip`;
+
+/**
+ * The derived image's tag: upstream's calendar version and the pi version (`v2026.416.0-pi0.73.1`).
+ * Upstream tags commit SHAs; the calver is known for the pinned one. Another base (an override)
+ * contributes its own tag, or its digest.
+ */
+export function derivedPaperclipTag(baseImage: string): string {
+  const reference = parseImageReference(baseImage);
+  const upstream =
+    baseImage === PAPERCLIP_UPSTREAM_IMAGE
+      ? `v${PAPERCLIP_UPSTREAM_CALVER}`
+      : (reference?.tag ?? reference?.digest?.replace("sha256:", "sha256-").slice(0, 19) ?? "custom");
+  return `localhost/paperclip:${upstream}-pi${PI_VERSION}`;
+}
 
 /** The agent orchestrator (system.md §4.1). */
 export const paperclip: ServiceDefinition = (context) => {
@@ -29,7 +46,9 @@ export const paperclip: ServiceDefinition = (context) => {
   return {
     name: "paperclip",
     description: "Paperclip agent orchestrator (UI + API)",
+    // The base of the image built on the host: upstream Paperclip plus the pi CLI.
     image: PAPERCLIP_UPSTREAM_IMAGE,
+    build: { containerfile: (base) => renderPaperclipContainerfile(base), tag: derivedPaperclipTag },
     ports: [{ container: PAPERCLIP_PORT, host: PAPERCLIP_PORT, posture: "cloudflared", purpose: "UI + API" }],
     route: { subdomain: "paperclip", upstream: { port: PAPERCLIP_PORT } },
     env: paperclipEnvironment(deployment),

@@ -1,5 +1,5 @@
 import { generated } from "./secretValue";
-import type { ServiceDeclaration } from "./types";
+import type { ContainerService } from "./types";
 
 export interface PostgresSidecar {
   name: string;
@@ -15,7 +15,7 @@ export interface PostgresSidecar {
  * A PostgreSQL sidecar as every app of the harness uses it: its own volume, a generated password,
  * reachable only on the harness network, healthy once it accepts connections (dependents wait for that).
  */
-export function postgresService(sidecar: PostgresSidecar): ServiceDeclaration {
+export function postgresService(sidecar: PostgresSidecar): ContainerService {
   return {
     name: sidecar.name,
     description: sidecar.description,

@@ -2,24 +2,35 @@ import { describe, expect, it } from "vitest";
 import { CATALOG } from ".";
 import { type CatalogOptions, resolveCatalog } from "./resolveCatalog";
 import { generated, leavesOf, operator } from "./secretValue";
-import type { ServiceDefinition } from "./types";
+import { type ContainerService, isHostService, type ServiceDeclaration, type ServiceDefinition } from "./types";
 
 const OPTIONS: CatalogOptions = {
   domain: "example.com",
   networkName: "harness",
   overrides: {},
   extraSecretNames: new Set(["braveApiKey"]),
-  operatorKeys: new Set(),
+  // The operator credentials the shipped catalogue requires (mail certificate and mailboxes).
+  operatorKeys: new Set(["mailTlsCertificate", "mailTlsPrivateKey", "mailUsers", "extraSecrets"]),
+  settings: { mailDomains: ["example.com"], mailHostname: "mail.example.com", pilerTransparencyNoticeConfirmed: false },
+  hostPrograms: {},
 };
+
+function container(services: readonly ServiceDeclaration[], name: string): ContainerService {
+  const service = services.find((s) => s.name === name);
+  if (!service || isHostService(service)) throw new Error(`no container service ${name}`);
+  return service;
+}
 
 const resolve = (overrides: CatalogOptions["overrides"], definitions = CATALOG) =>
   resolveCatalog(definitions, { ...OPTIONS, overrides });
 
 describe("resolveCatalog", () => {
-  it("resolves the shipped catalogue with no problems and derives its public routes", () => {
+  it("resolves the shipped catalogue with no problems and derives a public route for every cloudflared service", () => {
     const { catalog, problems } = resolve({});
     expect(problems).toEqual([]);
-    expect(catalog.routes).toEqual([{ service: "paperclip", hostname: "paperclip.example.com", upstream: "paperclip:3100", paths: [] }]);
+    expect(catalog.routes).toContainEqual({ service: "paperclip", hostname: "paperclip.example.com", upstream: "paperclip:3100", paths: [] });
+    const cloudflared = catalog.services.filter((s) => s.ports?.some((p) => p.posture === "cloudflared")).map((s) => s.name);
+    expect(catalog.routes.map((r) => r.service).sort()).toEqual(cloudflared.sort());
   });
 
   it("gives Caddy every public route, including ones added by other entries", () => {
@@ -31,8 +42,10 @@ describe("resolveCatalog", () => {
       restart: "always",
     });
     const { catalog } = resolve({}, [...CATALOG, extra]);
-    const caddyfile = catalog.services.find((s) => s.name === "caddy")!.configFiles![0]!.content;
-    expect(caddyfile).toContain("http://wiki.example.com {\n\treverse_proxy /ws* wiki:8081\n\treverse_proxy wiki:8080\n}");
+    const caddyfile = container(catalog.services, "caddy").configFiles!.find((f) => f.name === "Caddyfile")!.content;
+    const site = caddyfile.slice(caddyfile.indexOf("http://wiki.example.com {"));
+    const block = site.slice(0, site.indexOf("\n}\n"));
+    expect(block).toMatch(/\treverse_proxy \/ws\* wiki:8081\b[\s\S]*\treverse_proxy wiki:8080\b/);
   });
 
   it("applies image, env and secret overrides", () => {
@@ -44,7 +57,7 @@ describe("resolveCatalog", () => {
       },
     });
     expect(problems).toEqual([]);
-    const paperclip = catalog.services.find((s) => s.name === "paperclip")!;
+    const paperclip = container(catalog.services, "paperclip");
     expect(paperclip.image).toBe("ghcr.io/acme/paperclip:v2");
     expect(paperclip.env?.LOG_LEVEL).toBe("debug");
     expect(paperclip.secretEnv?.BRAVE_API_KEY).toEqual(operator("extraSecrets", { path: "braveApiKey" }));
@@ -76,7 +89,7 @@ describe("resolveCatalog", () => {
     const { catalog, problems } = resolve({ paperclip: { disabled: true } });
     expect(problems).toEqual([]);
     expect(catalog.services.map((s) => s.name)).not.toContain("paperclip");
-    expect(catalog.routes).toEqual([]);
+    expect(catalog.routes.map((r) => r.service)).not.toContain("paperclip");
   });
 
   it("reports two services on one hostname", () => {
@@ -111,7 +124,7 @@ describe("resolveCatalog", () => {
   it("only ever references generated secrets some service declares", () => {
     const { catalog } = resolve({});
     const used = catalog.services.flatMap((s) =>
-      [...Object.values(s.secretEnv ?? {}), ...(s.secretFiles ?? []).map((f) => f.content)].flatMap(leavesOf),
+      [...Object.values(s.secretEnv ?? {}), ...(isHostService(s) ? [] : (s.secretFiles ?? []).map((f) => f.content))].flatMap(leavesOf),
     );
     for (const leaf of used) if (leaf.kind === "generated") expect(catalog.generatedSecrets.has(leaf.name)).toBe(true);
   });

@@ -11,7 +11,9 @@ import { closestMatch } from "../config/suggest";
 import { generated, leavesOf, operator, type SecretValue } from "./secretValue";
 import type {
   CatalogContext,
+  CatalogSettings,
   GeneratedSecretSpec,
+  HostPrograms,
   ResolvedRoute,
   ServiceDeclaration,
   ServiceDefinition,
@@ -25,6 +27,8 @@ export interface CatalogOptions {
   extraSecretNames: ReadonlySet<string>;
   /** Operator credential keys this stack configures. */
   operatorKeys: ReadonlySet<string>;
+  settings: CatalogSettings;
+  hostPrograms: HostPrograms;
 }
 
 export interface ResolvedCatalog {
@@ -40,20 +44,25 @@ export function resolveCatalog(
   options: CatalogOptions,
 ): { catalog: ResolvedCatalog; problems: ConfigProblem[] } {
   const problems: ConfigProblem[] = [];
-  const baseContext: Omit<CatalogContext, "routes"> = {
+  const baseContext: Omit<CatalogContext, "routes" | "enabledServices"> = {
     domain: options.domain,
     networkName: options.networkName,
     hostname: (subdomain) => `${subdomain}.${options.domain}`,
     operatorKeys: options.operatorKeys,
+    settings: options.settings,
+    hostPrograms: options.hostPrograms,
   };
 
-  // Pass 1 collects routes (which never depend on routes); pass 2 gives them to entries like Caddy.
-  const declared = definitions.map((d) => d({ ...baseContext, routes: [] }));
+  // Pass 1 collects routes and the enabled set (which never depend on either); pass 2 gives them to
+  // entries like Caddy (routes) and Postfix (whether the archive is enabled).
+  const declared = definitions.map((d) => d({ ...baseContext, routes: [], enabledServices: new Set() }));
   checkCatalogIntegrity(declared);
   const firstPass = applyOverrides(declared, options, problems);
   const routes = routesOf(firstPass, baseContext, problems);
-  const services = applyOverrides(definitions.map((d) => d({ ...baseContext, routes })), options, []);
+  const enabledServices = new Set(firstPass.map((s) => s.name));
+  const services = applyOverrides(definitions.map((d) => d({ ...baseContext, routes, enabledServices })), options, []);
   problems.push(...secretsOfDisabledServices(services));
+  problems.push(...missingOperatorSecrets(services, options.operatorKeys));
 
   const generatedSecrets = new Map<string, GeneratedSecretSpec>();
   for (const service of services) {
@@ -78,20 +87,37 @@ function applyOverrides(
     }
   }
 
-  const enabled = declared
-    .filter((service) => !options.overrides[service.name]?.disabled)
-    .map((service) => applyOverride(service, options.overrides[service.name], options, problems));
+  for (const service of declared) {
+    if (service.gate && !service.gate.enabled && options.overrides[service.name]?.disabled === false) {
+      problems.push({
+        key: `${SERVICES_KEY}.${service.name}.disabled`,
+        found: "false",
+        expected: `${service.name} stays off: ${service.gate.reason}${service.gate.key ? `; set ${PROJECT}:${service.gate.key} to enable it` : ""}`,
+      });
+    }
+  }
+
+  const isOn = (service: ServiceDeclaration) => !options.overrides[service.name]?.disabled && (service.gate?.enabled ?? true);
+  const byName = new Map(declared.map((s) => [s.name, s]));
+  const enabled = declared.filter(isOn).map((service) => applyOverride(service, options.overrides[service.name], options, problems));
 
   const enabledNames = new Set(enabled.map((s) => s.name));
   for (const service of enabled) {
     for (const dependency of service.dependsOn ?? []) {
-      if (names.has(dependency) && !enabledNames.has(dependency)) {
-        problems.push({
-          key: `${SERVICES_KEY}.${dependency}.disabled`,
-          found: "true",
-          expected: `${service.name} depends on ${dependency}; disable ${service.name} too, or keep ${dependency}`,
-        });
-      }
+      if (!names.has(dependency) || enabledNames.has(dependency)) continue;
+      const gate = byName.get(dependency)?.gate;
+      problems.push(
+        gate && !gate.enabled
+          ? {
+              key: `${SERVICES_KEY}.${service.name}`,
+              expected: `depends on ${dependency}, which is off (${gate.reason}); disable ${service.name} too${gate.key ? `, or set ${PROJECT}:${gate.key}` : ""}`,
+            }
+          : {
+              key: `${SERVICES_KEY}.${dependency}.disabled`,
+              found: "true",
+              expected: `${service.name} depends on ${dependency}; disable ${service.name} too, or keep ${dependency}`,
+            },
+      );
     }
   }
   return enabled;
@@ -141,9 +167,17 @@ function applyOverride(
     }
   }
 
+  if (override.image !== undefined && service.kind === "host") {
+    problems.push({
+      key: `${key}.image`,
+      found: displayValue(override.image),
+      expected: `${service.name} runs on the host, not in a container; it has no image`,
+    });
+  }
+
   return {
     ...service,
-    ...(override.image === undefined ? {} : { image: override.image }),
+    ...(override.image === undefined || service.kind === "host" ? {} : { image: override.image }),
     env: { ...service.env, ...override.env },
     secretEnv,
     generatedSecrets,
@@ -153,7 +187,7 @@ function applyOverride(
 
 function routesOf(
   services: readonly ServiceDeclaration[],
-  context: Omit<CatalogContext, "routes">,
+  context: Omit<CatalogContext, "routes" | "enabledServices">,
   problems: ConfigProblem[],
 ): ResolvedRoute[] {
   const byHostname = new Map<string, string>();
@@ -187,8 +221,7 @@ function secretsOfDisabledServices(services: readonly ServiceDeclaration[]): Con
   const available = new Set(services.flatMap((s) => (s.generatedSecrets ?? []).map((g) => g.name)));
   const problems: ConfigProblem[] = [];
   for (const service of services) {
-    const values = [...Object.values(service.secretEnv ?? {}), ...(service.secretFiles ?? []).map((f) => f.content)];
-    for (const leaf of new Set(values.flatMap(leavesOf).filter((l) => l.kind === "generated").map((l) => l.name))) {
+    for (const leaf of new Set(secretValuesOf(service).flatMap(leavesOf).filter((l) => l.kind === "generated").map((l) => l.name))) {
       if (!available.has(leaf)) {
         problems.push({
           key: `${SERVICES_KEY}.${service.name}`,
@@ -198,6 +231,29 @@ function secretsOfDisabledServices(services: readonly ServiceDeclaration[]): Con
     }
   }
   return problems;
+}
+
+/** Operator credentials an enabled service needs (a leaf that is not optional) and the stack lacks. */
+function missingOperatorSecrets(services: readonly ServiceDeclaration[], operatorKeys: ReadonlySet<string>): ConfigProblem[] {
+  const needed = new Map<string, string[]>();
+  for (const service of services) {
+    for (const leaf of secretValuesOf(service).flatMap(leavesOf)) {
+      if (leaf.kind !== "operator" || leaf.optional || operatorKeys.has(leaf.key)) continue;
+      needed.set(leaf.key, [...new Set([...(needed.get(leaf.key) ?? []), service.name])]);
+    }
+  }
+  return [...needed].map(([configKey, users]) => ({
+    key: `${PROJECT}:${configKey}`,
+    expected: `missing: ${users.join(", ")} ${users.length > 1 ? "need" : "needs"} it. Set it with \`pulumi config set --secret ${configKey} <value>\`, or disable ${users.length > 1 ? "them" : "it"} (${users.map((u) => `services.${u}.disabled: true`).join(", ")}).`,
+  }));
+}
+
+/** Every secret description a service uses. */
+export function secretValuesOf(service: ServiceDeclaration): SecretValue[] {
+  return [
+    ...Object.values(service.secretEnv ?? {}),
+    ...(service.kind === "host" ? [] : (service.secretFiles ?? []).map((f) => f.content)),
+  ];
 }
 
 /** The catalogue's own consistency: a failure here is a bug in an entry, not a user mistake. */
@@ -216,8 +272,7 @@ function checkCatalogIntegrity(services: readonly ServiceDeclaration[]): void {
     for (const dependency of service.dependsOn ?? []) {
       if (!names.has(dependency)) throw new Error(`catalogue: ${service.name} depends on unknown service ${dependency}`);
     }
-    const values = [...Object.values(service.secretEnv ?? {}), ...(service.secretFiles ?? []).map((f) => f.content)];
-    for (const leaf of values.flatMap(leavesOf)) {
+    for (const leaf of secretValuesOf(service).flatMap(leavesOf)) {
       if (leaf.kind === "generated" && !secrets.has(leaf.name)) {
         throw new Error(`catalogue: ${service.name} uses generated secret ${leaf.name}, which no enabled service declares`);
       }

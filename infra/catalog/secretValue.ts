@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+
 /**
  * Where a secret environment value or secret file comes from. Catalogue entries only *describe*
  * secrets; the Harness turns each description into a Pulumi secret Output (Secret32, config, or a
@@ -12,7 +14,9 @@ export type SecretValue =
   | OperatorSecretValue
   | ProvidedSecretValue
   | TemplateSecretValue
-  | JsonSecretValue;
+  | JsonSecretValue
+  | EnvironmentFileSecretValue
+  | DigestSecretValue;
 
 interface Branded {
   readonly [SECRET_VALUE]: true;
@@ -64,6 +68,21 @@ export interface JsonSecretValue extends Branded {
   readonly document: SecretDocument;
 }
 
+/**
+ * A systemd environment file (`NAME="value"` lines) whose values are secrets: how a host service
+ * (not a container) receives its secrets.
+ */
+export interface EnvironmentFileSecretValue extends Branded {
+  readonly kind: "environment-file";
+  readonly entries: Readonly<Record<string, SecretValue>>;
+}
+
+/** The lower-case hex SHA-512 of a secret (a password file stores it instead of the password). */
+export interface DigestSecretValue extends Branded {
+  readonly kind: "sha512-hex";
+  readonly value: SecretValue;
+}
+
 export function isSecretValue(value: unknown): value is SecretValue {
   return typeof value === "object" && value !== null && SECRET_VALUE in value;
 }
@@ -93,6 +112,33 @@ export function secretJson(document: SecretDocument): SecretValue {
   return { [SECRET_VALUE]: true, kind: "json", document };
 }
 
+/** An environment file for a host service, from its secret variables. */
+export function secretEnvironmentFile(entries: Readonly<Record<string, SecretValue>>): SecretValue {
+  for (const name of Object.keys(entries)) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`invalid environment variable name ${JSON.stringify(name)}`);
+  }
+  return { [SECRET_VALUE]: true, kind: "environment-file", entries };
+}
+
+/** The hex SHA-512 of a secret. */
+export function secretSha512Hex(value: SecretValue): SecretValue {
+  return { [SECRET_VALUE]: true, kind: "sha512-hex", value };
+}
+
+/** Text and secrets joined in order (secretTemplate, for parts assembled by code). */
+export function secretConcat(parts: readonly (string | SecretValue)[]): SecretValue {
+  const strings: string[] = [""];
+  const values: SecretValue[] = [];
+  for (const part of parts) {
+    if (typeof part === "string") strings[strings.length - 1] += part;
+    else {
+      values.push(part);
+      strings.push("");
+    }
+  }
+  return { [SECRET_VALUE]: true, kind: "template", strings, values };
+}
+
 /** The secret leaves of a value, depth first. */
 export type SecretLeaf = GeneratedSecretValue | OperatorSecretValue | ProvidedSecretValue;
 
@@ -106,6 +152,10 @@ export function leavesOf(value: SecretValue): SecretLeaf[] {
       return value.values.flatMap(leavesOf);
     case "json":
       return documentLeaves(value.document);
+    case "environment-file":
+      return Object.values(value.entries).flatMap(leavesOf);
+    case "sha512-hex":
+      return leavesOf(value.value);
   }
 }
 
@@ -135,7 +185,23 @@ export function resolveSecret(value: SecretValue, leaf: (leaf: SecretLeaf) => st
       );
     case "json":
       return `${JSON.stringify(resolveDocument(value.document, leaf), null, 2)}\n`;
+    case "environment-file":
+      return Object.entries(value.entries)
+        .map(([name, entry]) => `${name}=${environmentFileValue(name, resolveSecret(entry, leaf))}\n`)
+        .join("");
+    case "sha512-hex":
+      return createHash("sha512").update(resolveSecret(value.value, leaf)).digest("hex");
   }
+}
+
+/**
+ * A double-quoted value as systemd's EnvironmentFile= reads it: backslash and quote escaped, no `$`
+ * expansion. A line break cannot be represented; the error names the variable, never the value.
+ */
+function environmentFileValue(name: string, value: string): string {
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(value)) throw new Error(`environment file: the value of ${name} contains a control character`);
+  return `"${value.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`;
 }
 
 function resolveDocument(document: SecretDocument, leaf: (leaf: SecretLeaf) => string): unknown {

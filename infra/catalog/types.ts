@@ -14,6 +14,17 @@ import type { SecretValue } from "./secretValue";
  */
 export type RoutingPosture = "cloudflared" | "internal" | "direct" | "tailscale";
 
+/**
+ * The Podman networks of the harness, by role. Membership is what isolation is built from: a
+ * container can only reach containers it shares a network with.
+ * - `harness`: every application and Caddy (container-name DNS);
+ * - `mail`: Postfix, Dovecot, rspamd and the services that submit mail the way people do — never an
+ *   agent runtime (Principle 3);
+ * - `models`: llama-swap and LiteLLM only — nothing but the gateway reaches the local models.
+ */
+export type NetworkRole = "harness" | "mail" | "models";
+export const NETWORK_ROLES: readonly NetworkRole[] = ["harness", "mail", "models"];
+
 export interface ServicePort {
   /** Port inside the container. */
   container: number;
@@ -30,7 +41,7 @@ export interface PublicRoute {
   subdomain: string;
   /** Container port Caddy proxies to (by container name), or the host's loopback for host services. */
   upstream: { port: number; onHost?: boolean };
-  /** Extra path routes to other ports (Vaultwarden's WebSocket hub). */
+  /** Extra path routes to other ports. */
   paths?: readonly { path: string; port: number }[];
 }
 
@@ -62,9 +73,18 @@ export interface SecretFile {
   mode?: string;
 }
 
+/**
+ * SELinux relabelling of a host path mounted into a container (Fedora enforces SELinux):
+ * - `private` (`:Z`): relabelled for this container only — data no other container may read;
+ * - `shared` (`:z`): relabelled for every container — shared data with a stable label;
+ * - `none`: not relabelled — paths that cannot carry a label (network filesystems) or must keep the
+ *   host's (sockets the host's own services use); the comment at the declaration says why.
+ */
+export type SelinuxLabel = "shared" | "private" | "none";
+
 export type ServiceVolume =
   | { kind: "volume"; name: string; mountPath: string; readOnly?: boolean; owner?: { uid: number; gid: number } }
-  | { kind: "host"; hostPath: string; mountPath: string; readOnly?: boolean; selinux?: "shared" | "private" | "none" };
+  | { kind: "host"; hostPath: string; mountPath: string; readOnly?: boolean; selinux: SelinuxLabel };
 
 export interface HealthCheck {
   /** Run inside the container: `["CMD", argv…]`, or `["CMD-SHELL", "script"]` when a shell is needed. */
@@ -75,19 +95,58 @@ export interface HealthCheck {
   startPeriod?: string;
 }
 
-export interface ServiceDeclaration {
-  /** Container name, unit name and DNS name on the harness network. */
+/** An image built on the host from a rendered Containerfile (a Quadlet `.build` unit). */
+export interface ImageBuild {
+  /** The Containerfile, given the base image (the service's image, after overrides). */
+  containerfile(baseImage: string): string;
+  /** The built image's tag, given the base image (`localhost/paperclip:v2026.416.0-pi0.73.1`). */
+  tag(baseImage: string): string;
+}
+
+/** A container that runs to completion on a calendar (a oneshot service and its timer). */
+export interface Schedule {
+  /** systemd.time(7) calendar event, with its time zone (`*-*-* 03:00:00 Europe/Paris`). */
+  onCalendar: string;
+  /** Run at the next boot when the machine was off at the scheduled time. */
+  persistent?: boolean;
+}
+
+/**
+ * Deployed only while `enabled`: a service that must wait for something the operator confirms
+ * (Piler waits for the employee-transparency notice) or that this build cannot provide yet.
+ */
+export interface ServiceGate {
+  enabled: boolean;
+  /** Why the service is off, for the error shown when someone tries to enable it anyway. */
+  reason: string;
+  /** The config key that enables it, when there is one. */
+  key?: string;
+}
+
+interface ServiceBase {
+  /** Container name, unit name and DNS name on the harness networks. */
   name: string;
   description: string;
-  image: string;
-  /** A floating tag (latest, main…) is allowed only with a reason (Principle 1). */
-  floatingTagReason?: string;
   ports?: readonly ServicePort[];
   route?: PublicRoute;
   env?: Readonly<Record<string, string>>;
   secretEnv?: Readonly<Record<string, SecretValue>>;
-  secretFiles?: readonly SecretFile[];
   generatedSecrets?: readonly GeneratedSecretSpec[];
+  /** Other catalogue services this one needs running first. */
+  dependsOn?: readonly string[];
+  /** `on-failure` for services whose failures are configuration failures (fail loudly); `no` for jobs. */
+  restart: "always" | "on-failure" | "no";
+  gate?: ServiceGate;
+}
+
+/** A service in a rootless Podman container (a Quadlet `.container`). */
+export interface ContainerService extends ServiceBase {
+  kind?: "container";
+  /** For a built image (`build`), the base image the Containerfile starts FROM. */
+  image: string;
+  /** A floating tag (latest, main…) is allowed only with a reason (Principle 1). */
+  floatingTagReason?: string;
+  secretFiles?: readonly SecretFile[];
   configFiles?: readonly ConfigFile[];
   volumes?: readonly ServiceVolume[];
   devices?: readonly string[];
@@ -97,15 +156,51 @@ export interface ServiceDeclaration {
   /** Replaces the image's entrypoint (for example to skip a root-only privilege drop). */
   entrypoint?: string;
   command?: readonly string[];
-  /** Other catalogue services this one needs running first. */
-  dependsOn?: readonly string[];
   health?: HealthCheck;
-  /** `on-failure` for services whose failures are configuration failures (fail loudly). */
-  restart: "always" | "on-failure";
   /** Extra Podman options without a Quadlet key of their own. */
   podmanArgs?: readonly string[];
-  /** Networks in addition to the harness network. */
-  extraNetworks?: readonly string[];
+  /** The networks it joins. Default: `["harness"]`. */
+  networks?: readonly NetworkRole[];
+  build?: ImageBuild;
+  schedule?: Schedule;
+}
+
+/** A file a host service needs on the host (its program, a helper script). */
+export interface HostFile {
+  /** Path relative to the user's home directory. */
+  path: string;
+  content: string;
+  /** Octal mode. Default 0644. */
+  mode?: string;
+}
+
+/**
+ * A program that runs on the host as a plain systemd user service (not a container): the tunnel
+ * connector and the email drain. Its secrets reach it through an environment file only the user can
+ * read, written from stdin like Podman secrets are.
+ *
+ * In `exec` and `env` values, a leading `%h/` means the user's home directory.
+ */
+export interface HostService extends ServiceBase {
+  kind: "host";
+  /** The command line; the executable is an absolute path the host provides (or a `%h/` path). */
+  exec: readonly string[];
+  /** Absolute paths of host executables the unit runs (for the validators' list of host binaries). */
+  hostExecutables: readonly string[];
+  hostFiles?: readonly HostFile[];
+  /** Exit statuses that mean "misconfigured": systemd stops restarting instead of looping. */
+  restartPreventExitStatus?: readonly number[];
+  /**
+   * How the service stops: `mixed` signals only the main process, so a child it is waiting for can
+   * finish within the timeout (seconds). Default: systemd's (the whole group, 90 s).
+   */
+  stop?: { killMode: "mixed" | "control-group"; timeoutSec: number };
+}
+
+export type ServiceDeclaration = ContainerService | HostService;
+
+export function isHostService(service: ServiceDeclaration): service is HostService {
+  return service.kind === "host";
 }
 
 /** A public route after overrides: what Caddy, the Tunnel, DNS and Access are derived from. */
@@ -117,6 +212,24 @@ export interface ResolvedRoute {
   paths: readonly { path: string; upstream: string }[];
 }
 
+/** Stack settings entries may read (plain data from the stack config, defaults applied). */
+export interface CatalogSettings {
+  /** Domains Postfix receives mail for and accepts as senders. */
+  mailDomains: readonly string[];
+  /** Public name of the mail host. */
+  mailHostname: string;
+  /** The operator confirmed the mail archive's employee-transparency notice. */
+  pilerTransparencyNoticeConfirmed: boolean;
+  /** Google OAuth client id for Twenty's Google sign-in, when configured. */
+  googleOAuthClientId?: string;
+}
+
+/** Programs this build installs on the host, by name; absent until their source is part of the build. */
+export interface HostPrograms {
+  /** The email drain, bundled to one file for the host's Node.js. */
+  emailDrain?: () => string;
+}
+
 /** What a catalogue entry may depend on: stack-wide facts, never Pulumi resources. */
 export interface CatalogContext {
   domain: string;
@@ -126,8 +239,12 @@ export interface CatalogContext {
   hostname(subdomain: string): string;
   /** Every public route of the enabled services (empty while routes themselves are being collected). */
   routes: readonly ResolvedRoute[];
+  /** Names of the enabled services (empty while routes are being collected). */
+  enabledServices: ReadonlySet<string>;
   /** Operator credentials the stack configures (config key names), for entries with optional features. */
   operatorKeys: ReadonlySet<string>;
+  settings: CatalogSettings;
+  hostPrograms: HostPrograms;
 }
 
 export type ServiceDefinition = (context: CatalogContext) => ServiceDeclaration;

@@ -5,15 +5,19 @@ import * as pulumi from "@pulumi/pulumi";
 import { Harness } from "../../components/podman/Harness";
 import { Secret32 } from "../../components/secrets/Secret32";
 import { CATALOG } from "../catalog";
-import { resolveCatalog, type ResolvedCatalog } from "../catalog/resolveCatalog";
+import { resolveCatalog, secretValuesOf, type ResolvedCatalog } from "../catalog/resolveCatalog";
+import { MAIL_SUBMITTERS } from "../catalog/mail";
 import { leavesOf, resolveSecret, type SecretValue } from "../catalog/secretValue";
-import type { ServiceDefinition } from "../catalog/types";
+import type { CatalogSettings, HostPrograms, NetworkRole, ServiceDefinition } from "../catalog/types";
 import { ConfigError, type ConfigProblem, displayValue } from "../config/ConfigError";
+import { isIPv4Cidr } from "../config/formats";
 import { PROJECT, stackFileOf, type ConfigValues } from "../config/parse";
 import { CONFIG_KEYS } from "../config/keys";
 import { closestMatch } from "../config/suggest";
-import { deployCloudflareEdge, planCloudflareEdge, type CloudflareEdgePlan } from "./fedora/edge";
-import { deriveHarnessPlan, type HarnessPlan } from "./fedora/harnessPlan";
+import { deployCloudflareEdge, EDGE_PROVIDED_SECRETS, planCloudflareEdge, type CloudflareEdgePlan } from "./fedora/edge";
+import { deriveHarnessPlan, type HarnessPlan, type PlannedNetwork } from "./fedora/harnessPlan";
+import { HOST_PROGRAMS, memoizedHostPrograms } from "./fedora/hostPrograms";
+import { PROVIDED_SECRET_SOURCES } from "./fedora/providedSecrets";
 import type { TargetImplementation } from "./target";
 
 export interface FedoraStackPlan {
@@ -25,6 +29,8 @@ export interface FedoraStackPlan {
 export interface FedoraPlanInputs {
   /** The catalogue; defaults to the shipped one (tests derive the stack from one with a service more or less). */
   definitions?: readonly ServiceDefinition[];
+  /** Programs installed on the host; defaults to what this build includes. */
+  hostPrograms?: HostPrograms;
 }
 
 /** Everything the fedora stack will be, computed and checked before any resource is declared. */
@@ -35,25 +41,121 @@ export function planFedora(config: ConfigValues, inputs: FedoraPlanInputs = {}):
       .filter(([name, spec]) => spec.secret && config[name as keyof ConfigValues] !== undefined)
       .map(([name]) => name),
   );
+  const settings: CatalogSettings = {
+    mailDomains: config.mailDomains ?? [domain],
+    mailHostname: config.mailHostname ?? `mail.${domain}`,
+    pilerTransparencyNoticeConfirmed: config.pilerTransparencyNoticeConfirmed ?? false,
+    ...(config.googleOAuthClientId === undefined ? {} : { googleOAuthClientId: config.googleOAuthClientId }),
+  };
+  const networks = networksOf(config);
   const { catalog, problems } = resolveCatalog(inputs.definitions ?? CATALOG, {
     domain,
     networkName: config.networkName!,
     overrides: config.services ?? {},
     extraSecretNames: new Set(Object.keys(config.extraSecrets ?? {})),
     operatorKeys,
+    settings,
+    hostPrograms: memoizedHostPrograms(inputs.hostPrograms ?? HOST_PROGRAMS),
   });
-  problems.push(...rotationProblems(config, catalog));
   const edge = planCloudflareEdge(config, catalog);
-  problems.push(...edge.problems);
+  problems.push(
+    ...rotationProblems(config, catalog),
+    ...providedSecretProblems(config, catalog),
+    ...networkProblems(networks),
+    ...pairedKeyProblems(config, ["googleOAuthClientId", "googleOAuthClientSecret"], "Twenty's Google sign-in"),
+    ...senderDomainProblems(settings, domain, catalog),
+    ...edge.problems,
+  );
   if (problems.length > 0) throw new ConfigError(stackFileOf(pulumi.getStack()), problems);
 
   const harness = deriveHarnessPlan(catalog, {
-    networkName: config.networkName!,
-    networkSubnet: config.networkSubnet!,
+    networks,
     targetUnit: config.targetUnit!,
     podmanVersion: config.podmanVersion!,
   });
   return { catalog, harness, edge: edge.plan };
+}
+
+/** The harness network and the two isolated ones, named after it. */
+function networksOf(config: ConfigValues): Record<NetworkRole, PlannedNetwork> {
+  const name = config.networkName!;
+  return {
+    harness: { name, subnet: config.networkSubnet! },
+    mail: { name: `${name}-mail`, subnet: config.mailNetworkSubnet! },
+    models: { name: `${name}-models`, subnet: config.modelsNetworkSubnet! },
+  };
+}
+
+const SUBNET_KEYS: Record<NetworkRole, string> = { harness: "networkSubnet", mail: "mailNetworkSubnet", models: "modelsNetworkSubnet" };
+
+function networkProblems(networks: Record<NetworkRole, PlannedNetwork>): ConfigProblem[] {
+  const range = (cidr: string): [number, number] => {
+    const [address, bits] = cidr.split("/") as [string, string];
+    const start = address.split(".").reduce((acc, octet) => acc * 256 + Number(octet), 0);
+    return [start, start + 2 ** (32 - Number(bits)) - 1];
+  };
+  const roles = Object.keys(networks) as NetworkRole[];
+  const problems: ConfigProblem[] = [];
+  roles.forEach((role, i) => {
+    for (const other of roles.slice(0, i)) {
+      if (!isIPv4Cidr(networks[role].subnet) || !isIPv4Cidr(networks[other].subnet)) continue;
+      const [a0, a1] = range(networks[role].subnet);
+      const [b0, b1] = range(networks[other].subnet);
+      if (a0 <= b1 && b0 <= a1) {
+        problems.push({
+          key: `${PROJECT}:${SUBNET_KEYS[role]}`,
+          found: displayValue(networks[role].subnet),
+          expected: `overlaps ${PROJECT}:${SUBNET_KEYS[other]} (${networks[other].subnet}); each network needs its own subnet`,
+        });
+      }
+    }
+  });
+  return problems;
+}
+
+/** Twenty and Vaultwarden send from `<name>@<domain>`: Postfix must accept the stack's domain as a sender. */
+function senderDomainProblems(settings: CatalogSettings, domain: string, catalog: ResolvedCatalog): ConfigProblem[] {
+  const senders = catalog.services.filter((s) => MAIL_SUBMITTERS.some((m) => m.service === s.name)).map((s) => s.name);
+  if (senders.length === 0 || settings.mailDomains.includes(domain)) return [];
+  return [
+    {
+      key: `${PROJECT}:mailDomains`,
+      found: displayValue(settings.mailDomains),
+      expected: `must include ${domain}: ${senders.join(" and ")} send from addresses of the stack's domain`,
+    },
+  ];
+}
+
+function pairedKeyProblems(config: ConfigValues, keys: readonly [keyof ConfigValues, keyof ConfigValues], feature: string): ConfigProblem[] {
+  const [a, b] = keys;
+  const setA = config[a] !== undefined;
+  const setB = config[b] !== undefined;
+  if (setA === setB) return [];
+  const [missing, present] = setA ? [b, a] : [a, b];
+  return [{ key: `${PROJECT}:${String(missing)}`, expected: `missing: ${feature} needs it together with ${PROJECT}:${String(present)}` }];
+}
+
+/** Every `provided(...)` secret an enabled service uses must have its source configured. */
+function providedSecretProblems(config: ConfigValues, catalog: ResolvedCatalog): ConfigProblem[] {
+  const users = new Map<string, Set<string>>();
+  for (const service of catalog.services) {
+    for (const leaf of secretValuesOf(service).flatMap(leavesOf)) {
+      if (leaf.kind !== "provided") continue;
+      // The Cloudflare edge provides these itself.
+      if ((Object.values(EDGE_PROVIDED_SECRETS) as string[]).includes(leaf.name)) continue;
+      const source = PROVIDED_SECRET_SOURCES[leaf.name];
+      if (!source) throw new Error(`catalogue: ${service.name} uses the provided secret ${leaf.name}, which nothing provides`);
+      if (config[source as keyof ConfigValues] !== undefined) continue;
+      users.set(source, (users.get(source) ?? new Set()).add(service.name));
+    }
+  }
+  return [...users].map(([key, services]) => {
+    const names = [...services];
+    return {
+      key: `${PROJECT}:${key}`,
+      expected: `missing: ${CONFIG_KEYS[key as keyof typeof CONFIG_KEYS].description} ${names.join(", ")} ${names.length > 1 ? "need" : "needs"} it. Set it with \`pulumi config set --secret ${key} <value>\`, or disable ${names.map((n) => `services.${n}`).join(", ")}.`,
+    };
+  });
 }
 
 function rotationProblems(config: ConfigValues, catalog: ResolvedCatalog): ConfigProblem[] {
@@ -120,10 +222,16 @@ export const fedoraTarget: TargetImplementation = {
       );
     }
 
-    // Secrets produced by other parts of the stack, by name (the Cloudflare edge adds the tunnel token).
+    // Secrets produced by other parts of the stack, by name: the Cloudflare edge's (tunnel token,
+    // account, queue and database ids), then the host programs' scoped API tokens from the operator's
+    // config (planFedora checked that every one in use is set).
     const providedSecrets = new Map<string, pulumi.Output<string>>();
     const edge = deployCloudflareEdge(plan.edge, { apiToken: config.cloudflareApiToken! });
     for (const [name, value] of edge.providedSecrets) providedSecrets.set(name, value);
+    for (const [name, key] of Object.entries(PROVIDED_SECRET_SOURCES)) {
+      const value = config[key as keyof ConfigValues];
+      if (typeof value === "string") providedSecrets.set(name, pulumi.secret(value));
+    }
 
     const harness = new Harness("harness", {
       connection: {
@@ -136,6 +244,7 @@ export const fedoraTarget: TargetImplementation = {
       secrets: plan.harness.secrets.map((secret) => ({
         name: secret.name,
         value: secretOutput(secret.value, generatedSecrets, providedSecrets, config),
+        ...(secret.path === undefined ? {} : { path: secret.path }),
       })),
       restarts: plan.harness.restarts,
       targetUnit: plan.harness.targetUnit,

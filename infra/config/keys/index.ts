@@ -4,7 +4,9 @@
  */
 import { cloudflareKeys } from "./cloudflare";
 import { commonKeys } from "./common";
+import { edgeInputKeys } from "./edgeInputs";
 import { fedoraKeys } from "./fedora";
+import { harnessKeys } from "./harness";
 import { homelabKeys } from "./homelab";
 import { kubernetesKeys } from "./kubernetes";
 import { sealosKeys } from "./sealos";
@@ -26,6 +28,16 @@ function mergeKeyAreas<A extends object[]>(...areas: A): UnionToIntersection<A[n
 }
 type UnionToIntersection<U> = (U extends unknown ? (k: U) => void : never) extends (k: infer I) => void ? I : never;
 
-export const CONFIG_KEYS = mergeKeyAreas(commonKeys, fedoraKeys, cloudflareKeys, kubernetesKeys, sealosKeys, homelabKeys, flyKeys);
+export const CONFIG_KEYS = mergeKeyAreas(
+  commonKeys,
+  fedoraKeys,
+  harnessKeys,
+  cloudflareKeys,
+  edgeInputKeys,
+  kubernetesKeys,
+  sealosKeys,
+  homelabKeys,
+  flyKeys,
+);
 
 export type ConfigKeyName = keyof typeof CONFIG_KEYS;

@@ -1,31 +1,52 @@
 /**
  * Declare once, derive the rest: from the resolved catalogue to everything the Fedora host receives.
- * Pure: it returns unit files, config files, Podman secrets (as descriptions) and restart groups,
- * which the Harness component then delivers.
+ * Pure: it returns unit files, config files, secrets (as descriptions) and restart groups, which the
+ * Harness component then delivers.
+ *
+ * - a container service becomes a `.container` (plus its `.volume`s, a `.build` when its image is
+ *   built on the host, and a `.timer` when it runs on a calendar);
+ * - a host service becomes a plain systemd user `.service` with its files and an environment file
+ *   for its secrets;
+ * - the networks each service joins are `.network` units; the target unit wants every service, and
+ *   each unit orders itself after the services it depends on.
  */
 import type { HarnessFile, HarnessRestart } from "../../../components/podman/Harness";
 import type { HostRequirements } from "../../../components/podman/hostCommands";
 import { renderUnit } from "../../../components/podman/renderUnit";
 import {
+  type BuildUnit,
   type ContainerUnit,
   type NetworkUnit,
   type SecretReference,
+  type ServiceUnit,
   systemdUnitName,
   type TargetUnit,
+  type TimerUnit,
   type UnitFile,
+  type UnitValue,
   type VolumeMount,
   type VolumeUnit,
   unitFileName,
   isQuadlet,
   withSpecifiers,
 } from "../../../components/podman/unitModel";
-import type { SecretValue } from "../../catalog/secretValue";
+import { secretEnvironmentFile, type SecretValue } from "../../catalog/secretValue";
 import type { ResolvedCatalog } from "../../catalog/resolveCatalog";
-import type { ServiceDeclaration } from "../../catalog/types";
+import {
+  type ContainerService,
+  type HostService,
+  type NetworkRole,
+  NETWORK_ROLES,
+  type ServiceDeclaration,
+} from "../../catalog/types";
+
+export interface PlannedNetwork {
+  name: string;
+  subnet: string;
+}
 
 export interface HarnessPlanOptions {
-  networkName: string;
-  networkSubnet: string;
+  networks: Readonly<Record<NetworkRole, PlannedNetwork>>;
   targetUnit: string;
   podmanVersion: string;
 }
@@ -33,6 +54,11 @@ export interface HarnessPlanOptions {
 export interface PlannedSecret {
   name: string;
   value: SecretValue;
+  /**
+   * For host services: the file (relative to home, mode 0600) the secret is written to, instead of
+   * a Podman secret. Containers get Podman secrets.
+   */
+  path?: string;
 }
 
 export interface HarnessPlan {
@@ -42,72 +68,83 @@ export interface HarnessPlan {
   restarts: readonly HarnessRestart[];
   targetUnit: string;
   requirements: HostRequirements;
+  /** Executables the host must provide for the plain units (podman aside). */
+  hostExecutables: readonly string[];
+  /** The networks each service joins, by service name. */
+  memberships: ReadonlyMap<string, readonly NetworkRole[]>;
 }
 
-const QUADLET_DIR = ".config/containers/systemd";
-const SYSTEMD_USER_DIR = ".config/systemd/user";
-const CONFIG_DIR = ".config/harness";
-/** Big images (Paperclip's is ~2.5 GB) are pulled on first start; systemd's 90 s default is too short. */
+export const QUADLET_DIR = ".config/containers/systemd";
+export const SYSTEMD_USER_DIR = ".config/systemd/user";
+export const CONFIG_DIR = ".config/harness";
+const SECRETS_DIR = `${CONFIG_DIR}/secrets`;
+/** Big images (Paperclip's is ~2.5 GB, built on the host) take time on first start; systemd's 90 s is too short. */
 const START_TIMEOUT = "900";
+/** A scheduled job may run this long before systemd stops it. */
+const JOB_TIMEOUT = "3h";
+
+/** The networks a service joins (a host service joins none). */
+export function networksOf(service: ServiceDeclaration): readonly NetworkRole[] {
+  return service.kind === "host" ? [] : (service.networks ?? ["harness"]);
+}
+
+/**
+ * `%h/…` (the user's home) or `%t/…` (the user's runtime directory) at the start of a host path or
+ * value: keep the specifier; everything else is escaped as plain text.
+ */
+function hostValue(value: string): UnitValue {
+  return /^%[ht]\//.test(value) ? withSpecifiers(value) : value;
+}
 
 export function deriveHarnessPlan(catalog: ResolvedCatalog, options: HarnessPlanOptions): HarnessPlan {
   const target = `${options.targetUnit}.target`;
-  const network: NetworkUnit = {
-    kind: "network",
-    name: options.networkName,
-    unit: { Description: `Harness network ${options.networkName}` },
-    network: { NetworkName: options.networkName, Subnet: [options.networkSubnet] },
-  };
-
   const volumes = new Map<string, VolumeUnit>();
-  const containers: ContainerUnit[] = [];
+  const serviceUnits: UnitFile[] = [];
+  const wanted: string[] = [];
   const secrets: PlannedSecret[] = [];
-  const configFiles: HarnessFile[] = [];
+  const extraFiles: HarnessFile[] = [];
   const restarts: HarnessRestart[] = [];
+  const memberships = new Map<string, readonly NetworkRole[]>();
+  const hostExecutables = new Set<string>();
 
   for (const service of catalog.services) {
-    for (const volume of service.volumes ?? []) {
-      if (volume.kind !== "volume" || volumes.has(volume.name)) continue;
-      volumes.set(volume.name, {
-        kind: "volume",
-        name: volume.name,
-        unit: { Description: `Volume ${volume.name}` },
-        volume: {
-          VolumeName: volume.name,
-          ...(volume.owner ? { User: String(volume.owner.uid), Group: String(volume.owner.gid) } : {}),
-        },
-      });
-    }
-
-    const ownSecrets = secretsOf(service);
-    secrets.push(...ownSecrets.map(({ name, value }) => ({ name, value })));
-    const ownConfigFiles = (service.configFiles ?? []).map(
-      (file): HarnessFile => ({
-        key: `${service.name}/${file.name}`,
-        path: `${CONFIG_DIR}/${service.name}/${file.name}`,
-        content: file.content,
-      }),
-    );
-    configFiles.push(...ownConfigFiles);
-
-    const unit = containerUnit(service, options, target, ownSecrets, ownConfigFiles);
-    containers.push(unit);
+    memberships.set(service.name, networksOf(service));
+    const planned = service.kind === "host" ? hostServicePlan(service) : containerServicePlan(service, options, volumes);
+    serviceUnits.push(...planned.units);
+    wanted.push(planned.wanted);
+    secrets.push(...planned.secrets);
+    extraFiles.push(...planned.files);
+    if (service.kind === "host") service.hostExecutables.forEach((e) => hostExecutables.add(e));
     restarts.push({
-      unit: systemdUnitName(unit),
-      files: [unitFileName(unit), ...ownConfigFiles.map((f) => f.key)],
-      secrets: ownSecrets.map((s) => s.name),
+      unit: planned.wanted,
+      files: [...planned.units.map(unitFileName), ...planned.files.map((f) => f.key)],
+      secrets: planned.secrets.map((s) => s.name),
       after: (service.dependsOn ?? []).map((dependency) => `${dependency}.service`),
     });
   }
 
+  const usedRoles = NETWORK_ROLES.filter((role) => role === "harness" || [...memberships.values()].some((r) => r.includes(role)));
+  const networks = usedRoles.map(
+    (role): NetworkUnit => ({
+      kind: "network",
+      name: options.networks[role].name,
+      unit: { Description: `Harness network ${options.networks[role].name} (${role})` },
+      network: { NetworkName: options.networks[role].name, Subnet: [options.networks[role].subnet] },
+    }),
+  );
+
   const targetUnit: TargetUnit = {
     kind: "target",
     name: options.targetUnit,
-    unit: { Description: `Every service of the harness (${containers.length} containers)` },
+    unit: {
+      Description: `Every service of the harness (${catalog.services.length} services)`,
+      // The target pulls every service in; each service orders itself after its own dependencies.
+      Wants: wanted,
+    },
     install: { WantedBy: ["default.target"] },
   };
 
-  const units: UnitFile[] = [network, ...volumes.values(), ...containers, targetUnit];
+  const units: UnitFile[] = [...networks, ...volumes.values(), ...serviceUnits, targetUnit];
   const unitFiles = units.map(
     (unit): HarnessFile => ({
       key: unitFileName(unit),
@@ -123,7 +160,7 @@ export function deriveHarnessPlan(catalog: ResolvedCatalog, options: HarnessPlan
 
   return {
     units,
-    files: [...unitFiles, ...configFiles],
+    files: [...unitFiles, ...extraFiles],
     secrets,
     restarts,
     targetUnit: target,
@@ -131,17 +168,25 @@ export function deriveHarnessPlan(catalog: ResolvedCatalog, options: HarnessPlan
       podmanVersion: options.podmanVersion,
       ...(privilegedPorts.length > 0 ? { lowestPrivilegedPort: Math.min(...privilegedPorts) } : {}),
     },
+    hostExecutables: [...hostExecutables].sort(),
+    memberships,
   };
 }
 
-interface ServiceSecret {
-  name: string;
-  value: SecretValue;
+interface ServicePlan {
+  units: UnitFile[];
+  files: HarnessFile[];
+  secrets: PlannedSecret[];
+  /** The unit the target wants and deployments restart (`x.service`, or `x.timer` for a job). */
+  wanted: string;
+}
+
+interface ServiceSecret extends PlannedSecret {
   reference: SecretReference;
 }
 
 /** One Podman secret per secret variable or file, named `<service>-<variable or file>`. */
-function secretsOf(service: ServiceDeclaration): ServiceSecret[] {
+function podmanSecretsOf(service: ContainerService): ServiceSecret[] {
   const fromEnv = Object.entries(service.secretEnv ?? {}).map(([variable, value]): ServiceSecret => {
     const name = `${service.name}-${variable.toLowerCase().replaceAll("_", "-")}`;
     return { name, value, reference: { name, type: "env", target: variable } };
@@ -164,27 +209,77 @@ function secretsOf(service: ServiceDeclaration): ServiceSecret[] {
   return [...fromEnv, ...fromFiles];
 }
 
-function containerUnit(
-  service: ServiceDeclaration,
+function dependencyUnits(service: ServiceDeclaration): string[] {
+  return (service.dependsOn ?? []).map((d) => `${d}.service`);
+}
+
+function containerServicePlan(
+  service: ContainerService,
   options: HarnessPlanOptions,
-  target: string,
-  secrets: readonly ServiceSecret[],
-  configFiles: readonly HarnessFile[],
-): ContainerUnit {
-  const dependencies = (service.dependsOn ?? []).map((d) => `${d}.service`);
+  volumes: Map<string, VolumeUnit>,
+): ServicePlan {
+  for (const volume of service.volumes ?? []) {
+    if (volume.kind !== "volume" || volumes.has(volume.name)) continue;
+    volumes.set(volume.name, {
+      kind: "volume",
+      name: volume.name,
+      unit: { Description: `Volume ${volume.name}` },
+      volume: {
+        VolumeName: volume.name,
+        ...(volume.owner ? { User: String(volume.owner.uid), Group: String(volume.owner.gid) } : {}),
+      },
+    });
+  }
+
+  const secrets = podmanSecretsOf(service);
+  const configDir = `${CONFIG_DIR}/${service.name}`;
+  const configFiles = (service.configFiles ?? []).map(
+    (file): HarnessFile => ({ key: `${service.name}/${file.name}`, path: `${configDir}/${file.name}`, content: file.content }),
+  );
+  const units: UnitFile[] = [];
+  const files = [...configFiles];
+
+  let image = service.image;
+  if (service.build) {
+    const containerfile: HarnessFile = {
+      key: `${service.name}/Containerfile`,
+      path: `${configDir}/Containerfile`,
+      content: service.build.containerfile(service.image),
+    };
+    files.push(containerfile);
+    const build: BuildUnit = {
+      kind: "build",
+      name: service.name,
+      unit: { Description: `Image of ${service.name}, built on this host from ${service.image}` },
+      build: {
+        ImageTag: [service.build.tag(service.image)],
+        // Quadlet needs a working directory for a File= it cannot tell is absolute (%h is expanded later).
+        SetWorkingDirectory: withSpecifiers(`%h/${configDir}`),
+        File: withSpecifiers(`%h/${containerfile.path}`),
+        Pull: "missing",
+      },
+    };
+    units.push(build);
+    // Quadlet makes the container require the build service, which runs (from cache when nothing
+    // changed) every time the container starts: restarting the service applies a new Containerfile.
+    image = unitFileName(build);
+  }
+
+  const dependencies = dependencyUnits(service);
   const [uid, gid] = service.user?.split(":") ?? [];
   const mounts: VolumeMount[] = [
     ...(service.volumes ?? []).map((volume): VolumeMount => {
       if (volume.kind === "volume") {
         return { source: `${volume.name}.volume`, destination: volume.mountPath, ...(volume.readOnly ? { options: ["ro"] } : {}) };
       }
-      const label = volume.selinux === "shared" ? ["z"] : volume.selinux === "none" ? [] : ["Z"];
+      const label = volume.selinux === "shared" ? ["z"] : volume.selinux === "private" ? ["Z"] : [];
       return {
-        source: volume.hostPath.startsWith("%h/") ? withSpecifiers(volume.hostPath) : volume.hostPath,
+        source: hostValue(volume.hostPath),
         destination: volume.mountPath,
-        options: [...(volume.readOnly ? ["ro"] : []), ...label],
+        ...(volume.readOnly || label.length > 0 ? { options: [...(volume.readOnly ? ["ro"] : []), ...label] } : {}),
       };
     }),
+    // Each config file belongs to this container alone: a private label.
     ...(service.configFiles ?? []).map((file, i): VolumeMount => ({
       source: withSpecifiers(`%h/${configFiles[i]!.path}`),
       destination: file.mountPath,
@@ -192,8 +287,9 @@ function containerUnit(
     })),
   ];
 
-  const health = service.health;
-  return {
+  const job = service.schedule;
+  const health = job ? undefined : service.health;
+  const container: ContainerUnit = {
     kind: "container",
     name: service.name,
     unit: {
@@ -202,9 +298,9 @@ function containerUnit(
       ...(dependencies.length > 0 ? { Wants: dependencies, After: dependencies } : {}),
     },
     container: {
-      Image: service.image,
+      Image: image,
       ContainerName: service.name,
-      Network: [`${options.networkName}.network`, ...(service.extraNetworks ?? []).map((n) => `${n}.network`)],
+      Network: networksOf(service).map((role) => `${options.networks[role].name}.network`),
       PublishPort: (service.ports ?? []).flatMap((port) =>
         port.host === undefined
           ? []
@@ -240,7 +336,56 @@ function containerUnit(
         : {}),
       ...(service.command?.length ? { Exec: [...service.command] } : {}),
     },
-    service: { Restart: service.restart, TimeoutStartSec: START_TIMEOUT },
-    install: { WantedBy: [target] },
+    service: job
+      ? // A job runs to completion; its timer, not the target, starts it.
+        { Type: "oneshot", TimeoutStartSec: JOB_TIMEOUT }
+      : { Restart: service.restart, TimeoutStartSec: START_TIMEOUT },
   };
+  units.push(container);
+
+  if (!job) return { units, files, secrets: secrets.map(({ name, value }) => ({ name, value })), wanted: systemdUnitName(container) };
+
+  const timer: TimerUnit = {
+    kind: "timer",
+    name: service.name,
+    unit: { Description: `Schedule of ${service.name}` },
+    timer: { OnCalendar: [job.onCalendar], ...(job.persistent ? { Persistent: true } : {}), Unit: systemdUnitName(container) },
+  };
+  units.push(timer);
+  return { units, files, secrets: secrets.map(({ name, value }) => ({ name, value })), wanted: systemdUnitName(timer) };
+}
+
+function hostServicePlan(service: HostService): ServicePlan {
+  const files = (service.hostFiles ?? []).map(
+    (file): HarnessFile => ({ key: `${service.name}/${file.path.split("/").at(-1)!}`, path: file.path, content: file.content, ...(file.mode ? { mode: file.mode } : {}) }),
+  );
+  const secretEnv = service.secretEnv ?? {};
+  const environmentFile = Object.keys(secretEnv).length > 0 ? `${SECRETS_DIR}/${service.name}.env` : undefined;
+  const secrets: PlannedSecret[] = environmentFile
+    ? [{ name: `${service.name}-environment`, value: secretEnvironmentFile(secretEnv), path: environmentFile }]
+    : [];
+  const dependencies = dependencyUnits(service);
+  const unit: ServiceUnit = {
+    kind: "service",
+    name: service.name,
+    unit: {
+      Description: service.description,
+      ...(dependencies.length > 0 ? { Wants: dependencies, After: dependencies } : {}),
+    },
+    service: {
+      Type: "exec",
+      ExecStart: service.exec.map(hostValue),
+      ...(service.env && Object.keys(service.env).length > 0
+        ? { Environment: Object.fromEntries(Object.entries(service.env).map(([k, v]) => [k, hostValue(v)])) }
+        : {}),
+      ...(environmentFile ? { EnvironmentFile: [withSpecifiers(`%h/${environmentFile}`)] } : {}),
+      Restart: service.restart,
+      RestartSec: "5s",
+      ...(service.restartPreventExitStatus?.length ? { RestartPreventExitStatus: [...service.restartPreventExitStatus] } : {}),
+      ...(service.stop ? { KillMode: service.stop.killMode, TimeoutStopSec: `${service.stop.timeoutSec}s` } : {}),
+      // Files a host program creates (its journal, its state) are its user's alone.
+      UMask: "0077",
+    },
+  };
+  return { units: [unit], files, secrets, wanted: systemdUnitName(unit) };
 }

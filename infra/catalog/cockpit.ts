@@ -1,0 +1,28 @@
+import { renderCockpitConf } from "../../components/cockpit/renderCockpitConf";
+import type { ServiceDefinition } from "./types";
+
+const PORT = 9090;
+
+/**
+ * Cockpit's web service, the operator's day-one admin UI. Privileged, in the host's PID namespace,
+ * with the user's Podman socket (seeds). Caddy reaches it by container name on the harness network:
+ * a rootless container cannot reach a port the host binds on 127.0.0.1 through
+ * host.containers.internal (Podman keeps the host's loopback out of containers), so the seeds'
+ * `host.containers.internal:9090` route could not work.
+ */
+export const cockpit: ServiceDefinition = (context) => ({
+  name: "cockpit",
+  description: "Cockpit web admin",
+  image: "quay.io/cockpit/ws:latest",
+  floatingTagReason: "Cockpit publishes cockpit/ws as :latest only; it follows the host's Cockpit, with a slow cadence and strong compatibility (seeds).",
+  ports: [{ container: PORT, host: PORT, posture: "cloudflared", purpose: "admin UI" }],
+  route: { subdomain: "cockpit", upstream: { port: PORT } },
+  configFiles: [{ name: "cockpit.conf", mountPath: "/etc/cockpit/cockpit.conf", content: renderCockpitConf(context.hostname("cockpit")) }],
+  volumes: [
+    // Not relabelled: the socket belongs to the user's podman.socket, and a privileged container runs
+    // without SELinux separation anyway.
+    { kind: "host", hostPath: "%t/podman/podman.sock", mountPath: "/run/podman/podman.sock", selinux: "none" },
+  ],
+  podmanArgs: ["--privileged", "--pid=host"],
+  restart: "always",
+});

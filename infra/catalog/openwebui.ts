@@ -1,0 +1,50 @@
+import { LITELLM_MASTER_KEY, litellmGatewayUrl } from "./litellm";
+import { generated, secretTemplate } from "./secretValue";
+import type { ServiceDefinition } from "./types";
+
+const PORT = 8080;
+const REDIS_URL = secretTemplate`redis://:${generated("openwebui-redis-password")}@openwebui-redis:6379/0`;
+
+/**
+ * The chat UI for people (agents use Paperclip). LiteLLM is its only model backend — chat and
+ * document embeddings alike — never llama-swap or a provider directly. Cloudflare Access authenticates
+ * every visitor, so OpenWebUI's own login is off (seeds).
+ */
+export const openwebui: ServiceDefinition = (context) => ({
+  name: "openwebui",
+  description: "OpenWebUI chat",
+  image: "ghcr.io/open-webui/open-webui:v0.8.5@sha256:2deb90b0423473d8f97febced2e62b8fd898aa3eb61877bb3aa336370214c258",
+  ports: [{ container: PORT, host: 3000, posture: "cloudflared", purpose: "chat UI" }],
+  route: { subdomain: "chat", upstream: { port: PORT } },
+  env: {
+    WEBUI_URL: `https://${context.hostname("chat")}`,
+    OPENAI_API_BASE_URL: litellmGatewayUrl,
+    ENABLE_OLLAMA_API: "false",
+    WEBUI_AUTH: "false",
+    ENABLE_SIGNUP: "false",
+    DEFAULT_USER_ROLE: "admin",
+    // Blank engines: no local speech models, no calls to a speech provider (seeds, D-097).
+    AUDIO_STT_ENGINE: "",
+    AUDIO_TTS_ENGINE: "",
+    // Retrieval embeddings through the gateway too, stored in the pgvector database.
+    RAG_EMBEDDING_ENGINE: "openai",
+    RAG_EMBEDDING_MODEL: "local-embeddings",
+    RAG_OPENAI_API_BASE_URL: litellmGatewayUrl,
+    VECTOR_DB: "pgvector",
+    ENABLE_WEBSOCKET_SUPPORT: "true",
+    WEBSOCKET_MANAGER: "redis",
+  },
+  secretEnv: {
+    WEBUI_SECRET_KEY: generated("openwebui-secret-key"),
+    OPENAI_API_KEY: LITELLM_MASTER_KEY,
+    RAG_OPENAI_API_KEY: LITELLM_MASTER_KEY,
+    DATABASE_URL: secretTemplate`postgresql://openwebui:${generated("openwebui-db-password")}@openwebui-db:5432/openwebui`,
+    REDIS_URL,
+    WEBSOCKET_REDIS_URL: REDIS_URL,
+  },
+  generatedSecrets: [{ name: "openwebui-secret-key", description: "WEBUI_SECRET_KEY: signs OpenWebUI's sessions." }],
+  volumes: [{ kind: "volume", name: "openwebui-data", mountPath: "/app/backend/data" }],
+  dependsOn: ["openwebui-db", "openwebui-redis", "litellm"],
+  health: { command: ["CMD", "curl", "-fsS", `http://127.0.0.1:${PORT}/health`], interval: "30s", timeout: "10s", retries: 3, startPeriod: "120s" },
+  restart: "always",
+});

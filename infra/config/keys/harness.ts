@@ -1,0 +1,83 @@
+/**
+ * Settings of the Fedora harness's services (system.md §4): mail, the mail archive, Twenty's Google
+ * sign-in, and the extra Podman networks that isolate mail and the local models.
+ */
+import { z } from "zod";
+import { key } from "../keySpec";
+import { dnsName, ipv4Cidr } from "../formats";
+
+export const harnessKeys = {
+  mailDomains: key({
+    kind: "array",
+    items: "string",
+    description:
+      "Domains Postfix receives mail for and accepts as senders on submission. Default: the stack's domain only.",
+    targets: ["fedora"],
+    schema: z.array(dnsName, { error: "expected a list of DNS names" }).min(1, { error: "expected at least one domain" }).optional(),
+    example: "[sodimo.eu, sodimonet.fr, yallafood.eu, cavisteduliban.fr]",
+  }),
+  mailHostname: key({
+    kind: "string",
+    description: "Public name of the mail host (MX target, Postfix myhostname, TLS certificate name). Default: mail.<domain>.",
+    targets: ["fedora"],
+    schema: dnsName.optional(),
+  }),
+  mailTlsCertificate: key({
+    kind: "string",
+    description:
+      "PEM certificate chain for mailHostname, used by Postfix (STARTTLS, submissions) and Dovecot (IMAP). Required while postfix or dovecot is enabled.",
+    targets: ["fedora"],
+    secret: true,
+    schema: z.string(),
+  }),
+  mailTlsPrivateKey: key({
+    kind: "string",
+    description: "PEM private key of mailTlsCertificate. Required while postfix or dovecot is enabled.",
+    targets: ["fedora"],
+    secret: true,
+    schema: z.string(),
+  }),
+  mailUsers: key({
+    kind: "string",
+    description:
+      "Dovecot passwd-file of the mailboxes: one `address:{SHA512-CRYPT}$6$…` line per user (`doveadm pw -s SHA512-CRYPT`); a comment line alone when there is no mailbox yet. Required while dovecot is enabled.",
+    targets: ["fedora"],
+    secret: true,
+    schema: z.string(),
+  }),
+  mailNetworkSubnet: key({
+    kind: "string",
+    description: "IPv4 subnet of the mail network (Postfix, Dovecot, rspamd and the services that submit mail as people do).",
+    targets: ["fedora"],
+    default: "10.89.1.0/24",
+    schema: ipv4Cidr.default("10.89.1.0/24"),
+  }),
+  modelsNetworkSubnet: key({
+    kind: "string",
+    description: "IPv4 subnet of the models network (llama-swap and LiteLLM only).",
+    targets: ["fedora"],
+    default: "10.89.2.0/24",
+    schema: ipv4Cidr.default("10.89.2.0/24"),
+  }),
+  pilerTransparencyNoticeConfirmed: key({
+    kind: "boolean",
+    description:
+      "Set to true only once every employee has received the mail archive's transparency notice (CNIL). Until then Piler and its database are not deployed.",
+    targets: ["fedora"],
+    default: false,
+    schema: z.boolean({ error: "expected true or false" }).default(false),
+  }),
+  googleOAuthClientId: key({
+    kind: "string",
+    description: "Google OAuth client id for Twenty's Google sign-in (with googleOAuthClientSecret). Without both, Google sign-in is off.",
+    targets: ["fedora"],
+    schema: z.string().regex(/^[A-Za-z0-9._-]+$/, { error: 'expected a client id such as "1234-abc.apps.googleusercontent.com"' }).optional(),
+  }),
+  googleOAuthClientSecret: key({
+    kind: "string",
+    description: "Google OAuth client secret for Twenty's Google sign-in (with googleOAuthClientId).",
+    targets: ["fedora"],
+    secret: true,
+    schema: z.string(),
+  }),
+};

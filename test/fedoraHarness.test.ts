@@ -1,0 +1,140 @@
+/**
+ * Properties of the whole `fedora` stack, proven on what the program registers (the real program,
+ * recorded offline) and on the files it would write to the host.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { FEDORA_HOST_EXECUTABLES } from "../cli/checkStack";
+import { planDocument } from "../cli/engine/planDocument";
+import { containers, type FedoraRecording, hostFile, P, quadlet, recordFedora, stringsIn, unitValues } from "./support/fedoraStack";
+
+/** Cloud keys with recognisable values, so the scan cannot mistake them. */
+const ANTHROPIC_KEY = "sk-ant-api03-test-marker-anthropic-0123456789";
+const OPENAI_KEY = "sk-proj-test-marker-openai-0123456789";
+
+/** The mail services whose ports are opened to the internet, and those ports. */
+const DIRECT_PORTS: Record<string, number[]> = { postfix: [25, 587, 465], dovecot: [143, 993] };
+
+let stack: FedoraRecording;
+let units: Map<string, string>;
+
+beforeAll(async () => {
+  stack = await recordFedora({
+    [`${P}pilerTransparencyNoticeConfirmed`]: "true",
+    [`${P}anthropicApiKey`]: ANTHROPIC_KEY,
+    [`${P}openaiApiKey`]: OPENAI_KEY,
+  });
+  units = containers(stack.artifacts);
+});
+
+const networksOf = (name: string) => new Set(unitValues(units.get(name)!, "Network"));
+const sharesNetwork = (a: string, b: string) => [...networksOf(a)].some((n) => networksOf(b).has(n));
+
+describe("the fedora stack", () => {
+  it("deploys every service of system.md §4", () => {
+    expect([...units.keys()].sort()).toEqual(
+      [
+        "caddy", "cockpit", "dovecot", "litellm", "litellm-db", "litellm-redis", "llama-swap", "openwebui", "openwebui-db",
+        "openwebui-redis", "paperclip", "paperclip-db", "piler", "piler-mysql", "postfix", "rspamd", "sodiwin-etl",
+        "twenty", "twenty-db", "twenty-redis", "twenty-worker", "vaultwarden",
+      ].sort(),
+    );
+    expect(hostFile(stack.artifacts, ".config/systemd/user/cloudflared.service")).toContain("ExecStart=/usr/bin/cloudflared tunnel --no-autoupdate run");
+    expect(hostFile(stack.artifacts, ".config/systemd/user/sodiwin-etl.timer")).toContain("OnCalendar=*-*-* 03:00:00 Europe/Paris");
+  });
+
+  it("publishes every port on 127.0.0.1, except the declared mail ports", () => {
+    const published = [...units].flatMap(([name, unit]) => unitValues(unit, "PublishPort").map((spec) => ({ name, spec })));
+    expect(published.length).toBeGreaterThan(10);
+    const direct = published.filter(({ spec }) => !spec.startsWith("127.0.0.1:"));
+    expect(direct.map(({ name, spec }) => `${name} ${spec}`).sort()).toEqual(
+      Object.entries(DIRECT_PORTS)
+        .flatMap(([name, ports]) => ports.map((port) => `${name} ${port}:${port}`))
+        .sort(),
+    );
+  });
+
+  it("keeps Paperclip, the agent runtime, off Postfix's network and out of mail settings", () => {
+    expect(sharesNetwork("paperclip", "postfix")).toBe(false);
+    // Postfix's only neighbours are the mail system and the services that submit mail as people do.
+    const neighbours = [...units.keys()].filter((name) => name !== "postfix" && sharesNetwork(name, "postfix"));
+    expect(neighbours.sort()).toEqual(["dovecot", "piler", "rspamd", "twenty", "twenty-worker", "vaultwarden"]);
+    const paperclip = units.get("paperclip")!;
+    const variables = [...unitValues(paperclip, "Environment"), ...unitValues(paperclip, "Secret")].join("\n");
+    expect(variables).not.toMatch(/SMTP|SENDMAIL|MAIL_/i);
+    // Nor can it drive Podman (and so `podman exec postfix sendmail`): only Cockpit gets the socket.
+    const socketHolders = [...units].filter(([, unit]) => unit.includes("podman.sock")).map(([name]) => name);
+    expect(socketHolders).toEqual(["cockpit"]);
+  });
+
+  it("lets nothing but LiteLLM reach llama-swap", () => {
+    const neighbours = [...units.keys()].filter((name) => name !== "llama-swap" && sharesNetwork(name, "llama-swap"));
+    expect(neighbours).toEqual(["litellm"]);
+    expect(unitValues(units.get("openwebui")!, "Environment")).toContain("OPENAI_API_BASE_URL=http://litellm:4000");
+  });
+
+  it("gives the cloud provider keys to LiteLLM's secrets and nothing else", () => {
+    const holders = (key: string) =>
+      stack.recording.resources.filter((r) => stringsIn(r.inputs).some((s) => s.includes(key))).map((r) => r.name);
+    expect(holders(ANTHROPIC_KEY)).toEqual(["harness-secret-litellm-anthropic-api-key"]);
+    expect(holders(OPENAI_KEY)).toEqual(["harness-secret-litellm-openai-api-key"]);
+    const litellmYaml = hostFile(stack.artifacts, ".config/harness/litellm/litellm.yaml");
+    expect(litellmYaml).toContain("api_key: os.environ/ANTHROPIC_API_KEY");
+    // Paperclip's model credential is the gateway's key, never a provider's.
+    expect(unitValues(units.get("paperclip")!, "Secret").filter((s) => /API_KEY|AUTH_TOKEN/.test(s))).toEqual([
+      "paperclip-anthropic-auth-token,type=env,target=ANTHROPIC_AUTH_TOKEN",
+      "paperclip-openai-api-key,type=env,target=OPENAI_API_KEY",
+    ]);
+  });
+
+  it("never writes a secret into a plan, a unit or any other artifact", () => {
+    const secrets = [...stack.recording.producedSecrets, ...stack.recording.secretConfigValues];
+    expect(secrets.length).toBeGreaterThan(40);
+    const texts = [JSON.stringify(planDocument(stack.recording)), ...stack.artifacts.map((a) => a.content)];
+    // Reports which secret (by position), never its value.
+    const leaked = secrets.flatMap((secret, i) => (texts.some((text) => text.includes(secret)) ? [`secret #${i}`] : []));
+    expect(leaked).toEqual([]);
+    // Every secret reaches the host on stdin, as a secret.
+    const deliveries = stack.recording.resources.filter((r) => r.name.startsWith("harness-secret-"));
+    expect(deliveries.length).toBeGreaterThan(50);
+    for (const delivery of deliveries) expect(JSON.stringify(delivery.inputs.stdin), delivery.name).toContain(`"value"`);
+    // A host service's secrets go to a file only its user can read, written like any other file.
+    const tunnel = stack.recording.resources.find((r) => r.name === "harness-secret-cloudflared-environment")!;
+    expect(tunnel.inputs.create).toMatch(/^# harness:file \.config\/harness\/secrets\/cloudflared\.env\n[\s\S]*chmod 0600 "\$tmp"/);
+    expect(stack.artifacts.some((a) => a.path.includes("/secrets/"))).toBe(false);
+  });
+
+  it("makes the target want every service; each unit orders itself after its own dependencies only", () => {
+    const target = hostFile(stack.artifacts, ".config/systemd/user/sodimo.target");
+    const wanted = unitValues(target, "Wants")[0]!.split(" ");
+    expect(wanted).toContain("paperclip.service");
+    expect(wanted).toContain("sodiwin-etl.timer");
+    expect(wanted).toContain("cloudflared.service");
+    expect(wanted).not.toContain("sodiwin-etl.service");
+    expect(unitValues(units.get("paperclip")!, "After")).toEqual(["paperclip-db.service litellm.service"]);
+    expect(unitValues(units.get("paperclip")!, "Wants")).toEqual(["paperclip-db.service litellm.service"]);
+    // Wants, never Requires: restarting a dependency must not restart its dependents.
+    for (const [name, unit] of units) expect(unitValues(unit, "Requires"), name).toEqual([]);
+  });
+
+  it("builds Paperclip's image on the host and runs it from the build unit", () => {
+    expect(unitValues(units.get("paperclip")!, "Image")).toEqual(["paperclip.build"]);
+    expect(unitValues(quadlet(stack.artifacts, "paperclip.build"), "ImageTag")).toEqual(["localhost/paperclip:v2026.416.0-pi0.73.1"]);
+    expect(hostFile(stack.artifacts, ".config/harness/paperclip/Containerfile")).toContain("FROM ghcr.io/paperclipai/paperclip:sha-b8725c5\n");
+  });
+
+  it("gives llama-swap the GPU devices and the video group only, Cockpit privilege and the host PID namespace", () => {
+    const llamaSwap = units.get("llama-swap")!;
+    expect(unitValues(llamaSwap, "AddDevice")).toEqual(["/dev/dri", "/dev/kfd"]);
+    expect(unitValues(llamaSwap, "GroupAdd")).toEqual(["video"]);
+    expect(unitValues(llamaSwap, "Volume")).toContain("%h/.local/share/llama-models:/models:ro,z");
+    expect(unitValues(units.get("cockpit")!, "PodmanArgs")).toEqual(["--privileged", "--pid=host"]);
+  });
+
+  it("runs only executables the validators know the host provides", () => {
+    const plainServices = stack.artifacts.filter((a) => a.path.startsWith("host/.config/systemd/user/") && a.path.endsWith(".service"));
+    expect(plainServices.length).toBeGreaterThan(0);
+    for (const unit of plainServices) {
+      for (const exec of unitValues(unit.content, "ExecStart")) expect(FEDORA_HOST_EXECUTABLES).toContain(exec.split(" ")[0]);
+    }
+  });
+});

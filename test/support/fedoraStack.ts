@@ -1,0 +1,63 @@
+/**
+ * The real `fedora` stack, recorded offline, with helpers to read what it would put on the host:
+ * unit files by name and their keys, and every value a resource's inputs carry (secrets included,
+ * for leak scans that must see inside Pulumi's secret envelopes).
+ */
+import path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { type Artifact, extractArtifacts } from "../../cli/engine/artifacts";
+import { type Recording, recordStack } from "../../cli/engine/recordStack";
+
+export const ROOT = path.resolve(__dirname, "..", "..");
+export const P = "paperclip-harness:";
+
+export interface FedoraRecording {
+  recording: Recording;
+  artifacts: Artifact[];
+}
+
+export async function recordFedora(configOverrides: Record<string, string> = {}): Promise<FedoraRecording> {
+  const recording = await recordStack({ root: ROOT, stack: "fedora", configOverrides });
+  return { recording, artifacts: extractArtifacts(recording.resources) };
+}
+
+/** The text of a host file by its path under the home directory. */
+export function hostFile(artifacts: readonly Artifact[], relativePath: string): string {
+  const artifact = artifacts.find((a) => a.path === `host/${relativePath}`);
+  if (!artifact) throw new Error(`no artifact host/${relativePath}`);
+  return artifact.content;
+}
+
+export function quadlet(artifacts: readonly Artifact[], file: string): string {
+  return hostFile(artifacts, `.config/containers/systemd/${file}`);
+}
+
+/** Every value of a key in a unit file (`Network=`), in order. */
+export function unitValues(unit: string, key: string): string[] {
+  return unit
+    .split("\n")
+    .filter((line) => line.startsWith(`${key}=`))
+    .map((line) => line.slice(key.length + 1));
+}
+
+/** The `.container` artifacts by container name. */
+export function containers(artifacts: readonly Artifact[]): Map<string, string> {
+  return new Map(
+    artifacts
+      .filter((a) => a.path.endsWith(".container"))
+      .map((a) => [path.basename(a.path, ".container"), a.content]),
+  );
+}
+
+function isSecretEnvelope(value: unknown): value is { value: unknown } {
+  return typeof value === "object" && value !== null && (value as Record<string, unknown>)[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig;
+}
+
+/** Every string inside a value, secret envelopes opened. */
+export function stringsIn(value: unknown): string[] {
+  if (typeof value === "string") return [value];
+  if (isSecretEnvelope(value)) return stringsIn(value.value);
+  if (Array.isArray(value)) return value.flatMap(stringsIn);
+  if (value !== null && typeof value === "object") return Object.values(value).flatMap(stringsIn);
+  return [];
+}
