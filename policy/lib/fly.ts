@@ -29,9 +29,16 @@ export function hereDocuments(script: string): string[] {
   return bodies;
 }
 
+/** Every distinct text among a command's string inputs and the here-documents in them (create and update usually repeat). */
 function candidateTexts(resource: StackResource): { text: string; path: string }[] {
   const leaves = stringLeaves(obj(resource.props) ?? {}).filter((leaf) => !leaf.path.startsWith("connection"));
-  return leaves.flatMap((leaf) => [leaf, ...hereDocuments(leaf.value).map((body) => ({ path: `${leaf.path} (here-document)`, value: body }))]).map((l) => ({ text: l.value, path: l.path }));
+  const texts = new Map<string, string>();
+  for (const leaf of leaves) {
+    for (const candidate of [leaf, ...hereDocuments(leaf.value).map((body) => ({ path: `${leaf.path} (here-document)`, value: body }))]) {
+      if (!texts.has(candidate.value)) texts.set(candidate.value, candidate.path);
+    }
+  }
+  return [...texts].map(([text, path]) => ({ text, path }));
 }
 
 function tryToml(text: string): Record<string, unknown> | undefined {
@@ -87,7 +94,8 @@ export function readFly(model: StackModel): void {
     for (const { text, path } of candidateTexts(resource)) {
       const toml = tryToml(text);
       if (toml) {
-        apps.push({ toml, resource, path });
+        // Several commands may carry the same fly.toml (create the app, deploy it): one workload per app.
+        if (!apps.some((a) => a.toml.app === toml.app)) apps.push({ toml, resource, path });
         model.plainTexts.push({ urn: resource.urn, label: `fly.toml (${path} of ${resource.name})`, text });
       }
       if (/^\s*FROM\s+\S+/im.test(text)) {

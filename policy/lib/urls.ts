@@ -27,17 +27,20 @@ export function portOfUrl(value: string): number | undefined {
 }
 
 /**
- * True when `host` is one of `names`, directly (container-name DNS) or as a Kubernetes Service
- * name (`name.namespace`, `name.namespace.svc`, `name.namespace.svc.cluster.local`). An arbitrary
- * domain that merely starts with the name (`litellm.example.com`) is not the service.
+ * True when `host` is one of `names`: directly (container-name DNS), as a Kubernetes Service
+ * (`name.namespace.svc`, `name.namespace.svc.cluster.local`) or as a Fly private name
+ * (`name.internal`, `name.flycast`). A public domain that merely starts with the name
+ * (`litellm.ai`, `litellm.example.com`) is not the service.
  */
 export function isServiceHost(host: string, names: Iterable<string>): boolean {
-  const lower = host.toLowerCase();
+  const lower = host.toLowerCase().replace(/\.$/, "");
   for (const name of names) {
     const n = name.toLowerCase();
     if (lower === n) return true;
     if (n.includes(".")) continue;
-    if (new RegExp(`^${escapeRegExp(n)}\\.[a-z0-9-]+(\\.svc(\\.cluster\\.local)?)?$`).test(lower)) return true;
+    const rest = lower.startsWith(`${n}.`) ? lower.slice(n.length + 1) : undefined;
+    if (rest === undefined) continue;
+    if (/^[a-z0-9-]+\.svc(\.cluster\.local)?$/.test(rest) || rest === "internal" || rest === "flycast") return true;
   }
   return false;
 }

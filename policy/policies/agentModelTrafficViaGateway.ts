@@ -52,7 +52,9 @@ export const agentModelTrafficViaGateway: StackValidationPolicy = {
     const context = gatewayContext(model, settings);
 
     for (const agent of agentRuntimes(model, settings.agentRuntimes)) {
-      for (const required of settings.requiredBaseUrlVariables) {
+      // Init containers and Jobs run a command (write config.json, create an invite) and spawn no agents.
+      const runsAgents = !agent.kubernetes || (!agent.kubernetes.initContainer && !["Job", "CronJob"].includes(agent.kubernetes.kind));
+      for (const required of runsAgents ? settings.requiredBaseUrlVariables : []) {
         if (!agent.env.some((e) => e.name === required)) {
           reportViolation(`${agent.label}: ${required} is not set, so agents call the provider's API directly instead of the gateway.`, agent.urn);
         }
