@@ -88,7 +88,7 @@ export function applicationDecisions(application: StackResource, byUrn: Map<stri
     const id = strOrUnknown(at(entry, "id"));
     const inlineDecision = strOrUnknown(at(entry, "decision"));
     if (inlineDecision !== undefined) {
-      decisions.push({ decision: inlineDecision, includes: arr(at(entry, "includes")), label: `an inline policy of ${application.name}` });
+      decisions.push({ decision: inlineDecision, includes: arr(at(entry, "includes")), label: "an inline policy" });
     } else if (typeof id === "string") {
       // A known id: the reusable policy whose id it is, if the stack declares it with that id.
       const policy = policies.find((p) => str(p.props.id) === id);

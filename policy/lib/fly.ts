@@ -98,7 +98,8 @@ export function readFly(model: StackModel): void {
         if (!apps.some((a) => a.toml.app === toml.app)) apps.push({ toml, resource, path });
         model.plainTexts.push({ urn: resource.urn, label: `fly.toml (${path} of ${resource.name})`, text });
       }
-      if (/^\s*FROM\s+\S+/im.test(text)) {
+      // A Dockerfile starts (after comments, blank lines and ARGs) with FROM; a script that writes one does not.
+      if (/^(?:\s*(?:#[^\n]*|ARG\s[^\n]*)?\n)*\s*FROM\s+\S+/i.test(text)) {
         model.plainTexts.push({ urn: resource.urn, label: `Dockerfile (${path} of ${resource.name})`, text });
         for (const image of fromImages(text)) model.otherImages.push({ image, urn: resource.urn, where: `FROM in ${path} of ${resource.name}` });
       }
@@ -134,11 +135,13 @@ export function readFly(model: StackModel): void {
         });
       }
       // `flyctl secrets set NAME=value` puts the value on a command line: judged as plain.
-      const script = str(command.props.create) ?? "";
-      for (const match of script.matchAll(/secrets\s+set\s+((?:[A-Za-z_][A-Za-z0-9_]*=\S+\s*)+)/g)) {
-        for (const assignment of match[1]!.trim().split(/\s+/)) {
-          const eq = assignment.indexOf("=");
-          env.push({ name: assignment.slice(0, eq), source: { kind: "plain", value: assignment.slice(eq + 1) }, where: `flyctl secrets set on the command line of ${command.name}` });
+      for (const line of (str(command.props.create) ?? "").split("\n")) {
+        const words = splitWords(line);
+        const set = words.findIndex((w, i) => w === "set" && words[i - 1] === "secrets");
+        if (set < 0) continue;
+        for (const word of words.slice(set + 1)) {
+          const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(word);
+          if (match) env.push({ name: match[1]!, source: { kind: "plain", value: match[2]! }, where: `flyctl secrets set on the command line of ${command.name}` });
         }
       }
     }

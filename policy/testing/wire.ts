@@ -47,8 +47,8 @@ function stripUndefined(value: unknown): unknown {
 }
 
 /** Finds a fixture resource by name (throws when absent, so a mutation never silently misses). */
-export function named(resources: readonly AnalyzerResource[], name: string): AnalyzerResource {
-  const found = resources.find((r) => r.name === name);
+export function named(resources: readonly AnalyzerResource[], name: string, type?: string): AnalyzerResource {
+  const found = resources.find((r) => r.name === name && (type === undefined || r.type === type));
   if (!found) throw new Error(`fixture has no resource ${name}; it has ${resources.map((r) => r.name).join(", ")}`);
   return found;
 }
