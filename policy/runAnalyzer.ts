@@ -21,7 +21,7 @@ const policyServer = fromPolicy("@pulumi/policy/server") as {
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 type RpcHandler = (call: { request: unknown }, callback: (error: unknown, response: AnalyzeResponse) => void) => Promise<void>;
-interface AnalyzeResponse {
+export interface AnalyzeResponse {
   getDiagnosticsList(): {
     getPolicyname(): string;
     getDescription(): string;
@@ -87,7 +87,7 @@ function call(handler: RpcHandler, request: unknown): Promise<AnalyzeResponse> {
   });
 }
 
-function diagnosticsOf(response: AnalyzeResponse): Diagnostic[] {
+export function diagnosticsOf(response: AnalyzeResponse): Diagnostic[] {
   return response.getDiagnosticsList().map((d) => {
     const description = d.getDescription();
     const message = d.getMessage();
@@ -101,29 +101,19 @@ function diagnosticsOf(response: AnalyzeResponse): Diagnostic[] {
   });
 }
 
-/** Analyzes every resource, then the stack; returns every diagnostic. */
-export async function analyzeStack(
-  policies: Policies,
-  resources: readonly AnalyzerResource[],
-  options_: { packName?: string; packVersion?: string; config?: PolicyPackConfig } = {},
-): Promise<Diagnostic[]> {
-  const pack = options_.packName ?? "paperclip-harness";
-  const version = options_.packVersion ?? "0.0.0";
-  const configured = configurePolicies(policies, options_.config);
-  const analyze = policyServer.makeAnalyzeRpcFun(pack, version, "mandatory", configured);
-  const analyzeStackRpc = policyServer.makeAnalyzeStackRpcFun(pack, version, "mandatory", configured);
+/** The engine's `analyze` request for one resource. */
+export function analyzeRequest(resource: AnalyzerResource): unknown {
+  const request = new analyzerProto.AnalyzeRequest();
+  request.setType(resource.type);
+  request.setUrn(resource.urn);
+  request.setName(resource.name);
+  request.setProperties(structProto.Struct.fromJavaScript(resource.properties));
+  request.setOptions(options(resource));
+  return request;
+}
 
-  const diagnostics: Diagnostic[] = [];
-  for (const resource of resources) {
-    const request = new analyzerProto.AnalyzeRequest();
-    request.setType(resource.type);
-    request.setUrn(resource.urn);
-    request.setName(resource.name);
-    request.setProperties(structProto.Struct.fromJavaScript(resource.properties));
-    request.setOptions(options(resource));
-    diagnostics.push(...diagnosticsOf(await call(analyze, request)));
-  }
-
+/** The engine's `analyzeStack` request for every resource, with parents and (property) dependencies. */
+export function analyzeStackRequest(resources: readonly AnalyzerResource[]): unknown {
   const request = new analyzerProto.AnalyzeStackRequest();
   request.setResourcesList(
     resources.map((resource) => {
@@ -144,6 +134,23 @@ export async function analyzeStack(
       return r;
     }),
   );
-  diagnostics.push(...diagnosticsOf(await call(analyzeStackRpc, request)));
+  return request;
+}
+
+/** Analyzes every resource, then the stack; returns every diagnostic. */
+export async function analyzeStack(
+  policies: Policies,
+  resources: readonly AnalyzerResource[],
+  options_: { packName?: string; packVersion?: string; config?: PolicyPackConfig } = {},
+): Promise<Diagnostic[]> {
+  const pack = options_.packName ?? "paperclip-harness";
+  const version = options_.packVersion ?? "0.0.0";
+  const configured = configurePolicies(policies, options_.config);
+  const analyze = policyServer.makeAnalyzeRpcFun(pack, version, "mandatory", configured);
+  const analyzeStackRpc = policyServer.makeAnalyzeStackRpcFun(pack, version, "mandatory", configured);
+
+  const diagnostics: Diagnostic[] = [];
+  for (const resource of resources) diagnostics.push(...diagnosticsOf(await call(analyze, analyzeRequest(resource))));
+  diagnostics.push(...diagnosticsOf(await call(analyzeStackRpc, analyzeStackRequest(resources))));
   return diagnostics;
 }

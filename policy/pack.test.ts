@@ -1,0 +1,61 @@
+/**
+ * The pack as a whole: every policy registered and tested, every target's compliant baseline clean
+ * under every policy (also as a first preview, where outputs are unknown), and the pack's own
+ * definitions consistent with what the program declares (without taking the program's word for them).
+ */
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, test } from "vitest";
+import { GATEWAY_KEY_ENV, GATEWAY_URL_ENV } from "../components/paperclip/paperclipSettings";
+import { CATALOG } from "../infra/catalog";
+import { imageRepository } from "./lib/images";
+import { POLICIES } from "./policies";
+import { agentModelTrafficViaGateway } from "./policies/agentModelTrafficViaGateway";
+import { agentNoProviderCredentials } from "./policies/agentNoProviderCredentials";
+import { imagesPinned } from "./policies/imagesPinned";
+import { analyzeStack } from "./runAnalyzer";
+import { edgeResources } from "./testing/edgeFixture";
+import { fedoraResources, fedoraSpec } from "./testing/fedoraFixture";
+import { flyResources, flySpec } from "./testing/flyFixture";
+import { homelabResources, sealosResources } from "./testing/kubernetesFixture";
+import { expectNoViolations } from "./testing/policyTests";
+import { asFirstPreview } from "./testing/wire";
+
+const policyModules = readdirSync(join(__dirname, "policies")).filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"));
+
+describe("the paperclip-harness pack", () => {
+  test("every policy module is registered once, under a unique name, and has its test file", () => {
+    const files = readdirSync(join(__dirname, "policies"));
+    expect(POLICIES).toHaveLength(policyModules.length);
+    expect(new Set(POLICIES.map((p) => p.name)).size).toBe(POLICIES.length);
+    for (const module of policyModules) expect(files, `${module} has no test`).toContain(module.replace(/\.ts$/, ".test.ts"));
+  });
+
+  const baselines = {
+    fedora: () => [...fedoraResources(fedoraSpec()), ...edgeResources()],
+    homelab: homelabResources,
+    sealos: sealosResources,
+    fly: () => flyResources(flySpec()),
+  };
+  for (const [target, resources] of Object.entries(baselines)) {
+    test(`${target} baseline: zero diagnostics from the whole pack, also as a first preview`, async () => {
+      expectNoViolations(await analyzeStack(POLICIES, resources()));
+      expectNoViolations(await analyzeStack(POLICIES, asFirstPreview(resources())));
+    });
+  }
+
+  test("the program's gateway-key variables are ones the pack accepts, with their base URLs required", () => {
+    const accepted = agentNoProviderCredentials.configSchema!.properties.gatewayKeyVariables!.default as Record<string, string[]>;
+    const required = agentModelTrafficViaGateway.configSchema!.properties.requiredBaseUrlVariables!.default as string[];
+    for (const variable of GATEWAY_KEY_ENV) expect(Object.keys(accepted)).toContain(variable);
+    for (const variable of GATEWAY_URL_ENV) expect(required).toContain(variable);
+    expect(GATEWAY_KEY_ENV.every((key) => accepted[key]!.some((base) => (GATEWAY_URL_ENV as readonly string[]).includes(base)))).toBe(true);
+  });
+
+  test("every catalogue image with a floating-tag reason is allow-listed in images-pinned", () => {
+    const allowList = imagesPinned.configSchema!.properties.floatingTagAllowList!.default as { image: string }[];
+    const context = { domain: "example.com", networkName: "harness", hostname: (s: string) => `${s}.example.com`, routes: [], operatorKeys: new Set<string>() };
+    const floating = CATALOG.map((definition) => definition(context)).filter((service) => service.floatingTagReason !== undefined);
+    for (const service of floating) expect(allowList.map((a) => a.image), service.name).toContain(imageRepository(service.image));
+  });
+});
