@@ -13,7 +13,7 @@ import { POLICIES } from "./policies";
 import { agentModelTrafficViaGateway } from "./policies/agentModelTrafficViaGateway";
 import { agentNoProviderCredentials } from "./policies/agentNoProviderCredentials";
 import { imagesPinned } from "./policies/imagesPinned";
-import { analyzeStack } from "./runAnalyzer";
+import { analyzeStack, analyzeStackReport } from "./runAnalyzer";
 import { edgeResources } from "./testing/edgeFixture";
 import { fedoraResources, fedoraSpec } from "./testing/fedoraFixture";
 import { flyResources, flySpec } from "./testing/flyFixture";
@@ -43,6 +43,17 @@ describe("the paperclip-harness pack", () => {
       expectNoViolations(await analyzeStack(POLICIES, asFirstPreview(resources())));
     });
   }
+
+  test("a policy with nothing of its kind in the stack says so (not applicable), with the reason", async () => {
+    const { notApplicable } = await analyzeStackReport(POLICIES, homelabResources());
+    expect(notApplicable).toEqual([
+      { policy: "openwebui-models-via-gateway", reason: "no OpenWebUI in this stack" },
+      { policy: "llama-swap-only-from-gateway", reason: "no llama-swap in this stack" },
+      { policy: "email-outbox-drained-by-host-only", reason: "no email_outbox queue in this stack" },
+      { policy: "tunnel-hostnames-behind-access", reason: "no hostname served by a Cloudflare Tunnel in this stack" },
+      { policy: "tunnel-ingress-ends-in-404", reason: "no Cloudflare Tunnel in this stack" },
+    ]);
+  });
 
   test("the program's gateway-key variables are ones the pack accepts, with their base URLs required", () => {
     const accepted = agentNoProviderCredentials.configSchema!.properties.gatewayKeyVariables!.default as Record<string, string[]>;

@@ -22,6 +22,7 @@ const policyServer = fromPolicy("@pulumi/policy/server") as {
 
 type RpcHandler = (call: { request: unknown }, callback: (error: unknown, response: AnalyzeResponse) => void) => Promise<void>;
 export interface AnalyzeResponse {
+  getNotApplicableList(): { getPolicyName(): string; getReason(): string }[];
   getDiagnosticsList(): {
     getPolicyname(): string;
     getDescription(): string;
@@ -137,12 +138,27 @@ export function analyzeStackRequest(resources: readonly AnalyzerResource[]): unk
   return request;
 }
 
+export interface AnalysisReport {
+  diagnostics: Diagnostic[];
+  /** Policies that found nothing of theirs to judge in the stack, with the reason they gave. */
+  notApplicable: { policy: string; reason: string }[];
+}
+
 /** Analyzes every resource, then the stack; returns every diagnostic. */
 export async function analyzeStack(
   policies: Policies,
   resources: readonly AnalyzerResource[],
   options_: { packName?: string; packVersion?: string; config?: PolicyPackConfig } = {},
 ): Promise<Diagnostic[]> {
+  return (await analyzeStackReport(policies, resources, options_)).diagnostics;
+}
+
+/** Analyzes every resource, then the stack; returns every diagnostic and the policies that did not apply. */
+export async function analyzeStackReport(
+  policies: Policies,
+  resources: readonly AnalyzerResource[],
+  options_: { packName?: string; packVersion?: string; config?: PolicyPackConfig } = {},
+): Promise<AnalysisReport> {
   const pack = options_.packName ?? "paperclip-harness";
   const version = options_.packVersion ?? "0.0.0";
   const configured = configurePolicies(policies, options_.config);
@@ -151,6 +167,8 @@ export async function analyzeStack(
 
   const diagnostics: Diagnostic[] = [];
   for (const resource of resources) diagnostics.push(...diagnosticsOf(await call(analyze, analyzeRequest(resource))));
-  diagnostics.push(...diagnosticsOf(await call(analyzeStackRpc, analyzeStackRequest(resources))));
-  return diagnostics;
+  const response = await call(analyzeStackRpc, analyzeStackRequest(resources));
+  diagnostics.push(...diagnosticsOf(response));
+  const notApplicable = response.getNotApplicableList().map((n) => ({ policy: n.getPolicyName(), reason: n.getReason() }));
+  return { diagnostics, notApplicable };
 }

@@ -50,8 +50,10 @@ export const agentModelTrafficViaGateway: StackValidationPolicy = {
     const settings = settingsOf<Settings>(args, configSchema);
     const model = readStack(stackResources(args.resources));
     const context = gatewayContext(model, settings);
+    const agents = agentRuntimes(model, settings.agentRuntimes);
+    if (agents.length === 0) args.notApplicable("no agent runtime in this stack");
 
-    for (const agent of agentRuntimes(model, settings.agentRuntimes)) {
+    for (const agent of agents) {
       // Init containers and Jobs run a command (write config.json, create an invite) and spawn no agents.
       const runsAgents = !agent.kubernetes || (!agent.kubernetes.initContainer && !["Job", "CronJob"].includes(agent.kubernetes.kind));
       for (const required of runsAgents ? settings.requiredBaseUrlVariables : []) {

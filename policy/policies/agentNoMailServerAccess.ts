@@ -73,8 +73,10 @@ export const agentNoMailServerAccess: StackValidationPolicy = {
     const mailHosts = new Set<string>([...settings.mailServers.names, ...mailServers.map((m) => m.name)]);
     for (const service of model.services) if (service.selects.some((w) => mailServers.includes(w))) mailHosts.add(service.name);
     const smtpName = new RegExp(settings.smtpVariablePattern, "i");
+    const agents = agentRuntimes(model, settings.agentRuntimes);
+    if (agents.length === 0) args.notApplicable("no agent runtime in this stack");
 
-    for (const agent of agentRuntimes(model, settings.agentRuntimes)) {
+    for (const agent of agents) {
       for (const mail of mailServers) {
         const shared = agent.networks.filter((n) => !PRIVATE_NETWORKS.has(n) && n !== "host" && mail.networks.includes(n));
         if (shared.length > 0) reportViolation(`${agent.label}: shares network ${shared.join(", ")} with the mail server ${mail.label}.`, agent.urn);

@@ -49,8 +49,10 @@ export const agentNoProviderCredentials: StackValidationPolicy = {
     const settings = settingsOf<Settings>(args, configSchema);
     const model = readStack(stackResources(args.resources));
     const context = gatewayContext(model, settings, settings.providerCredentialVariables);
+    const agents = agentRuntimes(model, settings.agentRuntimes);
+    if (agents.length === 0) args.notApplicable("no agent runtime in this stack");
 
-    for (const agent of agentRuntimes(model, settings.agentRuntimes)) {
+    for (const agent of agents) {
       for (const variable of agent.env) {
         const where = `${variable.name} (${variable.where})`;
         if (variable.source.kind === "env-file") {

@@ -46,6 +46,7 @@ export const emailOutboxDrainedByHostOnly: StackValidationPolicy = {
     const queues = ofType(resources, CF.queue);
     const outboxes = queues.filter((q) => queueName(q) === settings.outboxQueueName);
     const consumers = ofType(resources, CF.queueConsumer);
+    if (outboxes.length === 0) args.notApplicable(`no ${settings.outboxQueueName} queue in this stack`);
 
     for (const outbox of outboxes) {
       const own = consumers.filter((c) => consumedQueue(c, queues, byUrn) === outbox);

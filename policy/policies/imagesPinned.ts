@@ -61,6 +61,7 @@ export const imagesPinned: StackValidationPolicy = {
       ...model.workloads.flatMap((w) => (typeof w.image === "string" ? [{ image: w.image, urn: w.urn, where: w.label }] : [])),
       ...model.otherImages,
     ];
+    if (images.length === 0) args.notApplicable("no container images in this stack");
     for (const { image, urn, where } of images) {
       const parsed = parseImage(image);
       if (!parsed) {

@@ -47,7 +47,7 @@ export const llamaSwapOnlyFromGateway: StackValidationPolicy = {
     const settings = settingsOf<Settings>(args, configSchema);
     const model = readStack(stackResources(args.resources));
     const servers = model.workloads.filter((w) => hasRole(w, settings.llamaSwap));
-    if (servers.length === 0) return;
+    if (servers.length === 0) args.notApplicable("no llama-swap in this stack");
     const hosts = new Set<string>([...settings.llamaSwap.names, ...servers.filter((s) => s.target === "quadlet").map((s) => s.name)]);
     for (const service of model.services) if (service.selects.some((w) => servers.includes(w))) hosts.add(service.name);
     const hostPorts = new Set(servers.flatMap((s) => s.ports.flatMap((p) => (p.hostPort === undefined ? [] : [p.hostPort]))));

@@ -19,6 +19,8 @@ export const noPlaceholderSecrets: StackValidationPolicy = {
   validateStack: (args, reportViolation) => {
     const resources = stackResources(args.resources);
     const model = readStack(resources);
+    const releases = resources.filter((r) => /^kubernetes:helm\.sh\/v\d+:(Release|Chart)$/.test(r.type));
+    if (model.secrets.length === 0 && model.workloads.length === 0 && releases.length === 0) args.notApplicable("no secrets or workloads in this stack");
     for (const payload of model.secrets) {
       if (typeof payload.value === "string" && isPlaceholder(payload.value)) {
         reportViolation(`${payload.label} is ${payload.value.trim() === "" ? "empty" : "a placeholder"}, not a real secret.`, payload.urn);
@@ -32,7 +34,7 @@ export const noPlaceholderSecrets: StackValidationPolicy = {
         }
       }
     }
-    for (const release of resources.filter((r) => /^kubernetes:helm\.sh\/v\d+:(Release|Chart)$/.test(r.type))) {
+    for (const release of releases) {
       for (const leaf of stringLeaves(release.props.values, "values")) {
         const key = leaf.path.split(".").at(-1)!.replace(/\[\d+\]$/, "");
         if (isSecretLikeName(key.replace(/([a-z])([A-Z])/g, "$1_$2")) && leaf.value.trim() !== "" && isPlaceholder(leaf.value)) {

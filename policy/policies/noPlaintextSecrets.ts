@@ -44,6 +44,7 @@ export const noPlaintextSecrets: StackValidationPolicy = {
     const { notSecretVariables } = settingsOf<Settings>(args, configSchema);
     const model = readStack(stackResources(args.resources));
     const exempt = new Set(notSecretVariables.map((v) => v.name));
+    if (model.workloads.length === 0 && model.plainTexts.length === 0) args.notApplicable("no workloads or plain text in this stack");
 
     for (const workload of model.workloads) {
       for (const variable of workload.env) {

@@ -43,7 +43,9 @@ export const openWebUiModelsViaGateway: StackValidationPolicy = {
     const model = readStack(stackResources(args.resources));
     const context = gatewayContext(model, settings);
 
-    for (const ui of model.workloads.filter((w) => hasRole(w, settings.openWebUi) && !isAgentRuntime(w, settings.agentRuntimes))) {
+    const uis = model.workloads.filter((w) => hasRole(w, settings.openWebUi) && !isAgentRuntime(w, settings.agentRuntimes));
+    if (uis.length === 0) args.notApplicable("no OpenWebUI in this stack");
+    for (const ui of uis) {
       const env = new Map(ui.env.map((e) => [e.name, e]));
       if (!OPENAI_URL_VARIABLES.some((name) => env.has(name))) {
         reportViolation(`${ui.label}: OPENAI_API_BASE_URL is not set, so OpenWebUI's OpenAI connection defaults to api.openai.com instead of the gateway.`, ui.urn);

@@ -54,6 +54,7 @@ export const optionalSecretReferencesOptional: StackValidationPolicy = {
     const settings = settingsOf<Settings>(args, configSchema);
     const model = readStack(stackResources(args.resources));
     const refs = references(model.workloads);
+    if (refs.length === 0) args.notApplicable("no Kubernetes Secret references in this stack");
     const key = (r: SecretRef) => `${r.namespace ?? ""}/${r.name}`;
     const optionalSomewhere = new Set(refs.filter((r) => r.ref.optional).map((r) => key(r.ref)));
     const optionalFeature = new Set([

@@ -45,7 +45,9 @@ export const paperclipMemoryLimit: StackValidationPolicy = {
     const settings = settingsOf<Settings>(args, configSchema);
     const minimum = parseQuantity(settings.minimumMemory) ?? 1024 ** 3;
     const model = readStack(stackResources(args.resources));
-    for (const agent of agentRuntimes(model, settings.agentRuntimes)) {
+    const agents = agentRuntimes(model, settings.agentRuntimes);
+    if (agents.length === 0) args.notApplicable("no agent runtime in this stack");
+    for (const agent of agents) {
       if (agent.kubernetes?.initContainer) continue;
       const limit = agent.memoryLimit;
       if (isUnknown(limit)) continue;

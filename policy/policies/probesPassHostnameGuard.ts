@@ -73,7 +73,9 @@ export const probesPassHostnameGuard: StackValidationPolicy = {
   validateStack: (args, reportViolation) => {
     const settings = settingsOf<Settings>(args, configSchema);
     const model = readStack(stackResources(args.resources));
-    for (const agent of agentRuntimes(model, settings.agentRuntimes)) {
+    const agents = agentRuntimes(model, settings.agentRuntimes);
+    if (agents.length === 0) args.notApplicable("no agent runtime in this stack");
+    for (const agent of agents) {
       const allowed = allowedHosts(agent);
       if (!allowed) continue;
       for (const probe of agent.probes) {

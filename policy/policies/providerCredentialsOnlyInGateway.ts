@@ -49,6 +49,7 @@ export const providerCredentialsOnlyInGateway: StackValidationPolicy = {
     const settings = settingsOf<Settings>(args, configSchema);
     const model = readStack(stackResources(args.resources));
     const context = gatewayContext(model, settings, settings.providerCredentialVariables);
+    if (model.workloads.length === 0) args.notApplicable("no workloads in this stack");
 
     for (const workload of model.workloads) {
       if (isAgentRuntime(workload, settings.agentRuntimes) || isGateway(workload, settings.gateways, settings.agentRuntimes)) continue;

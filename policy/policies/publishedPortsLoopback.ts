@@ -60,6 +60,7 @@ export const publishedPortsLoopback: StackValidationPolicy = {
   validateStack: (args, reportViolation) => {
     const { directPorts } = settingsOf<Settings>(args, configSchema);
     const model = readStack(stackResources(args.resources));
+    if (!model.workloads.some((w) => !w.hostService && w.target !== "fly")) args.notApplicable("no containers publishing ports in this stack");
     for (const workload of model.workloads) {
       if (workload.hostService) continue;
       for (const port of workload.ports) {

@@ -20,6 +20,7 @@ export const rwoDeploymentsRecreate: StackValidationPolicy = {
   remediationSteps: "Set spec.strategy.type: Recreate and spec.replicas: 1 on the Deployment, or make it a StatefulSet.",
   validateStack: (args, reportViolation) => {
     const model = readStack(stackResources(args.resources));
+    if (!model.workloads.some((w) => w.kubernetes?.kind === "Deployment")) args.notApplicable("no Kubernetes Deployment in this stack");
     const seen = new Set<string>();
     for (const workload of model.workloads) {
       const k8s = workload.kubernetes;

@@ -75,6 +75,7 @@ export const tunnelHostnamesBehindAccess: StackValidationPolicy = {
       if (toTunnel && name) served.set(name.toLowerCase().replace(/\.$/, ""), record);
     }
 
+    if (served.size === 0 && !resources.some((r) => Object.values(DEPRECATED).includes(r.type as never))) args.notApplicable("no hostname served by a Cloudflare Tunnel in this stack");
     const coverage = applications.map((application) => ({ application, ...protectedHostnames(application) }));
     for (const [hostname, resource] of [...served.entries()].sort(([a], [b]) => a.localeCompare(b))) {
       if (ungatedHostnames.some((u) => u.hostname.toLowerCase() === hostname)) continue;

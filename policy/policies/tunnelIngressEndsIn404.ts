@@ -20,6 +20,9 @@ export const tunnelIngressEndsIn404: StackValidationPolicy = {
     const resources = stackResources(args.resources);
     const byUrn = new Map(resources.map((r) => [r.urn, r]));
     const configs = ofType(resources, CF.tunnelConfig);
+    if (configs.length === 0 && !resources.some((r) => r.type === CF.tunnel || r.type === DEPRECATED.tunnel || r.type === DEPRECATED.tunnelConfig)) {
+      args.notApplicable("no Cloudflare Tunnel in this stack");
+    }
 
     for (const deprecated of resources.filter((r) => r.type === DEPRECATED.tunnelConfig || r.type === DEPRECATED.tunnel)) {
       reportViolation(`${deprecated.name}: ${deprecated.type} is the deprecated class; use ZeroTrustTunnelCloudflared and ZeroTrustTunnelCloudflaredConfig, which this pack judges.`, deprecated.urn);
