@@ -128,6 +128,9 @@ function sourceJudgement(model: StackModel, context: GatewayContext, variable: E
   if (typeof payload.value === "string" && context.ownKeys.some((k) => typeof k.payload?.value === "string" && k.payload.value === payload.value)) {
     return { ok: true, how: "equal to the gateway's own key" };
   }
+  if (payload.remoteKey !== undefined && context.ownKeys.some((k) => k.payload?.remoteKey === payload.remoteKey)) {
+    return { ok: true, how: "the same external-store key the gateway reads its own key from" };
+  }
   if (payload.mechanism === "kubernetes" && context.ownKeys.length === 0 && pattern.test(payload.remoteKey ?? payload.name)) {
     return { ok: true, how: `${payload.label}, named for the gateway (the gateway is outside this stack)` };
   }
@@ -135,6 +138,14 @@ function sourceJudgement(model: StackModel, context: GatewayContext, variable: E
     return { ok: false, why: `${payload.label} holds a value from the stack's configuration, not one derived from the gateway's key` };
   }
   return { ok: false, why: `${payload.label} is not derived from the gateway's key` };
+}
+
+/**
+ * Whether an agent runtime serves and spawns agents: init containers and Jobs of the Paperclip
+ * image run one command (write config.json, create an invite) and spawn none.
+ */
+export function runsAgents(workload: Workload): boolean {
+  return !workload.kubernetes || (!workload.kubernetes.initContainer && !["Job", "CronJob"].includes(workload.kubernetes.kind));
 }
 
 /** Workloads that are agent runtimes. */

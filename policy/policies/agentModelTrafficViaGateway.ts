@@ -1,6 +1,6 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { settingsOf, stringList, type DefaultedSchema } from "../lib/config";
-import { agentRuntimes, gatewayContext, isGatewayUrl, type GatewayRoleSettings } from "../lib/gateway";
+import { agentRuntimes, gatewayContext, isGatewayUrl, runsAgents, type GatewayRoleSettings } from "../lib/gateway";
 import { isUnknown, stackResources } from "../lib/plain";
 import { MODEL_BASE_URL_VARIABLES, PROVIDER_SWITCH_VARIABLES } from "../lib/roles";
 import { agentRuntimesProperty, gatewayHostsProperty, gatewaysProperty } from "../lib/schemas";
@@ -54,9 +54,7 @@ export const agentModelTrafficViaGateway: StackValidationPolicy = {
     if (agents.length === 0) args.notApplicable("no agent runtime in this stack");
 
     for (const agent of agents) {
-      // Init containers and Jobs run a command (write config.json, create an invite) and spawn no agents.
-      const runsAgents = !agent.kubernetes || (!agent.kubernetes.initContainer && !["Job", "CronJob"].includes(agent.kubernetes.kind));
-      for (const required of runsAgents ? settings.requiredBaseUrlVariables : []) {
+      for (const required of runsAgents(agent) ? settings.requiredBaseUrlVariables : []) {
         if (!agent.env.some((e) => e.name === required)) {
           reportViolation(`${agent.label}: ${required} is not set, so agents call the provider's API directly instead of the gateway.`, agent.urn);
         }

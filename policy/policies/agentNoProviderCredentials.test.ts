@@ -137,6 +137,28 @@ describe("agent-no-provider-credentials", () => {
       expectViolations(await run(policy, resources), policy, [{ resource: "paperclip", message: /ANTHROPIC_API_KEY \(envFrom Secret paperclip-keys of .*\) is a provider credential/ }]);
     });
 
+    test("accepted: an in-cluster gateway and the agent reading the same external-store key as the gateway's own", async () => {
+      const resources = homelabResources();
+      (named(resources, "paperclip-llm-key").properties.spec as any).data[0].remoteRef.key = "LITELLM_MASTER_KEY";
+      resources.push(
+        resource(K8S.externalSecret, "litellm-master", {
+          metadata: { name: "litellm-master", namespace: "ai" },
+          spec: { target: { name: "litellm-master" }, data: [{ secretKey: "key", remoteRef: { key: "LITELLM_MASTER_KEY" } }] },
+        }),
+        resource(K8S.deployment, "litellm", {
+          metadata: { name: "litellm", namespace: "ai" },
+          spec: { template: { spec: { containers: [{ name: "litellm", image: "ghcr.io/berriai/litellm:v1.108.5", env: [{ name: "LITELLM_MASTER_KEY", valueFrom: { secretKeyRef: { name: "litellm-master", key: "key" } } }] }] } } },
+        }),
+      );
+      expectNoViolations(await run(policy, resources));
+      // With the gateway in the stack, a name is no longer enough: the key must be the gateway's.
+      (named(resources, "paperclip-llm-key").properties.spec as any).data[0].remoteRef.key = "PAPERCLIP_LITELLM_KEY";
+      expectViolations(await run(policy, resources), policy, [
+        { resource: "paperclip", message: /OPENAI_API_KEY .* is not derived from the gateway's key/ },
+        { resource: "paperclip", message: /ANTHROPIC_AUTH_TOKEN .* is not derived from the gateway's key/ },
+      ]);
+    });
+
     test("#15 the gateway key as a plain value", async () => {
       const resources = homelabResources();
       const container = env(named(resources, "paperclip"));

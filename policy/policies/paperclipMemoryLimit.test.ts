@@ -4,7 +4,7 @@ import { containerOf, fedoraResources, fedoraSpec } from "../testing/fedoraFixtu
 import { flyResources, flySpec } from "../testing/flyFixture";
 import { homelabResources, K8S, sealosResources } from "../testing/kubernetesFixture";
 import { expectNoViolations, expectViolations, metadataTests, run } from "../testing/policyTests";
-import { named } from "../testing/wire";
+import { named, resource } from "../testing/wire";
 import { paperclipMemoryLimit as policy } from "./paperclipMemoryLimit";
 
 const container = (resources: ReturnType<typeof homelabResources>, type = K8S.deployment) => (named(resources, "paperclip", type).properties.spec as any).template.spec.containers[0];
@@ -54,6 +54,17 @@ describe("paperclip-memory-limit", () => {
     spec.toml = spec.toml.replace('memory = "1gb"', 'memory = "512mb"');
     spec.deployFlags = "--remote-only --vm-memory 2048";
     expectNoViolations(await run(policy, flyResources(spec)));
+  });
+
+  test("accepted: a Job running the Paperclip CLI once (the bootstrap invite) spawns no agents", async () => {
+    const resources = homelabResources();
+    resources.push(
+      resource(K8S.job, "paperclip-bootstrap", {
+        metadata: { name: "paperclip-bootstrap" },
+        spec: { template: { spec: { restartPolicy: "OnFailure", containers: [{ name: "bootstrap", image: "ghcr.io/paperclipai/paperclip:sha-b8725c5", command: ["paperclipai", "auth", "bootstrap-ceo"] }] } } },
+      }),
+    );
+    expectNoViolations(await run(policy, resources));
   });
 
   test("policy config: minimumMemory", async () => {

@@ -1,6 +1,6 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { settingsOf, type DefaultedSchema, type RoleMatcher } from "../lib/config";
-import { agentRuntimes } from "../lib/gateway";
+import { agentRuntimes, runsAgents } from "../lib/gateway";
 import { parseQuantity } from "../lib/kubernetes";
 import { isUnknown, stackResources } from "../lib/plain";
 import { agentRuntimesProperty } from "../lib/schemas";
@@ -48,7 +48,7 @@ export const paperclipMemoryLimit: StackValidationPolicy = {
     const agents = agentRuntimes(model, settings.agentRuntimes);
     if (agents.length === 0) args.notApplicable("no agent runtime in this stack");
     for (const agent of agents) {
-      if (agent.kubernetes?.initContainer) continue;
+      if (!runsAgents(agent)) continue;
       const limit = agent.memoryLimit;
       if (isUnknown(limit)) continue;
       if (limit === undefined) {

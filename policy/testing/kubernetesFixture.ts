@@ -11,6 +11,7 @@ import { resource, urnOf } from "./wire";
 export const K8S = {
   deployment: "kubernetes:apps/v1:Deployment",
   statefulSet: "kubernetes:apps/v1:StatefulSet",
+  job: "kubernetes:batch/v1:Job",
   secret: "kubernetes:core/v1:Secret",
   externalSecret: "kubernetes:external-secrets.io/v1beta1:ExternalSecret",
   configMap: "kubernetes:core/v1:ConfigMap",
