@@ -13,7 +13,7 @@ import { parse as parseToml } from "smol-toml";
 import { arr, at, num, obj, str, strOrUnknown, stringLeaves, type Plain, type StackResource, type Unknown } from "./plain";
 import { fromImages, provenanceOf } from "./quadlet";
 import { optionValues, splitWords } from "./unitFile";
-import type { EnvVar, Probe, StackModel, Workload } from "./workloads";
+import type { EnvVar, Probe, StackModel } from "./workloads";
 
 const LOCAL_COMMAND = "command:local:Command";
 

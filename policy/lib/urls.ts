@@ -13,19 +13,6 @@ export function hostOfUrl(value: string): string | undefined {
   }
 }
 
-/** The port of a URL or `host:port` (the scheme's default when none is written). */
-export function portOfUrl(value: string): number | undefined {
-  const text = value.trim();
-  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `http://${text}`;
-  try {
-    const url = new URL(withScheme);
-    if (url.port) return Number(url.port);
-    return url.protocol === "https:" ? 443 : url.protocol === "http:" ? 80 : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * True when `host` is one of `names`: directly (container-name DNS), as a Kubernetes Service
  * (`name.namespace.svc`, `name.namespace.svc.cluster.local`) or as a Fly private name
@@ -65,6 +52,3 @@ export function hostMentions(text: string): { host: string; port?: number; text:
   return mentions;
 }
 
-export function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}

@@ -174,13 +174,6 @@ export function resolveSecret(model: StackModel, ref: SecretRef): SecretPayload 
   );
 }
 
-/** Whether the stack declares a secret of that name at all (any key). */
-export function declaresSecret(model: StackModel, ref: SecretRef): boolean {
-  return model.secrets.some(
-    (s) => s.mechanism === ref.mechanism && s.name === ref.name && (ref.namespace === undefined || s.namespace === undefined || s.namespace === ref.namespace),
-  );
-}
-
 export function envValue(variable: EnvVar | undefined): string | Unknown | undefined {
   return variable?.source.kind === "plain" ? variable.source.value : undefined;
 }
