@@ -28,16 +28,20 @@ export interface HarnessFile {
   path: string;
   text: string | Unknown;
   urn: string;
+  /** Written readable by its owner only (0600, 0400): a secret file, not plain text. */
+  private: boolean;
 }
 
 /** The files the Harness writes, by path relative to the user's home. */
 export function harnessFiles(resources: readonly StackResource[]): HarnessFile[] {
   return resources.flatMap((r) => {
     if (r.type !== REMOTE_COMMAND) return [];
-    const path = writtenPath(str(r.props.create));
+    const create = str(r.props.create);
+    const path = writtenPath(create);
     if (path === undefined) return [];
     const text = strOrUnknown(r.props.stdin) ?? "";
-    return [{ path, text, urn: r.urn }];
+    const mode = /\bchmod\s+(0?[0-7]{3,4})\b/.exec(create!)?.[1];
+    return [{ path, text, urn: r.urn, private: mode !== undefined && (parseInt(mode, 8) & 0o077) === 0 }];
   });
 }
 
@@ -63,9 +67,13 @@ function homeRelative(path: string): string | undefined {
 export function readQuadlet(model: StackModel): void {
   const files = harnessFiles(model.resources);
   const byPath = new Map(files.map((f) => [f.path, f]));
-  const textAt = (hostPath: string): string | Unknown | undefined => {
+  const fileAt = (hostPath: string): HarnessFile | undefined => {
     const relative = homeRelative(hostPath);
-    return relative === undefined ? undefined : byPath.get(relative)?.text;
+    return relative === undefined ? undefined : byPath.get(relative);
+  };
+  const textAt = (hostPath: string): string | Unknown | undefined => {
+    const file = fileAt(hostPath);
+    return file && !file.private ? file.text : undefined;
   };
 
   for (const resource of model.resources) {
@@ -90,7 +98,12 @@ export function readQuadlet(model: StackModel): void {
 
   const units = new Map<string, { file: HarnessFile; unit: ParsedUnit }>();
   for (const file of files) {
-    if (typeof file.text === "string") model.plainTexts.push({ urn: file.urn, label: file.path, text: file.text });
+    const resource = model.byUrn.get(file.urn)!;
+    if (file.private) {
+      model.secrets.push({ mechanism: "file", name: file.path, value: file.text, urn: file.urn, provenance: provenanceOf(resource, "stdin", model), label: `secret file ${file.path}` });
+    } else if (typeof file.text === "string") {
+      model.plainTexts.push({ urn: file.urn, label: file.path, text: file.text });
+    }
     const base = file.path.split("/").at(-1)!;
     if (!/\.(container|network|pod|build|image|volume|service|timer)$/.test(base) || isUnknown(file.text)) continue;
     units.set(base, { file, unit: parseUnitFile(file.text) });
@@ -126,8 +139,9 @@ export function readQuadlet(model: StackModel): void {
         for (const image of fromImages(text)) model.otherImages.push({ image, urn: file.urn, where: `FROM in ${containerfile}` });
       }
     }
-    if (base.endsWith(".container")) model.workloads.push(containerWorkload(base, file, unit, units, networkOf, imageOf, textAt));
-    if (base.endsWith(".service")) model.workloads.push(hostServiceWorkload(base, file, unit, textAt));
+    const lookup: FileLookup = { textAt, fileAt, model };
+    if (base.endsWith(".container")) model.workloads.push(containerWorkload(base, file, unit, units, networkOf, imageOf, lookup));
+    if (base.endsWith(".service")) model.workloads.push(hostServiceWorkload(base, file, unit, lookup));
   }
 }
 
@@ -144,16 +158,32 @@ export function fromImages(text: string): string[] {
   return images;
 }
 
-function envFromUnit(unit: ParsedUnit, section: string, where: string, dollars: boolean, textAt: (p: string) => string | Unknown | undefined): EnvVar[] {
+type FileLookup = { textAt: (p: string) => string | Unknown | undefined; fileAt: (p: string) => HarnessFile | undefined; model: StackModel };
+
+/** The variables of an env file: plain when the stack writes it readable, secret when 0600, opaque otherwise. */
+function envFileEntries(path: string, where: string, files: FileLookup): EnvVar[] {
+  const file = files.fileAt(path);
+  if (file?.private && typeof file.text === "string") {
+    // A secret env file: its variables are secrets delivered as a file (values judged as secrets).
+    const resource = files.model.byUrn.get(file.urn)!;
+    return parseEnvFile(file.text).map(({ name, value }): EnvVar => {
+      if (!files.model.secrets.some((s) => s.mechanism === "file" && s.name === file.path && s.key === name)) {
+        files.model.secrets.push({ mechanism: "file", name: file.path, key: name, value, urn: file.urn, provenance: provenanceOf(resource, "stdin", files.model), label: `secret file ${file.path} (${name})` });
+      }
+      return { name, source: { kind: "secret", secret: { mechanism: "file", name: file.path, key: name } }, where: `${path} (${where})` };
+    });
+  }
+  // A secret file not known until deployment (a first preview) is judged then.
+  if (file?.private) return [{ name: "*", source: { kind: "env-file", path, pending: true }, where }];
+  const text = files.textAt(path);
+  if (typeof text === "string") return parseEnvFile(text).map(({ name, value }) => ({ name, source: { kind: "plain", value }, where: `${path} (${where})` }));
+  return [{ name: "*", source: { kind: "env-file", path }, where }];
+}
+
+function envFromUnit(unit: ParsedUnit, section: string, where: string, dollars: boolean, files: FileLookup): EnvVar[] {
   const env: EnvVar[] = [];
   for (const value of values(unit, section, "EnvironmentFile")) {
-    const path = unescapeValue(value.replace(/^-/, ""), false);
-    const text = textAt(path);
-    if (typeof text === "string") {
-      for (const { name, value: v } of parseEnvFile(text)) env.push({ name, source: { kind: "plain", value: v }, where: `${path} (EnvironmentFile= of ${where})` });
-    } else {
-      env.push({ name: "*", source: { kind: "env-file", path }, where: `EnvironmentFile= in ${where}` });
-    }
+    env.push(...envFileEntries(unescapeValue(value.replace(/^-/, ""), false), `EnvironmentFile= of ${where}`, files));
   }
   for (const value of values(unit, section, "Environment")) {
     for (const { name, value: v } of environmentAssignments(value, dollars)) env.push({ name, source: { kind: "plain", value: v }, where: `Environment= in ${where}` });
@@ -168,20 +198,21 @@ function containerWorkload(
   units: Map<string, { file: HarnessFile; unit: ParsedUnit }>,
   networkOf: (reference: string) => string,
   imageOf: (reference: string) => string,
-  textAt: (p: string) => string | Unknown | undefined,
+  files: FileLookup,
 ): Workload {
+  const textAt = files.textAt;
   const section = "Container";
   const unitName = base.slice(0, -".container".length);
   const name = lastValue(unit, section, "ContainerName") ?? `systemd-${unitName}`;
   const podmanArgs = values(unit, section, "PodmanArgs").flatMap((v) => splitWords(v).map((w) => unescapeValue(w, true)));
   const exec = values(unit, section, "Exec").flatMap((v) => splitWords(v).map((w) => unescapeValue(w, true)));
 
-  const env = envFromUnit(unit, section, base, true, textAt);
+  const env = envFromUnit(unit, section, base, true, files);
   for (const assignment of optionValues(podmanArgs, "--env", "-e")) {
     const eq = assignment.indexOf("=");
     if (eq > 0) env.push({ name: assignment.slice(0, eq), source: { kind: "plain", value: assignment.slice(eq + 1) }, where: `PodmanArgs= --env in ${base}` });
   }
-  for (const path of optionValues(podmanArgs, "--env-file")) env.push({ name: "*", source: { kind: "env-file", path }, where: `PodmanArgs= --env-file in ${base}` });
+  for (const path of optionValues(podmanArgs, "--env-file")) env.push(...envFileEntries(path, `PodmanArgs= --env-file in ${base}`, files));
 
   const secretMounts: Workload["secretMounts"] = [];
   const secretSpecs = [...values(unit, section, "Secret"), ...optionValues(podmanArgs, "--secret")];
@@ -240,7 +271,7 @@ function containerWorkload(
   };
 }
 
-function hostServiceWorkload(base: string, file: HarnessFile, unit: ParsedUnit, textAt: (p: string) => string | Unknown | undefined): Workload {
+function hostServiceWorkload(base: string, file: HarnessFile, unit: ParsedUnit, files: FileLookup): Workload {
   const exec = ["ExecStartPre", "ExecStart", "ExecStartPost"].flatMap((key) => values(unit, "Service", key).flatMap((v) => splitWords(v.replace(/^[-@:+!]+/, ""))));
   return {
     target: "quadlet",
@@ -248,7 +279,7 @@ function hostServiceWorkload(base: string, file: HarnessFile, unit: ParsedUnit, 
     urn: file.urn,
     label: base,
     hostService: true,
-    env: envFromUnit(unit, "Service", base, false, textAt),
+    env: envFromUnit(unit, "Service", base, false, files),
     opaqueEnvSources: [],
     networks: ["host"],
     hostNetwork: true,

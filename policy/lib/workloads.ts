@@ -21,7 +21,8 @@ export type EnvSource =
   | { kind: "plain"; value: string | Unknown }
   | { kind: "secret"; secret: SecretRef }
   | { kind: "config-map"; configMap: string; key?: string; optional: boolean }
-  | { kind: "env-file"; path: string }
+  /** An env file whose content is not visible: never written by the stack, or (pending) a secret file not known until deployment. */
+  | { kind: "env-file"; path: string; pending?: boolean }
   | { kind: "runtime" };
 
 export interface EnvVar {
@@ -33,8 +34,8 @@ export interface EnvVar {
 
 /** A reference to a value held by a secret mechanism. */
 export interface SecretRef {
-  mechanism: "podman" | "kubernetes" | "fly";
-  /** Podman secret name, Kubernetes Secret name, or the Fly secret's (variable) name. */
+  mechanism: "podman" | "kubernetes" | "fly" | "file";
+  /** Podman secret name, Kubernetes Secret name, the Fly secret's (variable) name, or a secret file's path. */
   name: string;
   /** Key inside a Kubernetes Secret; undefined for a whole-Secret envFrom or a Podman/Fly secret. */
   key?: string;
@@ -45,7 +46,7 @@ export interface SecretRef {
 
 /** A value delivered through a secret mechanism, with where it came from. */
 export interface SecretPayload {
-  mechanism: "podman" | "kubernetes" | "fly";
+  mechanism: SecretRef["mechanism"];
   name: string;
   key?: string;
   namespace?: string;
@@ -187,7 +188,9 @@ export function describeSource(source: EnvSource): string {
         ? `Secret ${source.secret.name}${source.secret.key ? ` key ${source.secret.key}` : ""}`
         : source.secret.mechanism === "podman"
           ? `Podman secret ${source.secret.name}`
-          : `Fly secret ${source.secret.name}`;
+          : source.secret.mechanism === "file"
+            ? `secret file ${source.secret.name}`
+            : `Fly secret ${source.secret.name}`;
     case "config-map":
       return `ConfigMap ${source.configMap}${source.key ? ` key ${source.key}` : ""}`;
     case "env-file":

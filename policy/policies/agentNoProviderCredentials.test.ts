@@ -1,6 +1,6 @@
 import { describe, test } from "vitest";
 import { edgeResources } from "../testing/edgeFixture";
-import { containerOf, fedoraResources, fedoraSpec, type FedoraSpec } from "../testing/fedoraFixture";
+import { containerOf, fedoraResources, fedoraSpec, randomUrn, type FedoraSpec } from "../testing/fedoraFixture";
 import { flyResources, flySpec } from "../testing/flyFixture";
 import { homelabResources, K8S, sealosResources } from "../testing/kubernetesFixture";
 import { expectNoViolations, expectViolations, metadataTests, run } from "../testing/policyTests";
@@ -94,6 +94,20 @@ describe("agent-no-provider-credentials", () => {
       expectViolations(await run(policy, resources), policy, [{ resource: PAPERCLIP, message: /CLAUDE_CODE_OAUTH_TOKEN \(PodmanArgs= --env in paperclip\.container\) is a provider credential/ }]);
     });
 
+    test("#9b a provider key in a secret env file (0600) the agent loads", async () => {
+      const resources = fedora((spec) => {
+        containerOf(spec, "paperclip").container.PodmanArgs = ["--env-file=%h/.config/harness/paperclip/keys.env"];
+        spec.configFiles.push({ path: ".config/harness/paperclip/keys.env", content: "OPENROUTER_API_KEY=sk-or-v1-fixture000000000000001\n", mode: "0600" });
+      });
+      const violation = { resource: PAPERCLIP, message: /^paperclip\.container: OPENROUTER_API_KEY \(%h\/\.config\/harness\/paperclip\/keys\.env \(PodmanArgs= --env-file in paperclip\.container\)\) is a provider credential/ };
+      expectViolations(await run(policy, resources), policy, [violation]);
+      // Content from the stack's configuration is known during a preview; content derived from a
+      // resource not created yet is not, and is judged when it is known rather than guessed at.
+      expectViolations(await run(policy, asFirstPreview(resources)), policy, [violation]);
+      named(resources, "harness-file-paperclip-keys.env").propertyDependencies!.stdin = [randomUrn("litellm-master-key")];
+      expectNoViolations(await run(policy, asFirstPreview(resources)));
+    });
+
     test("accepted: the gateway key copied by value (equal to LiteLLM's master key)", async () => {
       const resources = fedora((spec) => delete spec.secrets.find((s) => s.name === "paperclip-openai-api-key")!.from);
       expectNoViolations(await run(policy, resources));
@@ -159,6 +173,35 @@ describe("agent-no-provider-credentials", () => {
       ]);
     });
 
+    const withObjectStorage = (endpoint: string | undefined) => {
+      const resources = sealosResources();
+      const container = (named(resources, "paperclip", K8S.statefulSet).properties.spec as any).template.spec.containers[0];
+      const key = (name: string, secretKey: string) => ({ name, valueFrom: { secretKeyRef: { name: "object-storage-key-paperclip", key: secretKey } } });
+      container.env.push(
+        { name: "PAPERCLIP_STORAGE_PROVIDER", value: "s3" },
+        { name: "PAPERCLIP_STORAGE_S3_BUCKET", value: "paperclip" },
+        ...(endpoint ? [{ name: "PAPERCLIP_STORAGE_S3_ENDPOINT", value: endpoint }] : []),
+        key("AWS_ACCESS_KEY_ID", "accessKey"),
+        key("AWS_SECRET_ACCESS_KEY", "secretKey"),
+      );
+      return resources;
+    };
+
+    test("accepted: the Sealos object store's keys, which Paperclip's S3 storage reads from the AWS SDK variables", async () => {
+      expectNoViolations(await run(policy, withObjectStorage("https://objectstorageapi.cloud.sealos.io")));
+    });
+
+    test("#16 AWS keys with the S3 endpoint at AWS (they would also open Bedrock)", async () => {
+      expectViolations(await run(policy, withObjectStorage("https://s3.eu-west-3.amazonaws.com")), policy, [
+        { resource: "paperclip", message: /AWS_ACCESS_KEY_ID .* is a provider credential/ },
+        { resource: "paperclip", message: /AWS_SECRET_ACCESS_KEY .* is a provider credential/ },
+      ]);
+      expectViolations(await run(policy, withObjectStorage(undefined)), policy, [
+        { resource: "paperclip", message: /AWS_ACCESS_KEY_ID .* is a provider credential/ },
+        { resource: "paperclip", message: /AWS_SECRET_ACCESS_KEY .* is a provider credential/ },
+      ]);
+    });
+
     test("#15 the gateway key as a plain value", async () => {
       const resources = homelabResources();
       const container = env(named(resources, "paperclip"));
@@ -176,13 +219,13 @@ describe("agent-no-provider-credentials", () => {
       expectNoViolations(await run(policy, asFirstPreview(flyResources(flySpec()))));
     });
 
-    test("#16 a provider key staged as a Fly secret", async () => {
+    test("#17 a provider key staged as a Fly secret", async () => {
       const spec = flySpec();
       spec.secrets.ANTHROPIC_API_KEY = "sk-ant-api03-stagedOnFly000000001";
       expectViolations(await run(policy, flyResources(spec)), policy, [{ resource: "fly-deploy", message: /^Fly app sodimo-paperclip .*: ANTHROPIC_API_KEY \(secrets staged by fly-secrets\) is a provider credential/ }]);
     });
 
-    test("#17 the staged gateway key sent to OpenAI by fly.toml's base URL", async () => {
+    test("#18 the staged gateway key sent to OpenAI by fly.toml's base URL", async () => {
       const spec = flySpec();
       spec.toml = spec.toml.replace('OPENAI_BASE_URL = "http://litellm.internal:4000"', 'OPENAI_BASE_URL = "https://api.openai.com/v1"');
       expectViolations(await run(policy, flyResources(spec)), policy, [{ resource: "fly-deploy", message: /OPENAI_API_KEY .* OPENAI_BASE_URL=https:\/\/api\.openai\.com\/v1 is not the gateway/ }]);

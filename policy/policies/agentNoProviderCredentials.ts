@@ -1,5 +1,5 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { settingsOf, type DefaultedSchema } from "../lib/config";
+import { settingsOf, stringList, type DefaultedSchema } from "../lib/config";
 import { agentRuntimes, gatewayContext, judgeGatewayKey, providerSecretOf, type GatewaySettings } from "../lib/gateway";
 import { stackResources } from "../lib/plain";
 import {
@@ -11,10 +11,12 @@ import {
   gatewaysProperty,
   providerCredentialVariablesProperty,
 } from "../lib/schemas";
-import { readStack, resolveSecret } from "../lib/workloads";
+import { hostOfUrl } from "../lib/urls";
+import { envValue, readStack, resolveSecret, type EnvVar, type Workload } from "../lib/workloads";
 
 interface Settings extends GatewaySettings {
   providerCredentialVariables: string[];
+  objectStorageCredentialVariables: string[];
 }
 
 const configSchema: DefaultedSchema = {
@@ -26,8 +28,30 @@ const configSchema: DefaultedSchema = {
     gatewayKeyVariables: gatewayKeyVariablesProperty,
     gatewayOwnKeyVariables: gatewayOwnKeyVariablesProperty,
     gatewayKeySourcePattern: gatewayKeySourcePatternProperty,
+    objectStorageCredentialVariables: stringList(
+      "AWS SDK variables accepted as the keys of Paperclip's S3-compatible attachment store (PAPERCLIP_STORAGE_PROVIDER=s3 with a non-AWS PAPERCLIP_STORAGE_S3_ENDPOINT), delivered as secrets.",
+      ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"],
+    ),
   },
 };
+
+/**
+ * Paperclip's S3 storage reads its credentials from the AWS SDK's default chain only, so an
+ * S3-compatible store (Sealos object storage, MinIO, R2) needs AWS_ACCESS_KEY_ID/SECRET in the
+ * server's environment. Those are the store's keys, not a model provider's, when storage is S3 and
+ * the endpoint is set and is not AWS (an AWS account's keys would also open Bedrock).
+ */
+function isObjectStorageKey(agent: Workload, variable: EnvVar, accepted: readonly string[]): boolean {
+  if (!accepted.includes(variable.name) || variable.source.kind !== "secret") return false;
+  const env = new Map(agent.env.map((e) => [e.name, e]));
+  if (envValue(env.get("PAPERCLIP_STORAGE_PROVIDER")) !== "s3") return false;
+  const endpoint = env.get("PAPERCLIP_STORAGE_S3_ENDPOINT");
+  if (!endpoint) return false;
+  const value = envValue(endpoint);
+  if (typeof value !== "string") return true;
+  const host = hostOfUrl(value);
+  return host !== undefined && !/(^|\.)amazonaws\.com(\.cn)?$/.test(host);
+}
 
 /**
  * Principle 3: the only model credential an agent holds is the gateway's key. Paperclip passes its
@@ -56,6 +80,7 @@ export const agentNoProviderCredentials: StackValidationPolicy = {
       for (const variable of agent.env) {
         const where = `${variable.name} (${variable.where})`;
         if (variable.source.kind === "env-file") {
+          if (variable.source.pending) continue;
           reportViolation(`${agent.label}: ${variable.where} reads ${variable.source.path}, whose content this stack does not show, so it may hold a provider credential. Deliver the variables with Environment= and Secret= instead.`, agent.urn);
           continue;
         }
@@ -69,6 +94,7 @@ export const agentNoProviderCredentials: StackValidationPolicy = {
           }
         }
         if (!settings.providerCredentialVariables.includes(variable.name)) continue;
+        if (isObjectStorageKey(agent, variable, settings.objectStorageCredentialVariables)) continue;
         if (settings.gatewayKeyVariables[variable.name] === undefined) {
           const accepted = Object.keys(settings.gatewayKeyVariables).join(" or ");
           reportViolation(`${agent.label}: ${where} is a provider credential. Agents hold only the gateway's key, as ${accepted}.`, agent.urn);

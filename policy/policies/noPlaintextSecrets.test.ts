@@ -74,6 +74,18 @@ describe("no-plaintext-secrets", () => {
     expectViolations(await run(policy, resources), policy, [{ resource: "fly-deploy", message: /DATABASE_PASSWORD \(flyctl secrets set on the command line of fly-secrets\) is a secret set as a plain value/ }]);
   });
 
+  test("#9 a host service's env file written world-readable (0644) is plain text", async () => {
+    const diagnostics = await run(policy, fedora((spec) => (spec.configFiles.find((f) => f.path.endsWith("drain.env"))!.mode = "0644")));
+    expectViolations(diagnostics, policy, [
+      { resource: "harness-file-user-email-drain.service", message: /^email-drain\.service: CLOUDFLARE_API_TOKEN \(%h\/\.config\/harness\/email-drain\/drain\.env \(EnvironmentFile= of email-drain\.service\)\) is a secret set as a plain value\.$/ },
+    ]);
+  });
+
+  test("#10 a secret file's value copied into a unit", async () => {
+    const diagnostics = await run(policy, fedora((spec) => (spec.units.find((u) => u.name === "email-drain")!.service!.ExecStart = ["/usr/bin/drain", "--token", "cfut_fixtureQueueConsumerToken0001"])));
+    expectViolations(diagnostics, policy, [{ resource: "harness-file-user-email-drain.service", message: /^\.config\/systemd\/user\/email-drain\.service contains the value of secret file \.config\/harness\/email-drain\/drain\.env \(CLOUDFLARE_API_TOKEN\) in plain text\.$/ }]);
+  });
+
   test("accepted: references to secrets held elsewhere ($(VAR), os.environ/VAR) and empty values", async () => {
     const resources = fedora((spec) => (containerOf(spec, "openwebui").container.Environment = { ...containerOf(spec, "openwebui").container.Environment, DATABASE_PASSWORD: "os.environ/DB_PASSWORD", AUDIO_STT_OPENAI_API_KEY: "" }));
     expectNoViolations(await run(policy, resources));

@@ -12,7 +12,8 @@ import { resource, secret, urnOf } from "./wire";
 
 export interface FedoraSpec {
   units: UnitFile[];
-  configFiles: { path: string; content: string }[];
+  /** Files written by the Harness; `mode` 0600 makes one a secret file (default 0644). */
+  configFiles: { path: string; content: string; mode?: string }[];
   secrets: { name: string; value: string; from?: string }[];
   randoms: string[];
 }
@@ -155,7 +156,12 @@ export function fedoraSpec(): FedoraSpec {
       kind: "service",
       name: "email-drain",
       unit: { Description: "Drains email_outbox into sendmail" },
-      service: { ExecStart: [{ withSpecifiers: "%h/.local/bin/email-drain" }], Environment: { ALLOWED_SENDERS: "admin@example.com" }, Restart: "on-failure" },
+      service: {
+        ExecStart: [{ withSpecifiers: "%h/.local/bin/email-drain" }],
+        Environment: { ALLOWED_SENDERS: "admin@example.com" },
+        EnvironmentFile: [{ withSpecifiers: "%h/.config/harness/email-drain/drain.env" }],
+        Restart: "on-failure",
+      },
       install: { WantedBy: ["default.target"] },
     } satisfies ServiceUnit,
   ];
@@ -183,8 +189,10 @@ export function fedoraSpec(): FedoraSpec {
           "",
         ].join("\n"),
       },
+      { path: ".config/harness/email-drain/drain.env", content: "CLOUDFLARE_API_TOKEN=cfut_fixtureQueueConsumerToken0001\n", mode: "0600" },
     ],
     secrets: [
+      // (the drain's queue token is a secret file, below in configFiles with mode 0600)
       { name: "paperclip-better-auth-secret", value: "9f0c2b7e4a1d8c3f6b0e5a2d7c4f1b8e3a6d9c2f5b8e1a4d7c0f3b6e9a2d5c8f", from: "paperclip-better-auth-secret" },
       { name: "paperclip-database-url", value: "postgres://paperclip:7c1e4b9a2f5d8c3e6b1a4f7d0c3e6b9a@paperclip-db:5432/paperclip", from: "paperclip-db-password" },
       { name: "paperclip-anthropic-auth-token", value: "sk-5e8b1d4a7c0f3e6b9d2a5c8f1e4b7a0d", from: "litellm-master-key" },
@@ -210,8 +218,9 @@ function unitPath(unit: UnitFile): string {
   return unit.kind === "service" || unit.kind === "target" || unit.kind === "timer" ? `.config/systemd/user/${file}` : `.config/containers/systemd/${file}`;
 }
 
-export function fileCommand(path: string, content: string): AnalyzerResource {
-  return resource(COMMAND, `harness-file-${path.split("/").slice(-2).join("-")}`, { connection, create: writeFileScript(path, "0644", path.startsWith(".config/containers")), stdin: content }, { parentType: HARNESS });
+export function fileCommand(path: string, content: string, mode = "0644"): AnalyzerResource {
+  const stdin = mode === "0644" ? content : secret(content);
+  return resource(COMMAND, `harness-file-${path.split("/").slice(-2).join("-")}`, { connection, create: writeFileScript(path, mode, path.startsWith(".config/containers")), stdin }, { parentType: HARNESS });
 }
 
 export function secretCommand(name: string, value: string, provenance: string[]): AnalyzerResource {
@@ -222,7 +231,7 @@ export function fedoraResources(spec: FedoraSpec): AnalyzerResource[] {
   return [
     ...spec.randoms.map((name) => resource(RANDOM, `${name}-bytes`, { length: 32 }, { parentType: "harness:secrets:Secret32" })),
     ...spec.units.map((unit) => fileCommand(unitPath(unit), renderUnit(unit, { podmanVersion: "5.4" }))),
-    ...spec.configFiles.map((file) => fileCommand(file.path, file.content)),
+    ...spec.configFiles.map((file) => fileCommand(file.path, file.content, file.mode)),
     ...spec.secrets.map((s) => secretCommand(s.name, s.value, s.from ? [randomUrn(s.from)] : [])),
   ];
 }
