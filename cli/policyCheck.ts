@@ -4,13 +4,14 @@
  * wire format, with parents and property dependencies), through @pulumi/policy's own analyzer
  * handlers. Mandatory violations fail the check; advisory ones are shown as warnings and do not;
  * a policy with nothing to say is listed as passed (or not applicable, with its reason), so the
- * table shows which policies ran and what they judged.
+ * table shows which policies ran and what they judged. A stack's pack configuration, if any, is
+ * `policy/config/<stack>.json` — the file `pulumi preview --policy-pack-config` gets for it.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Policies } from "@pulumi/policy";
 import { PACK_NAME, POLICIES } from "../policy/policies";
-import { analyzeStackReport, type AnalyzerResource, type Diagnostic, type PolicyPackConfig } from "../policy/runAnalyzer";
+import { analyzeStackReport, policyConfigProblems, type AnalyzerResource, type Diagnostic, type PolicyPackConfig } from "../policy/runAnalyzer";
 import type { RecordingCheck } from "./checkStack";
 import type { Recording } from "./engine/recordStack";
 import type { ValidationResult } from "./validators";
@@ -70,4 +71,22 @@ export async function runPolicyPack(recording: Recording, policies: Policies = P
   return results.sort((a, b) => ORDER[a.status] - ORDER[b.status]);
 }
 
-export const policyPackCheck: RecordingCheck = (plan) => runPolicyPack(plan.recording);
+/** A stack's policy configuration, if it has one: what `--policy-pack-config` gets for that stack. */
+export function policyConfigPath(stack: string): string {
+  return join(__dirname, "../policy/config", `${stack}.json`);
+}
+
+export const policyPackCheck: RecordingCheck = async (plan) => {
+  const path = policyConfigPath(plan.recording.stack);
+  if (!existsSync(path)) return runPolicyPack(plan.recording);
+  const target = `policy/config/${plan.recording.stack}.json`;
+  let config: unknown;
+  try {
+    config = JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    return [{ validator: "policy-config", target, status: "failed", message: (error as Error).message }];
+  }
+  const problems = policyConfigProblems(POLICIES, config);
+  if (problems.length > 0) return [{ validator: "policy-config", target, status: "failed", message: problems.join("\n") }];
+  return runPolicyPack(plan.recording, POLICIES, config as PolicyPackConfig);
+};

@@ -13,7 +13,7 @@ import { POLICIES } from "./policies";
 import { agentModelTrafficViaGateway } from "./policies/agentModelTrafficViaGateway";
 import { agentNoProviderCredentials } from "./policies/agentNoProviderCredentials";
 import { imagesPinned } from "./policies/imagesPinned";
-import { analyzeStack, analyzeStackReport } from "./runAnalyzer";
+import { analyzeStack, analyzeStackReport, policyConfigProblems } from "./runAnalyzer";
 import { edgeResources } from "./testing/edgeFixture";
 import { fedoraResources, fedoraSpec } from "./testing/fedoraFixture";
 import { flyResources, flySpec } from "./testing/flyFixture";
@@ -69,4 +69,14 @@ describe("the paperclip-harness pack", () => {
     const floating = CATALOG.map((definition) => definition(context)).filter((service) => service.floatingTagReason !== undefined);
     for (const service of floating) expect(allowList.map((a) => a.image), service.name).toContain(imageRepository(service.image));
   });
+
+  test("policy configuration is checked like the CLI checks --policy-pack-config", () => {
+    expect(policyConfigProblems(POLICIES, { "images-pinned": "advisory", "paperclip-memory-limit": { enforcementLevel: "mandatory", minimumMemory: "2Gi" } })).toEqual([]);
+    expect(policyConfigProblems(POLICIES, { "image-pinned": "advisory" })[0]).toMatch(/^image-pinned: no such policy/);
+    expect(policyConfigProblems(POLICIES, { "images-pinned": "strict" })).toEqual(["images-pinned.enforcementLevel: expected one of advisory, mandatory, disabled, remediate"]);
+    expect(policyConfigProblems(POLICIES, { "images-pinned": { floatingTagAllowList: [{ image: "quay.io/x/y" }] } })).toEqual(["images-pinned.floatingTagAllowList[0]: missing reason"]);
+    expect(policyConfigProblems(POLICIES, { "paperclip-memory-limit": { minimumMemory: 1024 } })).toEqual(["paperclip-memory-limit.minimumMemory: expected string, got integer"]);
+    expect(policyConfigProblems(POLICIES, { "paperclip-memory-limit": { minimumMemroy: "1Gi" } })).toEqual(["paperclip-memory-limit: unknown property minimumMemroy"]);
+  });
+
 });

@@ -8,6 +8,7 @@
  */
 import { createRequire } from "node:module";
 import type { EnforcementLevel, Policies, Policy, StackValidationPolicy } from "@pulumi/policy";
+import { validateJsonSchema } from "./lib/jsonSchema";
 
 // The protobuf classes must come from the copy of @pulumi/pulumi that @pulumi/policy uses.
 const fromPolicy = createRequire(require.resolve("@pulumi/policy"));
@@ -171,4 +172,28 @@ export async function analyzeStackReport(
   diagnostics.push(...diagnosticsOf(response));
   const notApplicable = response.getNotApplicableList().map((n) => ({ policy: n.getPolicyName(), reason: n.getReason() }));
   return { diagnostics, notApplicable };
+}
+
+/**
+ * Problems with a policy pack configuration (what `--policy-pack-config` takes): unknown policies,
+ * enforcement levels, and settings against each policy's schema, as the CLI checks them.
+ */
+export function policyConfigProblems(policies: Policies, config: unknown): string[] {
+  if (config === null || typeof config !== "object" || Array.isArray(config)) return ["expected an object of policy names"];
+  const byName = new Map(policies.map((p) => [p.name, p]));
+  const problems: string[] = [];
+  for (const [name, entry] of Object.entries(config)) {
+    const policy = byName.get(name);
+    if (!policy) {
+      problems.push(`${name}: no such policy (policies: ${[...byName.keys()].join(", ")})`);
+      continue;
+    }
+    const { enforcementLevel, ...settings } = typeof entry === "string" ? { enforcementLevel: entry } : ((entry ?? {}) as Record<string, unknown>);
+    if (enforcementLevel !== undefined && !(LEVELS as readonly unknown[]).includes(enforcementLevel)) {
+      problems.push(`${name}.enforcementLevel: expected one of ${LEVELS.join(", ")}`);
+    }
+    const schema = { type: "object" as const, properties: policy.configSchema?.properties ?? {}, required: policy.configSchema?.required ?? [], additionalProperties: false };
+    problems.push(...validateJsonSchema(settings, schema, name));
+  }
+  return problems;
 }

@@ -9,7 +9,7 @@ import { expect, test } from "vitest";
 import type { Policy, StackValidationPolicy } from "@pulumi/policy";
 import { schemaDefaults } from "../lib/config";
 import { analyzeStack, type AnalyzerResource, type Diagnostic } from "../runAnalyzer";
-import { validateJsonSchema } from "./jsonSchema";
+import { validateJsonSchema } from "../lib/jsonSchema";
 
 export async function run(policy: StackValidationPolicy, resources: readonly AnalyzerResource[], config?: Record<string, unknown>): Promise<Diagnostic[]> {
   return analyzeStack([policy], resources, config ? { config: { [policy.name]: config } } : {});

@@ -1,7 +1,8 @@
 /**
- * The subset of JSON Schema the pack's config schemas use, enough to prove their defaults (and test
- * configurations) are valid: type, properties, required, additionalProperties, items, minItems,
- * minLength, pattern, minimum, maximum. Returns the problems, empty when valid.
+ * The subset of JSON Schema the pack's config schemas use, enough to check a policy configuration
+ * the way the Pulumi CLI does before sending it to the pack (and to prove the defaults valid): type,
+ * properties, required, additionalProperties, items, minItems, minLength, pattern, minimum, maximum.
+ * Returns the problems, empty when valid.
  */
 import type { PolicyConfigJSONSchema, PolicyConfigJSONSchemaDefinition } from "@pulumi/policy/schema";
 
