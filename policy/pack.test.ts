@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { GATEWAY_KEY_ENV, GATEWAY_URL_ENV } from "../components/paperclip/paperclipSettings";
 import { CATALOG } from "../infra/catalog";
-import { imageRepository } from "./lib/images";
+import { imageRepository, isFloatingTag, parseImage } from "./lib/images";
 import { POLICIES } from "./policies";
 import { agentModelTrafficViaGateway } from "./policies/agentModelTrafficViaGateway";
 import { agentNoProviderCredentials } from "./policies/agentNoProviderCredentials";
@@ -63,11 +63,15 @@ describe("the paperclip-harness pack", () => {
     expect(GATEWAY_KEY_ENV.every((key) => accepted[key]!.some((base) => (GATEWAY_URL_ENV as readonly string[]).includes(base)))).toBe(true);
   });
 
-  test("every catalogue image with a floating-tag reason is allow-listed in images-pinned", () => {
+  test("a catalogue image floats exactly when its entry gives a reason, and then images-pinned allow-lists it", () => {
     const allowList = imagesPinned.configSchema!.properties.floatingTagAllowList!.default as { image: string }[];
     const context = { domain: "example.com", networkName: "harness", hostname: (s: string) => `${s}.example.com`, routes: [], operatorKeys: new Set<string>() };
-    const floating = CATALOG.map((definition) => definition(context)).filter((service) => service.floatingTagReason !== undefined);
-    for (const service of floating) expect(allowList.map((a) => a.image), service.name).toContain(imageRepository(service.image));
+    for (const service of CATALOG.map((definition) => definition(context))) {
+      const image = parseImage(service.image);
+      const floats = image?.digest === undefined && image?.tag !== undefined && isFloatingTag(image.tag, []);
+      expect(floats, `${service.name}: ${service.image}`).toBe(service.floatingTagReason !== undefined);
+      if (floats) expect(allowList.map((a) => a.image), service.name).toContain(imageRepository(service.image));
+    }
   });
 
   test("policy configuration is checked like the CLI checks --policy-pack-config", () => {
