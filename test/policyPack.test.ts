@@ -12,7 +12,10 @@ import { checkStack } from "../cli/checkStack";
 import { recordStack, type Recording } from "../cli/engine/recordStack";
 import { readProjectFile, readStackSettings } from "../cli/engine/stackSettings";
 import { planStack } from "../cli/planStack";
-import { runPolicyPack } from "../cli/policyCheck";
+import { analyzerResources, runPolicyPack } from "../cli/policyCheck";
+import { POLICIES } from "../policy/policies";
+import { analyzeStack } from "../policy/runAnalyzer";
+import { asFirstPreview } from "../policy/testing/wire";
 import { shippedStacks } from "../cli/stacks";
 
 const root = join(__dirname, "..");
@@ -38,9 +41,13 @@ async function failures(recording: Recording) {
 describe("every shipped stack passes the policy pack with zero violations", () => {
   for (const stack of shippedStacks(root)) {
     test(stack, async () => {
-      const results = await runPolicyPack(await recordStack({ root, stack }));
+      const recording = await recordStack({ root, stack });
+      const results = await runPolicyPack(recording);
       expect(results.filter((r) => r.status !== "passed")).toEqual([]);
       expect(results.filter((r) => r.message === "no violations").length).toBeGreaterThan(0);
+      // As a first `pulumi preview` would send it (outputs of resources not created yet unknown):
+      // no violation, and no "can't run during preview".
+      expect(await analyzeStack(POLICIES, asFirstPreview(analyzerResources(recording)))).toEqual([]);
     });
   }
 });
@@ -64,6 +71,15 @@ describe("fedora: a configuration that breaks the rules fails check, naming the 
     expect(report.text).toMatch(/^FAIL +policy:agent-no-provider-credentials +Command::harness-file-paperclip\.container +paperclip\.container: ANTHROPIC_API_KEY/m);
     expect(report.text.split("\n").at(-1)).toBe("check: FAILED (1 failed)");
     expect(report.text).not.toContain("sk-ant-api03-operatorPastedThis0001");
+  });
+
+  test("the same violation is caught by a first preview, before any secret value exists", async () => {
+    const recording = await record(
+      { services: { paperclip: { secrets: { ANTHROPIC_API_KEY: { fromConfig: "anthropic" } } } }, extraSecrets: { anthropic: "sk-ant-api03-operatorPastedThis0001" } },
+      ["extraSecrets"],
+    );
+    const diagnostics = await analyzeStack(POLICIES, asFirstPreview(analyzerResources(recording)));
+    expect(diagnostics.map((d) => [d.policy, d.level, d.urn?.split("::").at(-1)])).toEqual([["agent-no-provider-credentials", "mandatory", "harness-file-paperclip.container"]]);
   });
 
   test("OPENAI_BASE_URL pointed at OpenAI: the base URL, and the gateway key now sent to OpenAI", async () => {

@@ -64,6 +64,7 @@ function sameRef(a: SecretRef, b: SecretRef): boolean {
 
 /** True when a secret reference is one the gateway reads a provider credential from. */
 export function providerSecretOf(context: GatewayContext, ref: SecretRef, payload: SecretPayload | undefined): GatewayContext["providerSecrets"][number] | undefined {
+  if (ref.pending) return undefined;
   return context.providerSecrets.find(
     (p) =>
       sameRef(p.ref, ref) ||
@@ -110,6 +111,7 @@ function sourceJudgement(model: StackModel, context: GatewayContext, variable: E
   const source = variable.source;
   if (source.kind !== "secret") return { ok: false, why: `it is ${describeSource(source)}, not the gateway's key delivered as a secret` };
   const ref = source.secret;
+  if (ref.pending) return { ok: true, how: "not known until the Secret exists (judged then)" };
   if (ref.mechanism === "fly") return { ok: true, how: "a Fly secret sent only to the gateway" };
   if (context.ownKeys.some((k) => sameRef(k.ref, ref))) return { ok: true, how: "the gateway's own key secret" };
 

@@ -25,6 +25,9 @@ const POD_LABEL_PATHS: Record<string, string[]> = {
   "core/v1:Pod": ["metadata", "labels"],
 };
 
+/** The name of a Secret referenced by an output not known yet (an auto-named Secret during a first preview). */
+const PENDING_NAME = "(a Secret named when it is created)";
+
 /** `kubernetes:apps/v1:Deployment` → `apps/v1:Deployment`. */
 function kindKey(type: string): string | undefined {
   return type.startsWith("kubernetes:") ? type.slice("kubernetes:".length) : undefined;
@@ -198,10 +201,20 @@ export function readKubernetes(model: StackModel): void {
         const secretRef = obj(at(item, "valueFrom", "secretKeyRef"));
         const configMapRef = obj(at(item, "valueFrom", "configMapKeyRef"));
         if (secretRef) {
-          const refName = secretName(strOrUnknown(secretRef.name)) ?? "(unknown until the Secret exists)";
+          const refName = secretName(strOrUnknown(secretRef.name));
           env.push({
             name: variable,
-            source: { kind: "secret", secret: { mechanism: "kubernetes", name: refName, ...(str(secretRef.key) ? { key: str(secretRef.key)! } : {}), optional: bool(secretRef.optional) === true, ...(namespace ? { namespace } : {}) } },
+            source: {
+              kind: "secret",
+              secret: {
+                mechanism: "kubernetes",
+                name: refName ?? PENDING_NAME,
+                ...(str(secretRef.key) ? { key: str(secretRef.key)! } : {}),
+                optional: bool(secretRef.optional) === true,
+                ...(namespace ? { namespace } : {}),
+                ...(refName === undefined ? { pending: true } : {}),
+              },
+            },
             where,
           });
         } else if (configMapRef) {
@@ -223,8 +236,14 @@ export function readKubernetes(model: StackModel): void {
         const secretRef = obj(at(item, "secretRef"));
         const configMapRef = obj(at(item, "configMapRef"));
         if (secretRef) {
-          const refName = secretName(strOrUnknown(secretRef.name)) ?? "(unknown until the Secret exists)";
-          const ref: SecretRef = { mechanism: "kubernetes", name: refName, optional: bool(secretRef.optional) === true, ...(namespace ? { namespace } : {}) };
+          const refName = secretName(strOrUnknown(secretRef.name)) ?? PENDING_NAME;
+          const ref: SecretRef = {
+            mechanism: "kubernetes",
+            name: refName,
+            optional: bool(secretRef.optional) === true,
+            ...(namespace ? { namespace } : {}),
+            ...(refName === PENDING_NAME ? { pending: true } : {}),
+          };
           const keys = model.secrets.filter((s) => s.mechanism === "kubernetes" && s.name === refName && s.key !== undefined && (namespace === undefined || s.namespace === undefined || s.namespace === namespace));
           for (const payload of keys) env.push({ name: `${prefix}${payload.key}`, source: { kind: "secret", secret: { ...ref, key: payload.key! } }, where: `envFrom Secret ${refName} of ${label}` });
           const wholeRemote = model.secrets.some((s) => s.mechanism === "kubernetes" && s.name === refName && s.key === undefined);

@@ -88,12 +88,6 @@ export function readQuadlet(model: StackModel): void {
         label: `Podman secret ${name}`,
       });
     }
-    if (resource.type.startsWith("command:")) {
-      for (const key of ["create", "update", "delete"]) {
-        const script = str(resource.props[key]);
-        if (script) model.plainTexts.push({ urn: resource.urn, label: `the ${key} command of ${resource.name}`, text: script });
-      }
-    }
   }
 
   const units = new Map<string, { file: HarnessFile; unit: ParsedUnit }>();

@@ -42,6 +42,8 @@ export interface SecretRef {
   /** Kubernetes `optional: true`. */
   optional?: boolean;
   namespace?: string;
+  /** The name is an output not known yet (first preview): which secret it is gets judged when it is known. */
+  pending?: boolean;
 }
 
 /** A value delivered through a secret mechanism, with where it came from. */
@@ -158,6 +160,14 @@ export function readStack(resources: StackResource[]): StackModel {
     services: [],
     networkNames: new Map(),
   };
+  // Every command's script is plain text: it sits in the state, the plan and the host's process list.
+  for (const resource of resources) {
+    if (!resource.type.startsWith("command:")) continue;
+    for (const key of ["create", "update", "delete"]) {
+      const script = resource.props[key];
+      if (typeof script === "string") model.plainTexts.push({ urn: resource.urn, label: `the ${key} command of ${resource.name}`, text: script });
+    }
+  }
   readQuadlet(model);
   readKubernetes(model);
   readFly(model);

@@ -4,7 +4,7 @@ import { containerOf, fedoraResources, fedoraSpec, randomUrn, type FedoraSpec } 
 import { flyResources, flySpec } from "../testing/flyFixture";
 import { homelabResources, K8S, sealosResources } from "../testing/kubernetesFixture";
 import { expectNoViolations, expectViolations, metadataTests, run } from "../testing/policyTests";
-import { asFirstPreview, named, resource } from "../testing/wire";
+import { asFirstPreview, named, resource, UNKNOWN_WIRE } from "../testing/wire";
 import { agentNoProviderCredentials as policy } from "./agentNoProviderCredentials";
 
 const PAPERCLIP = "harness-file-systemd-paperclip.container";
@@ -200,6 +200,14 @@ describe("agent-no-provider-credentials", () => {
         { resource: "paperclip", message: /AWS_ACCESS_KEY_ID .* is a provider credential/ },
         { resource: "paperclip", message: /AWS_SECRET_ACCESS_KEY .* is a provider credential/ },
       ]);
+    });
+
+    test("accepted during a first preview: a Secret referenced by an auto-name not known yet is judged once it is", async () => {
+      const resources = homelabResources();
+      const container = env(named(resources, "paperclip"));
+      for (const e of container.env as any[]) if (e.valueFrom?.secretKeyRef?.name === "paperclip-llm-key") e.valueFrom.secretKeyRef.name = UNKNOWN_WIRE;
+      container.envFrom.push({ secretRef: { name: UNKNOWN_WIRE } });
+      expectNoViolations(await run(policy, resources));
     });
 
     test("#15 the gateway key as a plain value", async () => {

@@ -104,6 +104,7 @@ export const agentNoProviderCredentials: StackValidationPolicy = {
         if (!judgement.ok) reportViolation(`${agent.label}: ${where} is not the gateway's key: ${judgement.why}.`, agent.urn);
       }
       for (const source of agent.opaqueEnvSources) {
+        if (source.ref?.pending) continue;
         const payload = source.ref ? resolveSecret(model, source.ref) : undefined;
         const provider = source.ref ? providerSecretOf(context, source.ref, payload) : undefined;
         reportViolation(

@@ -53,7 +53,7 @@ export const optionalSecretReferencesOptional: StackValidationPolicy = {
   validateStack: (args, reportViolation) => {
     const settings = settingsOf<Settings>(args, configSchema);
     const model = readStack(stackResources(args.resources));
-    const refs = references(model.workloads);
+    const refs = references(model.workloads).filter((r) => !r.ref.pending);
     if (refs.length === 0) args.notApplicable("no Kubernetes Secret references in this stack");
     const key = (r: SecretRef) => `${r.namespace ?? ""}/${r.name}`;
     const optionalSomewhere = new Set(refs.filter((r) => r.ref.optional).map((r) => key(r.ref)));
