@@ -3,7 +3,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["**/*.test.ts"],
-    exclude: ["node_modules/**", ".out/**", ".tools/**", "**/dist/**"],
+    // **/node_modules: the policy pack's own dependencies (policy/node_modules, installed by the Pulumi CLI) too.
+    exclude: ["**/node_modules/**", ".out/**", ".tools/**", "**/dist/**"],
     // Pulumi's runtime state is process-global: one test file per worker, files isolated.
     pool: "forks",
     isolate: true,

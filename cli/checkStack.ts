@@ -9,6 +9,7 @@ import { dirname, join, relative } from "node:path";
 import { parse as parseYaml } from "yaml";
 import type { Artifact } from "./engine/artifacts";
 import type { StackPlan } from "./planStack";
+import { policyPackCheck } from "./policyCheck";
 import {
   caddyValidator,
   countResults,
@@ -31,7 +32,7 @@ export interface CheckReport {
 export type RecordingCheck = (plan: StackPlan) => Promise<ValidationResult[]>;
 
 /** The policy seam: the CrossGuard pack registers itself here. */
-export const RECORDING_CHECKS: RecordingCheck[] = [];
+export const RECORDING_CHECKS: RecordingCheck[] = [policyPackCheck];
 
 /**
  * Executables the Fedora host provides that the rendered units run: Podman (every generated service),
@@ -51,7 +52,7 @@ export async function checkStack(plan: StackPlan): Promise<CheckReport> {
   const text = [
     `Checks for ${plan.plan.project}/${plan.plan.stack}:`,
     formatResultsTable(results),
-    ok ? "check: passed" : `check: FAILED (${counts.failed} failed)`,
+    ok ? `check: passed${counts.warned > 0 ? ` (${counts.warned} advisory)` : ""}` : `check: FAILED (${counts.failed} failed)`,
   ].join("\n");
   return { ok, results, text };
 }

@@ -4,7 +4,7 @@ import { dirname, join } from "node:path";
 import { type Artifact, extractArtifacts } from "./engine/artifacts";
 import { type PlanDocument, planDocument } from "./engine/planDocument";
 import { renderPreviewTree } from "./engine/previewTree";
-import { type Recording, recordStack } from "./engine/recordStack";
+import { type RecordOptions, type Recording, recordStack } from "./engine/recordStack";
 
 export interface StackPlan {
   recording: Recording;
@@ -14,8 +14,14 @@ export interface StackPlan {
   outDir: string;
 }
 
-export async function planStack(root: string, stack: string, outRoot = join(root, ".out")): Promise<StackPlan> {
-  const recording = await recordStack({ root, stack });
+/** `record` adjusts the recording (tests plan a stack with changed config). */
+export async function planStack(
+  root: string,
+  stack: string,
+  outRoot = join(root, ".out"),
+  record: Omit<RecordOptions, "root" | "stack"> = {},
+): Promise<StackPlan> {
+  const recording = await recordStack({ ...record, root, stack });
   const plan = planDocument(recording);
   const artifacts = extractArtifacts(recording.resources);
   const outDir = join(outRoot, stack);

@@ -19,7 +19,7 @@ describe("formatResultsTable", () => {
   });
 
   test("counts", () => {
-    expect(countResults(results)).toEqual({ passed: 1, failed: 1, skipped: 1 });
+    expect(countResults(results)).toEqual({ passed: 1, failed: 1, skipped: 1, warned: 0 });
     expect(formatResultsTable([]).split("\n").at(-1)).toBe("0 passed, 0 failed");
   });
 });

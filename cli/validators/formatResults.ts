@@ -1,15 +1,16 @@
 import type { ValidationResult, ValidatorStatus } from "./types";
 
-const STATUS_LABEL: Record<ValidatorStatus, string> = { passed: "PASS", failed: "FAIL", skipped: "SKIP" };
+const STATUS_LABEL: Record<ValidatorStatus, string> = { passed: "PASS", failed: "FAIL", skipped: "SKIP", warned: "WARN" };
 
 export interface ResultCounts {
   passed: number;
   failed: number;
   skipped: number;
+  warned: number;
 }
 
 export function countResults(results: readonly ValidationResult[]): ResultCounts {
-  const counts: ResultCounts = { passed: 0, failed: 0, skipped: 0 };
+  const counts: ResultCounts = { passed: 0, failed: 0, skipped: 0, warned: 0 };
   for (const result of results) counts[result.status] += 1;
   return counts;
 }
@@ -34,6 +35,7 @@ export function formatResultsTable(results: readonly ValidationResult[]): string
   }
   const counts = countResults(results);
   let summary = `${counts.passed} passed, ${counts.failed} failed`;
+  if (counts.warned > 0) summary += `, ${counts.warned} advisory (not failing)`;
   if (counts.skipped > 0) summary += `, ${counts.skipped} SKIPPED (validators not installed: run npm run tools)`;
   lines.push(summary);
   return lines.join("\n");

@@ -1,5 +1,8 @@
-/** Outcome of one validator on one target. `skipped` is never green: callers print it loudly. */
-export type ValidatorStatus = "passed" | "failed" | "skipped";
+/**
+ * Outcome of one validator on one target. `skipped` is never green: callers print it loudly.
+ * `warned` is an advisory finding (an advisory policy's violation): shown, counted, not a failure.
+ */
+export type ValidatorStatus = "passed" | "failed" | "skipped" | "warned";
 
 export interface ValidationResult {
   /** Which validator judged the target, e.g. "quadlet", "systemd-verify", "caddy", "shellcheck". */

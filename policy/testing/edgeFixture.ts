@@ -1,0 +1,78 @@
+/**
+ * A compliant Cloudflare edge as provider-v6 leaf resources: one named tunnel configured by the
+ * stack (one ingress rule per hostname, then the 404 catch-all), a proxied CNAME per hostname fed by
+ * the tunnel's id, an Access application per hostname with the company's allow policy, and the
+ * email queues with the host drain's HTTP-pull consumer.
+ */
+import type { AnalyzerResource } from "../runAnalyzer";
+import { resource, secret, urnOf } from "./wire";
+
+export const CF = {
+  tunnel: "cloudflare:index/zeroTrustTunnelCloudflared:ZeroTrustTunnelCloudflared",
+  tunnelConfig: "cloudflare:index/zeroTrustTunnelCloudflaredConfig:ZeroTrustTunnelCloudflaredConfig",
+  dnsRecord: "cloudflare:index/dnsRecord:DnsRecord",
+  accessApplication: "cloudflare:index/zeroTrustAccessApplication:ZeroTrustAccessApplication",
+  accessPolicy: "cloudflare:index/zeroTrustAccessPolicy:ZeroTrustAccessPolicy",
+  queue: "cloudflare:index/queue:Queue",
+  queueConsumer: "cloudflare:index/queueConsumer:QueueConsumer",
+};
+
+export const EDGE_HOSTNAMES = ["paperclip.example.com", "chat.example.com", "cockpit.example.com"];
+const ACCOUNT = "0123456789abcdef0123456789abcdef";
+const TUNNEL_ID = "6ff42ae2-765d-4adf-8112-31c55c1551ef";
+
+export function edgeResources(hostnames: readonly string[] = EDGE_HOSTNAMES): AnalyzerResource[] {
+  const tunnelUrn = urnOf(CF.tunnel, "edge-tunnel");
+  const policyUrn = urnOf(CF.accessPolicy, "edge-allow-company");
+  const outboxUrn = urnOf(CF.queue, "email-outbox");
+  const dlqUrn = urnOf(CF.queue, "email-dlq");
+  const label = (hostname: string) => hostname.split(".")[0]!;
+  return [
+    resource(CF.tunnel, "edge-tunnel", { accountId: ACCOUNT, name: "harness", configSrc: "cloudflare", tunnelSecret: secret("c2VjcmV0LXR1bm5lbC1zZWNyZXQtZm9yLWZpeHR1cmVzLW9ubHk=") }),
+    resource(
+      CF.tunnelConfig,
+      "edge-tunnel-config",
+      {
+        accountId: ACCOUNT,
+        tunnelId: TUNNEL_ID,
+        config: {
+          ingresses: [
+            ...hostnames.map((hostname) => ({ hostname, service: "http://127.0.0.1:80", originRequest: { httpHostHeader: hostname } })),
+            { service: "http_status:404" },
+          ],
+        },
+      },
+      { propertyDependencies: { tunnelId: [tunnelUrn] } },
+    ),
+    ...hostnames.map((hostname) =>
+      resource(
+        CF.dnsRecord,
+        `edge-dns-${label(hostname)}`,
+        { zoneId: "fedcba9876543210fedcba9876543210", name: hostname, type: "CNAME", content: `${TUNNEL_ID}.cfargotunnel.com`, proxied: true, ttl: 1 },
+        { propertyDependencies: { content: [tunnelUrn] } },
+      ),
+    ),
+    resource(CF.accessPolicy, "edge-allow-company", {
+      accountId: ACCOUNT,
+      name: "Company Google Workspace",
+      decision: "allow",
+      includes: [{ emailDomain: { domain: "example.com" } }],
+    }),
+    ...hostnames.map((hostname) =>
+      resource(
+        CF.accessApplication,
+        `edge-access-${label(hostname)}`,
+        { accountId: ACCOUNT, name: hostname, type: "self_hosted", domain: hostname, policies: [{ id: "a1b2c3d4-0000-4000-8000-000000000001", precedence: 1 }] },
+        { propertyDependencies: { policies: [policyUrn] } },
+      ),
+    ),
+    resource(CF.queue, "email-outbox", { accountId: ACCOUNT, queueName: "email_outbox" }),
+    resource(CF.queue, "email-dlq", { accountId: ACCOUNT, queueName: "email_dlq" }),
+    resource(
+      CF.queueConsumer,
+      "email-outbox-drain",
+      { accountId: ACCOUNT, queueId: "4c5e1f9a0b2d4e6f8a1c3e5f7a9b1d3f", type: "http_pull", settings: { maxRetries: 3, visibilityTimeoutMs: 60000 }, deadLetterQueue: "email_dlq" },
+      { propertyDependencies: { queueId: [outboxUrn], deadLetterQueue: [dlqUrn] } },
+    ),
+  ];
+}

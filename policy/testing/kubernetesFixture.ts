@@ -1,0 +1,147 @@
+/**
+ * Compliant Kubernetes shapes (the homelab seed made Principle 3-clean): Paperclip as a one-replica
+ * Recreate Deployment on an RWO claim, its gateway key from an ExternalSecret named for LiteLLM
+ * (the gateway runs elsewhere in the cluster), base URLs at the LiteLLM Service, an optional feature
+ * key referenced optionally, a Host header on the HTTP probe, 2 GiB of memory, and a Bitnami
+ * PostgreSQL release with its image overridden; plus the Sealos shape, a StatefulSet.
+ */
+import type { AnalyzerResource } from "../runAnalyzer";
+import { resource, urnOf } from "./wire";
+
+export const K8S = {
+  deployment: "kubernetes:apps/v1:Deployment",
+  statefulSet: "kubernetes:apps/v1:StatefulSet",
+  job: "kubernetes:batch/v1:Job",
+  secret: "kubernetes:core/v1:Secret",
+  externalSecret: "kubernetes:external-secrets.io/v1beta1:ExternalSecret",
+  configMap: "kubernetes:core/v1:ConfigMap",
+  pvc: "kubernetes:core/v1:PersistentVolumeClaim",
+  service: "kubernetes:core/v1:Service",
+  helmRelease: "kubernetes:helm.sh/v3:Release",
+};
+
+const NS = "paperclip-system";
+const GATEWAY = "http://litellm.ai.svc.cluster.local:4000";
+const RANDOM = "random:index/randomBytes:RandomBytes";
+
+export function paperclipContainer(): Record<string, unknown> {
+  return {
+    name: "paperclip",
+    image: "ghcr.io/paperclipai/paperclip:sha-b8725c5",
+    ports: [{ name: "http", containerPort: 3100 }],
+    env: [
+      { name: "PAPERCLIP_DEPLOYMENT_MODE", value: "authenticated" },
+      { name: "PAPERCLIP_DEPLOYMENT_EXPOSURE", value: "private" },
+      { name: "PAPERCLIP_PUBLIC_URL", value: "http://paperclip.lan" },
+      { name: "PAPERCLIP_ALLOWED_HOSTNAMES", value: "paperclip.lan,192.168.1.240" },
+      { name: "ANTHROPIC_BASE_URL", value: GATEWAY },
+      { name: "OPENAI_BASE_URL", value: GATEWAY },
+      { name: "BETTER_AUTH_SECRET", valueFrom: { secretKeyRef: { name: "paperclip-auth", key: "BETTER_AUTH_SECRET" } } },
+      { name: "OPENAI_API_KEY", valueFrom: { secretKeyRef: { name: "paperclip-llm-key", key: "OPENAI_API_KEY" } } },
+      { name: "ANTHROPIC_AUTH_TOKEN", valueFrom: { secretKeyRef: { name: "paperclip-llm-key", key: "OPENAI_API_KEY" } } },
+      { name: "POSTGRES_PASSWORD", valueFrom: { secretKeyRef: { name: "paperclip-postgresql", key: "password" } } },
+    ],
+    envFrom: [{ secretRef: { name: "paperclip-brave", optional: true } }],
+    resources: { requests: { memory: "512Mi", cpu: "250m" }, limits: { memory: "2Gi" } },
+    readinessProbe: { httpGet: { path: "/api/health", port: 3100, httpHeaders: [{ name: "Host", value: "localhost" }] }, periodSeconds: 10 },
+    livenessProbe: { tcpSocket: { port: 3100 }, initialDelaySeconds: 60 },
+    volumeMounts: [{ name: "data", mountPath: "/paperclip" }],
+  };
+}
+
+export function homelabResources(): AnalyzerResource[] {
+  const authBytes = urnOf(RANDOM, "paperclip-auth-bytes");
+  return [
+    resource(RANDOM, "paperclip-auth-bytes", { length: 32 }),
+    resource(K8S.pvc, "paperclip-data", { metadata: { name: "paperclip-data", namespace: NS }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "10Gi" } } } }),
+    resource(
+      K8S.secret,
+      "paperclip-auth",
+      { metadata: { name: "paperclip-auth", namespace: NS }, stringData: { BETTER_AUTH_SECRET: "a3f1c9e5b7d2048e6c1a9f3b5d7e0c2a4f6b8d1e3c5a7f9b0d2e4c6a8f1b3d5e" } },
+      { propertyDependencies: { stringData: [authBytes] } },
+    ),
+    resource(K8S.externalSecret, "paperclip-llm-key", {
+      apiVersion: "external-secrets.io/v1beta1",
+      kind: "ExternalSecret",
+      metadata: { name: "paperclip-llm-key", namespace: NS },
+      spec: {
+        secretStoreRef: { kind: "ClusterSecretStore", name: "vault" },
+        target: { name: "paperclip-llm-key" },
+        data: [{ secretKey: "OPENAI_API_KEY", remoteRef: { key: "PAPERCLIP_LITELLM_KEY" } }],
+      },
+    }),
+    resource(K8S.externalSecret, "paperclip-brave", {
+      apiVersion: "external-secrets.io/v1beta1",
+      kind: "ExternalSecret",
+      metadata: { name: "paperclip-brave", namespace: NS },
+      spec: {
+        secretStoreRef: { kind: "ClusterSecretStore", name: "vault" },
+        target: { name: "paperclip-brave" },
+        data: [{ secretKey: "BRAVE_API_KEY", remoteRef: { key: "BRAVE_SEARCH_KEY_PAPERCLIP" } }],
+      },
+    }),
+    resource(K8S.helmRelease, "postgresql", {
+      chart: "postgresql",
+      version: "15.5.38",
+      namespace: NS,
+      repositoryOpts: { repo: "https://charts.bitnami.com/bitnami" },
+      values: {
+        image: { registry: "docker.io", repository: "bitnamilegacy/postgresql", tag: "16.4.0-debian-12-r0" },
+        metrics: { image: { registry: "docker.io", repository: "bitnamilegacy/postgres-exporter", tag: "0.15.0-debian-12-r43" } },
+        auth: { username: "paperclip", database: "paperclip", existingSecret: "paperclip-postgresql" },
+      },
+    }),
+    resource(K8S.deployment, "paperclip", {
+      metadata: { name: "paperclip", namespace: NS, labels: { app: "paperclip" } },
+      spec: {
+        replicas: 1,
+        strategy: { type: "Recreate" },
+        selector: { matchLabels: { app: "paperclip" } },
+        template: {
+          metadata: { labels: { app: "paperclip" } },
+          spec: {
+            securityContext: { fsGroup: 1000 },
+            containers: [paperclipContainer()],
+            volumes: [{ name: "data", persistentVolumeClaim: { claimName: "paperclip-data" } }],
+          },
+        },
+      },
+    }),
+    resource(K8S.service, "paperclip", {
+      metadata: { name: "paperclip", namespace: NS },
+      spec: { type: "LoadBalancer", loadBalancerIP: "192.168.1.240", selector: { app: "paperclip" }, ports: [{ port: 80, targetPort: 3100 }] },
+    }),
+  ];
+}
+
+/** The Sealos shape: a one-replica StatefulSet with a claim template and an init container that writes config.json. */
+export function sealosResources(): AnalyzerResource[] {
+  const main = paperclipContainer();
+  return [
+    ...homelabResources().filter((r) => r.type !== K8S.deployment && r.type !== K8S.helmRelease && r.type !== K8S.pvc),
+    resource(K8S.statefulSet, "paperclip", {
+      metadata: { name: "paperclip", namespace: NS },
+      spec: {
+        replicas: 1,
+        serviceName: "paperclip",
+        selector: { matchLabels: { app: "paperclip" } },
+        template: {
+          metadata: { labels: { app: "paperclip" } },
+          spec: {
+            initContainers: [
+              {
+                name: "write-config",
+                image: "ghcr.io/paperclipai/paperclip:sha-b8725c5",
+                command: ["node", "-e", "require('fs').writeFileSync('/paperclip/instances/default/config.json', process.env.CONFIG_JSON)"],
+                env: [{ name: "PAPERCLIP_HOME", value: "/paperclip" }],
+                volumeMounts: [{ name: "data", mountPath: "/paperclip" }],
+              },
+            ],
+            containers: [main],
+          },
+        },
+        volumeClaimTemplates: [{ metadata: { name: "data" }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "10Gi" } } } }],
+      },
+    }),
+  ];
+}
