@@ -76,17 +76,41 @@ export function policyConfigPath(stack: string): string {
   return join(__dirname, "../policy/config", `${stack}.json`);
 }
 
-export const policyPackCheck: RecordingCheck = async (plan) => {
-  const path = policyConfigPath(plan.recording.stack);
-  if (!existsSync(path)) return runPolicyPack(plan.recording);
-  const target = `policy/config/${plan.recording.stack}.json`;
+/**
+ * A stack's policy configuration: what `pulumi preview --policy-pack-config policy/config/<stack>.json`
+ * applies. Undefined when the stack has none; the problems when the file is not valid for the pack.
+ */
+export function stackPolicyConfig(stack: string): { config?: PolicyPackConfig; problems: string[] } {
+  const path = policyConfigPath(stack);
+  if (!existsSync(path)) return { problems: [] };
   let config: unknown;
   try {
     config = JSON.parse(readFileSync(path, "utf8"));
   } catch (error) {
-    return [{ validator: "policy-config", target, status: "failed", message: (error as Error).message }];
+    return { problems: [(error as Error).message] };
   }
   const problems = policyConfigProblems(POLICIES, config);
-  if (problems.length > 0) return [{ validator: "policy-config", target, status: "failed", message: problems.join("\n") }];
-  return runPolicyPack(plan.recording, POLICIES, config as PolicyPackConfig);
-};
+  return problems.length > 0 ? { problems } : { config: config as PolicyPackConfig, problems: [] };
+}
+
+/** The pack on a recording, with the stack's own policy configuration (as `check` runs it). */
+export async function runStackPolicyPack(recording: Recording, override?: PolicyPackConfig): Promise<ValidationResult[]> {
+  const { config, problems } = stackPolicyConfig(recording.stack);
+  if (problems.length > 0) {
+    return [{ validator: "policy-config", target: `policy/config/${recording.stack}.json`, status: "failed", message: problems.join("\n") }];
+  }
+  return runPolicyPack(recording, POLICIES, override ? mergePolicyConfig(config ?? {}, override) : config);
+}
+
+/** Per policy: a bare level in `override` changes only the level, keeping the base's settings. */
+function mergePolicyConfig(base: PolicyPackConfig, override: PolicyPackConfig): PolicyPackConfig {
+  const merged: Record<string, unknown> = { ...base };
+  for (const [policy, value] of Object.entries(override)) {
+    const current = base[policy];
+    const asObject = (v: unknown) => (typeof v === "string" ? { enforcementLevel: v } : (v as Record<string, unknown> | undefined) ?? {});
+    merged[policy] = current === undefined ? value : { ...asObject(current), ...asObject(value) };
+  }
+  return merged as PolicyPackConfig;
+}
+
+export const policyPackCheck: RecordingCheck = (plan) => runStackPolicyPack(plan.recording);

@@ -3,10 +3,11 @@
  * under every policy (also as a first preview, where outputs are unknown), and the pack's own
  * definitions consistent with what the program declares (without taking the program's word for them).
  */
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { GATEWAY_KEY_ENV, GATEWAY_URL_ENV } from "../components/paperclip/paperclipSettings";
+import { type CatalogContext, isHostService } from "../infra/catalog/types";
 import { CATALOG } from "../infra/catalog";
 import { imageRepository, isFloatingTag, parseImage } from "./lib/images";
 import { POLICIES } from "./policies";
@@ -63,14 +64,26 @@ describe("the paperclip-harness pack", () => {
     expect(GATEWAY_KEY_ENV.every((key) => accepted[key]!.some((base) => (GATEWAY_URL_ENV as readonly string[]).includes(base)))).toBe(true);
   });
 
-  test("a catalogue image floats exactly when its entry gives a reason, and then images-pinned allow-lists it", () => {
-    const allowList = imagesPinned.configSchema!.properties.floatingTagAllowList!.default as { image: string }[];
-    const context = { domain: "example.com", networkName: "harness", hostname: (s: string) => `${s}.example.com`, routes: [], operatorKeys: new Set<string>() };
+  test("a catalogue image floats exactly when its entry gives a reason, and the pack or the fedora stack's policy config allow-lists it", () => {
+    const defaults = imagesPinned.configSchema!.properties.floatingTagAllowList!.default as { image: string }[];
+    const fedoraConfig = JSON.parse(readFileSync(join(__dirname, "config/fedora.json"), "utf8")) as Record<string, { floatingTagAllowList?: { image: string }[] }>;
+    const allowed = [...defaults, ...(fedoraConfig["images-pinned"]?.floatingTagAllowList ?? [])].map((a) => a.image);
+    const context: CatalogContext = {
+      domain: "example.com",
+      networkName: "harness",
+      hostname: (s: string) => `${s}.example.com`,
+      routes: [],
+      enabledServices: new Set<string>(),
+      operatorKeys: new Set<string>(),
+      settings: { mailDomains: ["example.com"], mailHostname: "mail.example.com", pilerTransparencyNoticeConfirmed: true },
+      hostPrograms: {},
+    };
     for (const service of CATALOG.map((definition) => definition(context))) {
+      if (isHostService(service)) continue;
       const image = parseImage(service.image);
       const floats = image?.digest === undefined && image?.tag !== undefined && isFloatingTag(image.tag, []);
       expect(floats, `${service.name}: ${service.image}`).toBe(service.floatingTagReason !== undefined);
-      if (floats) expect(allowList.map((a) => a.image), service.name).toContain(imageRepository(service.image));
+      if (floats) expect(allowed, service.name).toContain(imageRepository(service.image));
     }
   });
 

@@ -291,8 +291,9 @@ describe("the homelab stack", () => {
         { name: "shell-inventory", mountPath: "/etc/paperclip-shell", readOnly: true },
       ]),
     );
-    // The operator's terminal holds none of Paperclip's credentials, and cannot make Paperclip's pod unready.
-    expect(shell.env).toBeUndefined();
+    // Agents run in the operator's terminal too: the gateway's URLs and key, none of Paperclip's own
+    // credentials; and it cannot make Paperclip's pod unready.
+    expect((shell.env ?? []).map((e: { name: string }) => e.name).sort()).toEqual(["ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_BASE_URL", "OPENAI_API_KEY", "OPENAI_BASE_URL"]);
     expect(shell.readinessProbe).toBeUndefined();
     expect(objectNamed(recording(), "PersistentVolumeClaim", "paperclip-shell-home").manifest.spec.accessModes).toEqual(["ReadWriteOnce"]);
     expect(objectNamed(recording(), "ConfigMap", "paperclip-shell-inventory").manifest.data["inventory.yaml"]).toContain("python@3.12");

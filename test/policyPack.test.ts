@@ -12,7 +12,7 @@ import { checkStack } from "../cli/checkStack";
 import { recordStack, type Recording } from "../cli/engine/recordStack";
 import { readProjectFile, readStackSettings } from "../cli/engine/stackSettings";
 import { planStack } from "../cli/planStack";
-import { analyzerResources, runPolicyPack } from "../cli/policyCheck";
+import { analyzerResources, runStackPolicyPack, stackPolicyConfig } from "../cli/policyCheck";
 import { POLICIES } from "../policy/policies";
 import { analyzeStack } from "../policy/runAnalyzer";
 import { asFirstPreview } from "../policy/testing/wire";
@@ -35,19 +35,20 @@ const record = (overrides: Record<string, unknown>, secret: string[] = []) => re
 
 /** The failing policy results: which policy, on which resource. */
 async function failures(recording: Recording) {
-  return (await runPolicyPack(recording)).filter((r) => r.status !== "passed").map((r) => ({ policy: r.validator, target: r.target, status: r.status, message: r.message }));
+  return (await runStackPolicyPack(recording)).filter((r) => r.status !== "passed").map((r) => ({ policy: r.validator, target: r.target, status: r.status, message: r.message }));
 }
 
 describe("every shipped stack passes the policy pack with zero violations", () => {
   for (const stack of shippedStacks(root)) {
     test(stack, async () => {
       const recording = await recordStack({ root, stack });
-      const results = await runPolicyPack(recording);
+      const results = await runStackPolicyPack(recording);
       expect(results.filter((r) => r.status !== "passed")).toEqual([]);
       expect(results.filter((r) => r.message === "no violations").length).toBeGreaterThan(0);
       // As a first `pulumi preview` would send it (outputs of resources not created yet unknown):
       // no violation, and no "can't run during preview".
-      expect(await analyzeStack(POLICIES, asFirstPreview(analyzerResources(recording)))).toEqual([]);
+      const { config } = stackPolicyConfig(stack);
+      expect(await analyzeStack(POLICIES, asFirstPreview(analyzerResources(recording)), config ? { config } : {})).toEqual([]);
     });
   }
 });
@@ -78,7 +79,8 @@ describe("fedora: a configuration that breaks the rules fails check, naming the 
       { services: { paperclip: { secrets: { ANTHROPIC_API_KEY: { fromConfig: "anthropic" } } } }, extraSecrets: { anthropic: "sk-ant-api03-operatorPastedThis0001" } },
       ["extraSecrets"],
     );
-    const diagnostics = await analyzeStack(POLICIES, asFirstPreview(analyzerResources(recording)));
+    const { config } = stackPolicyConfig("fedora");
+    const diagnostics = await analyzeStack(POLICIES, asFirstPreview(analyzerResources(recording)), config ? { config } : {});
     expect(diagnostics.map((d) => [d.policy, d.level, d.urn?.split("::").at(-1)])).toEqual([["agent-no-provider-credentials", "mandatory", "harness-file-paperclip.container"]]);
   });
 
@@ -135,7 +137,7 @@ describe("fedora: a configuration that breaks the rules fails check, naming the 
 
   test("an advisory level reports without failing (policy pack config)", async () => {
     const recording = await record({ services: { litellm: { image: "ghcr.io/berriai/litellm:main-stable" } } });
-    const results = await runPolicyPack(recording, undefined, { "images-pinned": "advisory" });
+    const results = await runStackPolicyPack(recording, { "images-pinned": "advisory" });
     expect(results.filter((r) => r.status !== "passed")).toEqual([
       { validator: "policy:images-pinned", target: "Command::harness-file-litellm.container", status: "warned", message: expect.stringMatching(/^advisory: litellm\.container: ghcr\.io\/berriai\/litellm:main-stable uses the floating tag/) },
     ]);

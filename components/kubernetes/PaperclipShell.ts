@@ -2,7 +2,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PAPERCLIP_HOME } from "../paperclip/paperclipSettings";
 import { childOptions } from "./childOptions";
-import { resourceRequirements, restrictedContainerSecurityContext } from "./podSpec";
+import { GATEWAY_KEY_ENV, GATEWAY_URL_ENV } from "../paperclip/paperclipSettings";
+import { resourceRequirements, restrictedContainerSecurityContext, secretEnv, type SecretKeyRef } from "./podSpec";
 import { renderShellInventory, type ShellInventory } from "./shellInventory";
 
 /** Mosh's UDP ports (mosh-server picks one per session): 16 concurrent sessions. */
@@ -24,6 +25,11 @@ export interface PaperclipShellArgs {
   inventory: ShellInventory;
   /** Name of Paperclip's data volume in the pod, shared read-write at /paperclip. */
   dataVolumeName: string;
+  /**
+   * The model gateway, for the agent CLIs the operator runs here (claude, codex from the inventory):
+   * the same base URLs and gateway key Paperclip's agents get, and no other credential (Principle 3).
+   */
+  gateway: { baseUrl: string; key: SecretKeyRef };
 }
 
 /**
@@ -31,7 +37,8 @@ export interface PaperclipShellArgs {
  * image, sharing only the /paperclip volume (group-writable through the pod's fsGroup 1000), with
  * its own ReadWriteOnce home volume, its tool inventory and authorized keys in ConfigMaps, and its
  * own LoadBalancer address for TCP 22 + UDP 60000-60015 (one mixed-protocol Service). It gets none
- * of Paperclip's environment, so no gateway key either. This component declares the volume,
+ * of Paperclip's environment but the model gateway's URLs and key: agents run in this shell too (the
+ * seed's "24/7 agentic work"), so they take the same road to a model. This component declares the volume,
  * ConfigMaps and Service; `container` and `volumes` go into the Paperclip workload's pod.
  */
 export class PaperclipShell extends pulumi.ComponentResource {
@@ -81,6 +88,10 @@ export class PaperclipShell extends pulumi.ComponentResource {
       ports: [
         { name: "ssh", containerPort: 22, protocol: "TCP" },
         ...moshPorts.map((port) => ({ name: `mosh-${port}`, containerPort: port, protocol: "UDP" })),
+      ],
+      env: [
+        ...GATEWAY_URL_ENV.map((name) => ({ name, value: args.gateway.baseUrl })),
+        ...GATEWAY_KEY_ENV.map((name) => secretEnv(name, args.gateway.key)),
       ],
       resources: resourceRequirements({ cpuRequest: "50m", cpuLimit: "2", memoryRequest: "128Mi", memoryLimit: "2Gi" }),
       securityContext: restrictedContainerSecurityContext(),

@@ -226,6 +226,7 @@ export const homelabTarget: TargetImplementation = {
             authorizedKeys: plan.shell.authorizedKeys,
             inventory: plan.shell.inventory,
             dataVolumeName: "data",
+            gateway: { baseUrl: plan.deployment.gatewayBaseUrl, key: gatewayRef },
           },
           inNamespace,
         )

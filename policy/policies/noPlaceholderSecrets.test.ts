@@ -64,4 +64,12 @@ describe("no-placeholder-secrets", () => {
     (named(resources, "postgresql").properties.values as any).auth.postgresPassword = "password";
     expectViolations(await run(policy, resources), policy, [{ resource: "postgresql", message: /^Helm release postgresql: values\.auth\.postgresPassword is a placeholder/ }]);
   });
+
+  test("accepted: a chart value naming the key in an existing Secret (Bitnami's auth.secretKeys, existingSecret)", async () => {
+    const resources = homelabResources();
+    const auth = (named(resources, "postgresql").properties.values as any).auth;
+    auth.existingSecret = "paperclip-db-auth";
+    auth.secretKeys = { userPasswordKey: "password", adminPasswordKey: "postgres-password" };
+    expectNoViolations(await run(policy, resources));
+  });
 });

@@ -36,6 +36,9 @@ export const noPlaceholderSecrets: StackValidationPolicy = {
     }
     for (const release of releases) {
       for (const leaf of stringLeaves(release.props.values, "values")) {
+        // Charts name the Secret and the keys in it that hold passwords (Bitnami's existingSecret and
+        // auth.secretKeys.*): such a value is a reference, not a secret.
+        if (/(^|\.)(secretKeys\.|existingSecret)/.test(leaf.path)) continue;
         const key = leaf.path.split(".").at(-1)!.replace(/\[\d+\]$/, "");
         if (isSecretLikeName(key.replace(/([a-z])([A-Z])/g, "$1_$2")) && leaf.value.trim() !== "" && isPlaceholder(leaf.value)) {
           reportViolation(`Helm release ${release.name}: ${leaf.path} is a placeholder, not a real secret.`, release.urn);

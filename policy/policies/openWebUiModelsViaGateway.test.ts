@@ -59,4 +59,11 @@ describe("openwebui-models-via-gateway", () => {
   test("accepted: an Ollama URL with the Ollama backend disabled", async () => {
     expectNoViolations(await run(policy, fedora((spec) => (environment(spec).OLLAMA_BASE_URL = "http://localhost:11434"))));
   });
+
+  test("accepted: a database URL from a secret is not a model URL", async () => {
+    expectNoViolations(await run(policy, fedora((spec) => {
+      containerOf(spec, "openwebui").container.Secret!.push({ name: "openwebui-database-url", type: "env", target: "DATABASE_URL" });
+      spec.secrets.push({ name: "openwebui-database-url", value: "postgres://openwebui:x@openwebui-db:5432/openwebui" });
+    })));
+  });
 });

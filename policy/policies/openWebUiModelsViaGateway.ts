@@ -22,7 +22,8 @@ const configSchema: DefaultedSchema = {
 
 const OPENAI_URL_VARIABLES = ["OPENAI_API_BASE_URL", "OPENAI_API_BASE_URLS"];
 const OLLAMA_URL = /^OLLAMA_(BASE_URLS?|API_BASE_URL)$/;
-const MODEL_URL = /(BASE_URLS?|API_BASE)$/;
+// Anchored on a word boundary: DATABASE_URL is not a model URL.
+const MODEL_URL = /(^|_)(BASE_URLS?|API_BASE)$/;
 
 /**
  * Principle 3: the chat UI is a human's window onto the same gateway agents use. OpenWebUI defaults
