@@ -120,7 +120,7 @@ export const sealosTarget: TargetImplementation = {
       name: `${appName}-gateway`,
       namespace,
       labels: secretLabels,
-      data: { "api-key": config.gatewayApiKey! },
+      data: { "api-key": config.gatewayKey! },
     });
     const fromAppSecrets = (key: string): SecretKeyRef => ({ secretName: `${appName}-secrets`, key });
     const gatewayKey: SecretKeyRef = { secretName: `${appName}-gateway`, key: "api-key" };

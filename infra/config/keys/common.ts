@@ -43,4 +43,13 @@ export const commonKeys = {
     schema: gatewayBaseUrl,
     example: "https://harness.tail1234ab.ts.net:8443",
   }),
+  gatewayKey: key({
+    kind: "string",
+    description:
+      "The key agents present to the model gateway (a LiteLLM virtual key): their only model credential, never a provider's key (Principle 3). The homelab stack reads it from an ExternalSecret instead.",
+    targets: ["fly", "sealos"],
+    required: true,
+    secret: true,
+    schema: z.string(),
+  }),
 };

@@ -159,14 +159,6 @@ export const flyKeys = {
     secret: true,
     schema: z.string(),
   }),
-  gatewayKey: key({
-    kind: "string",
-    description: "The gateway key agents use (a LiteLLM virtual key): the only model credential on the machine.",
-    targets: ["fly"],
-    required: true,
-    secret: true,
-    schema: z.string(),
-  }),
   directClaudeSubscription: key({
     kind: "boolean",
     description:

@@ -36,13 +36,4 @@ export const sealosKeys = {
     default: false,
     schema: z.boolean({ error: "expected true or false" }).default(false),
   }),
-  gatewayApiKey: key({
-    kind: "string",
-    description:
-      "The LiteLLM key Paperclip's agents present to the gateway (a virtual key, never a provider's key: Principle 3). Delivered as a Kubernetes Secret.",
-    targets: ["sealos"],
-    required: true,
-    secret: true,
-    schema: z.string(),
-  }),
 };
