@@ -22,7 +22,6 @@ import {
   objectNamed,
   objectsOfKind,
   podTemplates,
-  recordKubernetesStack,
   ROOT,
 } from "./support/kubernetesObjects";
 

@@ -300,7 +300,7 @@ describe("start.sh boots Paperclip on a temporary volume with Debian's PostgreSQ
 
   test("restart: keeps the config and the data on the volume, and prints no second invite", async (context) => {
     const pgBin = requirePostgres(context);
-    const { machine, boots, records, clusterStates } = await bootThreeTimes(pgBin);
+    const { machine, boots, records } = await bootThreeTimes(pgBin);
     const second = boots[1]!;
     expect(second.calls.filter((call) => /\/initdb /.test(call))).toEqual([]);
     expect(second.stdout).toContain(`paperclip-start: keeping ${machine.env.PAPERCLIP_CONFIG}`);

@@ -51,6 +51,8 @@ export interface GeneratedSecretSpec {
   description: string;
   /** Protect from deletion and replacement: losing it loses data. */
   protect?: boolean;
+  /** Why a rotation token cannot rotate it (for example, it is applied once, outside Pulumi's reach). */
+  notRotatable?: string;
 }
 
 /** A file rendered from typed data by a pure renderer, mounted read-only into the container. */

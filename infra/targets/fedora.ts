@@ -3,21 +3,20 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { Harness } from "../../components/podman/Harness";
-import { Secret32 } from "../../components/secrets/Secret32";
 import { CATALOG } from "../catalog";
 import { resolveCatalog, secretValuesOf, type ResolvedCatalog } from "../catalog/resolveCatalog";
 import { MAIL_SUBMITTERS } from "../catalog/mail";
-import { leavesOf, resolveSecret, type SecretValue } from "../catalog/secretValue";
+import { leavesOf } from "../catalog/secretValue";
 import type { CatalogSettings, HostPrograms, NetworkRole, ServiceDefinition } from "../catalog/types";
 import { ConfigError, type ConfigProblem, displayValue } from "../config/ConfigError";
 import { isIPv4Cidr } from "../config/formats";
 import { PROJECT, stackFileOf, type ConfigValues } from "../config/parse";
 import { CONFIG_KEYS } from "../config/keys";
-import { closestMatch } from "../config/suggest";
 import { deployCloudflareEdge, EDGE_PROVIDED_SECRETS, planCloudflareEdge, type CloudflareEdgePlan } from "./fedora/edge";
 import { deriveHarnessPlan, type HarnessPlan, type PlannedNetwork } from "./fedora/harnessPlan";
 import { HOST_PROGRAMS, memoizedHostPrograms } from "./fedora/hostPrograms";
 import { PROVIDED_SECRET_SOURCES } from "./fedora/providedSecrets";
+import { declareGeneratedSecrets, rotationProblems, secretOutput } from "./generatedSecrets";
 import type { TargetImplementation } from "./target";
 
 export interface FedoraStackPlan {
@@ -59,7 +58,7 @@ export function planFedora(config: ConfigValues, inputs: FedoraPlanInputs = {}):
   });
   const edge = planCloudflareEdge(config, catalog);
   problems.push(
-    ...rotationProblems(config, catalog),
+    ...rotationProblems(config.rotations ?? {}, catalog.generatedSecrets.values()),
     ...providedSecretProblems(config, catalog),
     ...networkProblems(networks),
     ...pairedKeyProblems(config, ["googleOAuthClientId", "googleOAuthClientSecret"], "Twenty's Google sign-in"),
@@ -158,69 +157,13 @@ function providedSecretProblems(config: ConfigValues, catalog: ResolvedCatalog):
   });
 }
 
-function rotationProblems(config: ConfigValues, catalog: ResolvedCatalog): ConfigProblem[] {
-  return Object.keys(config.rotations ?? {}).flatMap((name): ConfigProblem[] => {
-    const spec = catalog.generatedSecrets.get(name);
-    const key = `${PROJECT}:rotations.${name}`;
-    if (!spec) {
-      const suggestion = closestMatch(name, catalog.generatedSecrets.keys());
-      return [{ key, expected: `no generated secret of that name${suggestion ? ` (did you mean "${suggestion}"?)` : ""}` }];
-    }
-    if (spec.protect) {
-      return [{ key, found: displayValue(config.rotations![name]), expected: `${name} is protected (${spec.description}) and cannot be rotated by a token` }];
-    }
-    return [];
-  });
-}
-
-/** Resolves a secret description to a Pulumi secret, from generated secrets and operator config. */
-function secretOutput(
-  value: SecretValue,
-  generatedSecrets: ReadonlyMap<string, Secret32>,
-  providedSecrets: ReadonlyMap<string, pulumi.Output<string>>,
-  config: ConfigValues,
-): pulumi.Output<string> {
-  const leafOutputs = leavesOf(value).map((leaf) => {
-    if (leaf.kind === "provided") {
-      const secret = providedSecrets.get(leaf.name);
-      if (!secret) throw new Error(`no part of the stack provides the secret ${leaf.name}`);
-      return secret;
-    }
-    if (leaf.kind === "generated") {
-      const secret = generatedSecrets.get(leaf.name);
-      if (!secret) throw new Error(`no generated secret ${leaf.name}`);
-      return leaf.encoding === "hex" ? secret.hex : secret.base64;
-    }
-    const raw = config[leaf.key as keyof ConfigValues];
-    const text = leaf.path === undefined ? raw : (raw as Record<string, string> | undefined)?.[leaf.path];
-    if (typeof text !== "string") throw new Error(`operator secret ${leaf.key}${leaf.path ? `.${leaf.path}` : ""} is not configured`);
-    return pulumi.secret(text);
-  });
-  // resolveSecret visits leaves in the order leavesOf lists them.
-  return pulumi.secret(
-    pulumi.all(leafOutputs).apply((resolved) => {
-      let next = 0;
-      return resolveSecret(value, () => resolved[next++]!);
-    }),
-  );
-}
 
 export const fedoraTarget: TargetImplementation = {
   target: "fedora",
   deploy(config) {
     const plan = planFedora(config);
 
-    const generatedSecrets = new Map<string, Secret32>();
-    for (const spec of [...plan.catalog.generatedSecrets.values()].sort((a, b) => a.name.localeCompare(b.name))) {
-      const rotation = config.rotations?.[spec.name];
-      generatedSecrets.set(
-        spec.name,
-        new Secret32(spec.name, {
-          ...(spec.protect ? { protect: true } : {}),
-          ...(rotation === undefined ? {} : { keepers: { rotation } }),
-        }),
-      );
-    }
+    const generatedSecrets = declareGeneratedSecrets(plan.catalog.generatedSecrets.values(), config.rotations ?? {});
 
     // Secrets produced by other parts of the stack, by name: the Cloudflare edge's (tunnel token,
     // account, queue and database ids), then the host programs' scoped API tokens from the operator's
@@ -243,7 +186,7 @@ export const fedoraTarget: TargetImplementation = {
       files: plan.harness.files,
       secrets: plan.harness.secrets.map((secret) => ({
         name: secret.name,
-        value: secretOutput(secret.value, generatedSecrets, providedSecrets, config),
+        value: secretOutput(secret.value, { generated: generatedSecrets, provided: providedSecrets, config }),
         ...(secret.path === undefined ? {} : { path: secret.path }),
       })),
       restarts: plan.harness.restarts,

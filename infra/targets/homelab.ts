@@ -27,7 +27,7 @@ import {
 import { ConfigError, type ConfigProblem, displayValue } from "../config/ConfigError";
 import type { ShellSidecarConfig } from "../config/keys/homelab";
 import { PROJECT, stackFileOf, type ConfigValues } from "../config/parse";
-import { declareGeneratedSecrets, generatedHex, opaqueSecret } from "./kubernetes/generatedSecrets";
+import { declarePlanSecrets, generatedHex, opaqueSecret } from "./kubernetes/generatedSecrets";
 import { type GeneratedSecretSpec, type KubernetesPaperclipPlan, planKubernetesPaperclip, rotationAnnotations } from "./kubernetes/paperclipPlan";
 import type { TargetImplementation } from "./target";
 
@@ -142,7 +142,7 @@ export const homelabTarget: TargetImplementation = {
     });
     const inNamespace = { dependsOn: [namespace] };
 
-    const generated = declareGeneratedSecrets(paperclip);
+    const generated = declarePlanSecrets(paperclip);
     const appSecrets = opaqueSecret(
       `${appName}-secrets`,
       {

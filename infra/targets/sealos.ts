@@ -24,7 +24,7 @@ import {
 } from "../../components/paperclip/paperclipSettings";
 import { ConfigError, type ConfigProblem, displayValue } from "../config/ConfigError";
 import { PROJECT, stackFileOf, type ConfigValues } from "../config/parse";
-import { declareGeneratedSecrets, generatedHex, opaqueSecret } from "./kubernetes/generatedSecrets";
+import { declarePlanSecrets, generatedHex, opaqueSecret } from "./kubernetes/generatedSecrets";
 import { type GeneratedSecretSpec, type KubernetesPaperclipPlan, planKubernetesPaperclip, rotationAnnotations } from "./kubernetes/paperclipPlan";
 import type { TargetImplementation } from "./target";
 
@@ -99,7 +99,7 @@ export const sealosTarget: TargetImplementation = {
     const sealosLabels = { "cloud.sealos.io/app-deploy-manager": appName };
     const secretLabels = { app: appName, ...sealosLabels };
 
-    const generated = declareGeneratedSecrets(paperclip);
+    const generated = declarePlanSecrets(paperclip);
     const appSecrets = opaqueSecret(`${appName}-secrets`, {
       name: `${appName}-secrets`,
       namespace,

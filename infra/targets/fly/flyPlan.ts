@@ -3,6 +3,8 @@
  * the four build files (fly.toml, Dockerfile, start script, seed config.json), the app's Fly secrets
  * as descriptions (never values), and the volume. Pure; user mistakes are ConfigErrors.
  */
+import type { GeneratedSecretSpec } from "../../catalog/types";
+import { rotationProblems } from "../generatedSecrets";
 import * as pulumi from "@pulumi/pulumi";
 import { renderDockerfile } from "../../../components/fly/renderDockerfile";
 import { renderFlyToml } from "../../../components/fly/renderFlyToml";
@@ -28,9 +30,8 @@ import {
   paperclipEnvironment,
 } from "../../../components/paperclip/paperclipSettings";
 import { generated, operator, type SecretValue, secretTemplate } from "../../catalog/secretValue";
-import { ConfigError, type ConfigProblem, displayValue } from "../../config/ConfigError";
+import { ConfigError, type ConfigProblem } from "../../config/ConfigError";
 import { PROJECT, stackFileOf, type ConfigValues } from "../../config/parse";
-import { closestMatch } from "../../config/suggest";
 
 /** A Fly secret of the app: its name inside the machine and where its value comes from. */
 export interface FlySecretPlan {
@@ -39,12 +40,8 @@ export interface FlySecretPlan {
 }
 
 /** A 32-byte secret the stack generates (Secret32). */
-export interface FlyGeneratedSecret {
-  name: string;
-  description: string;
-  /** Losing it loses data: protected from deletion and replacement, and not rotatable by a token. */
-  protect?: boolean;
-}
+/** Losing a protected one loses data: protected from deletion and replacement, and not rotatable by a token. */
+export type FlyGeneratedSecret = GeneratedSecretSpec;
 
 export interface FlyStackPlan {
   app: string;
@@ -87,7 +84,7 @@ const HEALTH_PATH = "/api/health";
 /** `stack` names the stack file in error messages (Pulumi's current stack by default). */
 export function planFly(config: ConfigValues, stack: string = pulumi.getStack()): FlyStackPlan {
   const stackFile = stackFileOf(stack);
-  const problems = [...directAccessProblems(config), ...rotationProblems(config), ...stagingProblems(config)];
+  const problems = [...directAccessProblems(config), ...rotationProblems(config.rotations ?? {}, FLY_GENERATED_SECRETS), ...stagingProblems(config)];
   if (problems.length > 0) throw new ConfigError(stackFile, problems);
 
   const app = config.flyApp!;
@@ -195,26 +192,6 @@ function directAccessProblems(config: ConfigValues): ConfigProblem[] {
   return [];
 }
 
-function rotationProblems(config: ConfigValues): ConfigProblem[] {
-  const byName = new Map(FLY_GENERATED_SECRETS.map((s) => [s.name, s]));
-  return Object.keys(config.rotations ?? {}).flatMap((name): ConfigProblem[] => {
-    const spec = byName.get(name);
-    if (!spec) {
-      const suggestion = closestMatch(name, byName.keys());
-      return [{ key: key(`rotations.${name}`), expected: `no generated secret of that name${suggestion ? ` (did you mean "${suggestion}"?)` : ""}` }];
-    }
-    if (spec.protect) {
-      return [
-        {
-          key: key(`rotations.${name}`),
-          found: displayValue(config.rotations![name]),
-          expected: `${name} is protected (${spec.description}) and cannot be rotated by a token`,
-        },
-      ];
-    }
-    return [];
-  });
-}
 
 /** Operator credentials must survive `flyctl secrets import`'s NAME=VALUE parser unchanged. */
 function stagingProblems(config: ConfigValues): ConfigProblem[] {

@@ -2,22 +2,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Secret32 } from "../../../components/secrets/Secret32";
+import { declareGeneratedSecrets } from "../generatedSecrets";
 import type { KubernetesPaperclipPlan } from "./paperclipPlan";
 
-/** One Secret32 per generated secret (protected ones protected, rotation tokens as keepers). */
-export function declareGeneratedSecrets(plan: KubernetesPaperclipPlan): ReadonlyMap<string, Secret32> {
-  const secrets = new Map<string, Secret32>();
-  for (const spec of [...plan.generatedSecrets].sort((a, b) => a.name.localeCompare(b.name))) {
-    const rotation = plan.rotations[spec.name];
-    secrets.set(
-      spec.name,
-      new Secret32(spec.name, {
-        ...(spec.protect ? { protect: true } : {}),
-        ...(rotation === undefined ? {} : { keepers: { rotation } }),
-      }),
-    );
-  }
-  return secrets;
+/** One Secret32 per generated secret of the plan (protected ones protected, rotation tokens as keepers). */
+export function declarePlanSecrets(plan: KubernetesPaperclipPlan): ReadonlyMap<string, Secret32> {
+  return declareGeneratedSecrets(plan.generatedSecrets, plan.rotations);
 }
 
 export function generatedHex(secrets: ReadonlyMap<string, Secret32>, name: string): pulumi.Output<string> {

@@ -3,21 +3,15 @@
  * workload's image and sizes, the secrets the stack generates and their rotations. Pure; every
  * mistake is a ConfigProblem naming the key, the value and what was expected.
  */
+import type { GeneratedSecretSpec } from "../../catalog/types";
+import { rotationProblems } from "../generatedSecrets";
 import type { ContainerResources } from "../../../components/kubernetes/podSpec";
 import { cpuMillicores, memoryBytes } from "../../../components/kubernetes/quantity";
 import { type ConfigProblem, displayValue } from "../../config/ConfigError";
 import { PROJECT, type ConfigValues } from "../../config/parse";
-import { closestMatch } from "../../config/suggest";
 
 /** A 32-byte secret the stack generates (Secret32) and delivers in a Kubernetes Secret. */
-export interface GeneratedSecretSpec {
-  name: string;
-  description: string;
-  /** Protect from deletion and replacement: losing it loses data. */
-  protect?: boolean;
-  /** Why a rotation token cannot rotate it (it is applied once, outside Pulumi's reach). */
-  notRotatable?: string;
-}
+export type { GeneratedSecretSpec };
 
 export interface KubernetesPaperclipPlan {
   namespace: string;
@@ -87,21 +81,6 @@ export function planKubernetesPaperclip(
   };
 }
 
-function rotationProblems(rotations: Readonly<Record<string, string>>, specs: readonly GeneratedSecretSpec[]): ConfigProblem[] {
-  const byName = new Map(specs.map((spec) => [spec.name, spec]));
-  return Object.keys(rotations).flatMap((name): ConfigProblem[] => {
-    const spec = byName.get(name);
-    const rotationKey = key(`rotations.${name}`);
-    if (!spec) {
-      const suggestion = closestMatch(name, byName.keys());
-      return [{ key: rotationKey, expected: `no generated secret of that name${suggestion ? ` (did you mean "${suggestion}"?)` : ""}` }];
-    }
-    const found = displayValue(rotations[name]);
-    if (spec.protect) return [{ key: rotationKey, found, expected: `${name} is protected (${spec.description}) and cannot be rotated by a token` }];
-    if (spec.notRotatable) return [{ key: rotationKey, found, expected: `${name} cannot be rotated by a token: ${spec.notRotatable}` }];
-    return [];
-  });
-}
 
 /**
  * A pod-template annotation recording the rotation tokens of the secrets a pod reads: Kubernetes
