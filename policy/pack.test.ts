@@ -97,3 +97,10 @@ describe("the paperclip-harness pack", () => {
   });
 
 });
+
+describe("the README", () => {
+  test("documents every policy of the pack, with why it exists", () => {
+    const readme = readFileSync(join(__dirname, "../README.md"), "utf8");
+    for (const policy of POLICIES) expect(readme, policy.name).toMatch(new RegExp(`^\\| \`${policy.name}\` \\| .{40,} \\|$`, "m"));
+  });
+});
