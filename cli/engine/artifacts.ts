@@ -3,12 +3,11 @@
  * host are the inputs of the leaf resources that write them, so the plan shows exactly what
  * `pulumi up` would deliver. Each target's artifacts have one extractor here.
  */
-import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
 import { FLY_BUILD_FILES, flyctlStepOf } from "../../components/fly/flyctlScripts";
 import { writtenPath } from "../../components/podman/hostCommands";
 import { d1MigrationScriptArtifacts, tunnelConfigArtifacts } from "./cloudflareArtifacts";
-import { plainValue, SECRET_MARKER } from "./redact";
+import { isSecretEnvelope, plainValue, SECRET_MARKER } from "./redact";
 import type { RecordedResource } from "./RecordingMonitor";
 
 export type ArtifactKind =
@@ -61,9 +60,7 @@ export const hostFileArtifacts: ArtifactExtractor = (resource) => {
  * (a Secret's stringData keys are not secret; its values are), so the manifest still validates.
  */
 function maskSecrets(value: unknown, insideSecret = false): unknown {
-  const envelope =
-    typeof value === "object" && value !== null && (value as Record<string, unknown>)[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig;
-  if (envelope) return maskSecrets((value as { value: unknown }).value, true);
+  if (isSecretEnvelope(value)) return maskSecrets(value.value, true);
   if (Array.isArray(value)) return value.map((v) => maskSecrets(v, insideSecret));
   if (value !== null && typeof value === "object") {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskSecrets(v, insideSecret)]));

@@ -3,7 +3,7 @@
  * secrets redacted) in a stable order, so two plans can be diffed and nothing secret can be read.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { redactSecrets, type SecretFingerprint } from "./redact";
+import { isSecretEnvelope, redactSecrets, type SecretFingerprint } from "./redact";
 import type { Recording } from "./recordStack";
 
 export interface PlannedResource {
@@ -57,7 +57,7 @@ function wireValue(value: unknown): unknown {
   if (value !== null && typeof value === "object") {
     const record = value as Record<string, unknown>;
     if (record[pulumi.runtime.specialSigKey] === pulumi.runtime.specialResourceSig) return `[resource ${String(record.urn)}]`;
-    if (record[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig) return { ...record, value: wireValue(record.value) };
+    if (isSecretEnvelope(record)) return { ...record, value: wireValue(record.value) };
     return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, wireValue(v)]));
   }
   return value;

@@ -4,10 +4,9 @@
  * What it records is what `pulumi preview` would send to the engine (inputs, parents, dependencies,
  * options), without a CLI, plugins or credentials.
  */
-import * as pulumi from "@pulumi/pulumi";
 import { program } from "../../infra/program";
-import { createOfflineMocks } from "./offlineMocks";
-import { RecordingMonitor, type RecordedResource } from "./RecordingMonitor";
+import { recordProgram } from "./recordProgram";
+import type { RecordedResource, RecordingMonitor } from "./RecordingMonitor";
 import { readProjectFile, readStackSettings } from "./stackSettings";
 
 export interface Recording {
@@ -34,10 +33,6 @@ export interface RecordOptions {
   onMonitor?: (monitor: RecordingMonitor) => void;
 }
 
-interface RuntimeInternals {
-  waitForRPCs?: () => Promise<void>;
-}
-
 /** Records one stack. Throws what the program throws (a ConfigError for bad config). */
 export async function recordStack(options: RecordOptions): Promise<Recording> {
   const project = readProjectFile(options.root);
@@ -46,37 +41,20 @@ export async function recordStack(options: RecordOptions): Promise<Recording> {
     : readStackSettings(options.root, project, options.stack);
   const config = { ...settings.config, ...options.configOverrides };
 
-  const mocks = createOfflineMocks(options.stack);
-  // preview=true: the program sees what it sees under `pulumi preview`.
-  await pulumi.runtime.setMocks(mocks, project.name, options.stack, true);
-  const monitor = new RecordingMonitor(mocks);
-  pulumi.runtime.setMockOptions(monitor, project.name, options.stack, true);
-  options.onMonitor?.(monitor);
-  pulumi.runtime.setAllConfig(config, settings.secretKeys);
-
-  // The SDK's Stack resource also rejects its own internal promise with the program's error; Pulumi's
-  // runner handles that rejection for `pulumi up`, and so must we, or Node exits on it.
-  const absorb = (reason: unknown) => {
-    if (!(reason instanceof Error)) throw reason;
-  };
-  process.on("unhandledRejection", absorb);
-  let outputs: Record<string, unknown>;
-  try {
-    outputs = (await pulumi.runtime.runInPulumiStack(async () => program())) ?? {};
-    await (pulumi.runtime as unknown as RuntimeInternals).waitForRPCs?.();
-  } finally {
-    // Let rejections of this run settle before detaching.
-    await new Promise((resolve) => setImmediate(resolve));
-    process.off("unhandledRejection", absorb);
-  }
+  const recording = await recordProgram(program, {
+    project: project.name,
+    stack: options.stack,
+    config: { values: config, secretKeys: settings.secretKeys },
+    ...(options.onMonitor ? { onMonitor: options.onMonitor } : {}),
+  });
 
   return {
     project: project.name,
     stack: options.stack,
     stackFile: settings.file,
-    resources: monitor.records,
-    outputs,
-    producedSecrets: mocks.producedSecrets,
+    resources: recording.resources,
+    outputs: recording.outputs,
+    producedSecrets: recording.producedSecrets,
     secretConfigValues: settings.secretKeys.flatMap((key) => secretLeaves(config[key])),
   };
 }

@@ -4,7 +4,8 @@ import * as pulumi from "@pulumi/pulumi";
 /** What a secret looks like in every plan, diff and log: its value never appears. */
 export const SECRET_MARKER = "[secret]";
 
-function isSecretEnvelope(value: unknown): value is { value: unknown } {
+/** Pulumi's secret envelope (deserialized inputs and the engine's wire format alike). */
+export function isSecretEnvelope(value: unknown): value is { value: unknown } {
   return (
     typeof value === "object" &&
     value !== null &&

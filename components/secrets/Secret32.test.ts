@@ -1,17 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { createOfflineMocks } from "../../cli/engine/offlineMocks";
-import { RecordingMonitor } from "../../cli/engine/RecordingMonitor";
+import { recordComponents } from "../../test/support/recordComponents";
 import { Secret32 } from "./Secret32";
-
-async function record(build: () => void): Promise<RecordingMonitor> {
-  const mocks = createOfflineMocks("test");
-  await pulumi.runtime.setMocks(mocks, "project", "test", true);
-  const monitor = new RecordingMonitor(mocks);
-  pulumi.runtime.setMockOptions(monitor, "project", "test", true);
-  await pulumi.runtime.runInPulumiStack(async () => build());
-  return monitor;
-}
 
 function valueOf(output: pulumi.Output<string>): Promise<{ value: string; secret: boolean }> {
   return new Promise((resolve) => {
@@ -22,8 +12,10 @@ function valueOf(output: pulumi.Output<string>): Promise<{ value: string; secret
 describe("Secret32", () => {
   it("is 32 random bytes as secret hex and base64", async () => {
     let secret!: Secret32;
-    const monitor = await record(() => (secret = new Secret32("auth")));
-    const bytes = monitor.records.find((r) => r.type === "random:index/randomBytes:RandomBytes")!;
+    const { resources } = await recordComponents(() => {
+      secret = new Secret32("auth");
+    });
+    const bytes = resources.find((r) => r.type === "random:index/randomBytes:RandomBytes")!;
     expect(bytes).toMatchObject({ name: "auth-bytes", inputs: { length: 32 }, protect: false });
     // The provider SDK itself marks both encodings secret.
     expect(new Set(bytes.additionalSecretOutputs)).toEqual(new Set(["base64", "hex"]));
@@ -35,12 +27,16 @@ describe("Secret32", () => {
   });
 
   it("can be protected from deletion and replacement", async () => {
-    const monitor = await record(() => new Secret32("master", { protect: true }));
-    expect(monitor.records.find((r) => r.name === "master-bytes")!.protect).toBe(true);
+    const { resources } = await recordComponents(() => {
+      new Secret32("master", { protect: true });
+    });
+    expect(resources.find((r) => r.name === "master-bytes")!.protect).toBe(true);
   });
 
   it("rotates only when its keepers change", async () => {
-    const monitor = await record(() => new Secret32("db", { keepers: { rotation: "2026-11" } }));
-    expect(monitor.records.find((r) => r.name === "db-bytes")!.inputs.keepers).toEqual({ rotation: "2026-11" });
+    const { resources } = await recordComponents(() => {
+      new Secret32("db", { keepers: { rotation: "2026-11" } });
+    });
+    expect(resources.find((r) => r.name === "db-bytes")!.inputs.keepers).toEqual({ rotation: "2026-11" });
   });
 });

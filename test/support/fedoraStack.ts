@@ -4,8 +4,8 @@
  * for leak scans that must see inside Pulumi's secret envelopes).
  */
 import path from "node:path";
-import * as pulumi from "@pulumi/pulumi";
 import { type Artifact, extractArtifacts } from "../../cli/engine/artifacts";
+import { isSecretEnvelope } from "../../cli/engine/redact";
 import { type Recording, recordStack } from "../../cli/engine/recordStack";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
@@ -47,10 +47,6 @@ export function containers(artifacts: readonly Artifact[]): Map<string, string> 
       .filter((a) => a.path.endsWith(".container"))
       .map((a) => [path.basename(a.path, ".container"), a.content]),
   );
-}
-
-function isSecretEnvelope(value: unknown): value is { value: unknown } {
-  return typeof value === "object" && value !== null && (value as Record<string, unknown>)[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig;
 }
 
 /** Every string inside a value, secret envelopes opened. */

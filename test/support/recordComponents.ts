@@ -2,48 +2,16 @@
  * Records what a piece of the program registers, with the same offline mocks and recording monitor
  * the whole-stack engine uses (cli/engine): components are tested exactly as `plan` records them.
  */
-import * as pulumi from "@pulumi/pulumi";
-import { createOfflineMocks } from "../../cli/engine/offlineMocks";
-import { RecordingMonitor, type RecordedResource } from "../../cli/engine/RecordingMonitor";
+import { recordProgram, type ProgramRecording } from "../../cli/engine/recordProgram";
+import type { RecordedResource } from "../../cli/engine/RecordingMonitor";
+import { isSecretEnvelope } from "../../cli/engine/redact";
 
-export interface ComponentRecording {
-  resources: RecordedResource[];
-  outputs: Record<string, unknown>;
-  producedSecrets: readonly string[];
-}
-
-interface RuntimeInternals {
-  waitForRPCs?: () => Promise<void>;
-}
+export type ComponentRecording = ProgramRecording;
 
 /** Runs `declare` as a Pulumi program under the offline mocks (preview) and returns every registration. */
-export async function recordComponents(
-  declare: () => Record<string, unknown> | void,
-  stack = "test",
-): Promise<ComponentRecording> {
-  const mocks = createOfflineMocks(stack);
-  await pulumi.runtime.setMocks(mocks, "paperclip-harness", stack, true);
-  const monitor = new RecordingMonitor(mocks);
-  pulumi.runtime.setMockOptions(monitor, "paperclip-harness", stack, true);
-  // As in recordStack: the SDK's Stack also rejects an internal promise with the program's error.
-  const absorb = (reason: unknown) => {
-    if (!(reason instanceof Error)) throw reason;
-  };
-  process.on("unhandledRejection", absorb);
-  try {
-    const outputs = (await pulumi.runtime.runInPulumiStack(async () => declare() ?? {})) ?? {};
-    await (pulumi.runtime as unknown as RuntimeInternals).waitForRPCs?.();
-    return { resources: monitor.records, outputs, producedSecrets: mocks.producedSecrets };
-  } finally {
-    await new Promise((resolve) => setImmediate(resolve));
-    process.off("unhandledRejection", absorb);
-  }
+export function recordComponents(declare: () => Record<string, unknown> | void, stack = "test"): Promise<ComponentRecording> {
+  return recordProgram(declare, { project: "paperclip-harness", stack });
 }
-
-const isSecretEnvelope = (value: unknown): value is { value: unknown } =>
-  typeof value === "object" &&
-  value !== null &&
-  (value as Record<string, unknown>)[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig;
 
 /** The value with every secret envelope opened (for asserting on what a secret holds). */
 export function unsecret(value: unknown): unknown {
