@@ -1,5 +1,5 @@
+import { configErrorOf } from "../../test/support/configErrors";
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "./ConfigError";
 import { CONFIG_KEYS } from "./keys";
 import { parseStackConfig } from "./parse";
 
@@ -23,13 +23,7 @@ function parse(values: Record<string, string>, secretKeys: string[] = SECRET_KEY
 
 /** The error message a user sees for this configuration. */
 function messageFor(values: Record<string, string>, secretKeys: string[] = SECRET_KEYS): string {
-  try {
-    parse(values, secretKeys);
-  } catch (error) {
-    expect(ConfigError.isConfigError(error)).toBe(true);
-    return (error as Error).message;
-  }
-  throw new Error("expected a ConfigError");
+  return configErrorOf(() => parse(values, secretKeys));
 }
 
 describe("stack config validation", () => {

@@ -1,5 +1,5 @@
+import { configErrorOf } from "../../../test/support/configErrors";
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../ConfigError";
 import { parseStackConfig } from "../parse";
 
 const P = "paperclip-harness:";
@@ -24,15 +24,9 @@ function problemFor(key: string, value: string | undefined): string {
   const values = { ...VALID };
   if (value === undefined) delete values[`${P}${key}`];
   else values[`${P}${key}`] = value;
-  try {
-    parse(values);
-  } catch (error) {
-    expect(ConfigError.isConfigError(error)).toBe(true);
-    const lines = (error as Error).message.split("\n");
-    expect(lines[0]).toBe("stacks/Pulumi.fedora.yaml: 1 configuration problem:");
-    return lines[1]!;
-  }
-  throw new Error("expected a ConfigError");
+  const lines = configErrorOf(() => parse(values)).split("\n");
+  expect(lines[0]).toBe("stacks/Pulumi.fedora.yaml: 1 configuration problem:");
+  return lines[1]!;
 }
 
 describe("Cloudflare configuration keys", () => {

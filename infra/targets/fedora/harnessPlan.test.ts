@@ -1,3 +1,4 @@
+import { configErrorOf } from "../../../test/support/configErrors";
 import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -10,7 +11,6 @@ import { requireTool } from "../../../cli/validators/testSupport";
 import { fedoraConfig } from "../../../test/support/fedoraConfig";
 import { P } from "../../../test/support/fedoraStack";
 import { resolveSecret } from "../../catalog/secretValue";
-import { ConfigError } from "../../config/ConfigError";
 import { planFedora, type FedoraStackPlan } from "../fedora";
 
 const DRAIN_PROGRAM = "#!/usr/bin/env node\n// the email drain's bundle (stand-in)\n";
@@ -25,16 +25,6 @@ function file(plan: FedoraStackPlan, key: string): string {
   const found = plan.harness.files.find((f) => f.key === key);
   if (!found) throw new Error(`no planned file ${key}`);
   return found.content;
-}
-
-function configErrorOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    if (ConfigError.isConfigError(error)) return error.message;
-    throw error;
-  }
-  throw new Error("expected a ConfigError");
 }
 
 describe("the fedora harness plan", () => {

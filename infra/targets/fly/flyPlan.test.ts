@@ -1,8 +1,8 @@
 import { parse as parseToml } from "smol-toml";
+import { configErrorOf } from "../../../test/support/configErrors";
 import { describe, expect, test } from "vitest";
 import { startScriptRequiredEnv } from "../../../components/fly/startScript";
 import { operator } from "../../catalog/secretValue";
-import { ConfigError } from "../../config/ConfigError";
 import { type FlyConfigOverrides, flyStackConfig } from "../../../test/support/flyConfig";
 import { planFly } from "./flyPlan";
 
@@ -10,13 +10,7 @@ const plan = (overrides: FlyConfigOverrides = {}) => planFly(flyStackConfig(over
 
 /** The error a user sees for this configuration (stack-config validation, then the fly plan). */
 function messageFor(overrides: FlyConfigOverrides): string {
-  try {
-    plan(overrides);
-  } catch (error) {
-    expect(ConfigError.isConfigError(error)).toBe(true);
-    return (error as Error).message;
-  }
-  throw new Error("expected a ConfigError");
+  return configErrorOf(() => plan(overrides));
 }
 
 const oneProblem = (line: string) => ["stacks/Pulumi.fly.yaml: 1 configuration problem:", line].join("\n");
