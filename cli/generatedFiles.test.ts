@@ -30,6 +30,6 @@ describe("replaceSection", () => {
   });
 
   it("says which markers are missing", () => {
-    expect(() => replaceSection("no markers", "s", "x")).toThrow('README.md has no "<!-- BEGIN s -->" … "<!-- END s -->" section');
+    expect(() => replaceSection("no markers", "s", "x")).toThrow('README.md must contain "<!-- BEGIN s -->" once, followed by "<!-- END s -->"');
   });
 });
