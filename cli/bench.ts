@@ -76,7 +76,7 @@ function benchScripts(): void {
   }
 }
 
-(async () => {
+void (async () => {
   if (only !== "scripts") await benchStacks();
   if (only !== "plan") benchScripts();
 })();

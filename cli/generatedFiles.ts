@@ -7,7 +7,7 @@ import { renderServicesTable } from "./servicesTable";
 export interface GeneratedFile {
   path: string;
   /** Given the current text, the text the file should have. */
-  render(current: string): string;
+  render: (current: string) => string;
 }
 
 export function generatedFiles(): GeneratedFile[] {

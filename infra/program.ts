@@ -6,7 +6,7 @@
 import { loadStackConfig } from "./config";
 import { implementedTargets, TARGET_IMPLEMENTATIONS } from "./targets";
 
-export async function program(): Promise<Record<string, unknown>> {
+export function program(): Record<string, unknown> {
   const config = loadStackConfig(implementedTargets());
   const target = TARGET_IMPLEMENTATIONS[config.target];
   if (!target) throw new Error(`target ${config.target} passed validation but has no implementation`);

@@ -25,7 +25,7 @@ let pack: ChildProcess;
 let client: any;
 
 function rpc<T>(method: string, request: unknown): Promise<T> {
-  return new Promise((resolve, reject) => client[method](request, (error: unknown, response: T) => (error ? reject(error) : resolve(response))));
+  return new Promise((resolve, reject) => client[method](request, (error: Error | null, response: T) => (error ? reject(error) : resolve(response))));
 }
 
 beforeAll(async () => {

@@ -7,19 +7,19 @@
  * configuration is applied here by giving each policy its settings and enforcement level directly.
  */
 import { createRequire } from "node:module";
-import type { EnforcementLevel, Policies, Policy, StackValidationPolicy } from "@pulumi/policy";
+import type { EnforcementLevel, Policies, Policy } from "@pulumi/policy";
+import type { JavaScriptValue } from "google-protobuf/google/protobuf/struct_pb";
 import { validateJsonSchema } from "./lib/jsonSchema";
 
-// The protobuf classes must come from the copy of @pulumi/pulumi that @pulumi/policy uses.
+// The protobuf classes must come from the copy of @pulumi/pulumi that @pulumi/policy uses; their
+// types are the same generated declarations.
 const fromPolicy = createRequire(require.resolve("@pulumi/policy"));
-/* eslint-disable @typescript-eslint/no-require-imports */
-const analyzerProto = fromPolicy("@pulumi/pulumi/proto/analyzer_pb");
-const structProto = fromPolicy("google-protobuf/google/protobuf/struct_pb");
+const analyzerProto = fromPolicy("@pulumi/pulumi/proto/analyzer_pb") as typeof import("@pulumi/pulumi/proto/analyzer_pb");
+const structProto = fromPolicy("google-protobuf/google/protobuf/struct_pb") as typeof import("google-protobuf/google/protobuf/struct_pb");
 const policyServer = fromPolicy("@pulumi/policy/server") as {
   makeAnalyzeRpcFun: (pack: string, version: string, level: EnforcementLevel, policies: Policies) => RpcHandler;
   makeAnalyzeStackRpcFun: (pack: string, version: string, level: EnforcementLevel, policies: Policies) => RpcHandler;
 };
-/* eslint-enable @typescript-eslint/no-require-imports */
 
 type RpcHandler = (call: { request: unknown }, callback: (error: unknown, response: AnalyzeResponse) => void) => Promise<void>;
 export interface AnalyzeResponse {
@@ -66,13 +66,13 @@ export function configurePolicies(policies: Policies, config: PolicyPackConfig =
     const { enforcementLevel, ...settings } = typeof entry === "string" ? { enforcementLevel: entry } : entry;
     const configured: Policy = { ...policy, ...(enforcementLevel ? { enforcementLevel } : {}) };
     if ("validateStack" in policy) {
-      const stackPolicy = policy as StackValidationPolicy;
+      const stackPolicy = policy;
       return {
         ...configured,
         validateStack: (args, report) => stackPolicy.validateStack({ ...args, getConfig: <T extends object>() => settings as T }, report),
-      } as StackValidationPolicy;
+      };
     }
-    return configured as Policies[number];
+    return configured;
   });
 }
 
@@ -85,7 +85,7 @@ function options(resource: AnalyzerResource) {
 
 function call(handler: RpcHandler, request: unknown): Promise<AnalyzeResponse> {
   return new Promise((resolve, reject) => {
-    void handler({ request }, (error, response) => (error ? reject(error) : resolve(response)));
+    void handler({ request }, (error, response) => (error ? reject(error instanceof Error ? error : new Error(JSON.stringify(error))) : resolve(response)));
   });
 }
 
@@ -109,7 +109,7 @@ export function analyzeRequest(resource: AnalyzerResource): unknown {
   request.setType(resource.type);
   request.setUrn(resource.urn);
   request.setName(resource.name);
-  request.setProperties(structProto.Struct.fromJavaScript(resource.properties));
+  request.setProperties(structProto.Struct.fromJavaScript(resource.properties as Record<string, JavaScriptValue>));
   request.setOptions(options(resource));
   return request;
 }
@@ -123,7 +123,7 @@ export function analyzeStackRequest(resources: readonly AnalyzerResource[]): unk
       r.setType(resource.type);
       r.setUrn(resource.urn);
       r.setName(resource.name);
-      r.setProperties(structProto.Struct.fromJavaScript(resource.properties));
+      r.setProperties(structProto.Struct.fromJavaScript(resource.properties as Record<string, JavaScriptValue>));
       r.setOptions(options(resource));
       if (resource.parent) r.setParent(resource.parent);
       r.setDependenciesList(resource.dependencies ?? []);

@@ -103,7 +103,7 @@ describe("the fly stack", () => {
     expect(toml.vm).toEqual([{ size: "shared-cpu-1x", memory: "1024mb" }]);
     expect(toml.mounts).toEqual([{ source: "paperclip_data", destination: "/paperclip" }]);
 
-    const scripts = base.resources.filter((r) => r.type === "command:local:Command").flatMap((r) => [r.inputs.create, r.inputs.update].filter((s) => typeof s === "string") as string[]);
+    const scripts = base.resources.filter((r) => r.type === "command:local:Command").flatMap((r) => [r.inputs.create, r.inputs.update].filter((s): s is string => typeof s === "string"));
     const flyctlCalls = scripts.flatMap((s) => s.split("\n")).filter((line) => /^\s*flyctl /.test(line)).map((line) => line.trim());
     expect(flyctlCalls.filter((line) => /flyctl (deploy|ips allocate)/.test(line)).map((line) => line.replace(/"[^"]*"/g, "…"))).toEqual([
       "flyctl ips allocate-v6 --private --app …",

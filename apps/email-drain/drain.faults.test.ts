@@ -243,7 +243,7 @@ describe("fault-injection run", () => {
 
 /** The envelope id inside a raw body: an envelope object, or JSON / broken JSON text holding `"id":"…"`. */
 function keyOfRaw(body: unknown): string {
-  if (typeof body === "object" && body !== null && "id" in body) return String((body as { id: unknown }).id);
+  if (typeof body === "object" && body !== null && "id" in body) return String((body).id);
   const match = /"id":"([^"]+)"/.exec(String(body));
   return match?.[1] ?? `unidentified:${String(body).slice(0, 40)}`;
 }

@@ -33,6 +33,7 @@ const NUMERIC = /^[0-9]+$/;
  * (which cannot be encoded as UTF-8).
  */
 export function hasForbiddenHeaderCharacter(value: string): boolean {
+  // eslint-disable-next-line no-control-regex -- matching control characters is this function's job
   return /[\u0000-\u001F\u007F-\u009F\u2028\u2029]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(value);
 }
 

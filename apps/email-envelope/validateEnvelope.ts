@@ -158,6 +158,7 @@ function optionalBody(value: unknown, field: string): string | undefined {
     fail(`${field}: larger than ${ENVELOPE_LIMITS.maxBodyBytes} bytes`);
   }
   // NUL and unpaired surrogates cannot travel in a MIME text part; other control characters are body text.
+  // eslint-disable-next-line no-control-regex -- NUL is the character refused here
   if (/\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(body)) {
     fail(`${field}: contains NUL or an unpaired surrogate`);
   }

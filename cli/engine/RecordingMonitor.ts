@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { RegisterResourceOutputsRequest, RegisterResourceRequest, RegisterResourceResponse } from "@pulumi/pulumi/proto/resource_pb";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 
 /** One `registerResource` call, as the engine would receive it from `pulumi preview`. */
@@ -23,14 +24,13 @@ export interface RecordedResource {
   outputs?: Record<string, unknown>;
 }
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- the monitor speaks in generated gRPC request objects */
-
 /** The SDK's MockMonitor, also keeping every registration it answers. */
 export class RecordingMonitor extends MockMonitor {
   readonly records: RecordedResource[] = [];
 
-  override async registerResource(req: any, callback: (err: any, response: any) => void): Promise<void> {
-    return super.registerResource(req, (err: any, response: any) => {
+  // The SDK declares these callbacks with `any`; the requests are the generated protobuf messages.
+  override async registerResource(req: RegisterResourceRequest, callback: (err: unknown, response: RegisterResourceResponse) => void): Promise<void> {
+    return super.registerResource(req, (err: unknown, response: RegisterResourceResponse) => {
       if (!err) {
         this.records.push({
           urn: response.getUrn(),
@@ -38,12 +38,10 @@ export class RecordingMonitor extends MockMonitor {
           name: req.getName(),
           custom: req.getCustom(),
           ...(req.getParent() ? { parent: req.getParent() } : {}),
-          inputs: pulumi.runtime.deserializeProperties(req.getObject()),
+          inputs: req.getObject() ? (pulumi.runtime.deserializeProperties(req.getObject()!)) : {},
           wireInputs: req.getObject()?.toJavaScript() ?? {},
           dependencies: req.getDependenciesList(),
-          propertyDependencies: Object.fromEntries(
-            [...req.getPropertydependenciesMap().entries()].map(([key, deps]: [string, any]) => [key, deps.getUrnsList()]),
-          ),
+          propertyDependencies: propertyDependenciesOf(req),
           ...(req.getProvider() ? { provider: req.getProvider() } : {}),
           protect: Boolean(req.getProtect()),
           ignoreChanges: req.getIgnorechangesList(),
@@ -55,9 +53,16 @@ export class RecordingMonitor extends MockMonitor {
     });
   }
 
-  override registerResourceOutputs(req: any, callback: (err: any, response: any) => void): void {
+  override registerResourceOutputs(req: RegisterResourceOutputsRequest, callback: (err: unknown, response: unknown) => void): void {
     const record = this.records.find((r) => r.urn === req.getUrn());
-    if (record) record.outputs = pulumi.runtime.deserializeProperties(req.getOutputs());
+    const outputs = req.getOutputs();
+    if (record && outputs) record.outputs = pulumi.runtime.deserializeProperties(outputs);
     super.registerResourceOutputs(req, callback);
   }
+}
+
+function propertyDependenciesOf(req: RegisterResourceRequest): Record<string, string[]> {
+  const dependencies: Record<string, string[]> = {};
+  req.getPropertydependenciesMap().forEach((deps, key) => (dependencies[key] = deps.getUrnsList()));
+  return dependencies;
 }

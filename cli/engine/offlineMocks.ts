@@ -36,13 +36,15 @@ export function createOfflineMocks(stack: string): OfflineMocks {
   return {
     producedSecrets,
     newResource(args) {
-      const state: Record<string, unknown> = { ...args.inputs };
+      // The SDK types mock inputs as `any`; they are a plain property map.
+      const inputs = args.inputs as Record<string, unknown>;
+      const state: Record<string, unknown> = { ...inputs };
       let id = `${args.name}-id`;
       switch (args.type) {
         case "random:index/randomBytes:RandomBytes": {
-          const length = Number(args.inputs.length ?? 32);
+          const length = Number(inputs.length ?? 32);
           // Keepers are part of the seed: rotating a secret changes its value, as the provider would.
-          const bytes = digest(`${stack}/${args.name}/${JSON.stringify(args.inputs.keepers ?? {})}`).subarray(0, length);
+          const bytes = digest(`${stack}/${args.name}/${JSON.stringify(inputs.keepers ?? {})}`).subarray(0, length);
           state.hex = bytes.toString("hex");
           state.base64 = bytes.toString("base64");
           remember(state.hex as string, state.base64 as string);
@@ -50,9 +52,9 @@ export function createOfflineMocks(stack: string): OfflineMocks {
           break;
         }
         case "random:index/randomPassword:RandomPassword": {
-          const result = digest(`${stack}/${args.name}/${JSON.stringify(args.inputs.keepers ?? {})}`)
+          const result = digest(`${stack}/${args.name}/${JSON.stringify(inputs.keepers ?? {})}`)
             .toString("base64url")
-            .slice(0, Number(args.inputs.length ?? 32));
+            .slice(0, Number(inputs.length ?? 32));
           state.result = result;
           remember(result);
           break;
@@ -81,7 +83,7 @@ export function createOfflineMocks(stack: string): OfflineMocks {
           break;
         default:
           if (args.type.startsWith("kubernetes:")) {
-            const metadata = (args.inputs.metadata ?? {}) as Record<string, unknown>;
+            const metadata = (inputs.metadata ?? {}) as Record<string, unknown>;
             // Mocks run no provider logic: give objects the name auto-naming would have.
             state.metadata = { ...metadata, name: metadata.name ?? `${args.name}-${digest(args.name).toString("hex").slice(0, 8)}` };
           }
@@ -93,12 +95,13 @@ export function createOfflineMocks(stack: string): OfflineMocks {
       return { id, state };
     },
     call(args) {
+      const inputs = args.inputs as Record<string, unknown>;
       if (args.token === "cloudflare:index/getZeroTrustTunnelCloudflaredToken:getZeroTrustTunnelCloudflaredToken") {
-        const token = offlineTunnelToken(stack, String(args.inputs.tunnelId));
+        const token = offlineTunnelToken(stack, String(inputs.tunnelId));
         remember(token);
-        return { ...args.inputs, token };
+        return { ...inputs, token };
       }
-      return args.inputs;
+      return inputs;
     },
   };
 }

@@ -25,12 +25,12 @@ export function readProjectFile(root: string): ProjectFile {
   const document = parseDocument(readFileSync(join(root, "Pulumi.yaml"), "utf8")).toJSON() as {
     name: string;
     stackConfigDir?: string;
-    config?: Record<string, { default?: unknown } | unknown>;
+    config?: Record<string, unknown>;
   };
   const defaults: Record<string, unknown> = {};
   for (const [key, declaration] of Object.entries(document.config ?? {})) {
     if (declaration && typeof declaration === "object" && "default" in declaration) {
-      defaults[key] = (declaration as { default: unknown }).default;
+      defaults[key] = declaration.default;
     }
   }
   return { name: document.name, stackConfigDir: document.stackConfigDir ?? ".", defaults };
@@ -69,7 +69,7 @@ export function readStackSettings(root: string, project: ProjectFile, stack: str
 function configValue(key: string, node: Node | null): { value: string; secret: boolean } {
   if (node === null || node === undefined) return { value: "", secret: false };
   // Scalars keep their source text, as the CLI does ("5.10" stays "5.10").
-  if (isScalar(node)) return { value: node.source ?? String(node.value ?? ""), secret: false };
+  if (isScalar(node)) return { value: node.source ?? scalarText(node.value), secret: false };
   let secret = false;
   const standIns = (value: unknown, path: string): unknown => {
     if (value && typeof value === "object" && !Array.isArray(value)) {
@@ -85,4 +85,10 @@ function configValue(key: string, node: Node | null): { value: string; secret: b
   };
   const json = standIns(node.toJSON(), key);
   return typeof json === "string" ? { value: json, secret } : { value: JSON.stringify(json), secret };
+}
+
+function scalarText(value: unknown): string {
+  if (value === null || value === undefined) return "";
+  if (typeof value === "string" || typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") return String(value);
+  return JSON.stringify(value);
 }

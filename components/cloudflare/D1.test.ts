@@ -32,7 +32,7 @@ describe("D1", () => {
   it("applies its migrations with the fixed script, the SQL on stdin, rerun when a hash or the database changes", () => {
     const migrations = resourceNamed(recording.resources, "ledger-migrations");
     expect(migrations.type).toBe("command:local:Command");
-    const inputs = migrations.inputs as Record<string, unknown>;
+    const inputs = migrations.inputs;
     expect(inputs.create).toBe(d1MigrationsScript("harness-run-ledger"));
     const bundle = JSON.parse(inputs.stdin as string) as { wrangler: { d1_databases: Array<Record<string, string>> }; migrations: unknown[] };
     expect(bundle.wrangler.d1_databases[0]).toMatchObject({ database_name: "harness-run-ledger", database_id: DATABASE_ID });

@@ -17,7 +17,7 @@ const HOSTNAMES = [
 let recording: ComponentRecording;
 let tokenIsSecret: Promise<boolean>;
 const byName = (name: string) => resourceNamed(recording.resources, name);
-const inputs = (r: RecordedResource) => unsecret(r.inputs) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const inputs = (r: RecordedResource) => unsecret(r.inputs) as Record<string, any>;  
 
 beforeAll(async () => {
   recording = await recordComponents(() => {
@@ -55,7 +55,7 @@ describe("Tunnel", () => {
     const { tunnelId, source, config: body } = inputs(config);
     expect(tunnelId).toBe(recording.outputs.tunnelId);
     expect(source).toBe("cloudflare");
-    const ingresses = body.ingresses as Array<Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const ingresses = body.ingresses as Array<Record<string, any>>;  
     expect(ingresses.map((rule) => rule.hostname ?? rule.service)).toEqual([
       "paperclip.sodimo.eu",
       "chat.sodimo.eu",
@@ -117,7 +117,7 @@ describe("Tunnel", () => {
 
   it("routes nothing before its gate exists: the record and the ingress rule wait for the application", () => {
     const config = byName("tunnel-config");
-    const ingresses = inputs(config).config.ingresses as Array<Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const ingresses = inputs(config).config.ingresses as Array<Record<string, any>>;  
     for (const { service, hostname } of HOSTNAMES) {
       const app = byName(`tunnel-${service}-access-app`);
       const record = byName(`tunnel-${service}-record`);

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { customResourceProblems } from "./customResourceSchemas";
 import { externalSecret, kubeBlocksPostgresCluster, objectStorageBucket, sealosApp } from "./customResources";
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- mutating plain manifests */
+ 
 const clone = <T>(value: T): any => JSON.parse(JSON.stringify(value));
 
 const cluster = kubeBlocksPostgresCluster({

@@ -206,7 +206,7 @@ function environmentFileValue(name: string, value: string): string {
 
 function resolveDocument(document: SecretDocument, leaf: (leaf: SecretLeaf) => string): unknown {
   if (isSecretValue(document)) return resolveSecret(document, leaf);
-  if (Array.isArray(document)) return document.map((d) => resolveDocument(d, leaf));
+  if (Array.isArray(document)) return (document as readonly SecretDocument[]).map((d) => resolveDocument(d, leaf));
   if (document !== null && typeof document === "object") {
     return Object.fromEntries(
       Object.entries(document as Record<string, SecretDocument>).map(([k, v]) => [k, resolveDocument(v, leaf)]),

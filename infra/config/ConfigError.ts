@@ -25,7 +25,7 @@ export class ConfigError extends pulumi.RunError {
     this.problems = problems;
   }
 
-  static isConfigError(error: unknown): error is ConfigError {
+  static isConfigError(this: void, error: unknown): error is ConfigError {
     return error instanceof Error && error.name === "ConfigError" && "problems" in error;
   }
 }

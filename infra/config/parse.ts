@@ -104,7 +104,7 @@ export function parseStackConfig(raw: RawStackConfig): ConfigValues {
   }
 
   if (problems.length > 0 || !target) throw new ConfigError(stackFile, problems);
-  return { ...values, target } as ConfigValues;
+  return { ...values, target };
 }
 
 /** How the Pulumi CLI hands a value to the program: strings as they are, anything else as JSON. */

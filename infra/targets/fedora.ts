@@ -144,7 +144,7 @@ function providedSecretProblems(config: ConfigValues, catalog: ResolvedCatalog):
       if ((Object.values(EDGE_PROVIDED_SECRETS) as string[]).includes(leaf.name)) continue;
       const source = PROVIDED_SECRET_SOURCES[leaf.name];
       if (!source) throw new Error(`catalogue: ${service.name} uses the provided secret ${leaf.name}, which nothing provides`);
-      if (config[source as keyof ConfigValues] !== undefined) continue;
+      if (config[source] !== undefined) continue;
       users.set(source, (users.get(source) ?? new Set()).add(service.name));
     }
   }
@@ -172,7 +172,7 @@ export const fedoraTarget: TargetImplementation = {
     const edge = deployCloudflareEdge(plan.edge, { apiToken: config.cloudflareApiToken! });
     for (const [name, value] of edge.providedSecrets) providedSecrets.set(name, value);
     for (const [name, key] of Object.entries(PROVIDED_SECRET_SOURCES)) {
-      const value = config[key as keyof ConfigValues];
+      const value = config[key];
       if (typeof value === "string") providedSecrets.set(name, pulumi.secret(value));
     }
 

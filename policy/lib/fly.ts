@@ -148,7 +148,7 @@ export function readFly(model: StackModel): void {
 
     const deployWords = commands.flatMap((c) => splitWords(str(c.props.create) ?? ""));
     const vm = arr(toml.vm as Plain).map(obj).concat([obj(toml.vm as Plain)]).filter((v) => v !== undefined);
-    const tomlMemory = vm.map((v) => parseFlyMemory(v!.memory ?? (v!.memory_mb !== undefined ? num(v!.memory_mb) : undefined))).find((m) => m !== undefined);
+    const tomlMemory = vm.map((v) => parseFlyMemory(v.memory ?? (v.memory_mb !== undefined ? num(v.memory_mb) : undefined))).find((m) => m !== undefined);
     const flagMemory = optionValues(deployWords, "--vm-memory").map((m) => parseFlyMemory(m)).find((m) => m !== undefined);
     const memoryLimit = flagMemory ?? tomlMemory;
 

@@ -10,7 +10,7 @@ import { redactSecrets } from "../../cli/engine/redact";
 export const ROOT = join(__dirname, "..", "..");
 export const P = "paperclip-harness:";
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- manifests are untyped JSON */
+ 
 export type Manifest = any;
 
 export interface KubernetesObject {

@@ -115,7 +115,7 @@ export class LocalPostgres {
   private run(program: string, args: string[]): void {
     const command = join(this.bin, program);
     const [file, argv] = userInfo().uid === 0 ? ["runuser", ["-u", "nobody", "--", command, ...args]] : [command, args];
-    const result = spawnSync(file, argv as string[], { encoding: "utf8", cwd: this.directory });
+    const result = spawnSync(file, argv, { encoding: "utf8", cwd: this.directory });
     if (result.status !== 0) throw new Error(`${program} failed (${result.status}): ${result.stderr}${result.stdout}`);
   }
 }

@@ -7,7 +7,7 @@
 import { createRequire } from "node:module";
 import type { RecordingMonitor } from "../../cli/engine/RecordingMonitor";
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- generated gRPC code is untyped JavaScript */
+ 
 const load = createRequire(__filename);
 const grpc = load("@grpc/grpc-js");
 const resourceGrpc = load("@pulumi/pulumi/proto/resource_grpc_pb");

@@ -82,7 +82,7 @@ export async function startPostfixInstance(directory: string): Promise<PostfixIn
   } catch (error) {
     // Postfix reports to its log, not to a non-terminal stderr.
     const log = await readFile(mailLog, "utf8").catch(() => "(no mail log)");
-    throw new Error(`${error instanceof Error ? error.message : String(error)}\n${log}`);
+    throw new Error(`${error instanceof Error ? error.message : String(error)}\n${log}`, { cause: error });
   }
 
   const sendmailPath = join(directory, "sendmail");

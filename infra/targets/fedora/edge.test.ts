@@ -70,7 +70,7 @@ interface HostnameEdge {
 
 /** What the edge routes, resolves and gates, by hostname. */
 function hostnamesOf(resources: readonly RecordedResource[]): HostnameEdge {
-  const ofType = (type: string) => resources.filter((r) => r.type === type).map((r) => unsecret(r.inputs) as Record<string, any>); // eslint-disable-line @typescript-eslint/no-explicit-any
+  const ofType = (type: string) => resources.filter((r) => r.type === type).map((r) => unsecret(r.inputs) as Record<string, any>);  
   const [tunnelConfig] = ofType(CF.tunnelConfig);
   return {
     rules: (tunnelConfig!.config.ingresses as Array<{ hostname?: string }>).flatMap((rule) => (rule.hostname ? [rule.hostname] : [])),
