@@ -6,6 +6,7 @@
 import { readFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { isMap, isScalar, parseDocument, type Node } from "yaml";
+import { ConfigError, displayValue } from "../../infra/config/ConfigError";
 
 export interface ProjectFile {
   name: string;
@@ -46,14 +47,28 @@ export function readStackSettings(root: string, project: ProjectFile, stack: str
   const path = join(root, file);
   if (!existsSync(path)) throw new Error(`no stack settings file ${file}`);
   const document = parseDocument(readFileSync(path, "utf8"));
-  if (document.errors.length > 0) throw new Error(`${file}: ${document.errors[0]!.message}`);
-  const configNode = document.get("config", true) as Node | undefined;
+  // The Pulumi CLI refuses these files before the program runs; offline they are the same user
+  // mistake, so they are reported the same way as every other configuration problem.
+  if (document.errors.length > 0) {
+    throw new ConfigError(file, document.errors.map((e) => ({ key: "(YAML)", expected: `valid YAML: ${e.message}` })));
+  }
+  if (!isMap(document.contents) && document.contents !== null) {
+    throw new ConfigError(file, [{ key: "(document)", expected: "a mapping with a config: key" }]);
+  }
+  const found = document.get("config", true) as Node | undefined;
+  // `config:` with nothing under it is an empty mapping, as the CLI reads it.
+  const configNode = isScalar(found) && found.value === null ? undefined : found;
   const config: Record<string, string> = {};
   const secretKeys = new Set<string>();
 
-  if (configNode !== undefined && !isMap(configNode)) throw new Error(`${file}: config must be a mapping`);
+  if (configNode !== undefined && !isMap(configNode)) {
+    throw new ConfigError(file, [{ key: "config", found: displayValue(configNode.toJSON()), expected: "a mapping of keys to values" }]);
+  }
   for (const pair of configNode?.items ?? []) {
-    const rawKey = String(isScalar(pair.key) ? pair.key.value : pair.key);
+    if (!isScalar(pair.key) || typeof pair.key.value !== "string") {
+      throw new ConfigError(file, [{ key: "config", found: displayValue(isScalar(pair.key) ? pair.key.value : (pair.key as Node | null)?.toJSON()), expected: "every key a string" }]);
+    }
+    const rawKey = pair.key.value;
     const key = rawKey.includes(":") ? rawKey : `${project.name}:${rawKey}`;
     const { value, secret } = configValue(key, pair.value as Node | null);
     config[key] = value;

@@ -212,3 +212,13 @@ export function quadletEntryProblem(
   }
   return undefined;
 }
+
+/** The oldest Podman whose generator accepts `key=value`, or undefined for a key no release knows. */
+export function quadletEntryNeededVersion(group: QuadletGroup, key: string, value: string): PodmanMinorVersion | undefined {
+  const since = quadletKeySince(group, key);
+  if (since === undefined) return undefined;
+  return QUADLET_VALUE_GATES.filter((gate) => gate.group === group && gate.key === key && gate.matches(value)).reduce<PodmanMinorVersion>(
+    (needed, gate) => (comparePodmanVersions(gate.since, needed) > 0 ? gate.since : needed),
+    since,
+  );
+}

@@ -2,7 +2,7 @@
  * Refuses Quadlet keys (and key values) the host's Podman does not know, the way podlet's Downgrade
  * does: a unit the generator would reject at boot is an error at render time instead.
  */
-import { podmanMinorVersion, quadletEntryProblem, type QuadletGroup } from "./quadletKeys";
+import { podmanMinorVersion, quadletEntryNeededVersion, quadletEntryProblem, type QuadletGroup } from "./quadletKeys";
 import { UnitRenderError } from "./UnitRenderError";
 
 export function assertKeysSupported(file: string, group: QuadletGroup, values: object, podmanVersion: string): void {
@@ -14,7 +14,10 @@ export function assertKeysSupported(file: string, group: QuadletGroup, values: o
     const samples = typeof value === "string" ? [value] : Array.isArray(value) ? value.filter((v) => typeof v === "string") : [];
     for (const sample of samples.length > 0 ? samples : [""]) {
       const problem = quadletEntryProblem(group, key, sample, version);
-      if (problem) throw new UnitRenderError(file, key, problem);
+      if (problem) {
+        const neededPodman = quadletEntryNeededVersion(group, key, sample);
+        throw new UnitRenderError(file, key, problem, neededPodman ? { neededPodman } : { value: key });
+      }
     }
   }
 }

@@ -71,14 +71,19 @@ export function renderUnit(unit: UnitFile, options: RenderOptions): string {
   return `# Managed by paperclip-harness (Pulumi). Local edits are overwritten on the next deployment.\n${body}\n`;
 }
 
+// eslint-disable-next-line no-control-regex -- the characters a unit file line cannot carry
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+
 /** Escaping rules, with the unit's file name for error messages. */
 class EscapeContext {
   constructor(readonly file: string) {}
 
   private assertPrintable(key: string, value: string): void {
-    // eslint-disable-next-line no-control-regex
-    if (/[\u0000-\u001f\u007f]/.test(value)) {
-      throw new UnitRenderError(this.file, key, `value contains a control character (newline, tab…): ${JSON.stringify(value)}`);
+    if (CONTROL_CHARACTER.test(value)) {
+      throw new UnitRenderError(this.file, key, `value contains a control character (newline, tab…): ${JSON.stringify(value)}`, {
+        value,
+        refused: CONTROL_CHARACTER,
+      });
     }
   }
 
@@ -118,7 +123,10 @@ class EscapeContext {
     const raw = typeof value === "string" ? value : value.withSpecifiers;
     this.assertPrintable(key, raw);
     if (!/^[A-Za-z0-9_@%+=:,./~-]+$/.test(raw)) {
-      throw new UnitRenderError(this.file, key, `value must be a single token without spaces or quotes: ${JSON.stringify(raw)}`);
+      throw new UnitRenderError(this.file, key, `value must be a single token without spaces or quotes: ${JSON.stringify(raw)}`, {
+        value: raw,
+        refused: /[^A-Za-z0-9_@%+=:,./~-]/,
+      });
     }
     return typeof value === "string" ? raw.replaceAll("%", "%%") : raw;
   }
@@ -127,7 +135,7 @@ class EscapeContext {
   assignments(key: string, entries: Record<string, UnitValue>): Line[] {
     return Object.entries(entries).map(([name, value]) => {
       if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(name)) {
-        throw new UnitRenderError(this.file, key, `invalid name ${JSON.stringify(name)}`);
+        throw new UnitRenderError(this.file, key, `invalid name ${JSON.stringify(name)}`, { value: name });
       }
       const text = typeof value === "string" ? value : value.withSpecifiers;
       return [key, this.word(key, typeof value === "string" ? `${name}=${text}` : { withSpecifiers: `${name}=${text}` })];

@@ -35,12 +35,20 @@ export function formatProblems(stackFile: string, problems: readonly ConfigProbl
     problems.length === 1
       ? `${stackFile}: 1 configuration problem:`
       : `${stackFile}: ${problems.length} configuration problems:`;
-  const lines = problems.map((p) => `  - ${p.key}${p.found === undefined ? "" : ` = ${p.found}`}: ${p.expected}`);
-  return [heading, ...lines].join("\n");
+  const lines = problems.map((p) => escapeForDisplay(`  - ${p.key}${p.found === undefined ? "" : ` = ${p.found}`}: ${p.expected}`));
+  return [escapeForDisplay(heading), ...lines].join("\n");
+}
+
+/**
+ * Control, format and line-separator characters as `\u{…}` escapes: a message quotes what the
+ * operator typed, and a raw escape sequence or bidirectional override must not reach their terminal.
+ */
+export function escapeForDisplay(text: string): string {
+  return text.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`);
 }
 
 /** Renders a found value for an error message: short, quoted, one line. */
 export function displayValue(value: unknown): string {
-  const text = typeof value === "string" ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+  const text = escapeForDisplay(JSON.stringify(value) ?? String(value));
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }

@@ -14,6 +14,8 @@ import { PROJECT, stackFileOf, type ConfigValues } from "../config/parse";
 import { CONFIG_KEYS } from "../config/keys";
 import { deployCloudflareEdge, EDGE_PROVIDED_SECRETS, planCloudflareEdge, type CloudflareEdgePlan } from "./fedora/edge";
 import { deriveHarnessPlan, type HarnessPlan, type PlannedNetwork } from "./fedora/harnessPlan";
+import { UnitRenderError } from "../../components/podman/UnitRenderError";
+import { settingBehind } from "../config/settingBehind";
 import { HOST_PROGRAMS, memoizedHostPrograms } from "./fedora/hostPrograms";
 import { PROVIDED_SECRET_SOURCES } from "./fedora/providedSecrets";
 import { declareGeneratedSecrets, rotationProblems, secretOutput } from "./generatedSecrets";
@@ -67,12 +69,38 @@ export function planFedora(config: ConfigValues, inputs: FedoraPlanInputs = {}):
   );
   if (problems.length > 0) throw new ConfigError(stackFileOf(pulumi.getStack()), problems);
 
-  const harness = deriveHarnessPlan(catalog, {
-    networks,
-    targetUnit: config.targetUnit!,
-    podmanVersion: config.podmanVersion!,
-  });
+  let harness: HarnessPlan;
+  try {
+    harness = deriveHarnessPlan(catalog, { networks, targetUnit: config.targetUnit!, podmanVersion: config.podmanVersion! });
+  } catch (error) {
+    if (!UnitRenderError.isUnitRenderError(error)) throw error;
+    throw new ConfigError(stackFileOf(pulumi.getStack()), [unitRenderProblem(config, error)]);
+  }
   return { catalog, harness, edge: edge.plan };
+}
+
+/**
+ * A unit the renderer refused, as the setting behind it: the Podman version when a key needs a newer
+ * generator, the operator's key whose value carries the refused characters, or else the catalogue
+ * entry (a contributor's mistake) that rendered the value.
+ */
+function unitRenderProblem(config: ConfigValues, error: UnitRenderError): ConfigProblem {
+  if (error.neededPodman) {
+    return {
+      key: `${PROJECT}:podmanVersion`,
+      found: displayValue(config.podmanVersion),
+      expected: `Podman ${error.neededPodman} or later: ${error.unit} uses ${error.key}= (${error.reason})`,
+    };
+  }
+  const setting = error.value === undefined ? undefined : settingBehind(config, error.value, error.refused);
+  if (setting) {
+    return { key: setting.key, found: displayValue(setting.value), expected: `a value ${error.unit} can carry in ${error.key}=: ${error.reason}` };
+  }
+  const service = error.unit.replace(/\.[a-z]+$/, "");
+  return {
+    key: `the catalogue entry of ${service} (infra/catalog/)`,
+    expected: `${error.unit}: ${error.key}: ${error.reason}`,
+  };
 }
 
 /** The harness network and the two isolated ones, named after it. */
