@@ -104,6 +104,30 @@ describe("renderUnit", () => {
   });
 });
 
+describe("Quadlet keys newer than the host's Podman", () => {
+  const limited = (podmanVersion: string) =>
+    renderUnit({ kind: "container", name: "big", container: { Image: "docker.io/library/alpine:3.20", Memory: "4g" } }, { podmanVersion });
+
+  it("writes Memory= where the generator has it (5.5) and PodmanArgs=--memory= before", () => {
+    expect(limited("5.5")).toMatch(/^Memory=4g$/m);
+    expect(limited("5.4")).not.toMatch(/^Memory=/m);
+    expect(limited("5.4")).toMatch(/^PodmanArgs=--memory=4g$/m);
+  });
+
+  it("the downgraded limit reaches podman run through the real 5.4 generator", async (context) => {
+    requireTool(context, "quadlet");
+    const dir = mkdtempSync(join(tmpdir(), "render-unit-"));
+    try {
+      writeFileSync(join(dir, "big.container"), limited("5.4"));
+      const validation = await quadletValidator({ quadletDir: dir });
+      expect(validation.results.filter((r) => r.status !== "passed")).toEqual([]);
+      expect(systemdCommandLine(/^ExecStart=(.*)$/m.exec(generatedUnitNamed(validation, "big.service")!.text)![1]!)).toContain("--memory=4g");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 /**
  * How systemd splits and unescapes an ExecStart= line (systemd.service(5), "Command lines"):
  * whitespace-separated words, double quotes with C-style backslash escapes, then `%%` → `%`

@@ -20,7 +20,7 @@ import {
   type VolumeSection,
   unitFileName,
 } from "./unitModel";
-import { assertKeysSupported } from "./quadletVersionGate";
+import { assertKeysSupported, downgradeContainerKeys } from "./quadletVersionGate";
 import { UnitRenderError } from "./UnitRenderError";
 
 export { UnitRenderError };
@@ -40,8 +40,7 @@ export function renderUnit(unit: UnitFile, options: RenderOptions): string {
   if (unit.unit) sections.push(["Unit", unitLines(unit.unit, context)]);
   switch (unit.kind) {
     case "container":
-      assertKeysSupported(file, "Container", unit.container, options.podmanVersion);
-      sections.push(["Container", containerLines(unit.container, context)]);
+      sections.push(["Container", containerLines(downgradeContainerKeys(file, unit.container, options.podmanVersion), context)]);
       break;
     case "network":
       assertKeysSupported(file, "Network", unit.network, options.podmanVersion);
@@ -269,6 +268,7 @@ function containerLines(section: ContainerSection, c: EscapeContext): Line[] {
   if (section.Timezone !== undefined) lines.push(["Timezone", c.token("Timezone", section.Timezone)]);
   if (section.StopTimeout !== undefined) lines.push(["StopTimeout", String(section.StopTimeout)]);
   if (section.ShmSize !== undefined) lines.push(["ShmSize", c.token("ShmSize", section.ShmSize)]);
+  if (section.Memory !== undefined) lines.push(["Memory", c.token("Memory", section.Memory)]);
   for (const arg of section.PodmanArgs ?? []) lines.push(["PodmanArgs", c.words("PodmanArgs", [arg])]);
   if (section.Exec?.length) lines.push(["Exec", c.words("Exec", section.Exec)]);
   return lines;

@@ -129,6 +129,8 @@ export interface ContainerSection {
   StopTimeout?: number;
   Tmpfs?: string[];
   ShmSize?: string;
+  /** Memory limit (`512m`, `4g`). Rendered as `PodmanArgs=--memory=…` where the host's Quadlet predates the key (5.5). */
+  Memory?: string;
   /** Options with no Quadlet key of their own (for example `--pid=host`, `--entrypoint`). */
   PodmanArgs?: string[];
 }

@@ -50,6 +50,8 @@ export const paperclip: ServiceDefinition = (context) => {
     image: PAPERCLIP_UPSTREAM_IMAGE,
     build: { containerfile: (base) => renderPaperclipContainerfile(base), tag: derivedPaperclipTag },
     ports: [{ container: PAPERCLIP_PORT, host: PAPERCLIP_PORT, posture: "cloudflared", purpose: "UI + API" }],
+    // Agent CLIs run inside this container; the Kubernetes targets' default limit, for one host's share.
+    memory: "4g",
     route: { subdomain: "paperclip", upstream: { port: PAPERCLIP_PORT } },
     env: paperclipEnvironment(deployment),
     secretEnv: {

@@ -161,6 +161,8 @@ export interface ContainerService extends ServiceBase {
   health?: HealthCheck;
   /** Extra Podman options without a Quadlet key of their own. */
   podmanArgs?: readonly string[];
+  /** Memory limit of the container (`512m`, `4g`); none when absent. */
+  memory?: string;
   /** The networks it joins. Default: `["harness"]`. */
   networks?: readonly NetworkRole[];
   build?: ImageBuild;

@@ -331,6 +331,7 @@ function containerServicePlan(
             Notify: "healthy" as const,
           }
         : {}),
+      ...(service.memory ? { Memory: service.memory } : {}),
       ...(service.entrypoint || service.podmanArgs?.length
         ? { PodmanArgs: [...(service.entrypoint ? [`--entrypoint=${service.entrypoint}`] : []), ...(service.podmanArgs ?? [])] }
         : {}),
