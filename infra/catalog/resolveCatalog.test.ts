@@ -38,6 +38,10 @@ describe("resolveCatalog", () => {
       name: "wiki",
       description: "A wiki",
       image: "docker.io/library/wiki:1",
+      ports: [
+        { container: 8080, posture: "cloudflared" },
+        { container: 8081, posture: "cloudflared" },
+      ],
       route: { subdomain: "wiki", upstream: { port: 8080 }, paths: [{ path: "/ws", port: 8081 }] },
       restart: "always",
     });
@@ -97,6 +101,7 @@ describe("resolveCatalog", () => {
       name: "board",
       description: "Another board",
       image: "docker.io/library/board:1",
+      ports: [{ container: 80, posture: "cloudflared" }],
       route: { subdomain: "board", upstream: { port: 80 } },
       restart: "always",
     });
@@ -110,7 +115,7 @@ describe("resolveCatalog", () => {
     ]);
   });
 
-  it("treats inconsistencies in the catalogue itself as bugs, not user mistakes", () => {
+  it("reports an inconsistent catalogue entry as a problem naming the entry, not a stack trace", () => {
     const broken: ServiceDefinition = () => ({
       name: "broken",
       description: "Uses a secret nobody declares",
@@ -118,7 +123,37 @@ describe("resolveCatalog", () => {
       secretEnv: { TOKEN: generated("nobody-declares-this") },
       restart: "always",
     });
-    expect(() => resolve({}, [...CATALOG, broken])).toThrow("catalogue: broken uses generated secret nobody-declares-this, which no enabled service declares");
+    expect(resolve({}, [...CATALOG, broken]).problems).toContainEqual({
+      key: "catalogue entry broken (infra/catalog/)",
+      found: '"nobody-declares-this"',
+      expected: "a generated secret some entry declares",
+    });
+  });
+
+  it.each([
+    [
+      "a host port another service publishes",
+      { ports: [{ container: 80, host: 3100, posture: "internal" as const }] },
+      { key: "catalogue entry extra (infra/catalog/).ports", found: '"3100/tcp"', expected: "a host port paperclip does not already publish" },
+    ],
+    [
+      "a route to a port the container does not expose",
+      { ports: [{ container: 80, posture: "cloudflared" as const }], route: { subdomain: "extra", upstream: { port: 8080 } } },
+      { key: "catalogue entry extra (infra/catalog/).route", found: "8080", expected: "one of the container's ports (80)" },
+    ],
+    [
+      "a public route without a cloudflared port",
+      { ports: [{ container: 80, posture: "internal" as const }], route: { subdomain: "extra", upstream: { port: 80 } } },
+      { key: "catalogue entry extra (infra/catalog/).ports", expected: "a port with posture cloudflared: the entry has a public route" },
+    ],
+    [
+      "a cloudflared port without a public route",
+      { ports: [{ container: 80, posture: "cloudflared" as const }] },
+      { key: "catalogue entry extra (infra/catalog/).route", expected: "a public route: the entry has a cloudflared port" },
+    ],
+  ])("reports %s", (_, shape, problem) => {
+    const extra: ServiceDefinition = () => ({ name: "extra", description: "Extra", image: "docker.io/library/x:1", restart: "always", ...shape });
+    expect(resolve({}, [...CATALOG, extra]).problems).toEqual([problem]);
   });
 
   it("only ever references generated secrets some service declares", () => {

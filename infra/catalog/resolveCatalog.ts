@@ -1,7 +1,7 @@
 /**
  * From the catalogue and the stack's overrides to the services this stack runs. Pure; returns the
- * user's mistakes as config problems (so they are reported with every other problem, before any
- * resource exists) and throws only on inconsistencies in the catalogue itself, which are bugs.
+ * operator's mistakes and a contributor's (an inconsistent catalogue entry) as config problems, so
+ * they are reported together, before any resource exists, and never as a stack trace.
  */
 import type { ConfigProblem } from "../config/ConfigError";
 import { displayValue } from "../config/ConfigError";
@@ -56,8 +56,9 @@ export function resolveCatalog(
   // Pass 1 collects routes and the enabled set (which never depend on either); pass 2 gives them to
   // entries like Caddy (routes) and Postfix (whether the archive is enabled).
   const declared = definitions.map((d) => d({ ...baseContext, routes: [], enabledServices: new Set() }));
-  checkCatalogIntegrity(declared);
+  problems.push(...catalogIntegrityProblems(declared));
   const firstPass = applyOverrides(declared, options, problems);
+  problems.push(...portAndRouteProblems(firstPass));
   const routes = routesOf(firstPass, baseContext, problems);
   const enabledServices = new Set(firstPass.map((s) => s.name));
   const services = applyOverrides(definitions.map((d) => d({ ...baseContext, routes, enabledServices })), options, []);
@@ -256,26 +257,68 @@ export function secretValuesOf(service: ServiceDeclaration): SecretValue[] {
   ];
 }
 
-/** The catalogue's own consistency: a failure here is a bug in an entry, not a user mistake. */
-function checkCatalogIntegrity(services: readonly ServiceDeclaration[]): void {
+/** How a problem in a catalogue entry is named: the entry a contributor edits. */
+export function catalogueEntryKey(service: string): string {
+  return `catalogue entry ${service} (infra/catalog/)`;
+}
+
+/** The catalogue's own consistency: a problem here is a mistake in an entry, not in the stack file. */
+function catalogIntegrityProblems(services: readonly ServiceDeclaration[]): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
   const names = new Set<string>();
   const secrets = new Set<string>();
   for (const service of services) {
-    if (names.has(service.name)) throw new Error(`catalogue: duplicate service name ${service.name}`);
+    if (names.has(service.name)) problems.push({ key: catalogueEntryKey(service.name), expected: "a service name no other entry uses" });
     names.add(service.name);
     for (const spec of service.generatedSecrets ?? []) {
-      if (secrets.has(spec.name)) throw new Error(`catalogue: generated secret ${spec.name} is declared twice`);
+      if (secrets.has(spec.name)) {
+        problems.push({ key: catalogueEntryKey(service.name), found: displayValue(spec.name), expected: "a generated secret name no other entry declares" });
+      }
       secrets.add(spec.name);
     }
   }
   for (const service of services) {
     for (const dependency of service.dependsOn ?? []) {
-      if (!names.has(dependency)) throw new Error(`catalogue: ${service.name} depends on unknown service ${dependency}`);
+      if (!names.has(dependency)) {
+        problems.push({ key: `${catalogueEntryKey(service.name)}.dependsOn`, found: displayValue(dependency), expected: `a service of the catalogue` });
+      }
     }
     for (const leaf of secretValuesOf(service).flatMap(leavesOf)) {
       if (leaf.kind === "generated" && !secrets.has(leaf.name)) {
-        throw new Error(`catalogue: ${service.name} uses generated secret ${leaf.name}, which no enabled service declares`);
+        problems.push({ key: catalogueEntryKey(service.name), found: displayValue(leaf.name), expected: "a generated secret some entry declares" });
       }
     }
   }
+  return problems;
+}
+
+/**
+ * What would pass planning and fail at boot: two services publishing one host port, a route to a
+ * port the container does not expose, a public route without a `cloudflared` port or the reverse.
+ */
+function portAndRouteProblems(services: readonly ServiceDeclaration[]): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const hostPorts = new Map<string, string>();
+  for (const service of services) {
+    const key = catalogueEntryKey(service.name);
+    for (const port of service.ports ?? []) {
+      if (port.host === undefined) continue;
+      const binding = `${port.host}/${port.protocol ?? "tcp"}`;
+      const owner = hostPorts.get(binding);
+      if (owner) problems.push({ key: `${key}.ports`, found: displayValue(binding), expected: `a host port ${owner} does not already publish` });
+      else hostPorts.set(binding, service.name);
+    }
+    const exposed = new Set((service.ports ?? []).map((p) => p.container));
+    const routed = (service.ports ?? []).some((p) => p.posture === "cloudflared");
+    if (!service.route) {
+      if (routed) problems.push({ key: `${key}.route`, expected: "a public route: the entry has a cloudflared port" });
+      continue;
+    }
+    if (!routed) problems.push({ key: `${key}.ports`, expected: "a port with posture cloudflared: the entry has a public route" });
+    if (service.route.upstream.onHost) continue;
+    for (const port of [service.route.upstream.port, ...(service.route.paths ?? []).map((p) => p.port)]) {
+      if (!exposed.has(port)) problems.push({ key: `${key}.route`, found: displayValue(port), expected: `one of the container's ports (${[...exposed].join(", ") || "none"})` });
+    }
+  }
+  return problems;
 }

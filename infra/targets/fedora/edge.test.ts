@@ -49,7 +49,7 @@ const internalService: ServiceDefinition = () => ({
 });
 
 const wiki = publicService("test-wiki", "test-wiki", 8080);
-const board = publicService("test-board", "test-board", 3000);
+const board = publicService("test-board", "test-board", 3300);
 
 /** The edge of the fedora stack for a catalogue, recorded as the program declares it. */
 async function edgeFor(definitions: readonly ServiceDefinition[], overrides: Record<string, ServiceOverride> = {}) {
