@@ -144,6 +144,18 @@ describe("optional parts of the Kubernetes stacks", () => {
     expect(env.get("RESEND_API_KEY").valueFrom.secretKeyRef).toEqual({ name: "paperclip-resend", key: "RESEND_API_KEY", optional: true });
   });
 
+  it("homelab on an older External Secrets: v1beta1 before 0.16.0, an error before 0.10.0", async () => {
+    const recording = await record("homelab", { set: { externalSecretsVersion: "0.15.1" } });
+    expect(objectsOfKind(recording, "ExternalSecret").map((o) => o.manifest.apiVersion)).toEqual(Array(3).fill("external-secrets.io/v1beta1"));
+    expect(recording.outputs.platform).toEqual({ kubernetes: "1.36", externalSecrets: "0.15.1" });
+    expect(await configErrorOf("homelab", { set: { externalSecretsVersion: "0.9.20" } })).toBe(
+      [
+        "stacks/Pulumi.homelab.yaml: 1 configuration problem:",
+        '  - paperclip-harness:externalSecretsVersion = "0.9.20": expected an External Secrets release such as "2.9.0", 0.10.0 or later (older releases lack fields this stack sets)',
+      ].join("\n"),
+    );
+  });
+
   it("homelab without the shell sidecar, the node pin or Brave: one container, schedulable anywhere", async () => {
     const recording = await record("homelab", { remove: ["shellSidecar", "pinToNode", "braveApiKeyRemoteRef"] });
     const pod = paperclipPod(recording, "Deployment");

@@ -267,6 +267,9 @@ describe("the homelab stack", () => {
     const externalSecrets = objectsOfKind(recording(), "ExternalSecret").map((o) => o.manifest);
     expect(externalSecrets.map((e) => e.metadata.name).sort()).toEqual(["paperclip-auth", "paperclip-brave", "paperclip-llm-key"]);
     for (const e of externalSecrets) expect(e.spec.secretStoreRef).toEqual({ kind: "ClusterSecretStore", name: "infisical" });
+    // External Secrets serves only v1 from 0.17.0 (v1beta1 is `served: false`): the stated release decides.
+    expect(recording().outputs.platform).toEqual({ kubernetes: "1.36", externalSecrets: "2.9.0" });
+    for (const e of externalSecrets) expect(e.apiVersion).toBe("external-secrets.io/v1");
     const env = envOf(paperclipContainer("homelab"));
     expect(env.get("BRAVE_API_KEY").valueFrom.secretKeyRef).toEqual({ name: "paperclip-brave", key: "BRAVE_API_KEY", optional: true });
     expect(env.get("BETTER_AUTH_SECRET").valueFrom.secretKeyRef).toEqual({ name: "paperclip-auth", key: "BETTER_AUTH_SECRET" });

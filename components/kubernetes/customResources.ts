@@ -127,6 +127,8 @@ export function objectStorageBucket(args: { name: string; namespace: string; lab
 }
 
 export interface ExternalSecretArgs {
+  /** `external-secrets.io/v1` or, for External Secrets before 0.16, `external-secrets.io/v1beta1` (platformVersions.ts). */
+  apiVersion: string;
   name: string;
   namespace: string;
   /** The ClusterSecretStore to read from. */
@@ -138,10 +140,10 @@ export interface ExternalSecretArgs {
   labels?: Record<string, string>;
 }
 
-/** An External Secrets Operator `external-secrets.io/v1beta1` ExternalSecret, refreshed hourly. */
+/** An External Secrets Operator ExternalSecret, refreshed hourly, owning the Secret it writes. */
 export function externalSecret(args: ExternalSecretArgs): CustomResourceObject<Record<string, unknown>> {
   return {
-    apiVersion: "external-secrets.io/v1beta1",
+    apiVersion: args.apiVersion,
     kind: "ExternalSecret",
     metadata: { name: args.name, namespace: args.namespace, ...(args.labels ? { labels: args.labels } : {}) },
     spec: {

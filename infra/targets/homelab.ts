@@ -11,6 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { BitnamiPostgres } from "../../components/kubernetes/BitnamiPostgres";
 import { BITNAMI_SECRET_KEYS } from "../../components/kubernetes/bitnamiPostgresChart";
 import { externalSecret } from "../../components/kubernetes/customResources";
+import { externalSecretsApiVersion, KUBERNETES, type PlatformVersions } from "../../components/kubernetes/platformVersions";
 import { PaperclipBootstrapJob } from "../../components/kubernetes/PaperclipBootstrapJob";
 import { PaperclipShell } from "../../components/kubernetes/PaperclipShell";
 import { PaperclipWorkload } from "../../components/kubernetes/PaperclipWorkload";
@@ -66,6 +67,10 @@ export interface HomelabStackPlan {
   nodeSelector?: Record<string, string>;
   tolerations?: k8s.types.input.core.v1.Toleration[];
   secretStore: string;
+  /** The releases rendered for (a stack output; `check` validates against it). */
+  platform: PlatformVersions;
+  /** The ExternalSecret API version the stated External Secrets release serves. */
+  externalSecretApiVersion: string;
   externalSecrets: {
     gatewayKey: ExternalSecretPlan;
     authSecret: ExternalSecretPlan;
@@ -111,6 +116,8 @@ export function planHomelab(config: ConfigValues): HomelabStackPlan {
       ? { nodeSelector: { "kubernetes.io/hostname": config.pinToNode }, tolerations: [GPU_TOLERATION] }
       : {}),
     secretStore: config.externalSecretStore!,
+    platform: { kubernetes: KUBERNETES.validatedAgainst, externalSecrets: config.externalSecretsVersion! },
+    externalSecretApiVersion: externalSecretsApiVersion(config.externalSecretsVersion!)!,
     externalSecrets: {
       gatewayKey: { name: "paperclip-llm-key", data: { "api-key": config.gatewayKeyRemoteRef! }, optional: false },
       authSecret: { name: "paperclip-auth", data: { [PAPERCLIP_SECRET_ENV.authSecret]: config.authSecretRemoteRef! }, optional: false },
@@ -162,7 +169,7 @@ export const homelabTarget: TargetImplementation = {
       (secret) =>
         new k8s.apiextensions.CustomResource(
           secret.name,
-          externalSecret({ name: secret.name, namespace: namespaceName, storeName: plan.secretStore, targetSecret: secret.name, data: secret.data, labels }),
+          externalSecret({ apiVersion: plan.externalSecretApiVersion, name: secret.name, namespace: namespaceName, storeName: plan.secretStore, targetSecret: secret.name, data: secret.data, labels }),
           inNamespace,
         ),
     );
@@ -284,6 +291,7 @@ export const homelabTarget: TargetImplementation = {
       publicUrl: plan.deployment.publicUrl,
       firstAdminInvite: `kubectl --namespace ${namespaceName} logs job/${bootstrapJob}`,
       ...(plan.shell ? { shellAddress: plan.shell.loadBalancerIP } : {}),
+      platform: plan.platform,
     };
   },
 };

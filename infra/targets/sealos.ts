@@ -9,6 +9,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { objectStorageBucket } from "../../components/kubernetes/customResources";
 import { KubeBlocksPostgres } from "../../components/kubernetes/KubeBlocksPostgres";
+import { KUBEBLOCKS, KUBERNETES, type PlatformVersions, SEALOS } from "../../components/kubernetes/platformVersions";
 import { PaperclipBootstrapJob } from "../../components/kubernetes/PaperclipBootstrapJob";
 import { PaperclipWorkload } from "../../components/kubernetes/PaperclipWorkload";
 import type { DatabaseConnection, SecretKeyRef } from "../../components/kubernetes/podSpec";
@@ -38,6 +39,9 @@ export const SEALOS_GENERATED_SECRETS: readonly GeneratedSecretSpec[] = [
   { name: "paperclip-agent-jwt-secret", description: "PAPERCLIP_AGENT_JWT_SECRET: signs agents' run tokens" },
   { name: "paperclip-db-password", description: "password of Paperclip's PostgreSQL role, reset by the database-init Job" },
 ];
+
+/** What a Sealos Cloud region runs (docs/kubernetes.md, "Supported versions"): Sealos owns the releases. */
+export const SEALOS_PLATFORM: PlatformVersions = { kubernetes: KUBERNETES.validatedAgainst, kubeBlocks: KUBEBLOCKS.sealosRuns, sealos: SEALOS.release };
 
 export interface SealosStackPlan {
   paperclip: KubernetesPaperclipPlan;
@@ -220,6 +224,7 @@ export const sealosTarget: TargetImplementation = {
       namespace,
       publicUrl: entry.url,
       firstAdminInvite: `kubectl --namespace ${namespace} logs job/${bootstrapJob}`,
+      platform: SEALOS_PLATFORM,
     };
   },
 };

@@ -1,5 +1,6 @@
 /** Keys of the `homelab` target: Paperclip on any Kubernetes cluster (system.md §8, the "Frank" seed). */
 import { z } from "zod";
+import { EXTERNAL_SECRETS, externalSecretsApiVersion } from "../../../components/kubernetes/platformVersions";
 import { hostAddress, imageReference, isIPv4 } from "../formats";
 import { key } from "../keySpec";
 import { httpUrl, kubernetesObjectName, memoryQuantity } from "./kubernetes";
@@ -84,6 +85,18 @@ export const homelabKeys = {
     required: true,
     schema: kubernetesObjectName,
     example: "infisical",
+  }),
+  externalSecretsVersion: key({
+    kind: "string",
+    description: `The External Secrets Operator release on the cluster (\`kubectl get deploy -n external-secrets -o wide\`): it decides the ExternalSecret API version (external-secrets.io/v1 from 0.16.0, the only one served from 0.17.0; v1beta1 before). Supported from ${EXTERNAL_SECRETS.minimum}.`,
+    targets: ["homelab"],
+    default: EXTERNAL_SECRETS.default,
+    schema: z
+      .string()
+      .refine((v) => externalSecretsApiVersion(v) !== undefined, {
+        error: `expected an External Secrets release such as "${EXTERNAL_SECRETS.default}", ${EXTERNAL_SECRETS.minimum} or later (older releases lack fields this stack sets)`,
+      })
+      .default(EXTERNAL_SECRETS.default),
   }),
   gatewayKeyRemoteRef: key({
     kind: "string",
