@@ -37,6 +37,10 @@ async function configErrorOf(stack: string, change: Change): Promise<string> {
   throw new Error("expected a ConfigError");
 }
 
+/** A real commit of derio-net/agent-images (its build tags images with the full SHA) and a real key. */
+const SHELL_IMAGE = "ghcr.io/derio-net/paperclip-shell:3e3e5a2d1439d8fee18bc383defdadf638ccdedf";
+const SAMPLE_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAID6pSxYXMDbWNpIFTjCC2a6snlW8oZqeBmTFtXUDcOkJ operator@laptop";
+
 const paperclipPod = (recording: Awaited<ReturnType<typeof record>>, kind: string) => objectNamed(recording, kind, "paperclip").manifest.spec.template.spec;
 
 describe("Kubernetes stack configuration", () => {
@@ -85,13 +89,36 @@ describe("Kubernetes stack configuration", () => {
   });
 
   it("refuses the shell sidecar on Paperclip's own LoadBalancer address", async () => {
-    const shell = JSON.stringify({ image: "ghcr.io/derio-net/paperclip-shell:sha-4f2c1d9", loadBalancerIP: "192.168.55.212", authorizedKeys: ["ssh-ed25519 AAAAC3Nza me@laptop"] });
+    const shell = JSON.stringify({ image: SHELL_IMAGE, loadBalancerIP: "192.168.55.212", authorizedKeys: [SAMPLE_KEY] });
     expect(await configErrorOf("homelab", { set: { shellSidecar: shell } })).toBe(
       [
         "stacks/Pulumi.homelab.yaml: 1 configuration problem:",
         '  - paperclip-harness:shellSidecar.loadBalancerIP = "192.168.55.212": an address other than loadBalancerIP: the shell has a LoadBalancer of its own (TCP 22, UDP 60000-60015)',
       ].join("\n"),
     );
+  });
+
+  it("refuses a shell image tag derio-net/agent-images never publishes, a key that does not parse, and a privileged port", async () => {
+    // The example the stack file shipped: a short `sha-` tag (that repository tags full commit SHAs
+    // and `latest` only) and a key ssh-keygen calls "not a public key file".
+    const shell = JSON.stringify({
+      image: "ghcr.io/derio-net/paperclip-shell:sha-4f2c1d9",
+      loadBalancerIP: "192.168.55.221",
+      sshPort: 22,
+      authorizedKeys: ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHk3SodimoOperatorLaptopKeyExampleOnlyA0 operator@laptop"],
+    });
+    expect(await configErrorOf("homelab", { set: { shellSidecar: shell } })).toBe(
+      [
+        "stacks/Pulumi.homelab.yaml: 3 configuration problems:",
+        '  - paperclip-harness:shellSidecar.image = "ghcr.io/derio-net/paperclip-shell:sha-4f2c1d9": expected a tag derio-net/agent-images publishes: the full 40-character commit SHA (or "latest"), not "sha-4f2c1d9"; or pin a digest',
+        "  - paperclip-harness:shellSidecar.sshPort = 22: expected a port of 1024 or above: the shell runs as uid 1000 without capabilities",
+        '  - paperclip-harness:shellSidecar.authorizedKeys.0 = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHk3SodimoOperatorLaptopKeyExampleOnlyA0...: expected an OpenSSH public key ("ssh-ed25519 AAAA… me@laptop", as ssh-keygen writes it): its data is not a 32-byte Ed25519 key',
+      ].join("\n"),
+    );
+    // Another repository's tags are its own business; a digest always pins.
+    const other = JSON.stringify({ image: "registry.example/shell:sha-4f2c1d9", loadBalancerIP: "192.168.55.221", authorizedKeys: [SAMPLE_KEY] });
+    const recording = await record("homelab", { set: { shellSidecar: other } });
+    expect(container(paperclipPod(recording, "Deployment"), "paperclip-shell").image).toBe("registry.example/shell:sha-4f2c1d9");
   });
 
   it("refuses to rotate the master key or the chart's administrator password by token", async () => {

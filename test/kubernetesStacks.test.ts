@@ -261,6 +261,13 @@ describe("the homelab stack", () => {
       expect(image.tag).toMatch(/^\d/);
     }
     expect(release.values.auth.existingSecret).toBe("paperclip-db-credentials");
+    // The tags chart 14.2.0 itself ships (bitnami/charts, postgresql/14.2.0), not an earlier chart's.
+    expect(release.version).toBe("14.2.0");
+    expect(images.map((image) => `${image.repository}:${image.tag}`)).toEqual([
+      "bitnamilegacy/postgresql:16.2.0-debian-11-r17",
+      "bitnamilegacy/postgres-exporter:0.15.0-debian-11-r26",
+      "bitnamilegacy/os-shell:11-debian-11-r112",
+    ]);
   });
 
   it("reads the operator's credentials from ExternalSecrets, the optional features' references marked optional", () => {
@@ -303,5 +310,10 @@ describe("the homelab stack", () => {
     expect(service.loadBalancerIP).toBe("192.168.55.221");
     const ports = service.ports.map((p: Manifest) => `${p.protocol}/${p.port}`);
     expect(ports).toEqual(["TCP/22", ...Array.from({ length: 16 }, (_, i) => `UDP/${60000 + i}`)]);
+    // agent-shell-base runs sshd on 2222 (non-root): the Service's 22 goes to the container's 2222.
+    expect(shell.ports[0]).toEqual({ name: "ssh", containerPort: 2222, protocol: "TCP" });
+    expect(service.ports[0]).toMatchObject({ name: "ssh", port: 22, targetPort: "ssh" });
+    // The image's tag is one its repository publishes: the full commit SHA.
+    expect(shell.image).toMatch(/^ghcr\.io\/derio-net\/paperclip-shell:[0-9a-f]{40}$/);
   });
 });

@@ -228,6 +228,7 @@ export const homelabTarget: TargetImplementation = {
             appName,
             image: plan.shell.image,
             loadBalancerIP: plan.shell.loadBalancerIP,
+            sshPort: plan.shell.sshPort,
             homeSize: plan.shell.homeSize,
             ...(paperclip.storageClassName ? { storageClassName: paperclip.storageClassName } : {}),
             authorizedKeys: plan.shell.authorizedKeys,
