@@ -130,6 +130,16 @@ describe.each(STACKS)("the %s stack", (stack) => {
     expect(bootstrap.record.dependencies).toContain(workloadOf(stack).record.urn);
   });
 
+  it("bounds both Jobs' retries and time, and keeps each finished Job as long as its log is useful", () => {
+    const jobs = objectsOfKind(recordings[stack], "Job").map((j) => j.manifest);
+    const databaseInit = jobs.find((j) => /-(pg|db)-init$/.test(j.metadata.name))!;
+    const bootstrap = jobs.find((j) => j.metadata.name === "paperclip-bootstrap-ceo")!;
+    expect(databaseInit.spec).toMatchObject({ backoffLimit: 3, activeDeadlineSeconds: 900, ttlSecondsAfterFinished: 24 * 3600 });
+    // The first-admin log holds an invite valid 72 hours: the Job goes when the invite expires.
+    expect(bootstrap.spec).toMatchObject({ backoffLimit: 2, activeDeadlineSeconds: 1800, ttlSecondsAfterFinished: 72 * 3600 });
+    for (const job of [databaseInit, bootstrap]) expect(job.spec.template.spec.restartPolicy).toBe("OnFailure");
+  });
+
   it("assembles DATABASE_URL in the container, after the password variable it expands", () => {
     const env = [...envOf(paperclipContainer(stack)).keys()];
     const url = envOf(paperclipContainer(stack)).get("DATABASE_URL");

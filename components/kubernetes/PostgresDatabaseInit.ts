@@ -5,6 +5,9 @@ import { childOptions } from "./childOptions";
 import { plainEnv, resourceRequirements, restrictedContainerSecurityContext, type SecretKeyRef, secretEnv } from "./podSpec";
 import { DATABASE_INIT_SCRIPT, SCRIPT_FILES } from "./scripts";
 
+/** How long a finished database-init Job (and its log) stays: one day. */
+export const DATABASE_INIT_JOB_TTL_SECONDS = 24 * 60 * 60;
+
 /** A connection setting: a plain value, or a value from a Secret (managed databases publish theirs). */
 export type SettingSource = { value: string } | SecretKeyRef;
 
@@ -57,9 +60,14 @@ export class PostgresDatabaseInit extends pulumi.ComponentResource {
       {
         metadata: { name: args.jobName, namespace: args.namespace, labels },
         spec: {
-          backoffLimit: 4,
-          // The script itself waits up to 5 minutes for PostgreSQL.
+          // The script waits up to 5 minutes for PostgreSQL itself; retries are for a database that
+          // restarts while it is being provisioned. Four attempts in 15 minutes, then the Job fails
+          // and so does `pulumi up`, with the script's reason in the pod log.
+          backoffLimit: 3,
           activeDeadlineSeconds: 900,
+          // Kept a day to read its log, then removed with its pods. The script is idempotent: a
+          // `pulumi refresh` that finds it gone re-creates it and it runs once more, harmlessly.
+          ttlSecondsAfterFinished: DATABASE_INIT_JOB_TTL_SECONDS,
           template: {
             metadata: {
               labels,
