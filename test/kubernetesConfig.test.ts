@@ -69,6 +69,15 @@ describe("Kubernetes stack configuration", () => {
     );
   });
 
+  it("sizes Sealos's Paperclip volume in whole Gi, the only unit App Launchpad's console has", async () => {
+    expect(await configErrorOf("sealos", { set: { paperclipVolumeSize: "1536Mi" } })).toBe(
+      [
+        "stacks/Pulumi.sealos.yaml: 1 configuration problem:",
+        '  - paperclip-harness:paperclipVolumeSize = "1536Mi": expected whole Gi such as "10Gi": Sealos App Launchpad sizes volumes in Gi',
+      ].join("\n"),
+    );
+  });
+
   it("requires the Sealos workspace namespace", async () => {
     expect(await configErrorOf("sealos", { set: { namespace: "paperclip" } })).toBe(
       [

@@ -59,6 +59,11 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(outRoot, { recursive: true, force: true }));
 
+/** The /paperclip volume: App Launchpad's name on Sealos (its console edits volumes by it). */
+const DATA_VOLUME: Record<Stack, string> = { sealos: "vn-paperclip", homelab: "data" };
+/** config.json's key in the app's ConfigMap: App Launchpad's name for /etc/paperclip/config.json. */
+const CONFIG_JSON_KEY = "vn-etcvn-paperclipvn-configvn-json";
+
 const workloadOf = (stack: Stack) => objectNamed(recordings[stack], WORKLOAD[stack].kind, WORKLOAD[stack].name);
 const paperclipContainer = (stack: Stack) => container(workloadOf(stack).manifest.spec.template.spec, "paperclip");
 
@@ -81,10 +86,10 @@ describe.each(STACKS)("the %s stack", (stack) => {
     const workload = workloadOf(stack).manifest;
     expect(workload.spec.replicas).toBe(1);
     const pod = workload.spec.template.spec;
-    expect(container(pod, "paperclip").volumeMounts).toContainEqual({ name: "data", mountPath: "/paperclip" });
+    expect(container(pod, "paperclip").volumeMounts).toContainEqual({ name: DATA_VOLUME[stack], mountPath: "/paperclip" });
     if (workload.kind === "StatefulSet") {
       // A StatefulSet replaces its one pod in place: the old one is gone before the new one mounts the claim.
-      expect(workload.spec.volumeClaimTemplates).toEqual([expect.objectContaining({ metadata: expect.objectContaining({ name: "data" }) })]);
+      expect(workload.spec.volumeClaimTemplates).toEqual([expect.objectContaining({ metadata: expect.objectContaining({ name: DATA_VOLUME[stack] }) })]);
       expect(workload.spec.volumeClaimTemplates[0].spec.accessModes).toEqual(["ReadWriteOnce"]);
     } else {
       // RollingUpdate would start the new pod first and deadlock on Multi-Attach (the homelab seed).
@@ -153,7 +158,7 @@ describe.each(STACKS)("the %s stack", (stack) => {
     const configure = container(pod, "configure");
     expect(envOf(configure).get("PAPERCLIP_AGENT_JWT_SECRET").valueFrom.secretKeyRef).toBeDefined();
     expect(envOf(paperclipContainer(stack)).has("PAPERCLIP_AGENT_JWT_SECRET")).toBe(false);
-    const config = JSON.parse(objectNamed(recordings[stack], "ConfigMap", "paperclip-config").manifest.data["config.json"]);
+    const config = JSON.parse(objectNamed(recordings[stack], "ConfigMap", "paperclip").manifest.data[CONFIG_JSON_KEY]);
     expect(config.$meta.version).toBe(1);
     expect(config.server.deploymentMode).toBe("authenticated");
     // DATABASE_URL beats the file: no connection string (and so no password) in the ConfigMap.
@@ -240,6 +245,39 @@ describe("the sealos stack", () => {
     const env = envOf(paperclipContainer("sealos"));
     expect(env.get("PAPERCLIP_PUBLIC_URL").value).toBe("https://paperclip-sodimo.usw.sealos.io");
     expect(env.get("PAPERCLIP_DEPLOYMENT_EXPOSURE").value).toBe("public");
+  });
+
+  it("sets the buffer annotations every Sealos template's Ingress has (large cookies and headers get 400/502 without them)", () => {
+    const annotations = objectNamed(recording(), "Ingress", "paperclip").manifest.metadata.annotations;
+    expect(annotations["nginx.ingress.kubernetes.io/server-snippet"]).toBe("client_header_buffer_size 64k;\nlarge_client_header_buffers 4 128k;\n");
+    expect(annotations["nginx.ingress.kubernetes.io/client-body-buffer-size"]).toBe("64k");
+    expect(annotations["nginx.ingress.kubernetes.io/proxy-buffer-size"]).toBe("64k");
+  });
+
+  it("names the volume, the ConfigMap and its files as App Launchpad does, so the Sealos console can edit them", () => {
+    const statefulSet = workloadOf("sealos").manifest;
+    expect(statefulSet.metadata.labels).toMatchObject({ app: "paperclip", "cloud.sealos.io/app-deploy-manager": "paperclip" });
+    expect(statefulSet.metadata.annotations["deploy.cloud.sealos.io/resize"]).toBe("10Gi");
+    expect(statefulSet.spec.volumeClaimTemplates[0].metadata).toMatchObject({ name: "vn-paperclip", annotations: { path: "/paperclip", value: "10" } });
+    const configMap = objectNamed(recording(), "ConfigMap", "paperclip").manifest;
+    expect(configMap.metadata.labels).toMatchObject({ app: "paperclip", "cloud.sealos.io/app-deploy-manager": "paperclip" });
+    expect(Object.keys(configMap.data).sort()).toEqual(["vn-etcvn-paperclipvn-bootstrap-adminvn-sh", "vn-etcvn-paperclipvn-configure-instancevn-sh", CONFIG_JSON_KEY]);
+    // Each file: a volume named by its key with one item at the relative mount path, mounted by subPath in the first container.
+    const pod = statefulSet.spec.template.spec;
+    expect(pod.containers[0].name).toBe("paperclip");
+    expect(pod.volumes).toContainEqual({ name: CONFIG_JSON_KEY, configMap: { name: "paperclip", items: [{ key: CONFIG_JSON_KEY, path: "./etc/paperclip/config.json" }], defaultMode: 0o644 } });
+    expect(pod.containers[0].volumeMounts).toContainEqual({ name: CONFIG_JSON_KEY, mountPath: "/etc/paperclip/config.json", subPath: "./etc/paperclip/config.json", readOnly: true });
+    // A component's ConfigMap is named and labelled like the component.
+    expect(objectNamed(recording(), "ConfigMap", "paperclip-pg-init").manifest.metadata.labels.app).toBe("paperclip-pg-init");
+  });
+
+  it("pulls its helper image from ECR Public's Docker library, not from Docker Hub (rate-limited on shared nodes)", () => {
+    const init = objectNamed(recording(), "Job", "paperclip-pg-init").manifest;
+    expect(init.spec.template.spec.containers[0].image).toBe("public.ecr.aws/docker/library/postgres:16.4-alpine");
+  });
+
+  it("states the KubeBlocks and Sealos releases it renders for, and check validates against them", () => {
+    expect(recording().outputs.platform).toEqual({ kubernetes: "1.36", kubeBlocks: "0.9.3", sealos: "5.1.1" });
   });
 
   it("keeps storage on the volume when object storage is off: no bucket, no storage credentials", () => {

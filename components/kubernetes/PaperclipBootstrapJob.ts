@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { AppLaunchpadConfigFile } from "./appLaunchpad";
 import { childOptions } from "./childOptions";
 import { type DatabaseConnection, databaseUrlEnv, plainEnv, resourceRequirements, restrictedContainerSecurityContext } from "./podSpec";
 import { BOOTSTRAP_ADMIN_SCRIPT, PAPERCLIP_CONFIG_MOUNT, SCRIPT_FILES } from "./scripts";
@@ -14,8 +15,8 @@ export interface PaperclipBootstrapJobArgs {
   jobName: string;
   /** The Paperclip image (its CLI creates the invite). */
   image: pulumi.Input<string>;
-  /** The workload's ConfigMap: config.json (authenticated mode, which the CLI requires) and the script. */
-  configMapName: string;
+  /** The workload's config files (config.json, which the CLI requires in authenticated mode, and the script), as volumes and mounts. */
+  configFiles: readonly AppLaunchpadConfigFile[];
   /** In-cluster health URL of the Paperclip Service. */
   healthUrl: string;
   /** Base of the invite URL the Job prints. */
@@ -73,10 +74,10 @@ export class PaperclipBootstrapJob extends pulumi.ComponentResource {
                   // The CLI runs TypeScript through tsx: it needs more memory than a shell.
                   resources: resourceRequirements({ cpuRequest: "50m", cpuLimit: "500m", memoryRequest: "256Mi", memoryLimit: "1Gi" }),
                   securityContext: restrictedContainerSecurityContext(),
-                  volumeMounts: [{ name: "config", mountPath: PAPERCLIP_CONFIG_MOUNT, readOnly: true }],
+                  volumeMounts: args.configFiles.map((file) => file.mount),
                 },
               ],
-              volumes: [{ name: "config", configMap: { name: args.configMapName } }],
+              volumes: args.configFiles.map((file) => file.volume),
             },
           },
         },

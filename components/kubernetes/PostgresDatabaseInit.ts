@@ -13,7 +13,7 @@ export type SettingSource = { value: string } | SecretKeyRef;
 
 export interface PostgresDatabaseInitArgs {
   namespace: string;
-  /** Name of the Job (and prefix of its ConfigMap). */
+  /** Name of the Job and of its ConfigMap. */
   jobName: string;
   /** Image with pg_isready and psql 16 (psql ≥ 15 for `\getenv`). */
   image: pulumi.Input<string>;
@@ -46,7 +46,8 @@ export class PostgresDatabaseInit extends pulumi.ComponentResource {
     const scriptConfigMap = new k8s.core.v1.ConfigMap(
       `${name}-script`,
       {
-        metadata: { name: `${args.jobName}-script`, namespace: args.namespace, labels },
+        // Named like its Job and labelled with it (Sealos's rule for a component's ConfigMap).
+        metadata: { name: args.jobName, namespace: args.namespace, labels },
         data: { [SCRIPT_FILES.databaseInit]: DATABASE_INIT_SCRIPT },
       },
       childOptions(this, opts),
@@ -99,7 +100,7 @@ export class PostgresDatabaseInit extends pulumi.ComponentResource {
                   volumeMounts: [{ name: "script", mountPath: "/scripts", readOnly: true }],
                 },
               ],
-              volumes: [{ name: "script", configMap: { name: `${args.jobName}-script` } }],
+              volumes: [{ name: "script", configMap: { name: args.jobName } }],
             },
           },
         },

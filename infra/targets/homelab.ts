@@ -278,7 +278,7 @@ export const homelabTarget: TargetImplementation = {
         namespace: namespaceName,
         jobName: bootstrapJob,
         image: paperclip.image,
-        configMapName: workload.configMapName,
+        configFiles: workload.configFiles,
         healthUrl: workload.healthUrl,
         publicUrl: plan.deployment.publicUrl,
         database,

@@ -7,6 +7,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { wholeGibibytes } from "../../components/kubernetes/appLaunchpad";
 import { objectStorageBucket } from "../../components/kubernetes/customResources";
 import { KubeBlocksPostgres } from "../../components/kubernetes/KubeBlocksPostgres";
 import { KUBEBLOCKS, KUBERNETES, type PlatformVersions, SEALOS } from "../../components/kubernetes/platformVersions";
@@ -68,6 +69,13 @@ export function planSealos(config: ConfigValues): SealosStackPlan {
       key: `${PROJECT}:namespace`,
       found: displayValue(paperclip.namespace),
       expected: 'expected your Sealos workspace namespace: "ns-" and your user id, such as "ns-k3v9x2qa"',
+    });
+  }
+  if (wholeGibibytes(paperclip.volumeSize) === undefined) {
+    problems.push({
+      key: `${PROJECT}:paperclipVolumeSize`,
+      found: displayValue(paperclip.volumeSize),
+      expected: 'expected whole Gi such as "10Gi": Sealos App Launchpad sizes volumes in Gi',
     });
   }
   if (problems.length > 0) throw new ConfigError(stackFileOf(pulumi.getStack()), problems);
@@ -183,6 +191,7 @@ export const sealosTarget: TargetImplementation = {
         resources: paperclip.resources,
         volumeSize: paperclip.volumeSize,
         ...(paperclip.storageClassName ? { storageClassName: paperclip.storageClassName } : {}),
+        appLaunchpadNaming: true,
         labels: sealosLabels,
         annotations: {
           originImageName: paperclip.image,
@@ -210,7 +219,7 @@ export const sealosTarget: TargetImplementation = {
         namespace,
         jobName: bootstrapJob,
         image: paperclip.image,
-        configMapName: workload.configMapName,
+        configFiles: workload.configFiles,
         healthUrl: workload.healthUrl,
         publicUrl: plan.deployment.publicUrl,
         database,
