@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { readProjectFile, readStackSettings } from "../cli/engine/stackSettings";
+import { planDocument } from "../cli/engine/planDocument";
 import { recordStack } from "../cli/engine/recordStack";
 import { customResourceProblems } from "../components/kubernetes/customResourceSchemas";
 import { memoryBytes } from "../components/kubernetes/quantity";
@@ -14,6 +15,8 @@ import { container, envOf, type Manifest, objectNamed, objectsOfKind, P, ROOT } 
 
 interface Change {
   set?: Record<string, string>;
+  /** Set as secrets (`pulumi config set --secret`). */
+  secret?: Record<string, string>;
   remove?: string[];
 }
 
@@ -24,7 +27,12 @@ async function record(stack: string, change: Change = {}) {
   const values = { ...settings.config };
   for (const key of change.remove ?? []) delete values[qualify(key)];
   for (const [key, value] of Object.entries(change.set ?? {})) values[qualify(key)] = value;
-  return recordStack({ root: ROOT, stack, config: { values, secretKeys: settings.secretKeys } });
+  const secretKeys = [...settings.secretKeys];
+  for (const [key, value] of Object.entries(change.secret ?? {})) {
+    values[qualify(key)] = value;
+    secretKeys.push(qualify(key));
+  }
+  return recordStack({ root: ROOT, stack, config: { values, secretKeys } });
 }
 
 async function configErrorOf(stack: string, change: Change): Promise<string> {
@@ -189,6 +197,30 @@ describe("optional parts of the Kubernetes stacks", () => {
         "stacks/Pulumi.homelab.yaml: 1 configuration problem:",
         '  - paperclip-harness:externalSecretsVersion = "0.9.20": expected an External Secrets release such as "2.9.0", 0.10.0 or later (older releases lack fields this stack sets)',
       ].join("\n"),
+    );
+  });
+
+  it("homelab on a stock cluster: no External Secrets, no load balancer, no Longhorn", async () => {
+    const stock = { remove: ["externalSecretStore", "braveApiKeyRemoteRef", "loadBalancerIP", "shellSidecar", "pinToNode", "storageClassName"], secret: { gatewayKey: "sk-litellm-virtual-key-for-paperclip" } };
+    const recording = await record("homelab", stock);
+    expect(objectsOfKind(recording, "ExternalSecret")).toEqual([]);
+    expect(recording.outputs.platform).toEqual({ kubernetes: "1.36" });
+    const service = objectNamed(recording, "Service", "paperclip").manifest.spec;
+    expect(service.type).toBe("ClusterIP");
+    expect(service.loadBalancerIP).toBeUndefined();
+    const env = envOf(container(paperclipPod(recording, "Deployment"), "paperclip"));
+    // `kubectl port-forward svc/paperclip 3100`: the hostname guard always admits localhost.
+    expect(env.get("PAPERCLIP_PUBLIC_URL").value).toBe("http://localhost:3100");
+    expect(env.get("BETTER_AUTH_SECRET").valueFrom.secretKeyRef).toEqual({ name: "paperclip-secrets", key: "BETTER_AUTH_SECRET" });
+    expect(env.get("OPENAI_API_KEY").valueFrom.secretKeyRef).toEqual({ name: "paperclip-gateway", key: "api-key" });
+    expect(env.get("ANTHROPIC_AUTH_TOKEN").valueFrom.secretKeyRef).toEqual({ name: "paperclip-gateway", key: "api-key" });
+    expect(objectNamed(recording, "Secret", "paperclip-gateway").manifest.stringData).toBe("[secret]");
+    expect(recording.secretConfigValues).toContain("sk-litellm-virtual-key-for-paperclip");
+    expect(JSON.stringify(planDocument(recording))).not.toContain("sk-litellm-virtual-key-for-paperclip");
+    // Without the gateway key, or with a store key but no store, it says what to set.
+    expect(await configErrorOf("homelab", { remove: stock.remove })).toContain("paperclip-harness:gatewayKey: missing: without externalSecretStore the gateway key comes from Pulumi config.");
+    expect(await configErrorOf("homelab", { ...stock, set: { braveApiKeyRemoteRef: "BRAVE" } })).toContain(
+      'paperclip-harness:braveApiKeyRemoteRef = "BRAVE": is a key of the external secret store: set externalSecretStore too, or remove it',
     );
   });
 

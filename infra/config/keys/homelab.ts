@@ -78,15 +78,15 @@ export type ShellSidecarConfig = z.infer<typeof shellSidecar>;
 export const homelabKeys = {
   loadBalancerIP: key({
     kind: "string",
-    description: "The fixed LAN address of Paperclip's LoadBalancer Service (the seed's 192.168.55.212, port 3100).",
+    description:
+      "The fixed LAN address of Paperclip's LoadBalancer Service (the seed's 192.168.55.212, port 3100; Cilium LB-IPAM, MetalLB and kube-vip honour it). Unset: a ClusterIP Service, reached with `kubectl port-forward svc/paperclip 3100` at http://localhost:3100 unless publicUrl says otherwise.",
     targets: ["homelab"],
-    required: true,
     schema: ipv4,
     example: "192.168.55.212",
   }),
   publicUrl: key({
     kind: "string",
-    description: "The URL users open; default http://<loadBalancerIP>:3100. Its host is allowed by Paperclip's hostname guard.",
+    description: "The URL users open; default http://<loadBalancerIP>:3100, or http://localhost:3100 without one. Its host is allowed by Paperclip's hostname guard.",
     targets: ["homelab"],
     schema: httpUrl,
     example: "https://paperclip.frank.lan",
@@ -109,9 +109,9 @@ export const homelabKeys = {
   }),
   externalSecretStore: key({
     kind: "string",
-    description: "The ClusterSecretStore (External Secrets Operator) that holds the operator's credentials (Infisical in the seed).",
+    description:
+      "The ClusterSecretStore (External Secrets Operator) that holds the operator's credentials (Infisical in the seed). Unset, for a cluster without External Secrets: the stack generates BETTER_AUTH_SECRET and takes gatewayKey as a Pulumi secret.",
     targets: ["homelab"],
-    required: true,
     schema: kubernetesObjectName,
     example: "infisical",
   }),
