@@ -32,7 +32,8 @@ export interface KubeBlocksPostgresArgs {
 }
 
 /**
- * A one-replica PostgreSQL 16.4.0 cluster (`apps.kubeblocks.io/v1alpha1` Cluster) with the labels
+ * A one-replica PostgreSQL 16.4.0 cluster (`apps.kubeblocks.io/v1alpha1` Cluster, for KubeBlocks 0.9.x:
+ * `disableExporter` is new in 0.9.0, and 1.0 has no ClusterVersion; platformVersions.ts) with the labels
  * and fields Sealos's database provider lists and classifies (labring-actions/templates,
  * database-templates.md). KubeBlocks publishes its credentials in `<name>-conn-credential`
  * (host, port, username, password, endpoint) and serves it at `<name>-postgresql`.
