@@ -127,8 +127,12 @@ export class PaperclipWorkload extends pulumi.ComponentResource {
     // One ConfigMap named after the app, each file keyed and mounted as Sealos App Launchpad lays
     // config files out (appLaunchpad.ts), so its console shows them and keeps them when it saves the app.
     this.configMapName = appName;
-    this.configFiles = Object.keys(files).map((file) => appLaunchpadConfigFile(this.configMapName, `${PAPERCLIP_CONFIG_MOUNT}/${file}`));
-    const configData = Object.fromEntries(this.configFiles.map((file, index) => [file.key, Object.values(files)[index]!]));
+    const laidOut = Object.entries(files).map(([file, content]) => ({
+      file: appLaunchpadConfigFile(this.configMapName, `${PAPERCLIP_CONFIG_MOUNT}/${file}`),
+      content,
+    }));
+    this.configFiles = laidOut.map(({ file }) => file);
+    const configData = Object.fromEntries(laidOut.map(({ file, content }) => [file.key, content]));
     const configMap = new k8s.core.v1.ConfigMap(
       `${name}-config`,
       { metadata: { name: this.configMapName, namespace: args.namespace, labels }, data: configData },
