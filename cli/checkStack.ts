@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { parse as parseToml } from "smol-toml";
 import { dirname, join, relative } from "node:path";
 import { parse as parseYaml } from "yaml";
+import type { PlatformVersions } from "../components/kubernetes/platformVersions";
 import type { Artifact } from "./engine/artifacts";
 import type { StackPlan } from "./planStack";
 import { policyPackCheck } from "./policyCheck";
@@ -73,7 +74,8 @@ async function validateArtifacts(plan: StackPlan): Promise<ValidationResult[]> {
   }
   for (const artifact of byKind("caddyfile")) results.push(await caddyValidator({ file: pathOf(artifact) }));
   for (const artifact of byKind("shell")) results.push(await shellcheckValidator({ file: pathOf(artifact) }));
-  for (const artifact of byKind("kubernetes")) results.push(kubernetesValidator({ file: pathOf(artifact) }));
+  const platform = platformOf(plan.recording.outputs);
+  for (const artifact of byKind("kubernetes")) results.push(kubernetesValidator({ file: pathOf(artifact), ...(platform ? { platform } : {}) }));
   for (const artifact of byKind("dockerfile")) results.push(dockerfileValidator({ file: pathOf(artifact) }));
   // main.cf and master.cf are judged together, per directory.
   for (const directory of new Set(byKind("postfix").map((a) => dirname(pathOf(a))))) {
@@ -81,6 +83,14 @@ async function validateArtifacts(plan: StackPlan): Promise<ValidationResult[]> {
   }
   for (const artifact of [...byKind("yaml"), ...byKind("json"), ...byKind("toml")]) results.push(parseCheck(artifact, pathOf(artifact)));
   return results;
+}
+
+/** The releases a Kubernetes stack states it renders for (its `platform` output), if it has one. */
+function platformOf(outputs: Record<string, unknown>): PlatformVersions | undefined {
+  const platform = outputs.platform as Record<string, unknown> | undefined;
+  if (typeof platform !== "object" || platform === null || typeof platform.kubernetes !== "string") return undefined;
+  const text = (key: string) => (typeof platform[key] === "string" ? { [key]: platform[key] } : {});
+  return { kubernetes: platform.kubernetes, ...text("externalSecrets"), ...text("kubeBlocks"), ...text("sealos") };
 }
 
 /** YAML, JSON and TOML artifacts must at least parse (their schemas are checked by their own tests). */

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { readProjectFile, readStackSettings } from "../cli/engine/stackSettings";
+import { planDocument } from "../cli/engine/planDocument";
 import { recordStack } from "../cli/engine/recordStack";
 import { customResourceProblems } from "../components/kubernetes/customResourceSchemas";
 import { memoryBytes } from "../components/kubernetes/quantity";
@@ -14,6 +15,8 @@ import { container, envOf, type Manifest, objectNamed, objectsOfKind, P, ROOT } 
 
 interface Change {
   set?: Record<string, string>;
+  /** Set as secrets (`pulumi config set --secret`). */
+  secret?: Record<string, string>;
   remove?: string[];
 }
 
@@ -24,7 +27,12 @@ async function record(stack: string, change: Change = {}) {
   const values = { ...settings.config };
   for (const key of change.remove ?? []) delete values[qualify(key)];
   for (const [key, value] of Object.entries(change.set ?? {})) values[qualify(key)] = value;
-  return recordStack({ root: ROOT, stack, config: { values, secretKeys: settings.secretKeys } });
+  const secretKeys = [...settings.secretKeys];
+  for (const [key, value] of Object.entries(change.secret ?? {})) {
+    values[qualify(key)] = value;
+    secretKeys.push(qualify(key));
+  }
+  return recordStack({ root: ROOT, stack, config: { values, secretKeys } });
 }
 
 async function configErrorOf(stack: string, change: Change): Promise<string> {
@@ -36,6 +44,10 @@ async function configErrorOf(stack: string, change: Change): Promise<string> {
   }
   throw new Error("expected a ConfigError");
 }
+
+/** A real commit of derio-net/agent-images (its build tags images with the full SHA) and a real key. */
+const SHELL_IMAGE = "ghcr.io/derio-net/paperclip-shell:3e3e5a2d1439d8fee18bc383defdadf638ccdedf";
+const SAMPLE_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAID6pSxYXMDbWNpIFTjCC2a6snlW8oZqeBmTFtXUDcOkJ operator@laptop";
 
 const paperclipPod = (recording: Awaited<ReturnType<typeof record>>, kind: string) => objectNamed(recording, kind, "paperclip").manifest.spec.template.spec;
 
@@ -65,6 +77,15 @@ describe("Kubernetes stack configuration", () => {
     );
   });
 
+  it("sizes Sealos's Paperclip volume in whole Gi, the only unit App Launchpad's console has", async () => {
+    expect(await configErrorOf("sealos", { set: { paperclipVolumeSize: "1536Mi" } })).toBe(
+      [
+        "stacks/Pulumi.sealos.yaml: 1 configuration problem:",
+        '  - paperclip-harness:paperclipVolumeSize = "1536Mi": expected whole Gi such as "10Gi": Sealos App Launchpad sizes volumes in Gi',
+      ].join("\n"),
+    );
+  });
+
   it("requires the Sealos workspace namespace", async () => {
     expect(await configErrorOf("sealos", { set: { namespace: "paperclip" } })).toBe(
       [
@@ -85,13 +106,36 @@ describe("Kubernetes stack configuration", () => {
   });
 
   it("refuses the shell sidecar on Paperclip's own LoadBalancer address", async () => {
-    const shell = JSON.stringify({ image: "ghcr.io/derio-net/paperclip-shell:sha-4f2c1d9", loadBalancerIP: "192.168.55.212", authorizedKeys: ["ssh-ed25519 AAAAC3Nza me@laptop"] });
+    const shell = JSON.stringify({ image: SHELL_IMAGE, loadBalancerIP: "192.168.55.212", authorizedKeys: [SAMPLE_KEY] });
     expect(await configErrorOf("homelab", { set: { shellSidecar: shell } })).toBe(
       [
         "stacks/Pulumi.homelab.yaml: 1 configuration problem:",
         '  - paperclip-harness:shellSidecar.loadBalancerIP = "192.168.55.212": an address other than loadBalancerIP: the shell has a LoadBalancer of its own (TCP 22, UDP 60000-60015)',
       ].join("\n"),
     );
+  });
+
+  it("refuses a shell image tag derio-net/agent-images never publishes, a key that does not parse, and a privileged port", async () => {
+    // The example the stack file shipped: a short `sha-` tag (that repository tags full commit SHAs
+    // and `latest` only) and a key ssh-keygen calls "not a public key file".
+    const shell = JSON.stringify({
+      image: "ghcr.io/derio-net/paperclip-shell:sha-4f2c1d9",
+      loadBalancerIP: "192.168.55.221",
+      sshPort: 22,
+      authorizedKeys: ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHk3SodimoOperatorLaptopKeyExampleOnlyA0 operator@laptop"],
+    });
+    expect(await configErrorOf("homelab", { set: { shellSidecar: shell } })).toBe(
+      [
+        "stacks/Pulumi.homelab.yaml: 3 configuration problems:",
+        '  - paperclip-harness:shellSidecar.image = "ghcr.io/derio-net/paperclip-shell:sha-4f2c1d9": expected a tag derio-net/agent-images publishes: the full 40-character commit SHA (or "latest"), not "sha-4f2c1d9"; or pin a digest',
+        "  - paperclip-harness:shellSidecar.sshPort = 22: expected a port of 1024 or above: the shell runs as uid 1000 without capabilities",
+        '  - paperclip-harness:shellSidecar.authorizedKeys.0 = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHk3SodimoOperatorLaptopKeyExampleOnlyA0...: expected an OpenSSH public key ("ssh-ed25519 AAAA… me@laptop", as ssh-keygen writes it): its data is not a 32-byte Ed25519 key',
+      ].join("\n"),
+    );
+    // Another repository's tags are its own business; a digest always pins.
+    const other = JSON.stringify({ image: "registry.example/shell:sha-4f2c1d9", loadBalancerIP: "192.168.55.221", authorizedKeys: [SAMPLE_KEY] });
+    const recording = await record("homelab", { set: { shellSidecar: other } });
+    expect(container(paperclipPod(recording, "Deployment"), "paperclip-shell").image).toBe("registry.example/shell:sha-4f2c1d9");
   });
 
   it("refuses to rotate the master key or the chart's administrator password by token", async () => {
@@ -142,6 +186,42 @@ describe("optional parts of the Kubernetes stacks", () => {
     expect(externalSecret.spec.data).toEqual([{ secretKey: "RESEND_API_KEY", remoteRef: { key: "EMAIL_RESEND_API_KEY" } }]);
     const env = envOf(container(paperclipPod(recording, "Deployment"), "paperclip"));
     expect(env.get("RESEND_API_KEY").valueFrom.secretKeyRef).toEqual({ name: "paperclip-resend", key: "RESEND_API_KEY", optional: true });
+  });
+
+  it("homelab on an older External Secrets: v1beta1 before 0.16.0, an error before 0.10.0", async () => {
+    const recording = await record("homelab", { set: { externalSecretsVersion: "0.15.1" } });
+    expect(objectsOfKind(recording, "ExternalSecret").map((o) => o.manifest.apiVersion)).toEqual(Array(3).fill("external-secrets.io/v1beta1"));
+    expect(recording.outputs.platform).toEqual({ kubernetes: "1.36", externalSecrets: "0.15.1" });
+    expect(await configErrorOf("homelab", { set: { externalSecretsVersion: "0.9.20" } })).toBe(
+      [
+        "stacks/Pulumi.homelab.yaml: 1 configuration problem:",
+        '  - paperclip-harness:externalSecretsVersion = "0.9.20": expected an External Secrets release such as "2.9.0", 0.10.0 or later (older releases lack fields this stack sets)',
+      ].join("\n"),
+    );
+  });
+
+  it("homelab on a stock cluster: no External Secrets, no load balancer, no Longhorn", async () => {
+    const stock = { remove: ["externalSecretStore", "braveApiKeyRemoteRef", "loadBalancerIP", "shellSidecar", "pinToNode", "storageClassName"], secret: { gatewayKey: "sk-litellm-virtual-key-for-paperclip" } };
+    const recording = await record("homelab", stock);
+    expect(objectsOfKind(recording, "ExternalSecret")).toEqual([]);
+    expect(recording.outputs.platform).toEqual({ kubernetes: "1.36" });
+    const service = objectNamed(recording, "Service", "paperclip").manifest.spec;
+    expect(service.type).toBe("ClusterIP");
+    expect(service.loadBalancerIP).toBeUndefined();
+    const env = envOf(container(paperclipPod(recording, "Deployment"), "paperclip"));
+    // `kubectl port-forward svc/paperclip 3100`: the hostname guard always admits localhost.
+    expect(env.get("PAPERCLIP_PUBLIC_URL").value).toBe("http://localhost:3100");
+    expect(env.get("BETTER_AUTH_SECRET").valueFrom.secretKeyRef).toEqual({ name: "paperclip-secrets", key: "BETTER_AUTH_SECRET" });
+    expect(env.get("OPENAI_API_KEY").valueFrom.secretKeyRef).toEqual({ name: "paperclip-gateway", key: "api-key" });
+    expect(env.get("ANTHROPIC_AUTH_TOKEN").valueFrom.secretKeyRef).toEqual({ name: "paperclip-gateway", key: "api-key" });
+    expect(objectNamed(recording, "Secret", "paperclip-gateway").manifest.stringData).toBe("[secret]");
+    expect(recording.secretConfigValues).toContain("sk-litellm-virtual-key-for-paperclip");
+    expect(JSON.stringify(planDocument(recording))).not.toContain("sk-litellm-virtual-key-for-paperclip");
+    // Without the gateway key, or with a store key but no store, it says what to set.
+    expect(await configErrorOf("homelab", { remove: stock.remove })).toContain("paperclip-harness:gatewayKey: missing: without externalSecretStore the gateway key comes from Pulumi config.");
+    expect(await configErrorOf("homelab", { ...stock, set: { braveApiKeyRemoteRef: "BRAVE" } })).toContain(
+      'paperclip-harness:braveApiKeyRemoteRef = "BRAVE": is a key of the external secret store: set externalSecretStore too, or remove it',
+    );
   });
 
   it("homelab without the shell sidecar, the node pin or Brave: one container, schedulable anywhere", async () => {

@@ -59,6 +59,11 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(outRoot, { recursive: true, force: true }));
 
+/** The /paperclip volume: App Launchpad's name on Sealos (its console edits volumes by it). */
+const DATA_VOLUME: Record<Stack, string> = { sealos: "vn-paperclip", homelab: "data" };
+/** config.json's key in the app's ConfigMap: App Launchpad's name for /etc/paperclip/config.json. */
+const CONFIG_JSON_KEY = "vn-etcvn-paperclipvn-configvn-json";
+
 const workloadOf = (stack: Stack) => objectNamed(recordings[stack], WORKLOAD[stack].kind, WORKLOAD[stack].name);
 const paperclipContainer = (stack: Stack) => container(workloadOf(stack).manifest.spec.template.spec, "paperclip");
 
@@ -81,10 +86,10 @@ describe.each(STACKS)("the %s stack", (stack) => {
     const workload = workloadOf(stack).manifest;
     expect(workload.spec.replicas).toBe(1);
     const pod = workload.spec.template.spec;
-    expect(container(pod, "paperclip").volumeMounts).toContainEqual({ name: "data", mountPath: "/paperclip" });
+    expect(container(pod, "paperclip").volumeMounts).toContainEqual({ name: DATA_VOLUME[stack], mountPath: "/paperclip" });
     if (workload.kind === "StatefulSet") {
       // A StatefulSet replaces its one pod in place: the old one is gone before the new one mounts the claim.
-      expect(workload.spec.volumeClaimTemplates).toEqual([expect.objectContaining({ metadata: expect.objectContaining({ name: "data" }) })]);
+      expect(workload.spec.volumeClaimTemplates).toEqual([expect.objectContaining({ metadata: expect.objectContaining({ name: DATA_VOLUME[stack] }) })]);
       expect(workload.spec.volumeClaimTemplates[0].spec.accessModes).toEqual(["ReadWriteOnce"]);
     } else {
       // RollingUpdate would start the new pod first and deadlock on Multi-Attach (the homelab seed).
@@ -130,6 +135,16 @@ describe.each(STACKS)("the %s stack", (stack) => {
     expect(bootstrap.record.dependencies).toContain(workloadOf(stack).record.urn);
   });
 
+  it("bounds both Jobs' retries and time, and keeps each finished Job as long as its log is useful", () => {
+    const jobs = objectsOfKind(recordings[stack], "Job").map((j) => j.manifest);
+    const databaseInit = jobs.find((j) => /-(pg|db)-init$/.test(j.metadata.name))!;
+    const bootstrap = jobs.find((j) => j.metadata.name === "paperclip-bootstrap-ceo")!;
+    expect(databaseInit.spec).toMatchObject({ backoffLimit: 3, activeDeadlineSeconds: 900, ttlSecondsAfterFinished: 24 * 3600 });
+    // The first-admin log holds an invite valid 72 hours: the Job goes when the invite expires.
+    expect(bootstrap.spec).toMatchObject({ backoffLimit: 2, activeDeadlineSeconds: 1800, ttlSecondsAfterFinished: 72 * 3600 });
+    for (const job of [databaseInit, bootstrap]) expect(job.spec.template.spec.restartPolicy).toBe("OnFailure");
+  });
+
   it("assembles DATABASE_URL in the container, after the password variable it expands", () => {
     const env = [...envOf(paperclipContainer(stack)).keys()];
     const url = envOf(paperclipContainer(stack)).get("DATABASE_URL");
@@ -143,7 +158,7 @@ describe.each(STACKS)("the %s stack", (stack) => {
     const configure = container(pod, "configure");
     expect(envOf(configure).get("PAPERCLIP_AGENT_JWT_SECRET").valueFrom.secretKeyRef).toBeDefined();
     expect(envOf(paperclipContainer(stack)).has("PAPERCLIP_AGENT_JWT_SECRET")).toBe(false);
-    const config = JSON.parse(objectNamed(recordings[stack], "ConfigMap", "paperclip-config").manifest.data["config.json"]);
+    const config = JSON.parse(objectNamed(recordings[stack], "ConfigMap", "paperclip").manifest.data[CONFIG_JSON_KEY]);
     expect(config.$meta.version).toBe(1);
     expect(config.server.deploymentMode).toBe("authenticated");
     // DATABASE_URL beats the file: no connection string (and so no password) in the ConfigMap.
@@ -232,6 +247,39 @@ describe("the sealos stack", () => {
     expect(env.get("PAPERCLIP_DEPLOYMENT_EXPOSURE").value).toBe("public");
   });
 
+  it("sets the buffer annotations every Sealos template's Ingress has (large cookies and headers get 400/502 without them)", () => {
+    const annotations = objectNamed(recording(), "Ingress", "paperclip").manifest.metadata.annotations;
+    expect(annotations["nginx.ingress.kubernetes.io/server-snippet"]).toBe("client_header_buffer_size 64k;\nlarge_client_header_buffers 4 128k;\n");
+    expect(annotations["nginx.ingress.kubernetes.io/client-body-buffer-size"]).toBe("64k");
+    expect(annotations["nginx.ingress.kubernetes.io/proxy-buffer-size"]).toBe("64k");
+  });
+
+  it("names the volume, the ConfigMap and its files as App Launchpad does, so the Sealos console can edit them", () => {
+    const statefulSet = workloadOf("sealos").manifest;
+    expect(statefulSet.metadata.labels).toMatchObject({ app: "paperclip", "cloud.sealos.io/app-deploy-manager": "paperclip" });
+    expect(statefulSet.metadata.annotations["deploy.cloud.sealos.io/resize"]).toBe("10Gi");
+    expect(statefulSet.spec.volumeClaimTemplates[0].metadata).toMatchObject({ name: "vn-paperclip", annotations: { path: "/paperclip", value: "10" } });
+    const configMap = objectNamed(recording(), "ConfigMap", "paperclip").manifest;
+    expect(configMap.metadata.labels).toMatchObject({ app: "paperclip", "cloud.sealos.io/app-deploy-manager": "paperclip" });
+    expect(Object.keys(configMap.data).sort()).toEqual(["vn-etcvn-paperclipvn-bootstrap-adminvn-sh", "vn-etcvn-paperclipvn-configure-instancevn-sh", CONFIG_JSON_KEY]);
+    // Each file: a volume named by its key with one item at the relative mount path, mounted by subPath in the first container.
+    const pod = statefulSet.spec.template.spec;
+    expect(pod.containers[0].name).toBe("paperclip");
+    expect(pod.volumes).toContainEqual({ name: CONFIG_JSON_KEY, configMap: { name: "paperclip", items: [{ key: CONFIG_JSON_KEY, path: "./etc/paperclip/config.json" }], defaultMode: 0o644 } });
+    expect(pod.containers[0].volumeMounts).toContainEqual({ name: CONFIG_JSON_KEY, mountPath: "/etc/paperclip/config.json", subPath: "./etc/paperclip/config.json", readOnly: true });
+    // A component's ConfigMap is named and labelled like the component.
+    expect(objectNamed(recording(), "ConfigMap", "paperclip-pg-init").manifest.metadata.labels.app).toBe("paperclip-pg-init");
+  });
+
+  it("pulls its helper image from ECR Public's Docker library, not from Docker Hub (rate-limited on shared nodes)", () => {
+    const init = objectNamed(recording(), "Job", "paperclip-pg-init").manifest;
+    expect(init.spec.template.spec.containers[0].image).toBe("public.ecr.aws/docker/library/postgres:16.4-alpine");
+  });
+
+  it("states the KubeBlocks and Sealos releases it renders for, and check validates against them", () => {
+    expect(recording().outputs.platform).toEqual({ kubernetes: "1.36", kubeBlocks: "0.9.3", sealos: "5.1.1" });
+  });
+
   it("keeps storage on the volume when object storage is off: no bucket, no storage credentials", () => {
     expect(objectsOfKind(recording(), "ObjectStorageBucket")).toEqual([]);
     expect(envOf(paperclipContainer("sealos")).has("PAPERCLIP_STORAGE_PROVIDER")).toBe(false);
@@ -261,12 +309,22 @@ describe("the homelab stack", () => {
       expect(image.tag).toMatch(/^\d/);
     }
     expect(release.values.auth.existingSecret).toBe("paperclip-db-credentials");
+    // The tags chart 14.2.0 itself ships (bitnami/charts, postgresql/14.2.0), not an earlier chart's.
+    expect(release.version).toBe("14.2.0");
+    expect(images.map((image) => `${image.repository}:${image.tag}`)).toEqual([
+      "bitnamilegacy/postgresql:16.2.0-debian-11-r17",
+      "bitnamilegacy/postgres-exporter:0.15.0-debian-11-r26",
+      "bitnamilegacy/os-shell:11-debian-11-r112",
+    ]);
   });
 
   it("reads the operator's credentials from ExternalSecrets, the optional features' references marked optional", () => {
     const externalSecrets = objectsOfKind(recording(), "ExternalSecret").map((o) => o.manifest);
     expect(externalSecrets.map((e) => e.metadata.name).sort()).toEqual(["paperclip-auth", "paperclip-brave", "paperclip-llm-key"]);
     for (const e of externalSecrets) expect(e.spec.secretStoreRef).toEqual({ kind: "ClusterSecretStore", name: "infisical" });
+    // External Secrets serves only v1 from 0.17.0 (v1beta1 is `served: false`): the stated release decides.
+    expect(recording().outputs.platform).toEqual({ kubernetes: "1.36", externalSecrets: "2.9.0" });
+    for (const e of externalSecrets) expect(e.apiVersion).toBe("external-secrets.io/v1");
     const env = envOf(paperclipContainer("homelab"));
     expect(env.get("BRAVE_API_KEY").valueFrom.secretKeyRef).toEqual({ name: "paperclip-brave", key: "BRAVE_API_KEY", optional: true });
     expect(env.get("BETTER_AUTH_SECRET").valueFrom.secretKeyRef).toEqual({ name: "paperclip-auth", key: "BETTER_AUTH_SECRET" });
@@ -300,5 +358,10 @@ describe("the homelab stack", () => {
     expect(service.loadBalancerIP).toBe("192.168.55.221");
     const ports = service.ports.map((p: Manifest) => `${p.protocol}/${p.port}`);
     expect(ports).toEqual(["TCP/22", ...Array.from({ length: 16 }, (_, i) => `UDP/${60000 + i}`)]);
+    // agent-shell-base runs sshd on 2222 (non-root): the Service's 22 goes to the container's 2222.
+    expect(shell.ports[0]).toEqual({ name: "ssh", containerPort: 2222, protocol: "TCP" });
+    expect(service.ports[0]).toMatchObject({ name: "ssh", port: 22, targetPort: "ssh" });
+    // The image's tag is one its repository publishes: the full commit SHA.
+    expect(shell.image).toMatch(/^ghcr\.io\/derio-net\/paperclip-shell:[0-9a-f]{40}$/);
   });
 });

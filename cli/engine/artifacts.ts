@@ -92,11 +92,21 @@ export const kubernetesManifestArtifacts: ArtifactExtractor = (resource) => {
   const artifacts: Artifact[] = [{ path: `${stem}.yaml`, kind: "kubernetes", content: stringify(inputs, { lineWidth: 0 }), resource: resource.urn }];
   if (kind === "ConfigMap" && inputs.data && typeof inputs.data === "object") {
     for (const [file, content] of Object.entries(inputs.data as Record<string, unknown>)) {
-      if (typeof content === "string") artifacts.push({ path: `${stem}/${file}`, kind: kindOfHostFile(file), content, resource: resource.urn });
+      if (typeof content === "string") artifacts.push({ path: `${stem}/${file}`, kind: kindOfHostFile(configMapFileName(file)), content, resource: resource.urn });
     }
   }
   return artifacts;
 };
+
+/**
+ * The file name a ConfigMap key stands for: Sealos App Launchpad names keys after the mount path with
+ * every `/` and `.` written `vn-` (`vn-etcvn-paperclipvn-configvn-json` is /etc/paperclip/config.json),
+ * so its last `vn-` marks the extension.
+ */
+function configMapFileName(key: string): string {
+  const encoded = /^vn-.*vn-([a-z0-9]+)$/.exec(key);
+  return encoded ? `${key}.${encoded[1]}` : key;
+}
 
 function kindOfFlyBuildFile(file: string): ArtifactKind {
   if (file === "Dockerfile") return "dockerfile";

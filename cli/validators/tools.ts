@@ -3,7 +3,7 @@ import path from "node:path";
 import type { ValidationResult } from "./types";
 
 /** The external programs the validators run. */
-export type ToolName = "quadlet" | "systemd-analyze" | "caddy" | "shellcheck" | "postconf";
+export type ToolName = "quadlet" | "systemd-analyze" | "caddy" | "shellcheck" | "postconf" | "ssh-keygen";
 
 /** Where scripts/install-validators.sh puts the tools: <repo>/.tools/bin. */
 export const REPO_TOOLS_BIN = path.resolve(__dirname, "..", "..", ".tools", "bin");

@@ -17,6 +17,11 @@ export interface PaperclipShellArgs {
   image: pulumi.Input<string>;
   /** The second LoadBalancer address: TCP 22 and UDP 60000-60015. */
   loadBalancerIP: string;
+  /**
+   * The port sshd listens on inside the image: 2222 in the agent-shell-base family (non-root sshd).
+   * The Service still answers on 22.
+   */
+  sshPort: number;
   /** Size of the home volume (/home/agent: dotfiles, tmux state, installed tools). */
   homeSize: string;
   storageClassName?: string;
@@ -36,7 +41,8 @@ export interface PaperclipShellArgs {
  * The operator's SSH/mosh shell, as a sidecar in Paperclip's pod (the homelab seed): a separate
  * image, sharing only the /paperclip volume (group-writable through the pod's fsGroup 1000), with
  * its own ReadWriteOnce home volume, its tool inventory and authorized keys in ConfigMaps, and its
- * own LoadBalancer address for TCP 22 + UDP 60000-60015 (one mixed-protocol Service). It gets none
+ * own LoadBalancer address for TCP 22 (to sshd's port in the image) + UDP 60000-60015 (one
+ * mixed-protocol Service). It gets none
  * of Paperclip's environment but the model gateway's URLs and key: agents run in this shell too (the
  * seed's "24/7 agentic work"), so they take the same road to a model. This component declares the volume,
  * ConfigMaps and Service; `container` and `volumes` go into the Paperclip workload's pod.
@@ -86,7 +92,7 @@ export class PaperclipShell extends pulumi.ComponentResource {
       image: args.image,
       imagePullPolicy: "IfNotPresent",
       ports: [
-        { name: "ssh", containerPort: 22, protocol: "TCP" },
+        { name: "ssh", containerPort: args.sshPort, protocol: "TCP" },
         ...moshPorts.map((port) => ({ name: `mosh-${port}`, containerPort: port, protocol: "UDP" })),
       ],
       env: [

@@ -10,6 +10,7 @@ import {
   paperclipConfigDocumentWithoutSecrets,
   paperclipEnvironment,
 } from "../paperclip/paperclipSettings";
+import { type AppLaunchpadConfigFile, appLaunchpadConfigFile, appLaunchpadName, wholeGibibytes } from "./appLaunchpad";
 import { childOptions } from "./childOptions";
 import {
   type ContainerResources,
@@ -59,6 +60,13 @@ export interface PaperclipWorkloadArgs {
   volumeSize: string;
   /** StorageClass of that volume. Default: the cluster's default class. */
   storageClassName?: string;
+  /**
+   * Name the data volume and config files the way Sealos App Launchpad does (appLaunchpad.ts:
+   * `vn-paperclip` with its path and size annotations, the resize annotation), so its console can
+   * show and resize them. Needs a volume size in whole Gi. The ConfigMap is named after the app and
+   * keyed by App Launchpad's rule on every stack.
+   */
+  appLaunchpadNaming?: boolean;
   /** Service type. Default: `ClusterIP`. */
   serviceType?: "ClusterIP" | "LoadBalancer";
   /** Fixed address of a LoadBalancer Service (honoured by MetalLB, Cilium LB-IPAM, kube-vip). */
@@ -71,7 +79,7 @@ export interface PaperclipWorkloadArgs {
   podAnnotations?: Readonly<Record<string, string>>;
   nodeSelector?: Readonly<Record<string, string>>;
   tolerations?: readonly k8s.types.input.core.v1.Toleration[];
-  /** More containers in the pod (the homelab's shell sidecar); the data volume is named `data`. */
+  /** More containers in the pod (the homelab's shell sidecar); the data volume is `dataVolumeName`. */
   sidecars?: readonly k8s.types.input.core.v1.Container[];
   sidecarVolumes?: readonly k8s.types.input.core.v1.Volume[];
 }
@@ -94,8 +102,12 @@ export class PaperclipWorkload extends pulumi.ComponentResource {
   readonly service: k8s.core.v1.Service;
   /** Name of the Service, in the namespace. */
   readonly serviceName: string;
-  /** ConfigMap with config.json (no secret in it) and the workload's scripts. */
+  /** ConfigMap with config.json (no secret in it) and the workload's scripts, named after the app. */
   readonly configMapName: string;
+  /** Its files as volumes and mounts under /etc/paperclip (the first-admin Job mounts them too). */
+  readonly configFiles: readonly AppLaunchpadConfigFile[];
+  /** Name of the /paperclip volume in the pod (`data`, or `vn-paperclip` with App Launchpad naming). */
+  readonly dataVolumeName: string;
   /** The in-cluster health URL (send `Host: localhost`). */
   readonly healthUrl: string;
 
@@ -107,12 +119,20 @@ export class PaperclipWorkload extends pulumi.ComponentResource {
     const selector = { app: appName };
 
     const configDocument = `${JSON.stringify(paperclipConfigDocumentWithoutSecrets(args.deployment), null, 2)}\n`;
-    const configData = {
+    const files: Record<string, string> = {
       "config.json": configDocument,
       [SCRIPT_FILES.configureInstance]: CONFIGURE_INSTANCE_SCRIPT,
       [SCRIPT_FILES.bootstrapAdmin]: BOOTSTRAP_ADMIN_SCRIPT,
     };
-    this.configMapName = `${appName}-config`;
+    // One ConfigMap named after the app, each file keyed and mounted as Sealos App Launchpad lays
+    // config files out (appLaunchpad.ts), so its console shows them and keeps them when it saves the app.
+    this.configMapName = appName;
+    const laidOut = Object.entries(files).map(([file, content]) => ({
+      file: appLaunchpadConfigFile(this.configMapName, `${PAPERCLIP_CONFIG_MOUNT}/${file}`),
+      content,
+    }));
+    this.configFiles = laidOut.map(({ file }) => file);
+    const configData = Object.fromEntries(laidOut.map(({ file, content }) => [file.key, content]));
     const configMap = new k8s.core.v1.ConfigMap(
       `${name}-config`,
       { metadata: { name: this.configMapName, namespace: args.namespace, labels }, data: configData },
@@ -127,8 +147,11 @@ export class PaperclipWorkload extends pulumi.ComponentResource {
     ];
     assertUniqueNames(env, `${name}: environment`);
 
-    const dataMount = { name: "data", mountPath: PAPERCLIP_HOME };
-    const configMount = { name: "config", mountPath: PAPERCLIP_CONFIG_MOUNT, readOnly: true };
+    const volumeGi = wholeGibibytes(args.volumeSize);
+    if (args.appLaunchpadNaming && volumeGi === undefined) throw new Error(`${name}: App Launchpad sizes volumes in whole Gi, not ${args.volumeSize}`);
+    this.dataVolumeName = args.appLaunchpadNaming ? appLaunchpadName(PAPERCLIP_HOME) : "data";
+    const dataMount = { name: this.dataVolumeName, mountPath: PAPERCLIP_HOME };
+    const configMounts = this.configFiles.map((file) => file.mount);
     const securityContext = restrictedContainerSecurityContext();
     const configPath = args.deployment.configPath;
 
@@ -144,7 +167,7 @@ export class PaperclipWorkload extends pulumi.ComponentResource {
       ],
       resources: resourceRequirements({ cpuRequest: "10m", cpuLimit: "100m", memoryRequest: "16Mi", memoryLimit: "64Mi" }),
       securityContext,
-      volumeMounts: [dataMount, configMount],
+      volumeMounts: [dataMount, ...configMounts],
     };
 
     const paperclip: k8s.types.input.core.v1.Container = {
@@ -160,7 +183,9 @@ export class PaperclipWorkload extends pulumi.ComponentResource {
       env,
       resources: resourceRequirements(args.resources),
       securityContext,
-      volumeMounts: [dataMount],
+      // The config files are mounted here too, only so that Sealos's console (which reads the first
+      // container's mounts) lists them; Paperclip reads its config.json from the volume.
+      volumeMounts: [dataMount, ...configMounts],
       ...paperclipProbes(),
     };
 
@@ -178,8 +203,8 @@ export class PaperclipWorkload extends pulumi.ComponentResource {
       initContainers: [configure],
       containers: [paperclip, ...(args.sidecars ?? [])],
       volumes: [
-        { name: "config", configMap: { name: this.configMapName } },
-        ...(kind === "Deployment" ? [{ name: "data", persistentVolumeClaim: { claimName: `${appName}-data` } }] : []),
+        ...this.configFiles.map((file) => file.volume),
+        ...(kind === "Deployment" ? [{ name: this.dataVolumeName, persistentVolumeClaim: { claimName: `${appName}-data` } }] : []),
         ...(args.sidecarVolumes ?? []),
       ],
       ...(args.nodeSelector ? { nodeSelector: { ...args.nodeSelector } } : {}),
@@ -192,7 +217,8 @@ export class PaperclipWorkload extends pulumi.ComponentResource {
       },
       spec: podSpec,
     };
-    const metadata = { name: appName, namespace: args.namespace, labels, ...(args.annotations ? { annotations: { ...args.annotations } } : {}) };
+    const annotations = { ...args.annotations, ...(args.appLaunchpadNaming ? { "deploy.cloud.sealos.io/resize": `${volumeGi}Gi` } : {}) };
+    const metadata = { name: appName, namespace: args.namespace, labels, ...(Object.keys(annotations).length > 0 ? { annotations } : {}) };
     const claimSpec: k8s.types.input.core.v1.PersistentVolumeClaimSpec = {
       accessModes: ["ReadWriteOnce"],
       resources: { requests: { storage: args.volumeSize } },
@@ -214,7 +240,16 @@ export class PaperclipWorkload extends pulumi.ComponentResource {
             // The data outlives the declaration: deleting the StatefulSet keeps the claim.
             persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
             template,
-            volumeClaimTemplates: [{ metadata: { name: "data", labels }, spec: claimSpec }],
+            volumeClaimTemplates: [
+              {
+                metadata: {
+                  name: this.dataVolumeName,
+                  labels,
+                  ...(args.appLaunchpadNaming ? { annotations: { path: PAPERCLIP_HOME, value: String(volumeGi) } } : {}),
+                },
+                spec: claimSpec,
+              },
+            ],
           },
         },
         childOptions(this, opts, [configMap]),

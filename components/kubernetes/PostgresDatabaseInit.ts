@@ -5,12 +5,15 @@ import { childOptions } from "./childOptions";
 import { plainEnv, resourceRequirements, restrictedContainerSecurityContext, type SecretKeyRef, secretEnv } from "./podSpec";
 import { DATABASE_INIT_SCRIPT, SCRIPT_FILES } from "./scripts";
 
+/** How long a finished database-init Job (and its log) stays: one day. */
+export const DATABASE_INIT_JOB_TTL_SECONDS = 24 * 60 * 60;
+
 /** A connection setting: a plain value, or a value from a Secret (managed databases publish theirs). */
 export type SettingSource = { value: string } | SecretKeyRef;
 
 export interface PostgresDatabaseInitArgs {
   namespace: string;
-  /** Name of the Job (and prefix of its ConfigMap). */
+  /** Name of the Job and of its ConfigMap. */
   jobName: string;
   /** Image with pg_isready and psql 16 (psql ≥ 15 for `\getenv`). */
   image: pulumi.Input<string>;
@@ -43,7 +46,8 @@ export class PostgresDatabaseInit extends pulumi.ComponentResource {
     const scriptConfigMap = new k8s.core.v1.ConfigMap(
       `${name}-script`,
       {
-        metadata: { name: `${args.jobName}-script`, namespace: args.namespace, labels },
+        // Named like its Job and labelled with it (Sealos's rule for a component's ConfigMap).
+        metadata: { name: args.jobName, namespace: args.namespace, labels },
         data: { [SCRIPT_FILES.databaseInit]: DATABASE_INIT_SCRIPT },
       },
       childOptions(this, opts),
@@ -57,9 +61,14 @@ export class PostgresDatabaseInit extends pulumi.ComponentResource {
       {
         metadata: { name: args.jobName, namespace: args.namespace, labels },
         spec: {
-          backoffLimit: 4,
-          // The script itself waits up to 5 minutes for PostgreSQL.
+          // The script waits up to 5 minutes for PostgreSQL itself; retries are for a database that
+          // restarts while it is being provisioned. Four attempts in 15 minutes, then the Job fails
+          // and so does `pulumi up`, with the script's reason in the pod log.
+          backoffLimit: 3,
           activeDeadlineSeconds: 900,
+          // Kept a day to read its log, then removed with its pods. The script is idempotent: a
+          // `pulumi refresh` that finds it gone re-creates it and it runs once more, harmlessly.
+          ttlSecondsAfterFinished: DATABASE_INIT_JOB_TTL_SECONDS,
           template: {
             metadata: {
               labels,
@@ -91,7 +100,7 @@ export class PostgresDatabaseInit extends pulumi.ComponentResource {
                   volumeMounts: [{ name: "script", mountPath: "/scripts", readOnly: true }],
                 },
               ],
-              volumes: [{ name: "script", configMap: { name: `${args.jobName}-script` } }],
+              volumes: [{ name: "script", configMap: { name: args.jobName } }],
             },
           },
         },

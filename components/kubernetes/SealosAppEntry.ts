@@ -44,6 +44,11 @@ export class SealosAppEntry extends pulumi.ComponentResource {
             "nginx.ingress.kubernetes.io/ssl-redirect": "true",
             "nginx.ingress.kubernetes.io/backend-protocol": "HTTP",
             "nginx.ingress.kubernetes.io/proxy-body-size": "32m",
+            // Every Sealos template sets these: nginx's default 4k/8k buffers answer 400 or 502 to
+            // the large cookies and headers an authenticated app sends.
+            "nginx.ingress.kubernetes.io/server-snippet": "client_header_buffer_size 64k;\nlarge_client_header_buffers 4 128k;\n",
+            "nginx.ingress.kubernetes.io/client-body-buffer-size": "64k",
+            "nginx.ingress.kubernetes.io/proxy-buffer-size": "64k",
             "nginx.ingress.kubernetes.io/proxy-read-timeout": "3600",
             "nginx.ingress.kubernetes.io/proxy-send-timeout": "3600",
           },

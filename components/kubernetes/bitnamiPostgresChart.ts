@@ -9,11 +9,15 @@ export const BITNAMI_POSTGRES_CHART = {
   /** OCI keeps every version; the HTTP index (charts.bitnami.com) no longer lists old ones. */
   chart: "oci://registry-1.docker.io/bitnamicharts/postgresql",
   version: "14.2.0",
-  /** The tags chart 14.2.0 ships (its Chart.yaml `images` annotation): PostgreSQL 16.2.0. */
+  /**
+   * The tags chart 14.2.0 ships (bitnami/charts at tag `postgresql/14.2.0`, values.yaml and the
+   * Chart.yaml `images` annotation): PostgreSQL 16.2.0. A tag from another chart release would run
+   * images the chart was not tested with.
+   */
   images: {
-    postgresql: "16.2.0-debian-11-r1",
-    postgresExporter: "0.15.0-debian-11-r9",
-    osShell: "11-debian-11-r96",
+    postgresql: "16.2.0-debian-11-r17",
+    postgresExporter: "0.15.0-debian-11-r26",
+    osShell: "11-debian-11-r112",
   },
   registry: "mirror.gcr.io",
 } as const;

@@ -14,7 +14,7 @@ const cluster = kubeBlocksPostgresCluster({
 });
 const app = sealosApp({ name: "paperclip", namespace: "ns-k3v9x2qa", displayName: "Paperclip", url: "https://p.usw.sealos.io", icon: "https://p.usw.sealos.io/favicon.ico" });
 const bucket = objectStorageBucket({ name: "paperclip", namespace: "ns-k3v9x2qa" });
-const secret = externalSecret({ name: "paperclip-auth", namespace: "paperclip-system", storeName: "infisical", targetSecret: "paperclip-auth", data: { BETTER_AUTH_SECRET: "PAPERCLIP_BETTER_AUTH_SECRET" } });
+const secret = externalSecret({ apiVersion: "external-secrets.io/v1", name: "paperclip-auth", namespace: "paperclip-system", storeName: "infisical", targetSecret: "paperclip-auth", data: { BETTER_AUTH_SECRET: "PAPERCLIP_BETTER_AUTH_SECRET" } });
 
 describe("documented schemas of the custom resources", () => {
   it.each([
@@ -24,6 +24,14 @@ describe("documented schemas of the custom resources", () => {
     ["an ExternalSecret", secret],
   ])("accept %s as the stacks build it", (_, manifest) => {
     expect(customResourceProblems(manifest)).toEqual([]);
+  });
+
+  it("keep the CRDs' own limits: KubeBlocks 0.9 admits only the Noop switch policy, and an ExternalSecret v1beta1 the same fields as v1", () => {
+    const switchPolicy = clone(cluster);
+    switchPolicy.spec.componentSpecs[0].switchPolicy.type = "MaximumAvailability";
+    expect(customResourceProblems(switchPolicy)?.[0]).toMatch(/^spec\.componentSpecs\.0\.switchPolicy\.type: /);
+    const legacy = externalSecret({ apiVersion: "external-secrets.io/v1beta1", name: "a", namespace: "n", storeName: "s", targetSecret: "a", data: { K: "K" } });
+    expect(customResourceProblems(legacy)).toEqual([]);
   });
 
   it("refuse undocumented fields, anywhere", () => {

@@ -1,18 +1,20 @@
 /**
- * The documented fields of the custom resources the stacks declare, as strict schemas: a field that
- * is not documented, a value outside a documented enum or a missing required field is an error.
- * kubernetes-models knows only built-in kinds, and the CRDs are not vendored here, so these are
- * written from the projects' own documentation and types:
- * - KubeBlocks `apps.kubeblocks.io/v1alpha1` Cluster: apecloud/kubeblocks `apis/apps/v1alpha1`
- *   (ClusterSpec, ClusterComponentSpec, Affinity; enums TerminationPolicyType, PodAntiAffinity,
- *   TenancyType, SwitchPolicyType) and labring-actions/templates `database-templates.md`;
- * - Sealos `app.sealos.io/v1` App: labring/sealos `controllers/app/api/v1/app_types.go`;
- * - Sealos `objectstorage.sealos.io/v1` ObjectStorageBucket: labring/sealos
- *   `controllers/objectstorage/config/crd/bases/objectstorage.sealos.io_objectstoragebuckets.yaml`;
- * - External Secrets `external-secrets.io/v1beta1` ExternalSecret: external-secrets.io API reference
- *   (ExternalSecretSpec, SecretStoreRef, ExternalSecretTarget, ExternalSecretData, remoteRef).
- * Only the fields of each spec this project can use are admitted; extend a schema from the same
- * source when a stack needs another documented field.
+ * The fields of the custom resources the stacks declare, as strict schemas: a field the CRD does not
+ * define, a value outside its enum or a missing required field is an error (the API server prunes or
+ * rejects unknown fields of a structural schema; strict here so a typo cannot vanish silently). Each
+ * schema is the subset this project uses of the CRD's `openAPIV3Schema` at the releases stated in
+ * platformVersions.ts, with the same types, enums, patterns and limits:
+ * - KubeBlocks `apps.kubeblocks.io/v1alpha1` Cluster: apecloud/kubeblocks
+ *   `config/crd/bases/apps.kubeblocks.io_clusters.yaml`, v0.9.0 … v0.9.5 (`disableExporter` is absent
+ *   in v0.8.x; `switchPolicy.type` admits only `Noop`; component names ≤ 22 characters);
+ * - Sealos `app.sealos.io/v1` App and `objectstorage.sealos.io/v1` ObjectStorageBucket: labring/sealos
+ *   `controllers/app/config/crd/bases/app.sealos.io_apps.yaml` and
+ *   `controllers/objectstorage/config/crd/bases/objectstorage.sealos.io_objectstoragebuckets.yaml`, v5.1.1;
+ * - External Secrets ExternalSecret `v1` (v0.16.0 … v2.9.0) and `v1beta1` (v0.10.0 … v0.16.2):
+ *   external-secrets/external-secrets `config/crds/bases/external-secrets.io_externalsecrets.yaml`;
+ *   the fields used here are the same in both versions across those releases.
+ * Whether the stated release serves an API version at all is platformVersions.ts's question. Extend a
+ * schema from the same CRD when a stack needs another field.
  */
 import { z } from "zod";
 import { cpuMillicores, memoryBytes } from "./quantity";
@@ -34,17 +36,20 @@ const resources = z
 
 const accessMode = z.enum(["ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod"]);
 
+// The CRD's pattern for component names and references, at most 22 characters (they prefix pod names).
+const componentName = z.string().regex(/^[a-z]([a-z0-9-]*[a-z0-9])?$/, { error: "expected a KubeBlocks component name" }).max(22);
+const clusterReference = z.string().regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, { error: "expected a KubeBlocks object name" }).max(63);
+
 const kubeBlocksComponent = z
   .object({
-    // KubeBlocks limits component names to 22 characters (they prefix pod and service names).
-    name: name.max(22),
-    componentDefRef: z.string(),
-    replicas: z.number().int().min(0),
+    name: componentName,
+    componentDefRef: componentName,
+    replicas: z.number().int().min(0).max(2147483647),
     disableExporter: z.boolean().optional(),
     enabledLogs: z.array(z.string()).optional(),
     resources: resources.optional(),
     serviceAccountName: name.optional(),
-    switchPolicy: z.object({ type: z.enum(["Noop", "MaximumAvailability", "MaximumDataProtection"]) }).strict().optional(),
+    switchPolicy: z.object({ type: z.enum(["Noop"]) }).strict().optional(),
     volumeClaimTemplates: z
       .array(
         z
@@ -71,8 +76,8 @@ const kubeBlocksCluster = z
     metadata,
     spec: z
       .object({
-        clusterDefinitionRef: z.string(),
-        clusterVersionRef: z.string().optional(),
+        clusterDefinitionRef: clusterReference,
+        clusterVersionRef: clusterReference.optional(),
         terminationPolicy: z.enum(["DoNotTerminate", "Halt", "Delete", "WipeOut"]),
         affinity: z
           .object({
@@ -83,7 +88,7 @@ const kubeBlocksCluster = z
           })
           .strict()
           .optional(),
-        componentSpecs: z.array(kubeBlocksComponent).min(1),
+        componentSpecs: z.array(kubeBlocksComponent).min(1).max(128),
       })
       .strict(),
   })
@@ -103,7 +108,6 @@ const sealosApp = z
         displayType: z.enum(["normal", "more", "hidden"]).optional(),
         data: z.object({ url: z.url({ protocol: /^https?$/ }), desc: z.string().optional() }).strict(),
         menuData: z.array(z.object({ name: z.string().optional(), link: z.string().optional() }).strict()).optional(),
-        position: z.number().int().optional(),
       })
       .strict(),
   })
@@ -118,9 +122,9 @@ const objectStorageBucket = z
   })
   .strict();
 
-const externalSecret = z
+const externalSecret = (apiVersion: string) => z
   .object({
-    apiVersion: z.literal("external-secrets.io/v1beta1"),
+    apiVersion: z.literal(apiVersion),
     kind: z.literal("ExternalSecret"),
     metadata,
     spec: z
@@ -164,7 +168,8 @@ export const CUSTOM_RESOURCE_SCHEMAS: Readonly<Record<string, z.ZodType>> = {
   "apps.kubeblocks.io/v1alpha1/Cluster": kubeBlocksCluster,
   "app.sealos.io/v1/App": sealosApp,
   "objectstorage.sealos.io/v1/ObjectStorageBucket": objectStorageBucket,
-  "external-secrets.io/v1beta1/ExternalSecret": externalSecret,
+  "external-secrets.io/v1/ExternalSecret": externalSecret("external-secrets.io/v1"),
+  "external-secrets.io/v1beta1/ExternalSecret": externalSecret("external-secrets.io/v1beta1"),
 };
 
 /**

@@ -32,7 +32,8 @@ export interface KubeBlocksPostgresArgs {
 }
 
 /**
- * A one-replica PostgreSQL 16.4.0 cluster (`apps.kubeblocks.io/v1alpha1` Cluster) with the labels
+ * A one-replica PostgreSQL 16.4.0 cluster (`apps.kubeblocks.io/v1alpha1` Cluster, for KubeBlocks 0.9.x:
+ * `disableExporter` is new in 0.9.0, and 1.0 has no ClusterVersion; platformVersions.ts) with the labels
  * and fields Sealos's database provider lists and classifies (labring-actions/templates,
  * database-templates.md). KubeBlocks publishes its credentials in `<name>-conn-credential`
  * (host, port, username, password, endpoint) and serves it at `<name>-postgresql`.
@@ -127,6 +128,8 @@ export function objectStorageBucket(args: { name: string; namespace: string; lab
 }
 
 export interface ExternalSecretArgs {
+  /** `external-secrets.io/v1` or, for External Secrets before 0.16, `external-secrets.io/v1beta1` (platformVersions.ts). */
+  apiVersion: string;
   name: string;
   namespace: string;
   /** The ClusterSecretStore to read from. */
@@ -138,10 +141,10 @@ export interface ExternalSecretArgs {
   labels?: Record<string, string>;
 }
 
-/** An External Secrets Operator `external-secrets.io/v1beta1` ExternalSecret, refreshed hourly. */
+/** An External Secrets Operator ExternalSecret, refreshed hourly, owning the Secret it writes. */
 export function externalSecret(args: ExternalSecretArgs): CustomResourceObject<Record<string, unknown>> {
   return {
-    apiVersion: "external-secrets.io/v1beta1",
+    apiVersion: args.apiVersion,
     kind: "ExternalSecret",
     metadata: { name: args.name, namespace: args.namespace, ...(args.labels ? { labels: args.labels } : {}) },
     spec: {

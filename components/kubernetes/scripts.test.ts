@@ -133,4 +133,25 @@ describe("the database-init Job, against a real PostgreSQL", () => {
     expect(server!.query("SELECT current_user", "paperclip", "paperclip", "new-password-hex")).toBe("paperclip");
     expect(() => server!.query("SELECT 1", "paperclip", "paperclip", password)).toThrow(/password authentication failed/);
   });
+
+  it("fails, naming the owner, when the database exists but is not Paperclip's (no usable database was made)", async (context) => {
+    await serverFor(context);
+    // Someone else made it: owned by the administrator, so (PostgreSQL ≥ 15) Paperclip's role may
+    // not create tables in its public schema, and its migrations would fail.
+    server!.query("CREATE DATABASE premade", "postgres");
+    const result = sh(script, { ...server!.adminEnv(), PAPERCLIP_DATABASE: "premade", PAPERCLIP_DATABASE_USER: "paperclip", PAPERCLIP_DATABASE_PASSWORD: "new-password-hex" });
+    expect(result.status).toBe(1);
+    expect(result.stdout).not.toContain("is ready");
+    expect(result.stderr).toContain("database-init: premade exists but paperclip cannot create tables in its public schema");
+    expect(result.stderr).toContain("(database owner: postgres)");
+  });
+
+  it("fails when Paperclip's role cannot log in to its database", async (context) => {
+    await serverFor(context);
+    server!.query("CREATE DATABASE locked OWNER postgres", "postgres");
+    server!.query("REVOKE CONNECT ON DATABASE locked FROM PUBLIC", "postgres");
+    const result = sh(script, { ...server!.adminEnv(), PAPERCLIP_DATABASE: "locked", PAPERCLIP_DATABASE_USER: "paperclip", PAPERCLIP_DATABASE_PASSWORD: "new-password-hex" });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("database-init: paperclip cannot log in to locked");
+  });
 });

@@ -51,6 +51,8 @@ fi
  * resets its password, creates its database owned by that role, and enables the extensions
  * Paperclip's migrations need (pg_trgm from v2026.416.0, fuzzystrmatch later). Names and the
  * password reach SQL only through psql variables (quoted with %I / %L), never through the shell.
+ * It succeeds only after logging in as Paperclip's role and finding that it can create tables there
+ * and sees both extensions: a database someone else made and owns fails the Job, with its owner named.
  */
 export const DATABASE_INIT_SCRIPT = `#!/bin/sh
 # Creates Paperclip's role and database and enables pg_trgm and fuzzystrmatch; safe to run again.
@@ -83,6 +85,22 @@ SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
 CREATE EXTENSION IF NOT EXISTS fuzzystrmatch;
 SQL
+
+# Prove it the way Paperclip will use it: log in as its role, with its password, to its database,
+# and check that its migrations can create tables there and find both extensions.
+if ! verdict=$(PGUSER="$PAPERCLIP_DATABASE_USER" PGPASSWORD="$PAPERCLIP_DATABASE_PASSWORD" psql -X -q -At -v ON_ERROR_STOP=1 -d "$PAPERCLIP_DATABASE" -c "SELECT has_database_privilege(current_database(), 'CREATE') AND has_schema_privilege('public', 'CREATE') AND (SELECT count(*) FROM pg_extension WHERE extname IN ('pg_trgm', 'fuzzystrmatch')) = 2"); then
+  echo "database-init: $PAPERCLIP_DATABASE_USER cannot log in to $PAPERCLIP_DATABASE (see psql's message above)" >&2
+  exit 1
+fi
+if [ "$verdict" != "t" ]; then
+  owner=$(psql -X -q -At -v ON_ERROR_STOP=1 -d postgres <<'SQL' || true
+\\getenv database PAPERCLIP_DATABASE
+SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = :'database';
+SQL
+)
+  echo "database-init: $PAPERCLIP_DATABASE exists but $PAPERCLIP_DATABASE_USER cannot create tables in its public schema or lacks pg_trgm/fuzzystrmatch (database owner: \${owner:-unknown}); make $PAPERCLIP_DATABASE_USER its owner or drop it so this Job creates it" >&2
+  exit 1
+fi
 echo "database-init: $PAPERCLIP_DATABASE is ready for $PAPERCLIP_DATABASE_USER (pg_trgm, fuzzystrmatch)"
 `;
 

@@ -19,6 +19,8 @@ export interface ConfigKeySpec<S extends z.ZodType = z.ZodType> {
   schema: S;
   /** Required on every target it applies to (no default). */
   required?: boolean;
+  /** Required on these targets only; on its other targets the target's plan decides (no default). */
+  requiredOn?: readonly Target[];
   /** The default, also declared in Pulumi.yaml so `pulumi config` shows it. */
   default?: z.infer<S>;
   /**

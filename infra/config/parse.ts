@@ -89,7 +89,7 @@ export function parseStackConfig(raw: RawStackConfig): ConfigValues {
   if (target) {
     for (const [name, spec] of Object.entries(KEY_SPECS)) {
       if (name === "target" || !spec.targets.includes(target) || ownValues.has(name)) continue;
-      if (spec.required) {
+      if (spec.required || spec.requiredOn?.includes(target)) {
         const set = spec.secret ? "pulumi config set --secret" : "pulumi config set";
         problems.push({
           key: `${PROJECT}:${name}`,

@@ -3,14 +3,17 @@
  * its namespace, Bitnami PostgreSQL from the Helm chart installed first, the database-init Job, the
  * shared Paperclip workload as a Deployment with `Recreate` behind a LoadBalancer with a fixed LAN
  * address, the operator's credentials from ExternalSecrets, optional node pinning, the optional
- * SSH/mosh shell sidecar, and the first-admin Job. Agents hold a gateway key and the gateway's URLs,
- * never a provider key (Principle 3).
+ * SSH/mosh shell sidecar, and the first-admin Job. On a stock cluster (no External Secrets, no
+ * load-balancer implementation) the gateway key comes from Pulumi config, BETTER_AUTH_SECRET is
+ * generated and the Service is ClusterIP. Agents hold a gateway key and the gateway's URLs, never a
+ * provider key (Principle 3).
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { BitnamiPostgres } from "../../components/kubernetes/BitnamiPostgres";
 import { BITNAMI_SECRET_KEYS } from "../../components/kubernetes/bitnamiPostgresChart";
 import { externalSecret } from "../../components/kubernetes/customResources";
+import { externalSecretsApiVersion, KUBERNETES, type PlatformVersions } from "../../components/kubernetes/platformVersions";
 import { PaperclipBootstrapJob } from "../../components/kubernetes/PaperclipBootstrapJob";
 import { PaperclipShell } from "../../components/kubernetes/PaperclipShell";
 import { PaperclipWorkload } from "../../components/kubernetes/PaperclipWorkload";
@@ -30,6 +33,12 @@ import { PROJECT, stackFileOf, type ConfigValues } from "../config/parse";
 import { declarePlanSecrets, generatedHex, opaqueSecret } from "./kubernetes/generatedSecrets";
 import { type GeneratedSecretSpec, type KubernetesPaperclipPlan, planKubernetesPaperclip, rotationAnnotations } from "./kubernetes/paperclipPlan";
 import type { TargetImplementation } from "./target";
+
+/** BETTER_AUTH_SECRET, generated when no secret store provides it (a cluster without External Secrets). */
+const GENERATED_AUTH_SECRET: GeneratedSecretSpec = {
+  name: "paperclip-better-auth-secret",
+  description: "BETTER_AUTH_SECRET (without externalSecretStore): signs sessions; rotating it logs everyone out",
+};
 
 export const HOMELAB_GENERATED_SECRETS: readonly GeneratedSecretSpec[] = [
   {
@@ -62,25 +71,52 @@ export interface ExternalSecretPlan {
 export interface HomelabStackPlan {
   paperclip: KubernetesPaperclipPlan;
   deployment: PaperclipDeployment;
-  loadBalancerIP: string;
+  /** The fixed LAN address of a LoadBalancer Service; without one the Service is ClusterIP. */
+  loadBalancerIP?: string;
   nodeSelector?: Record<string, string>;
   tolerations?: k8s.types.input.core.v1.Toleration[];
-  secretStore: string;
-  externalSecrets: {
-    gatewayKey: ExternalSecretPlan;
-    authSecret: ExternalSecretPlan;
-    braveApiKey?: ExternalSecretPlan;
-    resendApiKey?: ExternalSecretPlan;
-  };
+  /** The releases rendered for (a stack output; `check` validates against it). */
+  platform: PlatformVersions;
+  /**
+   * The operator's credentials: from a ClusterSecretStore through ExternalSecrets (the seed), or,
+   * on a cluster without External Secrets, the gateway key from Pulumi config and a generated
+   * BETTER_AUTH_SECRET.
+   */
+  credentials:
+    | {
+        source: "externalSecrets";
+        secretStore: string;
+        /** The ExternalSecret API version the stated External Secrets release serves. */
+        apiVersion: string;
+        externalSecrets: { gatewayKey: ExternalSecretPlan; authSecret: ExternalSecretPlan; braveApiKey?: ExternalSecretPlan; resendApiKey?: ExternalSecretPlan };
+      }
+    | { source: "pulumi"; gatewayKey: pulumi.Input<string> };
   shell?: ShellSidecarConfig;
 }
 
 /** Everything the homelab stack will be, computed and checked before any resource is declared. */
 export function planHomelab(config: ConfigValues): HomelabStackPlan {
   const problems: ConfigProblem[] = [];
-  const paperclip = planKubernetesPaperclip(config, HOMELAB_GENERATED_SECRETS, problems);
-  const loadBalancerIP = config.loadBalancerIP!;
+  const secretStore = config.externalSecretStore;
+  const generatedSecrets = secretStore === undefined ? [GENERATED_AUTH_SECRET, ...HOMELAB_GENERATED_SECRETS] : HOMELAB_GENERATED_SECRETS;
+  const paperclip = planKubernetesPaperclip(config, generatedSecrets, problems);
+  const loadBalancerIP = config.loadBalancerIP;
   const shell = config.shellSidecar;
+  if (secretStore === undefined) {
+    if (config.gatewayKey === undefined) {
+      problems.push({
+        key: `${PROJECT}:gatewayKey`,
+        expected: "missing: without externalSecretStore the gateway key comes from Pulumi config. Set it with `pulumi config set --secret gatewayKey <value>`, or set externalSecretStore",
+      });
+    }
+    for (const name of ["braveApiKeyRemoteRef", "resendApiKeyRemoteRef"] as const) {
+      if (config[name] !== undefined) {
+        problems.push({ key: `${PROJECT}:${name}`, found: displayValue(config[name]), expected: "is a key of the external secret store: set externalSecretStore too, or remove it" });
+      }
+    }
+  } else if (config.gatewayKey !== undefined) {
+    problems.push({ key: `${PROJECT}:gatewayKey`, expected: "comes from the secret store (gatewayKeyRemoteRef) when externalSecretStore is set: remove one of them" });
+  }
   if (shell && shell.loadBalancerIP === loadBalancerIP) {
     problems.push({
       key: `${PROJECT}:shellSidecar.loadBalancerIP`,
@@ -91,10 +127,11 @@ export function planHomelab(config: ConfigValues): HomelabStackPlan {
   if (problems.length > 0) throw new ConfigError(stackFileOf(pulumi.getStack()), problems);
 
   const deployment: PaperclipDeployment = {
-    publicUrl: config.publicUrl ?? `http://${loadBalancerIP}:${PAPERCLIP_PORT}`,
+    // Without a LoadBalancer address: `kubectl port-forward svc/paperclip 3100`.
+    publicUrl: config.publicUrl ?? `http://${loadBalancerIP ?? "localhost"}:${PAPERCLIP_PORT}`,
     // On the LAN: authenticated mode, private exposure; the hostname guard admits only these hosts.
     exposure: "private",
-    extraAllowedHostnames: [loadBalancerIP, ...(config.allowedHostnames ?? [])],
+    extraAllowedHostnames: [...(loadBalancerIP ? [loadBalancerIP] : []), ...(config.allowedHostnames ?? [])],
     gatewayBaseUrl: paperclip.gatewayBaseUrl,
     configPath: PAPERCLIP_DEFAULT_CONFIG_PATH,
     disableSignUp: paperclip.disableSignUp,
@@ -106,17 +143,25 @@ export function planHomelab(config: ConfigValues): HomelabStackPlan {
   return {
     paperclip,
     deployment,
-    loadBalancerIP,
+    ...(loadBalancerIP ? { loadBalancerIP } : {}),
     ...(config.pinToNode
       ? { nodeSelector: { "kubernetes.io/hostname": config.pinToNode }, tolerations: [GPU_TOLERATION] }
       : {}),
-    secretStore: config.externalSecretStore!,
-    externalSecrets: {
-      gatewayKey: { name: "paperclip-llm-key", data: { "api-key": config.gatewayKeyRemoteRef! }, optional: false },
-      authSecret: { name: "paperclip-auth", data: { [PAPERCLIP_SECRET_ENV.authSecret]: config.authSecretRemoteRef! }, optional: false },
-      ...(brave ? { braveApiKey: brave } : {}),
-      ...(resend ? { resendApiKey: resend } : {}),
-    },
+    platform: { kubernetes: KUBERNETES.validatedAgainst, ...(secretStore === undefined ? {} : { externalSecrets: config.externalSecretsVersion! }) },
+    credentials:
+      secretStore === undefined
+        ? { source: "pulumi", gatewayKey: config.gatewayKey! }
+        : {
+            source: "externalSecrets",
+            secretStore,
+            apiVersion: externalSecretsApiVersion(config.externalSecretsVersion!)!,
+            externalSecrets: {
+              gatewayKey: { name: "paperclip-llm-key", data: { "api-key": config.gatewayKeyRemoteRef! }, optional: false },
+              authSecret: { name: "paperclip-auth", data: { [PAPERCLIP_SECRET_ENV.authSecret]: config.authSecretRemoteRef! }, optional: false },
+              ...(brave ? { braveApiKey: brave } : {}),
+              ...(resend ? { resendApiKey: resend } : {}),
+            },
+          },
     ...(shell ? { shell } : {}),
   };
 }
@@ -125,7 +170,7 @@ export const homelabTarget: TargetImplementation = {
   target: "homelab",
   deploy(config) {
     const plan = planHomelab(config);
-    const { paperclip } = plan;
+    const { paperclip, credentials } = plan;
     const { namespace: namespaceName, appName } = paperclip;
     const labels = { app: appName };
 
@@ -150,6 +195,7 @@ export const homelabTarget: TargetImplementation = {
         namespace: namespaceName,
         labels,
         data: {
+          ...(credentials.source === "pulumi" ? { [PAPERCLIP_SECRET_ENV.authSecret]: generatedHex(generated, GENERATED_AUTH_SECRET.name) } : {}),
           [PAPERCLIP_SECRET_ENV.secretsMasterKey]: generatedHex(generated, "paperclip-secrets-master-key"),
           [PAPERCLIP_AGENT_JWT_SECRET_ENV]: generatedHex(generated, "paperclip-agent-jwt-secret"),
         },
@@ -158,18 +204,34 @@ export const homelabTarget: TargetImplementation = {
     );
     const fromAppSecrets = (key: string): SecretKeyRef => ({ secretName: `${appName}-secrets`, key });
 
-    const externalSecrets = Object.values(plan.externalSecrets).map(
-      (secret) =>
-        new k8s.apiextensions.CustomResource(
-          secret.name,
-          externalSecret({ name: secret.name, namespace: namespaceName, storeName: plan.secretStore, targetSecret: secret.name, data: secret.data, labels }),
-          inNamespace,
-        ),
-    );
     const fromExternal = (secret: ExternalSecretPlan | undefined, key: string): Record<string, SecretKeyRef> =>
       secret === undefined ? {} : { [key]: { secretName: secret.name, key, ...(secret.optional ? { optional: true } : {}) } };
-    const { gatewayKey, authSecret, braveApiKey, resendApiKey } = plan.externalSecrets;
-    const gatewayRef: SecretKeyRef = { secretName: gatewayKey.name, key: "api-key" };
+    let credentialObjects: pulumi.Resource[];
+    let gatewayRef: SecretKeyRef;
+    let authSecretRef: SecretKeyRef;
+    /** The optional features' keys (Brave, Resend), only from the store. */
+    let featureEnv: Record<string, SecretKeyRef> = {};
+    if (credentials.source === "externalSecrets") {
+      const { apiVersion, secretStore } = credentials;
+      credentialObjects = Object.values(credentials.externalSecrets).map(
+        (secret) =>
+          new k8s.apiextensions.CustomResource(
+            secret.name,
+            externalSecret({ apiVersion, name: secret.name, namespace: namespaceName, storeName: secretStore, targetSecret: secret.name, data: secret.data, labels }),
+            inNamespace,
+          ),
+      );
+      const { gatewayKey, authSecret, braveApiKey, resendApiKey } = credentials.externalSecrets;
+      gatewayRef = { secretName: gatewayKey.name, key: "api-key" };
+      authSecretRef = { secretName: authSecret.name, key: PAPERCLIP_SECRET_ENV.authSecret };
+      featureEnv = { ...fromExternal(braveApiKey, "BRAVE_API_KEY"), ...fromExternal(resendApiKey, "RESEND_API_KEY") };
+    } else {
+      credentialObjects = [
+        opaqueSecret(`${appName}-gateway`, { name: `${appName}-gateway`, namespace: namespaceName, labels, data: { "api-key": credentials.gatewayKey } }, inNamespace),
+      ];
+      gatewayRef = { secretName: `${appName}-gateway`, key: "api-key" };
+      authSecretRef = fromAppSecrets(PAPERCLIP_SECRET_ENV.authSecret);
+    }
 
     const postgres = new BitnamiPostgres(
       `${appName}-db`,
@@ -221,6 +283,7 @@ export const homelabTarget: TargetImplementation = {
             appName,
             image: plan.shell.image,
             loadBalancerIP: plan.shell.loadBalancerIP,
+            sshPort: plan.shell.sshPort,
             homeSize: plan.shell.homeSize,
             ...(paperclip.storageClassName ? { storageClassName: paperclip.storageClassName } : {}),
             authorizedKeys: plan.shell.authorizedKeys,
@@ -241,26 +304,24 @@ export const homelabTarget: TargetImplementation = {
         kind: "Deployment",
         deployment: plan.deployment,
         secretEnv: {
-          ...fromExternal(authSecret, PAPERCLIP_SECRET_ENV.authSecret),
+          [PAPERCLIP_SECRET_ENV.authSecret]: authSecretRef,
           [PAPERCLIP_SECRET_ENV.secretsMasterKey]: fromAppSecrets(PAPERCLIP_SECRET_ENV.secretsMasterKey),
           // Agents reach models only through the gateway, with its key as their only credential.
           ...Object.fromEntries(GATEWAY_KEY_ENV.map((variable) => [variable, gatewayRef])),
-          ...fromExternal(braveApiKey, "BRAVE_API_KEY"),
-          ...fromExternal(resendApiKey, "RESEND_API_KEY"),
+          ...featureEnv,
         },
         database,
         agentJwtSecret: fromAppSecrets(PAPERCLIP_AGENT_JWT_SECRET_ENV),
         resources: paperclip.resources,
         volumeSize: paperclip.volumeSize,
         ...(paperclip.storageClassName ? { storageClassName: paperclip.storageClassName } : {}),
-        serviceType: "LoadBalancer",
-        loadBalancerIP: plan.loadBalancerIP,
+        ...(plan.loadBalancerIP ? { serviceType: "LoadBalancer" as const, loadBalancerIP: plan.loadBalancerIP } : {}),
         ...(plan.nodeSelector ? { nodeSelector: plan.nodeSelector } : {}),
         ...(plan.tolerations ? { tolerations: plan.tolerations } : {}),
         ...(shell ? { sidecars: [shell.container], sidecarVolumes: shell.volumes } : {}),
-        podAnnotations: rotationAnnotations(paperclip, HOMELAB_GENERATED_SECRETS.map((spec) => spec.name)),
+        podAnnotations: rotationAnnotations(paperclip, paperclip.generatedSecrets.map((spec) => spec.name)),
       },
-      { dependsOn: [namespace, databaseInit, appSecrets, ...externalSecrets, ...(shell?.prerequisites ?? [])] },
+      { dependsOn: [namespace, databaseInit, appSecrets, ...credentialObjects, ...(shell?.prerequisites ?? [])] },
     );
 
     const bootstrapJob = `${appName}-bootstrap-ceo`;
@@ -270,7 +331,7 @@ export const homelabTarget: TargetImplementation = {
         namespace: namespaceName,
         jobName: bootstrapJob,
         image: paperclip.image,
-        configMapName: workload.configMapName,
+        configFiles: workload.configFiles,
         healthUrl: workload.healthUrl,
         publicUrl: plan.deployment.publicUrl,
         database,
@@ -284,6 +345,7 @@ export const homelabTarget: TargetImplementation = {
       publicUrl: plan.deployment.publicUrl,
       firstAdminInvite: `kubectl --namespace ${namespaceName} logs job/${bootstrapJob}`,
       ...(plan.shell ? { shellAddress: plan.shell.loadBalancerIP } : {}),
+      platform: plan.platform,
     };
   },
 };

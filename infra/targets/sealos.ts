@@ -7,8 +7,10 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { wholeGibibytes } from "../../components/kubernetes/appLaunchpad";
 import { objectStorageBucket } from "../../components/kubernetes/customResources";
 import { KubeBlocksPostgres } from "../../components/kubernetes/KubeBlocksPostgres";
+import { KUBEBLOCKS, KUBERNETES, type PlatformVersions, SEALOS } from "../../components/kubernetes/platformVersions";
 import { PaperclipBootstrapJob } from "../../components/kubernetes/PaperclipBootstrapJob";
 import { PaperclipWorkload } from "../../components/kubernetes/PaperclipWorkload";
 import type { DatabaseConnection, SecretKeyRef } from "../../components/kubernetes/podSpec";
@@ -39,6 +41,9 @@ export const SEALOS_GENERATED_SECRETS: readonly GeneratedSecretSpec[] = [
   { name: "paperclip-db-password", description: "password of Paperclip's PostgreSQL role, reset by the database-init Job" },
 ];
 
+/** What a Sealos Cloud region runs (docs/kubernetes.md, "Supported versions"): Sealos owns the releases. */
+export const SEALOS_PLATFORM: PlatformVersions = { kubernetes: KUBERNETES.validatedAgainst, kubeBlocks: KUBEBLOCKS.sealosRuns, sealos: SEALOS.release };
+
 export interface SealosStackPlan {
   paperclip: KubernetesPaperclipPlan;
   deployment: PaperclipDeployment;
@@ -64,6 +69,13 @@ export function planSealos(config: ConfigValues): SealosStackPlan {
       key: `${PROJECT}:namespace`,
       found: displayValue(paperclip.namespace),
       expected: 'expected your Sealos workspace namespace: "ns-" and your user id, such as "ns-k3v9x2qa"',
+    });
+  }
+  if (wholeGibibytes(paperclip.volumeSize) === undefined) {
+    problems.push({
+      key: `${PROJECT}:paperclipVolumeSize`,
+      found: displayValue(paperclip.volumeSize),
+      expected: 'expected whole Gi such as "10Gi": Sealos App Launchpad sizes volumes in Gi',
     });
   }
   if (problems.length > 0) throw new ConfigError(stackFileOf(pulumi.getStack()), problems);
@@ -179,6 +191,7 @@ export const sealosTarget: TargetImplementation = {
         resources: paperclip.resources,
         volumeSize: paperclip.volumeSize,
         ...(paperclip.storageClassName ? { storageClassName: paperclip.storageClassName } : {}),
+        appLaunchpadNaming: true,
         labels: sealosLabels,
         annotations: {
           originImageName: paperclip.image,
@@ -206,7 +219,7 @@ export const sealosTarget: TargetImplementation = {
         namespace,
         jobName: bootstrapJob,
         image: paperclip.image,
-        configMapName: workload.configMapName,
+        configFiles: workload.configFiles,
         healthUrl: workload.healthUrl,
         publicUrl: plan.deployment.publicUrl,
         database,
@@ -220,6 +233,7 @@ export const sealosTarget: TargetImplementation = {
       namespace,
       publicUrl: entry.url,
       firstAdminInvite: `kubectl --namespace ${namespace} logs job/${bootstrapJob}`,
+      platform: SEALOS_PLATFORM,
     };
   },
 };

@@ -46,9 +46,9 @@ export const commonKeys = {
   gatewayKey: key({
     kind: "string",
     description:
-      "The key agents present to the model gateway (a LiteLLM virtual key): their only model credential, never a provider's key (Principle 3). The homelab stack reads it from an ExternalSecret instead.",
-    targets: ["fly", "sealos"],
-    required: true,
+      "The key agents present to the model gateway (a LiteLLM virtual key): their only model credential, never a provider's key (Principle 3). The homelab stack reads it from an ExternalSecret when externalSecretStore is set, and needs it here otherwise.",
+    targets: ["fly", "sealos", "homelab"],
+    requiredOn: ["fly", "sealos"],
     secret: true,
     schema: z.string(),
   }),

@@ -1,6 +1,8 @@
 /** Keys of the `homelab` target: Paperclip on any Kubernetes cluster (system.md §8, the "Frank" seed). */
 import { z } from "zod";
-import { hostAddress, imageReference, isIPv4 } from "../formats";
+import { EXTERNAL_SECRETS, externalSecretsApiVersion } from "../../../components/kubernetes/platformVersions";
+import { hostAddress, imageReference, isIPv4, parseImageReference } from "../formats";
+import { sshPublicKeyProblem } from "../sshPublicKey";
 import { key } from "../keySpec";
 import { httpUrl, kubernetesObjectName, memoryQuantity } from "./kubernetes";
 
@@ -27,17 +29,45 @@ export const shellInventory = z
   })
   .strict();
 
-const SSH_PUBLIC_KEY = /^(ssh-(ed25519|rsa)|ecdsa-sha2-nistp(256|384|521)|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com) [A-Za-z0-9+/]+={0,3}( \S.*)?$/;
+/**
+ * Images of derio-net/agent-images (the seed's shell and its base): its build workflow tags each
+ * image with the full 40-character commit SHA and `latest`, nothing else.
+ */
+const AGENT_IMAGES_REPOSITORY = /^ghcr\.io\/derio-net\/(agent-base|agent-shell-base|paperclip-shell|ruflo-shell|ruflo-server|secure-agent-kali|vk-local)$/;
+
+/** Why an image reference names a tag its repository never publishes, if it does. */
+export function unpublishedTagProblem(image: string): string | undefined {
+  const parsed = parseImageReference(image);
+  if (parsed === undefined || parsed.digest !== undefined || parsed.tag === undefined) return undefined;
+  if (!AGENT_IMAGES_REPOSITORY.test(`${parsed.registry}/${parsed.repository}`)) return undefined;
+  if (/^[0-9a-f]{40}$/.test(parsed.tag) || parsed.tag === "latest") return undefined;
+  return `expected a tag derio-net/agent-images publishes: the full 40-character commit SHA (or "latest"), not ${JSON.stringify(parsed.tag)}; or pin a digest`;
+}
+
+const sshPublicKey = z.string({ error: "expected an SSH public key line" }).superRefine((line, context) => {
+  const problem = sshPublicKeyProblem(line);
+  if (problem !== undefined) context.addIssue({ code: "custom", message: `expected an OpenSSH public key ("ssh-ed25519 AAAA… me@laptop", as ssh-keygen writes it): ${problem}` });
+});
+
+/** The agent-shell-base family runs sshd on 2222 (its sshd_config `Port 2222`, `EXPOSE 2222`). */
+export const SHELL_SSH_PORT = 2222;
 
 export const shellSidecar = z
   .object({
-    image: imageReference,
+    image: imageReference.superRefine((image, context) => {
+      const problem = unpublishedTagProblem(image);
+      if (problem !== undefined) context.addIssue({ code: "custom", message: problem });
+    }),
     loadBalancerIP: ipv4,
     homeSize: memoryQuantity.default("20Gi"),
+    sshPort: z
+      .number({ error: "expected the port sshd listens on in the image, such as 2222" })
+      .int({ error: "expected a whole port number" })
+      .min(1024, { error: "expected a port of 1024 or above: the shell runs as uid 1000 without capabilities" })
+      .max(65535, { error: "expected a port number up to 65535" })
+      .default(SHELL_SSH_PORT),
     authorizedKeys: z
-      .array(z.string().regex(SSH_PUBLIC_KEY, { error: 'expected an SSH public key line such as "ssh-ed25519 AAAA… me@laptop"' }), {
-        error: "expected a list of SSH public keys",
-      })
+      .array(sshPublicKey, { error: "expected a list of SSH public keys" })
       .min(1, { error: "expected at least one SSH public key: sshd accepts keys only" }),
     inventory: shellInventory.default({}),
   })
@@ -48,15 +78,15 @@ export type ShellSidecarConfig = z.infer<typeof shellSidecar>;
 export const homelabKeys = {
   loadBalancerIP: key({
     kind: "string",
-    description: "The fixed LAN address of Paperclip's LoadBalancer Service (the seed's 192.168.55.212, port 3100).",
+    description:
+      "The fixed LAN address of Paperclip's LoadBalancer Service (the seed's 192.168.55.212, port 3100; Cilium LB-IPAM, MetalLB and kube-vip honour it). Unset: a ClusterIP Service, reached with `kubectl port-forward svc/paperclip 3100` at http://localhost:3100 unless publicUrl says otherwise.",
     targets: ["homelab"],
-    required: true,
     schema: ipv4,
     example: "192.168.55.212",
   }),
   publicUrl: key({
     kind: "string",
-    description: "The URL users open; default http://<loadBalancerIP>:3100. Its host is allowed by Paperclip's hostname guard.",
+    description: "The URL users open; default http://<loadBalancerIP>:3100, or http://localhost:3100 without one. Its host is allowed by Paperclip's hostname guard.",
     targets: ["homelab"],
     schema: httpUrl,
     example: "https://paperclip.frank.lan",
@@ -79,11 +109,23 @@ export const homelabKeys = {
   }),
   externalSecretStore: key({
     kind: "string",
-    description: "The ClusterSecretStore (External Secrets Operator) that holds the operator's credentials (Infisical in the seed).",
+    description:
+      "The ClusterSecretStore (External Secrets Operator) that holds the operator's credentials (Infisical in the seed). Unset, for a cluster without External Secrets: the stack generates BETTER_AUTH_SECRET and takes gatewayKey as a Pulumi secret.",
     targets: ["homelab"],
-    required: true,
     schema: kubernetesObjectName,
     example: "infisical",
+  }),
+  externalSecretsVersion: key({
+    kind: "string",
+    description: `The External Secrets Operator release on the cluster (\`kubectl get deploy -n external-secrets -o wide\`): it decides the ExternalSecret API version (external-secrets.io/v1 from 0.16.0, the only one served from 0.17.0; v1beta1 before). Supported from ${EXTERNAL_SECRETS.minimum}.`,
+    targets: ["homelab"],
+    default: EXTERNAL_SECRETS.default,
+    schema: z
+      .string()
+      .refine((v) => externalSecretsApiVersion(v) !== undefined, {
+        error: `expected an External Secrets release such as "${EXTERNAL_SECRETS.default}", ${EXTERNAL_SECRETS.minimum} or later (older releases lack fields this stack sets)`,
+      })
+      .default(EXTERNAL_SECRETS.default),
   }),
   gatewayKeyRemoteRef: key({
     kind: "string",
@@ -117,9 +159,9 @@ export const homelabKeys = {
   shellSidecar: key({
     kind: "object",
     description:
-      "The operator's SSH/mosh shell sidecar: {image, loadBalancerIP, homeSize, authorizedKeys, inventory}. It shares /paperclip, has its own home volume and a second LoadBalancer IP (TCP 22, UDP 60000-60015).",
+      "The operator's SSH/mosh shell sidecar: {image, loadBalancerIP, homeSize, sshPort, authorizedKeys, inventory}. It shares /paperclip, has its own home volume and a second LoadBalancer IP (TCP 22 to the image's sshd on sshPort, default 2222; UDP 60000-60015). Images of derio-net/agent-images are tagged with full commit SHAs; keys must parse as OpenSSH public keys.",
     targets: ["homelab"],
     schema: shellSidecar,
-    example: "{image: ghcr.io/derio-net/paperclip-shell:<sha>, loadBalancerIP: 192.168.55.221, authorizedKeys: [ssh-ed25519 AAAA…]}",
+    example: "{image: ghcr.io/derio-net/paperclip-shell:<40-char commit sha>, loadBalancerIP: 192.168.55.221, authorizedKeys: [ssh-ed25519 AAAA…]}",
   }),
 };

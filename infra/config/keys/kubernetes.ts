@@ -10,6 +10,9 @@ import { key } from "../keySpec";
 
 export const KUBERNETES_TARGETS = ["sealos", "homelab"] as const;
 
+/** Docker's official postgres image, from ECR Public (the registry Sealos templates use for helper images). */
+export const POSTGRES_CLIENT_IMAGE = "public.ecr.aws/docker/library/postgres:16.4-alpine";
+
 export const memoryQuantity = z.string().refine((v) => memoryBytes(v) !== undefined, {
   error: 'expected a memory quantity such as "512Mi" or "4Gi"',
   abort: true,
@@ -111,10 +114,11 @@ export const kubernetesKeys = {
   }),
   postgresClientImage: key({
     kind: "string",
-    description: "Image of the database-init Job (pg_isready and psql 16).",
+    description:
+      "Image of the database-init Job (pg_isready and psql 16). The default is Docker's official image from Amazon ECR Public's mirror: shared Sealos nodes hit Docker Hub's pull rate limit.",
     targets: KUBERNETES_TARGETS,
-    default: "docker.io/library/postgres:16.4-alpine",
-    schema: imageReference.default("docker.io/library/postgres:16.4-alpine"),
+    default: POSTGRES_CLIENT_IMAGE,
+    schema: imageReference.default(POSTGRES_CLIENT_IMAGE),
   }),
   disableSignUp: key({
     kind: "boolean",
