@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { renderReadmeExample } from "./diff/readmeExample";
+import { PR_DIFF_EXAMPLE_DOCUMENT, renderPrDiffExample, renderReadmeExcerpt } from "./diff/readmeExample";
 import { renderProjectFile } from "./projectFile";
 import { configReferenceTable, replaceSection } from "./readmeSections";
 import { renderServicesTable } from "./servicesTable";
@@ -10,11 +10,14 @@ export interface GeneratedFile {
   render: (current: string) => string;
 }
 
+const ROOT = join(__dirname, "..");
+
 export function generatedFiles(): GeneratedFile[] {
   return [
     { path: "Pulumi.yaml", render: () => renderProjectFile() },
     { path: "README.md", render: (current) => replaceSection(current, "config reference", configReferenceTable()) },
     { path: "README.md", render: (current) => replaceSection(current, "services table", renderServicesTable()) },
-    { path: "README.md", render: (current) => renderReadmeExample(join(__dirname, ".."), current) },
+    { path: "README.md", render: (current) => renderReadmeExcerpt(ROOT, current) },
+    { path: PR_DIFF_EXAMPLE_DOCUMENT, render: (current) => renderPrDiffExample(ROOT, current) },
   ];
 }
