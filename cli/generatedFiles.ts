@@ -3,6 +3,7 @@ import { PR_DIFF_EXAMPLE_DOCUMENT, renderPrDiffExample, renderReadmeExcerpt } fr
 import { renderProjectFile } from "./projectFile";
 import { configReferenceTable, replaceSection } from "./readmeSections";
 import { renderServicesTable } from "./servicesTable";
+import { renderTopologyDocument, TOPOLOGY_DOCUMENT } from "./topology";
 
 export interface GeneratedFile {
   path: string;
@@ -19,5 +20,6 @@ export function generatedFiles(): GeneratedFile[] {
     { path: "README.md", render: (current) => replaceSection(current, "services table", renderServicesTable()) },
     { path: "README.md", render: (current) => renderReadmeExcerpt(ROOT, current) },
     { path: PR_DIFF_EXAMPLE_DOCUMENT, render: (current) => renderPrDiffExample(ROOT, current) },
+    { path: TOPOLOGY_DOCUMENT, render: () => renderTopologyDocument(ROOT) },
   ];
 }

@@ -47,7 +47,9 @@ export function renderReadmeExcerpt(root: string, current: string): string {
   const entryStart = example.indexOf(`<details><summary><code>~</code> update <code>command:remote:Command</code> ${EXCERPT_RESOURCE}`);
   const entryEnd = example.indexOf("</details>", entryStart);
   if (changes < 0 || entryStart < 0 || entryEnd < 0) {
-    throw new Error(`${PR_DIFF_EXAMPLE_SOURCE} has no "#### Changes" heading or no update entry for ${EXCERPT_RESOURCE}: choose another excerpt in cli/diff/readmeExample.ts`);
+    throw new Error(
+      `${PR_DIFF_EXAMPLE_SOURCE} has no "#### Changes" heading or no update entry for ${EXCERPT_RESOURCE}: choose another excerpt in cli/diff/readmeExample.ts`,
+    );
   }
   const section = [
     GENERATED_NOTE,
