@@ -162,6 +162,45 @@ function unknownConfigKeys(document: string, markdown: string, keys: ReadonlySet
   return unknown;
 }
 
+/** Section numbers of a reference page: `## 4. …`, `### 4.1 …`. */
+function sectionsOf(markdown: string): Set<string> {
+  return new Set([...withoutFencedCode(markdown).matchAll(/^#{2,3}\s+(\d+(?:\.\d+)?)\.?\s/gm)].map((m) => m[1]!));
+}
+
+/** Every `system.md §N` / `paperclip-upstream.md §N` citation (ranges `§2-§3`, `§7–§9` too) in a text. */
+function citationsIn(text: string): { page: string; section: string }[] {
+  const found: { page: string; section: string }[] = [];
+  for (const match of text.matchAll(/\b(system|paperclip-upstream)\.md §(\d+(?:\.\d+)?)(?:\s?[-–]\s?§(\d+(?:\.\d+)?))?/g)) {
+    found.push({ page: `docs/${match[1]}.md`, section: match[2]! });
+    if (match[3]) found.push({ page: `docs/${match[1]}.md`, section: match[3] });
+  }
+  return found;
+}
+
+describe("citations of the reference pages", () => {
+  it("every `system.md §N` and `paperclip-upstream.md §N` in the repository names a section of the page in docs/", () => {
+    const sections = new Map(
+      ["docs/system.md", "docs/paperclip-upstream.md"].map((page) => [page, sectionsOf(readFileSync(join(ROOT, page), "utf8"))]),
+    );
+    const cited = walk(ROOT)
+      .filter((path) => /\.(ts|mts|sql|ya?ml|md|sh)$/.test(path) && !path.endsWith("/"))
+      .flatMap((path) => citationsIn(readFileSync(join(ROOT, path), "utf8")).map((citation) => ({ path, ...citation })));
+    expect(cited.length).toBeGreaterThan(20);
+    expect(cited.filter((c) => !sections.get(c.page)!.has(c.section))).toEqual([]);
+  });
+
+  it("reads single sections, subsections and ranges", () => {
+    expect(citationsIn("(system.md §4.1, paperclip-upstream.md §2-§3, system.md §7–§9)")).toEqual([
+      { page: "docs/system.md", section: "4.1" },
+      { page: "docs/paperclip-upstream.md", section: "2" },
+      { page: "docs/paperclip-upstream.md", section: "3" },
+      { page: "docs/system.md", section: "7" },
+      { page: "docs/system.md", section: "9" },
+    ]);
+    expect([...sectionsOf("## 1. What\n### 4.1 Paperclip\n## Notes\n")]).toEqual(["1", "4.1"]);
+  });
+});
+
 describe("configuration keys in the documentation", () => {
   it("every key a key table lists exists", () => {
     const keys = new Set(Object.keys(CONFIG_KEYS));
