@@ -1,8 +1,9 @@
 import { join } from "node:path";
-import { renderReadmeExample } from "./diff/readmeExample";
+import { PR_DIFF_EXAMPLE_DOCUMENT, renderPrDiffExample, renderReadmeExcerpt } from "./diff/readmeExample";
 import { renderProjectFile } from "./projectFile";
 import { configReferenceTable, replaceSection } from "./readmeSections";
 import { renderServicesTable } from "./servicesTable";
+import { renderTopologyDocument, TOPOLOGY_DOCUMENT } from "./topology";
 
 export interface GeneratedFile {
   path: string;
@@ -10,11 +11,15 @@ export interface GeneratedFile {
   render: (current: string) => string;
 }
 
+const ROOT = join(__dirname, "..");
+
 export function generatedFiles(): GeneratedFile[] {
   return [
     { path: "Pulumi.yaml", render: () => renderProjectFile() },
     { path: "README.md", render: (current) => replaceSection(current, "config reference", configReferenceTable()) },
     { path: "README.md", render: (current) => replaceSection(current, "services table", renderServicesTable()) },
-    { path: "README.md", render: (current) => renderReadmeExample(join(__dirname, ".."), current) },
+    { path: "README.md", render: (current) => renderReadmeExcerpt(ROOT, current) },
+    { path: PR_DIFF_EXAMPLE_DOCUMENT, render: (current) => renderPrDiffExample(ROOT, current) },
+    { path: TOPOLOGY_DOCUMENT, render: () => renderTopologyDocument(ROOT) },
   ];
 }

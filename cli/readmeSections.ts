@@ -6,13 +6,13 @@ import { CONFIG_KEYS } from "../infra/config/keys";
 import type { ConfigKeySpec } from "../infra/config/keySpec";
 
 /** Replaces the text between a section's markers; fails loudly unless each marker is there once, in order. */
-export function replaceSection(document: string, name: string, body: string): string {
+export function replaceSection(document: string, name: string, body: string, file = "README.md"): string {
   const begin = `<!-- BEGIN ${name} -->`;
   const end = `<!-- END ${name} -->`;
   const start = document.indexOf(begin);
   const stop = document.indexOf(end);
   if (start < 0 || stop < start || document.indexOf(begin, start + 1) >= 0 || document.indexOf(end, stop + 1) >= 0) {
-    throw new Error(`README.md must contain "${begin}" once, followed by "${end}"`);
+    throw new Error(`${file} must contain "${begin}" once, followed by "${end}"`);
   }
   return `${document.slice(0, start + begin.length)}\n${body.trimEnd()}\n${document.slice(stop)}`;
 }

@@ -1,29 +1,53 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { generatedFiles } from "../generatedFiles";
-import { README_EXAMPLE_BEGIN, README_EXAMPLE_END, README_EXAMPLE_SOURCE, renderReadmeExample } from "./readmeExample";
+import {
+  PR_DIFF_EXAMPLE_BEGIN,
+  PR_DIFF_EXAMPLE_DOCUMENT,
+  PR_DIFF_EXAMPLE_END,
+  PR_DIFF_EXAMPLE_SOURCE,
+  README_EXCERPT_BEGIN,
+  README_EXCERPT_END,
+  renderPrDiffExample,
+  renderReadmeExcerpt,
+} from "./readmeExample";
 
 const root = join(__dirname, "..", "..");
+const golden = readFileSync(join(root, PR_DIFF_EXAMPLE_SOURCE), "utf8").trimEnd();
+const between = (text: string, begin: string, end: string) => text.slice(text.indexOf(begin), text.indexOf(end));
 
-describe("the README's example PR comment", () => {
-  it("is the diff's golden document, as npm run generate writes it (run it when this fails)", () => {
-    const readme = readFileSync(join(root, "README.md"), "utf8");
-    const generator = generatedFiles().find((file) => file.path === "README.md");
-    expect(generator).toBeDefined();
-    expect(generator!.render(readme)).toBe(readme);
-    const section = readme.slice(readme.indexOf(README_EXAMPLE_BEGIN), readme.indexOf(README_EXAMPLE_END));
-    expect(section).toContain(readFileSync(join(root, README_EXAMPLE_SOURCE), "utf8").trimEnd());
+describe("the example PR comment", () => {
+  it("is the diff's golden document, whole, in docs/pr-diffs.md (npm run generate writes it)", () => {
+    const document = readFileSync(join(root, PR_DIFF_EXAMPLE_DOCUMENT), "utf8");
+    expect(renderPrDiffExample(root, document)).toBe(document);
+    const section = between(document, PR_DIFF_EXAMPLE_BEGIN, PR_DIFF_EXAMPLE_END);
+    expect(section).toContain(golden);
     expect(section).toContain("**changed**");
   });
 
+  it("is in the README as an excerpt: the summary, the policy results and one file diff, cut from the golden document", () => {
+    const readme = readFileSync(join(root, "README.md"), "utf8");
+    expect(renderReadmeExcerpt(root, readme)).toBe(readme);
+    const section = between(readme, README_EXCERPT_BEGIN, README_EXCERPT_END);
+    expect(section).toContain(golden.slice(0, golden.indexOf("\n#### Changes")));
+    expect(section).toContain("+Image=ghcr.io/berriai/litellm:");
+    expect(section).toContain(`](${PR_DIFF_EXAMPLE_DOCUMENT}#an-example-comment)`);
+    expect(section.length).toBeLessThan(golden.length / 4);
+    expect(readme).not.toContain(PR_DIFF_EXAMPLE_BEGIN);
+  });
+
   it("replaces only what is between the markers, and insists on them", () => {
-    const current = `# Title\n\n${README_EXAMPLE_BEGIN}\nold\n${README_EXAMPLE_END}\n\nAfter.\n`;
-    const next = renderReadmeExample(root, current);
-    expect(next.startsWith(`# Title\n\n${README_EXAMPLE_BEGIN}\n`)).toBe(true);
-    expect(next.endsWith(`${README_EXAMPLE_END}\n\nAfter.\n`)).toBe(true);
-    expect(next).not.toContain("\nold\n");
-    expect(renderReadmeExample(root, next)).toBe(next);
-    expect(() => renderReadmeExample(root, "# No markers\n")).toThrow(/must contain/);
+    for (const [render, begin, end] of [
+      [renderPrDiffExample, PR_DIFF_EXAMPLE_BEGIN, PR_DIFF_EXAMPLE_END],
+      [renderReadmeExcerpt, README_EXCERPT_BEGIN, README_EXCERPT_END],
+    ] as const) {
+      const current = `# Title\n\n${begin}\nold\n${end}\n\nAfter.\n`;
+      const next = render(root, current);
+      expect(next.startsWith(`# Title\n\n${begin}\n`)).toBe(true);
+      expect(next.endsWith(`${end}\n\nAfter.\n`)).toBe(true);
+      expect(next).not.toContain("\nold\n");
+      expect(render(root, next)).toBe(next);
+      expect(() => render(root, "# No markers\n")).toThrow(/must contain/);
+    }
   });
 });
