@@ -16,7 +16,7 @@ describe("buildMcpWorkerBundle", () => {
     const elsewhere = execFileSync(
       TSX,
       ["-e", `process.stdout.write(require(${JSON.stringify(path.join(__dirname, "bundle"))}).buildMcpWorkerBundle())`],
-      { cwd: tmpdir(), encoding: "utf8" },
+      { cwd: tmpdir(), encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
     );
     expect(elsewhere).toBe(buildMcpWorkerBundle());
   });
@@ -24,7 +24,9 @@ describe("buildMcpWorkerBundle", () => {
   it("is one self-contained ES module exporting the handlers", () => {
     const bundle = buildMcpWorkerBundle();
     expect(bundle).not.toMatch(/^\s*import\b/m);
-    expect(bundle).not.toMatch(/\brequire\(/);
+    // esbuild leaves a `__require` shim (which throws "Dynamic require of …") for a module it could not
+    // bundle; ajv's generated-code templates mention require() only as strings.
+    expect(bundle).not.toContain("Dynamic require of");
     expect(bundle).toMatch(/^export \{\s*\w+ as default\s*\};$/m);
   });
 });
