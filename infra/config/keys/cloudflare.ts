@@ -119,7 +119,7 @@ export const cloudflareKeys = {
     kind: "array",
     items: "string",
     description:
-      "Addresses Paperclip's agents may send as through the MCP endpoint's email_send tool (exact addresses, each in mailDomains). Default: `[agents@<domain>]`.",
+      "Addresses Paperclip's agents may send as through the MCP endpoint's email_send tool (exact addresses, each in mailDomains). Default: `[agents@<domain>]` (the first mail domain when the domain is not one).",
     targets: ["fedora"],
     schema: z
       .array(emailAddress, { error: "expected a list of email addresses such as [agents@sodimo.eu]" })

@@ -16,6 +16,7 @@ import { DeadLetterWorker } from "../../../components/cloudflare/DeadLetterWorke
 import { EmailQueues } from "../../../components/cloudflare/EmailQueues";
 import { McpEndpoint } from "../../../components/cloudflare/McpEndpoint";
 import { Tunnel, type TunnelHostname } from "../../../components/cloudflare/Tunnel";
+import { MCP_SUBDOMAIN } from "../../catalog/mcpEndpoint";
 import type { ResolvedCatalog } from "../../catalog/resolveCatalog";
 import { displayValue, type ConfigProblem } from "../../config/ConfigError";
 import { PROJECT, type ConfigValues } from "../../config/parse";
@@ -36,9 +37,6 @@ export const EDGE_PROVIDED_SECRETS = {
   mcpClientId: "mcp-service-token-client-id",
   mcpClientSecret: "mcp-service-token-client-secret",
 } as const;
-
-/** The MCP endpoint's subdomain; its Worker is served there, not through the Tunnel. */
-export const MCP_SUBDOMAIN = "mcp";
 
 export interface McpEndpointPlan {
   hostname: string;
@@ -97,7 +95,9 @@ export function planCloudflareEdge(
   }
 
   const mailDomains = (config.mailDomains ?? [domain]).map((d) => d.toLowerCase());
-  const agentSenders = config.mcpAgentSenders ?? [`agents@${domain}`];
+  // By default the agents send from the stack's domain, or from the first mail domain when the
+  // domain is not one (a problem the catalogue reports on its own when a service needs it).
+  const agentSenders = config.mcpAgentSenders ?? [`agents@${mailDomains.includes(domain.toLowerCase()) ? domain : mailDomains[0]}`];
   const outside = agentSenders.filter((sender) => !mailDomains.includes(sender.slice(sender.lastIndexOf("@") + 1).toLowerCase()));
   if (outside.length > 0) {
     problems.push({
