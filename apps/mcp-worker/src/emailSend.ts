@@ -28,6 +28,13 @@ export interface EmailSendInput {
 
 export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
+/**
+ * Cloudflare Queues takes messages of at most 128 KB, counted in thousands (workerd's queue broker
+ * refuses 128,001 bytes), a little less than the envelope format's own 128 KiB: checked before the
+ * ledger row, so a message the queue would refuse is refused with its size, and not recorded.
+ */
+export const QUEUE_MESSAGE_MAX_BYTES = 128_000;
+
 export type EmailSendOutcome =
   | { ok: true; envelopeId: string; ledgerId: string; recipients: number }
   | { ok: false; message: string; ledgerId?: string };
@@ -85,6 +92,11 @@ export async function emailSend(caller: Caller, input: EmailSendInput, deps: Ema
   if (!validated.ok) return { ok: false, message: `not sent: the message is not a valid email envelope: ${validated.reason}` };
   if (!deps.rules.allows(caller, validated.value.from)) {
     return { ok: false, message: `not sent: you may not send as ${validated.value.from.address}; allowed: ${senders.length > 0 ? senders.join(", ") : "none"}` };
+  }
+
+  const size = new TextEncoder().encode(JSON.stringify(envelope)).length;
+  if (size > QUEUE_MESSAGE_MAX_BYTES) {
+    return { ok: false, message: `not sent: the message is ${size} bytes as queued; the outbox queue takes at most ${QUEUE_MESSAGE_MAX_BYTES} (shorten the text or html)` };
   }
 
   const recipients = validated.value.to.length + validated.value.cc.length + validated.value.bcc.length;

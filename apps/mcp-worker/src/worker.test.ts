@@ -112,6 +112,39 @@ describe("the MCP endpoint", () => {
     expect(await harness.ledger.prepare("SELECT COUNT(*) AS n FROM run_ledger").first<{ n: number }>()).toEqual(rowsBefore);
   });
 
+  it("sends nothing when the run ledger cannot be written: no mail leaves unrecorded", async () => {
+    await harness.ledger
+      .prepare(
+        `CREATE TRIGGER fail_ledger BEFORE INSERT ON run_ledger WHEN json_extract(NEW.metadata, '$.subject') = 'unrecordable'
+         BEGIN SELECT RAISE(ABORT, 'injected D1 failure'); END`,
+      )
+      .run();
+    try {
+      const before = await harness.outboxMessages();
+      const client = await harness.connect(await issuer.serviceToken(AGENT_CLIENT_ID));
+      const result = await call(client, "email_send", { to: ["ann@example.com"], subject: "unrecordable", text: "x" });
+      expect(result.isError).toBe(true);
+      expect(textOf(result)).toBe("not sent: the run ledger could not be written; try again later");
+      expect(await harness.outboxMessages()).toHaveLength(before.length);
+    } finally {
+      await harness.ledger.prepare("DROP TRIGGER fail_ledger").run();
+    }
+  });
+
+  it("refuses a message over the queue's 128 KB (though within the envelope's 128 KiB) with its size, before recording it", async () => {
+    const before = await harness.outboxMessages();
+    const client = await harness.connect(await issuer.serviceToken(AGENT_CLIENT_ID));
+    const result = await call(client, "email_send", { to: ["ann@example.com"], subject: "Large", text: "a".repeat(100 * 1024), html: "b".repeat(27 * 1024) });
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(/^not sent: the message is 130357 bytes as queued; the outbox queue takes at most 128000/);
+    expect(await harness.outboxMessages()).toHaveLength(before.length);
+    expect(await harness.ledger.prepare("SELECT id FROM run_ledger WHERE json_extract(metadata, '$.subject') = 'Large'").all()).toMatchObject({ results: [] });
+    // Just under the limit goes through: the limit is the queue's, not a guess.
+    const fits = await call(client, "email_send", { to: ["ann@example.com"], subject: "Large but fits", text: "a".repeat(100 * 1024), html: "b".repeat(24 * 1024) });
+    expect(fits.isError, textOf(fits)).toBeFalsy();
+    expect(await harness.outboxMessages()).toHaveLength(before.length + 1);
+  });
+
   it("refuses a sender outside the caller's rules", async () => {
     const agent = await harness.connect(await issuer.serviceToken(AGENT_CLIENT_ID));
     const spoof = await call(agent, "email_send", { from: "ceo@sodimo.test", to: ["bob@example.com"], subject: "Pay this", text: "x" });
