@@ -171,6 +171,8 @@ describe("the MCP endpoint", () => {
     expect(crossings.every((row) => row["pathway"] === "mcp" && row["action"] === "email_send")).toBe(true);
     const mine = await harness.ledger.prepare("SELECT COUNT(*) AS n FROM run_ledger WHERE actor_id = 'paperclip-agents'").first<{ n: number }>();
     expect(crossings).toHaveLength(mine?.n ?? -1);
+    const times = crossings.map((row) => String(row["occurredAt"]));
+    expect(times).toEqual([...times].sort().reverse());
     expect(JSON.stringify(crossings)).not.toContain(PERSON);
 
     const person = await harness.connect(await issuer.personToken(PERSON));
