@@ -7,7 +7,8 @@ import { decodeMessageBody } from "../../email-drain/queueClient";
 import { parseEnvelopeJson } from "../../email-envelope/validateEnvelope";
 import { AccessIssuer } from "../testSupport/accessIssuer";
 import { startMcpWorker, type McpWorkerHarness } from "../testSupport/mcpWorkerHarness";
-import { envelopeIdFor } from "./emailSend";
+import { emailSend, envelopeIdFor, type EmailSendDependencies } from "./emailSend";
+import { SenderRules } from "./senderRules";
 
 const AUDIENCE = "a".repeat(64);
 const AGENT_CLIENT_ID = "0123456789abcdef0123456789abcdef.access";
@@ -143,6 +144,20 @@ describe("the MCP endpoint", () => {
     const fits = await call(client, "email_send", { to: ["ann@example.com"], subject: "Large but fits", text: "a".repeat(100 * 1024), html: "b".repeat(24 * 1024) });
     expect(fits.isError, textOf(fits)).toBeFalsy();
     expect(await harness.outboxMessages()).toHaveLength(before.length + 1);
+  });
+
+  it("marks the row and reports it when the queue refuses the message (a Queues outage, which workerd cannot stage: the queue here throws)", async () => {
+    const rules = SenderRules.parse(JSON.stringify({ personDomains: [], serviceTokens: { [AGENT_CLIENT_ID]: { actor: "paperclip-agents", senders: [AGENT_SENDER] } } }));
+    if (!rules.ok) expect.fail(rules.reason);
+    const failingQueue = { send: () => Promise.reject(new Error("Queue send failed: 503")), sendBatch: () => Promise.reject(new Error("unused")) };
+    const outcome = await emailSend(
+      { kind: "agent", id: "paperclip-agents", serviceTokenClientId: AGENT_CLIENT_ID },
+      { to: ["ann@example.com"], subject: "During an outage", text: "x" },
+      { db: harness.ledger, outbox: failingQueue, rules: rules.rules } as unknown as EmailSendDependencies,
+    );
+    expect(outcome).toEqual({ ok: false, message: "not sent: the outbox queue refused the message; try again later", ledgerId: expect.any(String) });
+    const row = await harness.ledger.prepare("SELECT metadata FROM run_ledger WHERE id = ?1").bind(outcome.ok ? "" : outcome.ledgerId).first<{ metadata: string }>();
+    expect(JSON.parse(row?.metadata ?? "{}")).toMatchObject({ subject: "During an outage", outcome: "enqueue-failed" });
   });
 
   it("refuses a sender outside the caller's rules", async () => {
