@@ -15,7 +15,7 @@ import { agentModelTrafficViaGateway } from "./policies/agentModelTrafficViaGate
 import { agentNoProviderCredentials } from "./policies/agentNoProviderCredentials";
 import { imagesPinned } from "./policies/imagesPinned";
 import { analyzeStack, analyzeStackReport, policyConfigProblems } from "./runAnalyzer";
-import { edgeResources } from "./testing/edgeFixture";
+import { edgeResources, outboxProducerResources } from "./testing/edgeFixture";
 import { fedoraResources, fedoraSpec } from "./testing/fedoraFixture";
 import { flyResources, flySpec } from "./testing/flyFixture";
 import { homelabResources, sealosResources } from "./testing/kubernetesFixture";
@@ -33,7 +33,7 @@ describe("the paperclip-harness pack", () => {
   });
 
   const baselines = {
-    fedora: () => [...fedoraResources(fedoraSpec()), ...edgeResources()],
+    fedora: () => [...fedoraResources(fedoraSpec()), ...edgeResources(), ...outboxProducerResources()],
     homelab: homelabResources,
     sealos: sealosResources,
     fly: () => flyResources(flySpec()),

@@ -3,6 +3,7 @@
  * policies/; this list is what index.ts serves and what `npm run check` runs.
  */
 import type { Policies } from "@pulumi/policy";
+import { agentMailOnlyViaMcpEndpoint } from "./policies/agentMailOnlyViaMcpEndpoint";
 import { agentModelTrafficViaGateway } from "./policies/agentModelTrafficViaGateway";
 import { agentNoMailServerAccess } from "./policies/agentNoMailServerAccess";
 import { agentNoProviderCredentials } from "./policies/agentNoProviderCredentials";
@@ -32,6 +33,7 @@ export const PRINCIPLE_3_POLICIES: Policies = [
   llamaSwapOnlyFromGateway,
   agentNoMailServerAccess,
   emailOutboxDrainedByHostOnly,
+  agentMailOnlyViaMcpEndpoint,
 ];
 
 /** The seeds' hardening lessons. */

@@ -106,7 +106,8 @@ EOF
 }
 
 candidate_version() { # package -> version apt would download from the private index
-  apt-cache "${apt_options[@]}" policy "$1" | awk '/Candidate:/ { print $2; exit }'
+  # awk reads to the end (no early exit): under pipefail, apt-cache killed by SIGPIPE failed the script (141).
+  apt-cache "${apt_options[@]}" policy "$1" | awk '/Candidate:/ && !found { print $2; found = 1 }'
 }
 
 # download_and_unpack PACKAGE -> prints the unpack dir; the .deb is removed afterwards.

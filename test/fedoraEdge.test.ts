@@ -45,14 +45,18 @@ describe("the fedora stack's Cloudflare edge", () => {
       tunnel: 1,
       tunnelConfig: 1,
       dnsRecord: publicCount,
-      accessApplication: publicCount,
-      accessPolicy: publicCount,
+      // + the MCP endpoint's application, its people's and its service tokens' policies
+      accessApplication: publicCount + 1,
+      accessPolicy: publicCount + 2,
       queue: 2,
       queueConsumer: 2,
       d1Database: 2,
-      workersScript: 1,
+      // the dead-letter Worker and the MCP Worker
+      workersScript: 2,
       workersCronTrigger: 1,
-      workersScriptSubdomain: 1,
+      workersScriptSubdomain: 2,
+      workersCustomDomain: 1,
+      accessServiceToken: 1,
     });
     for (const type of Object.values(CF)) expect(fedora.tree).toContain(type);
   });
@@ -73,6 +77,38 @@ describe("the fedora stack's Cloudflare edge", () => {
     expect(bindings.find((b) => b.name === "DB")?.id).toBe((fedora.plan.outputs as { cloudflare: { ledgerDatabaseId: string } }).cloudflare.ledgerDatabaseId);
   });
 
+  it("serves the MCP Worker on mcp.<domain> only behind its Access application, which admits people and the agents' token", () => {
+    const script = named("mcp-script");
+    const bindings = Object.fromEntries((unsecret(script.inputs.bindings) as Array<Record<string, unknown> & { name: string }>).map((b) => [b.name, b]));
+    const application = named("mcp-access-app");
+    const cloudflare = (fedora.plan.outputs as { cloudflare: { ledgerDatabaseId: string; mcpEndpoint: string } }).cloudflare;
+    expect(script.dependencies).toContain(named("d1-ledger-migrations").urn);
+    expect(bindings["DB"]).toMatchObject({ type: "d1", id: cloudflare.ledgerDatabaseId });
+    expect(bindings["OUTBOX"]).toMatchObject({ type: "queue", queueName: "email_outbox" });
+    expect(bindings["ACCESS_ISSUER"]).toMatchObject({ type: "plain_text", text: "https://sodimo.cloudflareaccess.com" });
+    expect(bindings["ACCESS_AUD"]).toMatchObject({ type: "plain_text", text: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    const token = named("mcp-agent-token");
+    const rules = JSON.parse(String(bindings["SENDER_RULES"]?.["text"])) as { personDomains: string[]; serviceTokens: Record<string, unknown> };
+    expect(Object.values(rules.serviceTokens)).toEqual([{ actor: "paperclip-agents", senders: ["agents@sodimo.eu"] }]);
+    expect(Object.keys(rules.serviceTokens)[0]).toMatch(/^[0-9a-f]{32}\.access$/);
+    expect(cloudflare.mcpEndpoint).toBe("https://mcp.sodimo.eu/mcp");
+
+    expect(unsecret(application.inputs)).toMatchObject({ type: "self_hosted", domain: "mcp.sodimo.eu" });
+    const policies = unsecret(application.inputs.policies) as Array<{ id: string; precedence: number }>;
+    const people = named("mcp-access-policy");
+    const service = named("mcp-access-service-policy");
+    expect(policies.map((p) => p.precedence)).toEqual([1, 2]);
+    expect(application.dependencies).toEqual(expect.arrayContaining([people.urn, service.urn]));
+    expect(unsecret(people.inputs)).toMatchObject({ decision: "allow" });
+    expect(unsecret(service.inputs)).toMatchObject({ decision: "non_identity", includes: [{ serviceToken: { tokenId: expect.any(String) } }] });
+    expect(service.dependencies).toContain(token.urn);
+
+    const domain = named("mcp-domain");
+    expect(unsecret(domain.inputs)).toMatchObject({ hostname: "mcp.sodimo.eu", service: "harness-mcp" });
+    expect(domain.dependencies).toEqual(expect.arrayContaining([application.urn, people.urn, service.urn, script.urn]));
+    expect(unsecret(named("mcp-subdomain").inputs)).toMatchObject({ enabled: false, previewsEnabled: false });
+  });
+
   it("outputs what the drain and the ETL need, and no secret", () => {
     const outputs = (fedora.plan.outputs as { cloudflare: Record<string, unknown> }).cloudflare;
     expect(Object.keys(outputs).sort()).toEqual([
@@ -82,6 +118,8 @@ describe("the fedora stack's Cloudflare edge", () => {
       "deadLetterWorker",
       "etlDatabaseId",
       "ledgerDatabaseId",
+      "mcpEndpoint",
+      "mcpWorker",
       "outboxQueueId",
       "tunnelId",
     ]);

@@ -74,6 +74,14 @@ export function createOfflineMocks(stack: string): OfflineMocks {
           // The application's audience tag: 64 hex characters.
           state.aud = digest(`${stack}/aud/${args.name}`).toString("hex");
           break;
+        case "cloudflare:index/zeroTrustAccessServiceToken:ZeroTrustAccessServiceToken": {
+          id = fakeUuid(`${stack}/${args.type}/${args.name}`);
+          // Access's shapes: a client id of 32 hex + ".access", a secret of 64 hex.
+          state.clientId = `${fakeHexId(`${stack}/client-id/${args.name}`)}.access`;
+          state.clientSecret = digest(`${stack}/client-secret/${args.name}/${String(args.inputs.clientSecretVersion ?? 1)}`).toString("hex");
+          remember(state.clientSecret as string);
+          break;
+        }
         case "cloudflare:index/zeroTrustAccessPolicy:ZeroTrustAccessPolicy":
         case "cloudflare:index/queueConsumer:QueueConsumer":
           id = fakeUuid(`${stack}/${args.type}/${args.name}`);

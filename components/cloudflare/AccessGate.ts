@@ -16,13 +16,19 @@ export interface AccessGateArgs {
   identityProviderId?: string;
   /** How long a login lasts (Go duration). Default: "24h". */
   sessionDuration?: pulumi.Input<string>;
+  /**
+   * Access service tokens that may also pass (machines, no login): a second policy, Service Auth
+   * (`non_identity`), including exactly these tokens. Default: none, and no second policy.
+   */
+  serviceTokenIds?: ReadonlyArray<pulumi.Input<string>>;
 }
 
 /**
  * Cloudflare Access in front of one hostname: an allow policy for the company's identities and a
  * self-hosted application on the hostname that uses it. Everything a policy pack judges is on the two
  * leaves: the application's `type`, `domain`, `destinations` and `policies`; the policy's `decision`,
- * `includes` and `requires`. The policy is the application's only one, so nobody else gets through.
+ * `includes` and `requires`. The policy is the application's only one, so nobody else gets through —
+ * unless `serviceTokenIds` names service tokens, which get a second, Service Auth policy of their own.
  */
 export class AccessGate extends pulumi.ComponentResource {
   /** Id of the Access application. */
@@ -51,6 +57,23 @@ export class AccessGate extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    const serviceTokenIds = args.serviceTokenIds ?? [];
+    // Service tokens carry no identity, so an allow policy never matches them: Access admits them only
+    // through a Service Auth (non_identity) policy. It includes the listed tokens and no other.
+    const servicePolicy =
+      serviceTokenIds.length === 0
+        ? undefined
+        : new cloudflare.ZeroTrustAccessPolicy(
+            `${name}-service-policy`,
+            {
+              accountId: args.accountId,
+              name: `${args.hostname}: service tokens`,
+              decision: "non_identity",
+              includes: serviceTokenIds.map((tokenId) => ({ serviceToken: { tokenId } })),
+            },
+            { parent: this },
+          );
+
     const provider = args.identityProviderId;
     const application = new cloudflare.ZeroTrustAccessApplication(
       `${name}-app`,
@@ -60,7 +83,7 @@ export class AccessGate extends pulumi.ComponentResource {
         type: "self_hosted",
         domain: args.hostname,
         destinations: [{ type: "public", uri: args.hostname }],
-        policies: [{ id: policy.id, precedence: 1 }],
+        policies: [{ id: policy.id, precedence: 1 }, ...(servicePolicy ? [{ id: servicePolicy.id, precedence: 2 }] : [])],
         sessionDuration: args.sessionDuration ?? "24h",
         ...(provider === undefined ? {} : { allowedIdps: [provider], autoRedirectToIdentity: true }),
         // The session cookie is not readable by scripts and not sent on cross-site subrequests.

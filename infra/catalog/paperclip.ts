@@ -15,6 +15,7 @@ import { parseImageReference } from "../config/formats";
 import { generated, secretJson, secretTemplate } from "./secretValue";
 import type { ServiceDefinition } from "./types";
 import { LITELLM_MASTER_KEY, litellmGatewayUrl } from "./litellm";
+import { MCP_ENDPOINT_SECRET_ENV, mcpEndpointEnvironment } from "./mcpEndpoint";
 
 /** Podman mounts secrets of type=mount here; config.json is one because it holds the DB password. */
 const CONFIG_PATH = "/run/secrets/paperclip-config.json";
@@ -53,13 +54,15 @@ export const paperclip: ServiceDefinition = (context) => {
     // Agent CLIs run inside this container; the Kubernetes targets' default limit, for one host's share.
     memory: "4g",
     route: { subdomain: "paperclip", upstream: { port: PAPERCLIP_PORT } },
-    env: paperclipEnvironment(deployment),
+    env: { ...paperclipEnvironment(deployment), ...mcpEndpointEnvironment(context) },
     secretEnv: {
       [PAPERCLIP_SECRET_ENV.authSecret]: generated("paperclip-better-auth-secret"),
       [PAPERCLIP_SECRET_ENV.secretsMasterKey]: generated("paperclip-secrets-master-key"),
       [PAPERCLIP_SECRET_ENV.databaseUrl]: PAPERCLIP_DATABASE_URL,
       // Agents reach models only through LiteLLM, with LiteLLM's key as their only credential.
       ...Object.fromEntries(GATEWAY_KEY_ENV.map((name) => [name, LITELLM_MASTER_KEY])),
+      // Agents send mail only through the company's MCP endpoint, with its service token.
+      ...MCP_ENDPOINT_SECRET_ENV,
     },
     secretFiles: [
       {

@@ -13,6 +13,10 @@ export const CF = {
   accessPolicy: "cloudflare:index/zeroTrustAccessPolicy:ZeroTrustAccessPolicy",
   queue: "cloudflare:index/queue:Queue",
   queueConsumer: "cloudflare:index/queueConsumer:QueueConsumer",
+  workersScript: "cloudflare:index/workersScript:WorkersScript",
+  workersScriptSubdomain: "cloudflare:index/workersScriptSubdomain:WorkersScriptSubdomain",
+  workersCustomDomain: "cloudflare:index/workersCustomDomain:WorkersCustomDomain",
+  workersRoute: "cloudflare:index/workersRoute:WorkersRoute",
 } as const;
 
 /** Deprecated v6 classes with other type tokens: a policy keyed on the new classes would not see them. */

@@ -76,3 +76,70 @@ export function edgeResources(hostnames: readonly string[] = EDGE_HOSTNAMES): An
     ),
   ];
 }
+
+export const WORKERS = {
+  script: "cloudflare:index/workersScript:WorkersScript",
+  subdomain: "cloudflare:index/workersScriptSubdomain:WorkersScriptSubdomain",
+  customDomain: "cloudflare:index/workersCustomDomain:WorkersCustomDomain",
+  route: "cloudflare:index/workersRoute:WorkersRoute",
+  serviceToken: "cloudflare:index/zeroTrustAccessServiceToken:ZeroTrustAccessServiceToken",
+};
+
+export const MCP_HOSTNAME = "mcp.example.com";
+
+/**
+ * The Workers that produce to email_outbox, as the fedora stack declares them: the MCP endpoint on
+ * its custom domain behind an Access application (company identities, and a Service Auth policy for
+ * the agents' one service token), workers.dev off; and the dead-letter Worker, which has no HTTP
+ * surface at all (workers.dev off, no domain).
+ */
+export function outboxProducerResources(): AnalyzerResource[] {
+  const outboxUrn = urnOf(CF.queue, "email-outbox");
+  const tokenUrn = urnOf(WORKERS.serviceToken, "mcp-agent-token");
+  const peopleUrn = urnOf(CF.accessPolicy, "mcp-access-policy");
+  const serviceUrn = urnOf(CF.accessPolicy, "mcp-access-service-policy");
+  const applicationUrn = urnOf(CF.accessApplication, "mcp-access-app");
+  const mcpScriptUrn = urnOf(WORKERS.script, "mcp-script");
+  const dlqScriptUrn = urnOf(WORKERS.script, "dlq-worker-script");
+  const outboxBinding = { name: "OUTBOX", type: "queue", queueName: "email_outbox" };
+  return [
+    resource(WORKERS.serviceToken, "mcp-agent-token", { accountId: ACCOUNT, name: `${MCP_HOSTNAME}: paperclip-agents`, duration: "8760h" }),
+    resource(CF.accessPolicy, "mcp-access-policy", { accountId: ACCOUNT, name: `${MCP_HOSTNAME}: company identities`, decision: "allow", includes: [{ emailDomain: { domain: "example.com" } }] }),
+    resource(
+      CF.accessPolicy,
+      "mcp-access-service-policy",
+      { accountId: ACCOUNT, name: `${MCP_HOSTNAME}: service tokens`, decision: "non_identity", includes: [{ serviceToken: { tokenId: "b2c3d4e5-0000-4000-8000-000000000002" } }] },
+      { propertyDependencies: { includes: [tokenUrn] } },
+    ),
+    resource(
+      CF.accessApplication,
+      "mcp-access-app",
+      {
+        accountId: ACCOUNT,
+        name: MCP_HOSTNAME,
+        type: "self_hosted",
+        domain: MCP_HOSTNAME,
+        policies: [
+          { id: "c3d4e5f6-0000-4000-8000-000000000003", precedence: 1 },
+          { id: "d4e5f6a7-0000-4000-8000-000000000004", precedence: 2 },
+        ],
+      },
+      { propertyDependencies: { policies: [peopleUrn, serviceUrn] } },
+    ),
+    resource(
+      WORKERS.script,
+      "mcp-script",
+      { accountId: ACCOUNT, scriptName: "harness-mcp", mainModule: "mcp-worker.js", bindings: [outboxBinding, { name: "ACCESS_AUD", type: "plain_text", text: "a".repeat(64) }] },
+      { propertyDependencies: { bindings: [outboxUrn, applicationUrn] } },
+    ),
+    resource(WORKERS.subdomain, "mcp-subdomain", { accountId: ACCOUNT, scriptName: "harness-mcp", enabled: false, previewsEnabled: false }, { propertyDependencies: { scriptName: [mcpScriptUrn] } }),
+    resource(
+      WORKERS.customDomain,
+      "mcp-domain",
+      { accountId: ACCOUNT, zoneId: "fedcba9876543210fedcba9876543210", hostname: MCP_HOSTNAME, service: "harness-mcp" },
+      { propertyDependencies: { service: [mcpScriptUrn] }, dependencies: [mcpScriptUrn, applicationUrn, peopleUrn, serviceUrn] },
+    ),
+    resource(WORKERS.script, "dlq-worker-script", { accountId: ACCOUNT, scriptName: "harness-dlq-worker", mainModule: "dlq-worker.js", bindings: [outboxBinding] }, { propertyDependencies: { bindings: [outboxUrn] } }),
+    resource(WORKERS.subdomain, "dlq-worker-subdomain", { accountId: ACCOUNT, scriptName: "harness-dlq-worker", enabled: false, previewsEnabled: false }, { propertyDependencies: { scriptName: [dlqScriptUrn] } }),
+  ];
+}

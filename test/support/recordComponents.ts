@@ -51,4 +51,6 @@ export const CF = {
   workersScript: "cloudflare:index/workersScript:WorkersScript",
   workersCronTrigger: "cloudflare:index/workersCronTrigger:WorkersCronTrigger",
   workersScriptSubdomain: "cloudflare:index/workersScriptSubdomain:WorkersScriptSubdomain",
+  workersCustomDomain: "cloudflare:index/workersCustomDomain:WorkersCustomDomain",
+  accessServiceToken: "cloudflare:index/zeroTrustAccessServiceToken:ZeroTrustAccessServiceToken",
 } as const;

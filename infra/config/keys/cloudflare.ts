@@ -115,4 +115,16 @@ export const cloudflareKeys = {
     targets: ["fedora"],
     schema: emailAddress,
   }),
+  mcpAgentSenders: key({
+    kind: "array",
+    items: "string",
+    description:
+      "Addresses Paperclip's agents may send as through the MCP endpoint's email_send tool (exact addresses, each in mailDomains). Default: `[agents@<domain>]` (the first mail domain when the domain is not one).",
+    targets: ["fedora"],
+    schema: z
+      .array(emailAddress, { error: "expected a list of email addresses such as [agents@sodimo.eu]" })
+      .min(1, { error: "expected at least one address; agents send mail only through this endpoint" })
+      .refine((senders) => new Set(senders).size === senders.length, { error: "expected each address once" }),
+    example: "[agents@sodimo.eu]",
+  }),
 };

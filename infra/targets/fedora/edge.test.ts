@@ -76,11 +76,12 @@ function hostnamesOf(resources: readonly RecordedResource[]): HostnameEdge {
     rules: (tunnelConfig!.config.ingresses as Array<{ hostname?: string }>).flatMap((rule) => (rule.hostname ? [rule.hostname] : [])),
     records: ofType(CF.dnsRecord).map((r) => r.name as string),
     applications: ofType(CF.accessApplication).map((a) => a.domain as string),
-    policies: ofType(CF.accessPolicy).map((p) => (p.name as string).replace(/: company identities$/, "")),
+    policies: ofType(CF.accessPolicy).map((p) => (p.name as string).replace(/: (company identities|service tokens)$/, "")),
   };
 }
 
 const sorted = (values: readonly string[]) => [...values].sort();
+const MCP_HOSTNAME = "mcp.sodimo.eu";
 /** The public hostnames of the shipped catalogue, whatever it holds. */
 const shipped = () => planFedora(config()).catalog.routes.map((route) => route.hostname);
 
@@ -116,8 +117,10 @@ describe("the edge follows the catalogue", () => {
     const edge = hostnamesOf((await edgeFor(definitions, overrides)).resources);
     expect(edge.rules).toEqual(hostnames);
     expect(sorted(edge.records)).toEqual(sorted(hostnames));
-    expect(sorted(edge.applications)).toEqual(sorted(hostnames));
-    expect(sorted(edge.policies)).toEqual(sorted(hostnames));
+    // The MCP endpoint is a Worker on its own hostname, not a tunnel route: gated by Access (people's
+    // policy and the agents' service-token policy), its record made by the Workers custom domain.
+    expect(sorted(edge.applications)).toEqual(sorted([...hostnames, MCP_HOSTNAME]));
+    expect(sorted(edge.policies)).toEqual(sorted([...hostnames, MCP_HOSTNAME, MCP_HOSTNAME]));
   });
 
   it("adding a public service adds exactly its gate and record, and one rule; removing it takes exactly those away", async () => {
@@ -176,6 +179,34 @@ describe("planCloudflareEdge", () => {
     expect(planCloudflareEdge(config({}, ["accessIdentityProviderId"]), { routes }).problems).toEqual([]);
   });
 
+  it("plans the MCP endpoint on mcp.<domain>, agents sending as agents@<domain>, people of the mail domains", () => {
+    const values = config({}, ["mcpAgentSenders"]);
+    const { plan, problems } = planCloudflareEdge(values, { routes });
+    expect(problems).toEqual([]);
+    expect(values.mailDomains).toContain("sodimo.eu");
+    expect(plan.mcp).toEqual({
+      hostname: MCP_HOSTNAME,
+      scriptName: "harness-mcp",
+      personDomains: values.mailDomains,
+      agentActor: "paperclip-agents",
+      agentSenders: ["agents@sodimo.eu"],
+    });
+  });
+
+  it("reports agents' senders the drain would not send for, and a route on the MCP endpoint's hostname", () => {
+    const { problems } = planCloudflareEdge(config({ [`${P}mcpAgentSenders`]: JSON.stringify(["agents@sodimo.eu", "bot@elsewhere.example"]) }), {
+      routes: [...routes, { service: "wiki", hostname: MCP_HOSTNAME, upstream: "wiki:80", paths: [] }],
+    });
+    expect(problems).toEqual([
+      {
+        key: `${P}mcpAgentSenders`,
+        found: '["bot@elsewhere.example"]',
+        expected: expect.stringMatching(/^addresses of the mail domains \(.*sodimo\.eu.*\): the drain sends only for those/),
+      },
+      { key: `${P}services.wiki.subdomain`, found: '"mcp"', expected: "another subdomain: mcp.sodimo.eu is the MCP endpoint's" },
+    ]);
+  });
+
   it("reports a stack that names no identity for Access", () => {
     const { problems } = planCloudflareEdge(config({}, ["accessEmailDomains", "accessIdentityProviderId"]), { routes });
     expect(new ConfigError("stacks/Pulumi.fedora.yaml", problems).message).toBe(
@@ -207,9 +238,17 @@ describe("deployCloudflareEdge", () => {
       [EDGE_PROVIDED_SECRETS.outboxQueueId]: [fakeHexId(`fedora/${CF.queue}/email-queues-outbox`), true],
       [EDGE_PROVIDED_SECRETS.deadLetterQueueId]: [fakeHexId(`fedora/${CF.queue}/email-queues-dlq`), true],
       [EDGE_PROVIDED_SECRETS.etlDatabaseId]: [fakeUuid(`fedora/${CF.d1Database}/d1-etl-database`), true],
+      [EDGE_PROVIDED_SECRETS.mcpClientId]: [`${fakeHexId("fedora/client-id/mcp-agent-token")}.access`, true],
+      [EDGE_PROVIDED_SECRETS.mcpClientSecret]: [expect.stringMatching(/^[0-9a-f]{64}$/), true],
     });
-    expect(Object.keys(provided).sort()).toEqual(
-      ["cloudflare-account-id", "cloudflare-tunnel-token", "email-dlq-queue-id", "email-outbox-queue-id", "etl-d1-database-id"],
-    );
+    expect(Object.keys(provided).sort()).toEqual([
+      "cloudflare-account-id",
+      "cloudflare-tunnel-token",
+      "email-dlq-queue-id",
+      "email-outbox-queue-id",
+      "etl-d1-database-id",
+      "mcp-service-token-client-id",
+      "mcp-service-token-client-secret",
+    ]);
   });
 });

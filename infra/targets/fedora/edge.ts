@@ -2,7 +2,8 @@
  * The Cloudflare edge of the fedora stack (system.md §5), derived from the resolved catalogue: every
  * public route becomes a PublicHostname of the Tunnel (Access gate, proxied CNAME, ingress rule), so a
  * catalogue service with a route gets all three and one without gets none. Plus the mail queues, the
- * two D1 databases with their migrations, and the dead-letter Worker.
+ * two D1 databases with their migrations, the dead-letter Worker, and the MCP endpoint (the Worker
+ * agents and people send mail through, on `mcp.<domain>` behind Access).
  *
  * `planCloudflareEdge` is pure (config + catalogue → plan, or config problems); `deployCloudflareEdge`
  * declares the resources. The fedora target calls both; tests call them with other catalogues.
@@ -13,9 +14,11 @@ import { listD1Migrations, type D1DatabaseRole, type D1MigrationFile } from "../
 import { D1 } from "../../../components/cloudflare/D1";
 import { DeadLetterWorker } from "../../../components/cloudflare/DeadLetterWorker";
 import { EmailQueues } from "../../../components/cloudflare/EmailQueues";
+import { McpEndpoint } from "../../../components/cloudflare/McpEndpoint";
 import { Tunnel, type TunnelHostname } from "../../../components/cloudflare/Tunnel";
+import { MCP_SUBDOMAIN } from "../../catalog/mcpEndpoint";
 import type { ResolvedCatalog } from "../../catalog/resolveCatalog";
-import type { ConfigProblem } from "../../config/ConfigError";
+import { displayValue, type ConfigProblem } from "../../config/ConfigError";
 import { PROJECT, type ConfigValues } from "../../config/parse";
 
 /** The name under which the tunnel token is a provided secret (`provided(...)`) for the host's cloudflared unit. */
@@ -31,7 +34,18 @@ export const EDGE_PROVIDED_SECRETS = {
   outboxQueueId: "email-outbox-queue-id",
   deadLetterQueueId: "email-dlq-queue-id",
   etlDatabaseId: "etl-d1-database-id",
+  mcpClientId: "mcp-service-token-client-id",
+  mcpClientSecret: "mcp-service-token-client-secret",
 } as const;
+
+export interface McpEndpointPlan {
+  hostname: string;
+  scriptName: string;
+  /** Domains whose people may send as themselves (the mail domains, which the drain allows). */
+  personDomains: readonly string[];
+  agentActor: string;
+  agentSenders: readonly string[];
+}
 
 export interface EdgeDatabasePlan {
   role: D1DatabaseRole;
@@ -53,11 +67,15 @@ export interface CloudflareEdgePlan {
   deadLetterSummary: { to: string; from: string };
   databases: readonly EdgeDatabasePlan[];
   workerScriptName: string;
+  mcp: McpEndpointPlan;
 }
 
 /** Names in the Cloudflare account. Queue names are fixed by the system (producers and the drain use them). */
 const DATABASE_NAMES: Record<D1DatabaseRole, string> = { ledger: "harness-run-ledger", etl: "harness-etl" };
 const WORKER_SCRIPT_NAME = "harness-dlq-worker";
+const MCP_SCRIPT_NAME = "harness-mcp";
+/** What the run ledger calls the agents' service token. */
+const MCP_AGENT_ACTOR = "paperclip-agents";
 
 /** The edge of a stack whose config and catalogue are valid; problems for what only the edge can judge. */
 export function planCloudflareEdge(
@@ -73,6 +91,28 @@ export function planCloudflareEdge(
       expected:
         "missing: Access needs the company's identities for every public hostname; set accessEmailDomains (such as [" +
         `${domain}]) and/or accessIdentityProviderId`,
+    });
+  }
+
+  const mailDomains = (config.mailDomains ?? [domain]).map((d) => d.toLowerCase());
+  // By default the agents send from the stack's domain, or from the first mail domain when the
+  // domain is not one (a problem the catalogue reports on its own when a service needs it).
+  const agentSenders = config.mcpAgentSenders ?? [`agents@${mailDomains.includes(domain.toLowerCase()) ? domain : mailDomains[0]}`];
+  const outside = agentSenders.filter((sender) => !mailDomains.includes(sender.slice(sender.lastIndexOf("@") + 1).toLowerCase()));
+  if (outside.length > 0) {
+    problems.push({
+      key: `${PROJECT}:mcpAgentSenders`,
+      found: displayValue(outside),
+      expected: `addresses of the mail domains (${mailDomains.join(", ")}): the drain sends only for those, so mail from any other would be dead-lettered`,
+    });
+  }
+  const mcpHostname = `${MCP_SUBDOMAIN}.${domain}`;
+  const taken = catalog.routes.find((route) => route.hostname === mcpHostname);
+  if (taken) {
+    problems.push({
+      key: `${PROJECT}:services.${taken.service}.subdomain`,
+      found: displayValue(MCP_SUBDOMAIN),
+      expected: `another subdomain: ${mcpHostname} is the MCP endpoint's`,
     });
   }
 
@@ -97,6 +137,7 @@ export function planCloudflareEdge(
       protect: set.database === "ledger",
     })),
     workerScriptName: WORKER_SCRIPT_NAME,
+    mcp: { hostname: mcpHostname, scriptName: MCP_SCRIPT_NAME, personDomains: mailDomains, agentActor: MCP_AGENT_ACTOR, agentSenders },
   };
   return { plan, problems };
 }
@@ -176,12 +217,34 @@ export function deployCloudflareEdge(plan: CloudflareEdgePlan, options: Cloudfla
     opts,
   );
 
+  const mcp = new McpEndpoint(
+    "mcp",
+    {
+      accountId,
+      zoneId: plan.zoneId,
+      hostname: plan.mcp.hostname,
+      scriptName: plan.mcp.scriptName,
+      accessTeam: plan.accessTeam,
+      emailDomains: plan.emailDomains,
+      ...(plan.identityProviderId === undefined ? {} : { identityProviderId: plan.identityProviderId }),
+      sessionDuration: plan.sessionDuration,
+      ledgerDatabaseId: ledger.databaseId,
+      outboxQueueName: queues.outboxQueueName,
+      personDomains: plan.mcp.personDomains,
+      agentActor: plan.mcp.agentActor,
+      agentSenders: plan.mcp.agentSenders,
+    },
+    opts,
+  );
+
   const provided: Record<keyof typeof EDGE_PROVIDED_SECRETS, pulumi.Input<string>> = {
     tunnelToken: tunnel.token,
     accountId,
     outboxQueueId: queues.outboxQueueId,
     deadLetterQueueId: queues.deadLetterQueueId,
     etlDatabaseId: etl.databaseId,
+    mcpClientId: mcp.serviceTokenClientId,
+    mcpClientSecret: mcp.serviceTokenClientSecret,
   };
   const providedSecrets = new Map(
     Object.entries(EDGE_PROVIDED_SECRETS).map(([role, name]) => [name, pulumi.secret(provided[role as keyof typeof provided])]),
@@ -205,6 +268,8 @@ export function deployCloudflareEdge(plan: CloudflareEdgePlan, options: Cloudfla
       ledgerDatabaseId: ledger.databaseId,
       etlDatabaseId: etl.databaseId,
       deadLetterWorker: worker.scriptName,
+      mcpEndpoint: mcp.url,
+      mcpWorker: mcp.scriptName,
     },
   };
 }
