@@ -40,7 +40,7 @@ export async function verifyAccessToken(request: Request, issuer: string, audien
       requiredClaims: ["exp", "iat"],
       clockTolerance: CLOCK_TOLERANCE_SECONDS,
     });
-    return { ok: true, claims: payload as JWTPayload & Record<string, unknown> };
+    return { ok: true, claims: payload };
   } catch (error) {
     return { ok: false, status: 403, reason: `the Access token is not valid for this application: ${describe(error)}` };
   }

@@ -45,7 +45,7 @@ export class SenderRules {
     if (!Array.isArray(personDomains) || !personDomains.every((d) => typeof d === "string")) {
       return { ok: false, reason: "SENDER_RULES.personDomains must be a list of domains" };
     }
-    for (const domain of personDomains as string[]) {
+    for (const domain of personDomains) {
       const checked = checkDomain(domain);
       if (!checked.ok) return { ok: false, reason: `SENDER_RULES.personDomains: "${domain}": ${checked.reason}` };
     }
@@ -61,13 +61,13 @@ export class SenderRules {
       if (!Array.isArray(senders) || senders.length === 0 || !senders.every((s) => typeof s === "string")) {
         return { ok: false, reason: `${where}.senders must be a non-empty list of addresses` };
       }
-      for (const sender of senders as string[]) {
+      for (const sender of senders) {
         const spec = parseAddrSpec(sender);
         if (!spec.ok) return { ok: false, reason: `${where}.senders: "${sender}": ${spec.reason}` };
       }
-      tokens[clientId] = { actor, senders: senders as string[] };
+      tokens[clientId] = { actor, senders: senders };
     }
-    return { ok: true, rules: new SenderRules({ personDomains: (personDomains as string[]).map((d) => d.toLowerCase()), serviceTokens: tokens }) };
+    return { ok: true, rules: new SenderRules({ personDomains: (personDomains).map((d) => d.toLowerCase()), serviceTokens: tokens }) };
   }
 
   /** The ledger name of a service token, when the rules know it. */
