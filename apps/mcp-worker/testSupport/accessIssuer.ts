@@ -43,6 +43,8 @@ export class AccessIssuer {
   static async start(audience: string): Promise<AccessIssuer> {
     const published = await signingKey("published-key");
     const unpublished = await signingKey("unpublished-key");
+    // Assigned once the server exists; the request handler reads it later.
+    // eslint-disable-next-line prefer-const -- assigned after the closure that reads it is created
     let issuer: AccessIssuer | undefined;
     const server = createServer((request, response) => {
       if (request.url === "/cdn-cgi/access/certs") {
