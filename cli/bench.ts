@@ -51,7 +51,15 @@ async function benchStacks(): Promise<void> {
           validators = report.results.length;
         }
         console.log(
-          [stack, String(first.plan.resources.length), String(first.artifacts.length), ms(cold), ms(median(planTimes)), ms(median(checkTimes)), String(validators)]
+          [
+            stack,
+            String(first.plan.resources.length),
+            String(first.artifacts.length),
+            ms(cold),
+            ms(median(planTimes)),
+            ms(median(checkTimes)),
+            String(validators),
+          ]
             .map((c) => c.padEnd(11))
             .join(""),
         );
@@ -68,7 +76,9 @@ async function benchStacks(): Promise<void> {
 
 function benchScripts(): void {
   const dir = join(__dirname, "bench");
-  for (const script of readdirSync(dir).filter((f) => f.endsWith(".ts")).sort()) {
+  for (const script of readdirSync(dir)
+    .filter((f) => f.endsWith(".ts"))
+    .sort()) {
     console.log(`== cli/bench/${script}`);
     const result = spawnSync(process.execPath, ["--import", "tsx", join(dir, script)], { cwd: root, stdio: "inherit" });
     if (result.status !== 0) process.exitCode = 1;

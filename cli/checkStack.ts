@@ -46,7 +46,12 @@ export async function checkStack(plan: StackPlan): Promise<CheckReport> {
   for (const check of RECORDING_CHECKS) results.push(...(await check(plan)));
   const artifactsDir = join(plan.outDir, "artifacts");
   // Name artifacts by their path in the plan, not by where this machine keeps them.
-  results.push(...(await validateArtifacts(plan)).map((r) => ({ ...r, target: r.target.startsWith(artifactsDir) ? relative(artifactsDir, r.target) : r.target })));
+  results.push(
+    ...(await validateArtifacts(plan)).map((r) => ({
+      ...r,
+      target: r.target.startsWith(artifactsDir) ? relative(artifactsDir, r.target) : r.target,
+    })),
+  );
 
   const counts = countResults(results);
   const ok = counts.failed === 0;
@@ -75,7 +80,8 @@ async function validateArtifacts(plan: StackPlan): Promise<ValidationResult[]> {
   for (const artifact of byKind("caddyfile")) results.push(await caddyValidator({ file: pathOf(artifact) }));
   for (const artifact of byKind("shell")) results.push(await shellcheckValidator({ file: pathOf(artifact) }));
   const platform = platformOf(plan.recording.outputs);
-  for (const artifact of byKind("kubernetes")) results.push(kubernetesValidator({ file: pathOf(artifact), ...(platform ? { platform } : {}) }));
+  for (const artifact of byKind("kubernetes"))
+    results.push(kubernetesValidator({ file: pathOf(artifact), ...(platform ? { platform } : {}) }));
   for (const artifact of byKind("dockerfile")) results.push(dockerfileValidator({ file: pathOf(artifact) }));
   // main.cf and master.cf are judged together, per directory.
   for (const directory of new Set(byKind("postfix").map((a) => dirname(pathOf(a))))) {

@@ -18,18 +18,28 @@ describe("generated files", () => {
   it("the README's services table lists every service of the catalogue with its routing posture", () => {
     const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
     const table = readme.slice(readme.indexOf(SERVICES_TABLE_BEGIN), readme.indexOf(SERVICES_TABLE_END));
-    expect(table).toMatch(/^\| `postfix` \| [^|]+ \| `docker\.io\/boky\/postfix:4\.3\.0` \| direct, internal \| — \| 25, 587, 465 \| mail \|/m);
-    expect(table).toMatch(/^\| `paperclip` \| [^|]+ \| built on the host from `ghcr\.io\/paperclipai\/paperclip:sha-b8725c5` \| cloudflared \| `paperclip\.<domain>` \|/m);
-    expect(table).toMatch(/^\| `piler` \|.*\| Off: the mail archive stays off until the employee-transparency notice is confirmed \(`pilerTransparencyNoticeConfirmed`\)\. \|$/m);
+    expect(table).toMatch(
+      /^\| `postfix` \| [^|]+ \| `docker\.io\/boky\/postfix:4\.3\.0` \| direct, internal \| — \| 25, 587, 465 \| mail \|/m,
+    );
+    expect(table).toMatch(
+      /^\| `paperclip` \| [^|]+ \| built on the host from `ghcr\.io\/paperclipai\/paperclip:sha-b8725c5` \| cloudflared \| `paperclip\.<domain>` \|/m,
+    );
+    expect(table).toMatch(
+      /^\| `piler` \|.*\| Off: the mail archive stays off until the employee-transparency notice is confirmed \(`pilerTransparencyNoticeConfirmed`\)\. \|$/m,
+    );
   });
 });
 
 describe("replaceSection", () => {
   it("replaces only what is between the markers", () => {
-    expect(replaceSection("a\n<!-- BEGIN s -->\nold\n<!-- END s -->\nz\n", "s", "new")).toBe("a\n<!-- BEGIN s -->\nnew\n<!-- END s -->\nz\n");
+    expect(replaceSection("a\n<!-- BEGIN s -->\nold\n<!-- END s -->\nz\n", "s", "new")).toBe(
+      "a\n<!-- BEGIN s -->\nnew\n<!-- END s -->\nz\n",
+    );
   });
 
   it("says which markers are missing", () => {
-    expect(() => replaceSection("no markers", "s", "x")).toThrow('README.md must contain "<!-- BEGIN s -->" once, followed by "<!-- END s -->"');
+    expect(() => replaceSection("no markers", "s", "x")).toThrow(
+      'README.md must contain "<!-- BEGIN s -->" once, followed by "<!-- END s -->"',
+    );
   });
 });

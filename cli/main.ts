@@ -21,7 +21,9 @@ import { DIFF_KEY_ENV, exportStackPlan, failedStackExport, type PlanExport } fro
 const root = join(__dirname, "..");
 
 function usage(): never {
-  console.error("usage: tsx cli/main.ts <plan|check> [stack…] | plan --json-out <dir> [stack…] | diff --base <git-ref> [--head <git-ref>] [--out <dir>] [stack…]");
+  console.error(
+    "usage: tsx cli/main.ts <plan|check> [stack…] | plan --json-out <dir> [stack…] | diff --base <git-ref> [--head <git-ref>] [--out <dir>] [stack…]",
+  );
   process.exit(2);
 }
 
@@ -49,7 +51,9 @@ async function main(argv: string[]): Promise<number> {
     try {
       const result = await planStack(root, stack);
       console.log(result.tree);
-      console.log(`\nWrote ${relative(root, join(result.outDir, "plan.json"))} and ${result.artifacts.length} artifacts under ${relative(root, join(result.outDir, "artifacts"))}/\n`);
+      console.log(
+        `\nWrote ${relative(root, join(result.outDir, "plan.json"))} and ${result.artifacts.length} artifacts under ${relative(root, join(result.outDir, "artifacts"))}/\n`,
+      );
       if (command === "check") {
         const report = await checkStack(result);
         console.log(report.text);

@@ -11,7 +11,13 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Policies } from "@pulumi/policy";
 import { PACK_NAME, POLICIES } from "../policy/policies";
-import { analyzeStackReport, policyConfigProblems, type AnalyzerResource, type Diagnostic, type PolicyPackConfig } from "../policy/runAnalyzer";
+import {
+  analyzeStackReport,
+  policyConfigProblems,
+  type AnalyzerResource,
+  type Diagnostic,
+  type PolicyPackConfig,
+} from "../policy/runAnalyzer";
 import type { RecordingCheck } from "./checkStack";
 import type { Recording } from "./engine/recordStack";
 import type { ValidationResult } from "./validators";
@@ -42,7 +48,11 @@ function targetOf(diagnostic: Diagnostic, recording: Recording): string {
 const ORDER: Record<ValidationResult["status"], number> = { failed: 0, warned: 1, skipped: 2, passed: 3 };
 
 /** Runs policies on a recording and reports one result per violation, then one per quiet policy. */
-export async function runPolicyPack(recording: Recording, policies: Policies = POLICIES, config?: PolicyPackConfig): Promise<ValidationResult[]> {
+export async function runPolicyPack(
+  recording: Recording,
+  policies: Policies = POLICIES,
+  config?: PolicyPackConfig,
+): Promise<ValidationResult[]> {
   const { diagnostics, notApplicable } = await analyzeStackReport(policies, analyzerResources(recording), {
     packName: PACK_NAME,
     packVersion: PACK_VERSION,
@@ -97,7 +107,9 @@ export function stackPolicyConfig(stack: string): { config?: PolicyPackConfig; p
 export async function runStackPolicyPack(recording: Recording, override?: PolicyPackConfig): Promise<ValidationResult[]> {
   const { config, problems } = stackPolicyConfig(recording.stack);
   if (problems.length > 0) {
-    return [{ validator: "policy-config", target: `policy/config/${recording.stack}.json`, status: "failed", message: problems.join("\n") }];
+    return [
+      { validator: "policy-config", target: `policy/config/${recording.stack}.json`, status: "failed", message: problems.join("\n") },
+    ];
   }
   return runPolicyPack(recording, POLICIES, override ? mergePolicyConfig(config ?? {}, override) : config);
 }
@@ -107,7 +119,7 @@ function mergePolicyConfig(base: PolicyPackConfig, override: PolicyPackConfig): 
   const merged: Record<string, unknown> = { ...base };
   for (const [policy, value] of Object.entries(override)) {
     const current = base[policy];
-    const asObject = (v: unknown) => (typeof v === "string" ? { enforcementLevel: v } : (v as Record<string, unknown> | undefined) ?? {});
+    const asObject = (v: unknown) => (typeof v === "string" ? { enforcementLevel: v } : ((v as Record<string, unknown> | undefined) ?? {}));
     merged[policy] = current === undefined ? value : { ...asObject(current), ...asObject(value) };
   }
   return merged as PolicyPackConfig;

@@ -22,14 +22,16 @@ const cell = (text: string) => text.replaceAll("|", "\\|").replaceAll("\n", " ")
 /** Every configuration key of every target: the reference users look up. */
 export function configReferenceTable(): string {
   const rows = (Object.entries(CONFIG_KEYS) as [string, ConfigKeySpec][]).map(([name, spec]) => {
-    const presence = spec.required ? "required" : spec.requiredOn ? `required on ${spec.requiredOn.join(", ")}` : spec.default !== undefined ? `\`${JSON.stringify(spec.default)}\`` : "optional";
+    const presence = spec.required
+      ? "required"
+      : spec.requiredOn
+        ? `required on ${spec.requiredOn.join(", ")}`
+        : spec.default !== undefined
+          ? `\`${JSON.stringify(spec.default)}\``
+          : "optional";
     const value = spec.secret ? `${presence}, secret` : presence;
     const example = spec.example ? ` Example: \`${spec.example}\`.` : "";
     return `| \`${name}\` | ${spec.targets.length === 4 ? "all" : spec.targets.join(", ")} | ${spec.kind} | ${value} | ${cell(spec.description + example)} |`;
   });
-  return [
-    "| key (`paperclip-harness:`…) | targets | type | default | description |",
-    "|---|---|---|---|---|",
-    ...rows,
-  ].join("\n");
+  return ["| key (`paperclip-harness:`…) | targets | type | default | description |", "|---|---|---|---|---|", ...rows].join("\n");
 }

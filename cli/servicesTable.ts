@@ -9,7 +9,6 @@ import { CONFIG_KEYS } from "../infra/config/keys";
 import { networksOf } from "../infra/targets/fedora/harnessPlan";
 import { HOST_PROGRAMS } from "../infra/targets/fedora/hostPrograms";
 
-
 /** A context that shows every entry with every optional feature on; hostnames stay relative. */
 function tableContext(): CatalogContext {
   const domain = "example.com";
@@ -20,7 +19,11 @@ function tableContext(): CatalogContext {
     hostname: (subdomain) => `${subdomain}.${domain}`,
     routes: [],
     enabledServices: names,
-    operatorKeys: new Set(Object.entries(CONFIG_KEYS).filter(([, spec]) => "secret" in spec && spec.secret).map(([name]) => name)),
+    operatorKeys: new Set(
+      Object.entries(CONFIG_KEYS)
+        .filter(([, spec]) => "secret" in spec && spec.secret)
+        .map(([name]) => name),
+    ),
     settings: { mailDomains: [domain], mailHostname: `mail.${domain}`, pilerTransparencyNoticeConfirmed: false },
     hostPrograms: HOST_PROGRAMS,
   };
@@ -54,7 +57,8 @@ function hostPorts(service: ServiceDeclaration): string {
 
 function notes(service: ServiceDeclaration): string {
   const parts: string[] = [];
-  if (service.gate && !service.gate.enabled) parts.push(`Off: ${service.gate.reason}${service.gate.key ? ` (${code(service.gate.key)})` : ""}.`);
+  if (service.gate && !service.gate.enabled)
+    parts.push(`Off: ${service.gate.reason}${service.gate.key ? ` (${code(service.gate.key)})` : ""}.`);
   if (service.kind !== "host" && service.floatingTagReason) parts.push(`Floating tag: ${service.floatingTagReason}`);
   return parts.join(" ");
 }

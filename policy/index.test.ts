@@ -25,7 +25,9 @@ let pack: ChildProcess;
 let client: any;
 
 function rpc<T>(method: string, request: unknown): Promise<T> {
-  return new Promise((resolve, reject) => client[method](request, (error: Error | null, response: T) => (error ? reject(error) : resolve(response))));
+  return new Promise((resolve, reject) =>
+    client[method](request, (error: Error | null, response: T) => (error ? reject(error) : resolve(response))),
+  );
 }
 
 beforeAll(async () => {
@@ -72,7 +74,11 @@ describe("the pack over loopback gRPC (as pulumi preview --policy-pack runs it)"
     const resources = [...fedoraResources(spec), ...edgeResources()];
     const overGrpc = diagnosticsOf(await rpc<AnalyzeResponse>("analyzeStack", analyzeStackRequest(resources)));
     const inProcess = await analyzeStack(POLICIES, resources);
-    expect(overGrpc.map((d) => d.policy).sort()).toEqual(["agent-model-traffic-via-gateway", "agent-no-provider-credentials", "images-pinned"]);
+    expect(overGrpc.map((d) => d.policy).sort()).toEqual([
+      "agent-model-traffic-via-gateway",
+      "agent-no-provider-credentials",
+      "images-pinned",
+    ]);
     expect(overGrpc).toEqual(inProcess);
   });
 
@@ -83,9 +89,16 @@ describe("the pack over loopback gRPC (as pulumi preview --policy-pack runs it)"
     config.setProperties(structProto.Struct.fromJavaScript({ floatingTagAllowList: [] }));
     request.getPolicyconfigMap().set("images-pinned", config);
     await rpc("configure", request);
-    const diagnostics = diagnosticsOf(await rpc<AnalyzeResponse>("analyzeStack", analyzeStackRequest([...fedoraResources(fedoraSpec()), ...edgeResources()])));
+    const diagnostics = diagnosticsOf(
+      await rpc<AnalyzeResponse>("analyzeStack", analyzeStackRequest([...fedoraResources(fedoraSpec()), ...edgeResources()])),
+    );
     expect(diagnostics).toEqual([
-      { policy: "images-pinned", level: "advisory", message: expect.stringContaining("quay.io/cockpit/ws:latest uses the floating tag latest"), urn: expect.stringContaining("cockpit.container") },
+      {
+        policy: "images-pinned",
+        level: "advisory",
+        message: expect.stringContaining("quay.io/cockpit/ws:latest uses the floating tag latest"),
+        urn: expect.stringContaining("cockpit.container"),
+      },
     ]);
   });
 });

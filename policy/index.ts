@@ -10,5 +10,6 @@ import { PACK_NAME, POLICIES } from "./policies";
 new PolicyPack(PACK_NAME, {
   policies: POLICIES,
   enforcementLevel: "mandatory",
-  description: "Principle 3 (agents reach models and mail only through the gateways a human would use) and the seeds' hardening lessons, judged on every target's leaf resources.",
+  description:
+    "Principle 3 (agents reach models and mail only through the gateways a human would use) and the seeds' hardening lessons, judged on every target's leaf resources.",
 });

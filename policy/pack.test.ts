@@ -66,7 +66,10 @@ describe("the paperclip-harness pack", () => {
 
   test("a catalogue image floats exactly when its entry gives a reason, and the pack or the fedora stack's policy config allow-lists it", () => {
     const defaults = imagesPinned.configSchema!.properties.floatingTagAllowList!.default as { image: string }[];
-    const fedoraConfig = JSON.parse(readFileSync(join(__dirname, "config/fedora.json"), "utf8")) as Record<string, { floatingTagAllowList?: { image: string }[] }>;
+    const fedoraConfig = JSON.parse(readFileSync(join(__dirname, "config/fedora.json"), "utf8")) as Record<
+      string,
+      { floatingTagAllowList?: { image: string }[] }
+    >;
     const allowed = [...defaults, ...(fedoraConfig["images-pinned"]?.floatingTagAllowList ?? [])].map((a) => a.image);
     const context: CatalogContext = {
       domain: "example.com",
@@ -88,14 +91,26 @@ describe("the paperclip-harness pack", () => {
   });
 
   test("policy configuration is checked like the CLI checks --policy-pack-config", () => {
-    expect(policyConfigProblems(POLICIES, { "images-pinned": "advisory", "paperclip-memory-limit": { enforcementLevel: "mandatory", minimumMemory: "2Gi" } })).toEqual([]);
+    expect(
+      policyConfigProblems(POLICIES, {
+        "images-pinned": "advisory",
+        "paperclip-memory-limit": { enforcementLevel: "mandatory", minimumMemory: "2Gi" },
+      }),
+    ).toEqual([]);
     expect(policyConfigProblems(POLICIES, { "image-pinned": "advisory" })[0]).toMatch(/^image-pinned: no such policy/);
-    expect(policyConfigProblems(POLICIES, { "images-pinned": "strict" })).toEqual(["images-pinned.enforcementLevel: expected one of advisory, mandatory, disabled, remediate"]);
-    expect(policyConfigProblems(POLICIES, { "images-pinned": { floatingTagAllowList: [{ image: "quay.io/x/y" }] } })).toEqual(["images-pinned.floatingTagAllowList[0]: missing reason"]);
-    expect(policyConfigProblems(POLICIES, { "paperclip-memory-limit": { minimumMemory: 1024 } })).toEqual(["paperclip-memory-limit.minimumMemory: expected string, got integer"]);
-    expect(policyConfigProblems(POLICIES, { "paperclip-memory-limit": { minimumMemroy: "1Gi" } })).toEqual(["paperclip-memory-limit: unknown property minimumMemroy"]);
+    expect(policyConfigProblems(POLICIES, { "images-pinned": "strict" })).toEqual([
+      "images-pinned.enforcementLevel: expected one of advisory, mandatory, disabled, remediate",
+    ]);
+    expect(policyConfigProblems(POLICIES, { "images-pinned": { floatingTagAllowList: [{ image: "quay.io/x/y" }] } })).toEqual([
+      "images-pinned.floatingTagAllowList[0]: missing reason",
+    ]);
+    expect(policyConfigProblems(POLICIES, { "paperclip-memory-limit": { minimumMemory: 1024 } })).toEqual([
+      "paperclip-memory-limit.minimumMemory: expected string, got integer",
+    ]);
+    expect(policyConfigProblems(POLICIES, { "paperclip-memory-limit": { minimumMemroy: "1Gi" } })).toEqual([
+      "paperclip-memory-limit: unknown property minimumMemroy",
+    ]);
   });
-
 });
 
 describe("the README", () => {

@@ -85,7 +85,9 @@ function options(resource: AnalyzerResource) {
 
 function call(handler: RpcHandler, request: unknown): Promise<AnalyzeResponse> {
   return new Promise((resolve, reject) => {
-    void handler({ request }, (error, response) => (error ? reject(error instanceof Error ? error : new Error(JSON.stringify(error))) : resolve(response)));
+    void handler({ request }, (error, response) =>
+      error ? reject(error instanceof Error ? error : new Error(JSON.stringify(error))) : resolve(response),
+    );
   });
 }
 
@@ -188,11 +190,17 @@ export function policyConfigProblems(policies: Policies, config: unknown): strin
       problems.push(`${name}: no such policy (policies: ${[...byName.keys()].join(", ")})`);
       continue;
     }
-    const { enforcementLevel, ...settings } = typeof entry === "string" ? { enforcementLevel: entry } : ((entry ?? {}) as Record<string, unknown>);
+    const { enforcementLevel, ...settings } =
+      typeof entry === "string" ? { enforcementLevel: entry } : ((entry ?? {}) as Record<string, unknown>);
     if (enforcementLevel !== undefined && !(LEVELS as readonly unknown[]).includes(enforcementLevel)) {
       problems.push(`${name}.enforcementLevel: expected one of ${LEVELS.join(", ")}`);
     }
-    const schema = { type: "object" as const, properties: policy.configSchema?.properties ?? {}, required: policy.configSchema?.required ?? [], additionalProperties: false };
+    const schema = {
+      type: "object" as const,
+      properties: policy.configSchema?.properties ?? {},
+      required: policy.configSchema?.required ?? [],
+      additionalProperties: false,
+    };
     problems.push(...validateJsonSchema(settings, schema, name));
   }
   return problems;

@@ -92,7 +92,10 @@ describe("fedora stack", () => {
   });
 
   it("protects the master keys and the run ledger, whose loss loses data", () => {
-    const protectedNames = fedora.recording.resources.filter((r) => r.protect).map((r) => r.name).sort();
+    const protectedNames = fedora.recording.resources
+      .filter((r) => r.protect)
+      .map((r) => r.name)
+      .sort();
     expect(protectedNames).toEqual(["d1-ledger-database", "litellm-salt-key-bytes", "paperclip-secrets-master-key-bytes"]);
   });
 
@@ -139,7 +142,9 @@ describe("fedora stack", () => {
     );
     expect(message.split("\n")).toEqual([
       "stacks/Pulumi.fedora.yaml: 2 configuration problems:",
-      expect.stringMatching(/^ {2}- paperclip-harness:services\.paperclp: no such service \(did you mean "paperclip"\?\); services: caddy, .*paperclip, paperclip-db, /),
+      expect.stringMatching(
+        /^ {2}- paperclip-harness:services\.paperclp: no such service \(did you mean "paperclip"\?\); services: caddy, .*paperclip, paperclip-db, /,
+      ),
       '  - paperclip-harness:services.caddy.subdomain = "x": caddy has no public route (its routing posture is not cloudflared)',
     ]);
   });

@@ -21,7 +21,15 @@ describe("check fedora", () => {
     const report = await checkStack(await planStack(ROOT, "fedora", outRoot));
     expect(report.results.filter((r) => r.status !== "passed")).toEqual([]);
     const validated = (validator: string) => report.results.filter((r) => r.validator === validator).map((r) => path.basename(r.target));
-    expect(validated("quadlet")).toEqual(expect.arrayContaining(["paperclip.build", "paperclip.container", "postfix.container", "sodimo-mail.network", "sodimo-models.network"]));
+    expect(validated("quadlet")).toEqual(
+      expect.arrayContaining([
+        "paperclip.build",
+        "paperclip.container",
+        "postfix.container",
+        "sodimo-mail.network",
+        "sodimo-models.network",
+      ]),
+    );
     expect(validated("systemd-verify")).toEqual(expect.arrayContaining(["cloudflared.service", "sodiwin-etl.timer", "sodimo.target"]));
     expect(validated("postconf")).toEqual(["postfix"]);
     expect(validated("caddy")).toEqual(["Caddyfile"]);

@@ -74,12 +74,16 @@ describe("the fedora stack's Cloudflare edge", () => {
     const script = named("dlq-worker-script");
     expect(script.dependencies).toContain(named("d1-ledger-migrations").urn);
     const bindings = unsecret(script.inputs.bindings) as Array<{ name: string; id?: string }>;
-    expect(bindings.find((b) => b.name === "DB")?.id).toBe((fedora.plan.outputs as { cloudflare: { ledgerDatabaseId: string } }).cloudflare.ledgerDatabaseId);
+    expect(bindings.find((b) => b.name === "DB")?.id).toBe(
+      (fedora.plan.outputs as { cloudflare: { ledgerDatabaseId: string } }).cloudflare.ledgerDatabaseId,
+    );
   });
 
   it("serves the MCP Worker on mcp.<domain> only behind its Access application, which admits people and the agents' token", () => {
     const script = named("mcp-script");
-    const bindings = Object.fromEntries((unsecret(script.inputs.bindings) as Array<Record<string, unknown> & { name: string }>).map((b) => [b.name, b]));
+    const bindings = Object.fromEntries(
+      (unsecret(script.inputs.bindings) as Array<Record<string, unknown> & { name: string }>).map((b) => [b.name, b]),
+    );
     const application = named("mcp-access-app");
     const cloudflare = (fedora.plan.outputs as { cloudflare: { ledgerDatabaseId: string; mcpEndpoint: string } }).cloudflare;
     expect(script.dependencies).toContain(named("d1-ledger-migrations").urn);
@@ -88,7 +92,10 @@ describe("the fedora stack's Cloudflare edge", () => {
     expect(bindings["ACCESS_ISSUER"]).toMatchObject({ type: "plain_text", text: "https://sodimo.cloudflareaccess.com" });
     expect(bindings["ACCESS_AUD"]).toMatchObject({ type: "plain_text", text: expect.stringMatching(/^[0-9a-f]{64}$/) });
     const token = named("mcp-agent-token");
-    const rules = JSON.parse(String(bindings["SENDER_RULES"]?.["text"])) as { personDomains: string[]; serviceTokens: Record<string, unknown> };
+    const rules = JSON.parse(String(bindings["SENDER_RULES"]?.["text"])) as {
+      personDomains: string[];
+      serviceTokens: Record<string, unknown>;
+    };
     expect(Object.values(rules.serviceTokens)).toEqual([{ actor: "paperclip-agents", senders: ["agents@sodimo.eu"] }]);
     expect(Object.keys(rules.serviceTokens)[0]).toMatch(/^[0-9a-f]{32}\.access$/);
     expect(cloudflare.mcpEndpoint).toBe("https://mcp.sodimo.eu/mcp");
@@ -100,7 +107,10 @@ describe("the fedora stack's Cloudflare edge", () => {
     expect(policies.map((p) => p.precedence)).toEqual([1, 2]);
     expect(application.dependencies).toEqual(expect.arrayContaining([people.urn, service.urn]));
     expect(unsecret(people.inputs)).toMatchObject({ decision: "allow" });
-    expect(unsecret(service.inputs)).toMatchObject({ decision: "non_identity", includes: [{ serviceToken: { tokenId: expect.any(String) } }] });
+    expect(unsecret(service.inputs)).toMatchObject({
+      decision: "non_identity",
+      includes: [{ serviceToken: { tokenId: expect.any(String) } }],
+    });
     expect(service.dependencies).toContain(token.urn);
 
     const domain = named("mcp-domain");

@@ -33,12 +33,33 @@ describe("the fedora stack", () => {
   it("deploys every service of system.md §4", () => {
     expect([...units.keys()].sort()).toEqual(
       [
-        "caddy", "cockpit", "dovecot", "litellm", "litellm-db", "litellm-redis", "llama-swap", "openwebui", "openwebui-db",
-        "openwebui-redis", "paperclip", "paperclip-db", "piler", "piler-mysql", "postfix", "rspamd", "sodiwin-etl",
-        "twenty", "twenty-db", "twenty-redis", "twenty-worker", "vaultwarden",
+        "caddy",
+        "cockpit",
+        "dovecot",
+        "litellm",
+        "litellm-db",
+        "litellm-redis",
+        "llama-swap",
+        "openwebui",
+        "openwebui-db",
+        "openwebui-redis",
+        "paperclip",
+        "paperclip-db",
+        "piler",
+        "piler-mysql",
+        "postfix",
+        "rspamd",
+        "sodiwin-etl",
+        "twenty",
+        "twenty-db",
+        "twenty-redis",
+        "twenty-worker",
+        "vaultwarden",
       ].sort(),
     );
-    expect(hostFile(stack.artifacts, ".config/systemd/user/cloudflared.service")).toContain("ExecStart=/usr/bin/cloudflared tunnel --no-autoupdate run");
+    expect(hostFile(stack.artifacts, ".config/systemd/user/cloudflared.service")).toContain(
+      "ExecStart=/usr/bin/cloudflared tunnel --no-autoupdate run",
+    );
     expect(hostFile(stack.artifacts, ".config/systemd/user/sodiwin-etl.timer")).toContain("OnCalendar=*-*-* 03:00:00 Europe/Paris");
   });
 
@@ -119,7 +140,9 @@ describe("the fedora stack", () => {
   it("builds Paperclip's image on the host and runs it from the build unit", () => {
     expect(unitValues(units.get("paperclip")!, "Image")).toEqual(["paperclip.build"]);
     expect(unitValues(quadlet(stack.artifacts, "paperclip.build"), "ImageTag")).toEqual(["localhost/paperclip:v2026.416.0-pi0.73.1"]);
-    expect(hostFile(stack.artifacts, ".config/harness/paperclip/Containerfile")).toContain("FROM ghcr.io/paperclipai/paperclip:sha-b8725c5\n");
+    expect(hostFile(stack.artifacts, ".config/harness/paperclip/Containerfile")).toContain(
+      "FROM ghcr.io/paperclipai/paperclip:sha-b8725c5\n",
+    );
   });
 
   it("gives llama-swap the GPU devices and the video group only, Cockpit privilege and the host PID namespace", () => {

@@ -16,9 +16,28 @@ const BASE = { [`${P}pilerTransparencyNoticeConfirmed`]: "true" };
 
 /** Every container service; the first test fails when the stack has one this table lacks. */
 const SERVICES = [
-  "caddy", "cockpit", "dovecot", "litellm", "litellm-db", "litellm-redis", "llama-swap", "openwebui", "openwebui-db",
-  "openwebui-redis", "paperclip", "paperclip-db", "piler", "piler-mysql", "postfix", "rspamd", "sodiwin-etl",
-  "twenty", "twenty-db", "twenty-redis", "twenty-worker", "vaultwarden",
+  "caddy",
+  "cockpit",
+  "dovecot",
+  "litellm",
+  "litellm-db",
+  "litellm-redis",
+  "llama-swap",
+  "openwebui",
+  "openwebui-db",
+  "openwebui-redis",
+  "paperclip",
+  "paperclip-db",
+  "piler",
+  "piler-mysql",
+  "postfix",
+  "rspamd",
+  "sodiwin-etl",
+  "twenty",
+  "twenty-db",
+  "twenty-redis",
+  "twenty-worker",
+  "vaultwarden",
 ];
 
 async function plan(overrides: Record<string, string> = {}): Promise<PlanDocument> {
@@ -47,12 +66,17 @@ function restartOf(name: string): string {
 
 describe("bumping one service's image", () => {
   it("is tested for every container service of the stack", () => {
-    const containers = base.resources.filter((r) => /^harness-file-.*\.container$/.test(r.name)).map((r) => r.name.slice("harness-file-".length, -".container".length));
+    const containers = base.resources
+      .filter((r) => /^harness-file-.*\.container$/.test(r.name))
+      .map((r) => r.name.slice("harness-file-".length, -".container".length));
     expect(containers.sort()).toEqual([...SERVICES].sort());
   });
 
   it.each(SERVICES)("%s: rewrites its own unit and restarts it, and nothing else", async (name) => {
-    const changes = diffPlans(base, await plan({ [`${P}services`]: JSON.stringify({ [name]: { image: `docker.io/example/${name}-bumped:9.9.9` } }) }));
+    const changes = diffPlans(
+      base,
+      await plan({ [`${P}services`]: JSON.stringify({ [name]: { image: `docker.io/example/${name}-bumped:9.9.9` } }) }),
+    );
     expect(changes.map((c) => `${c.kind} ${c.name}`).sort()).toEqual(
       [...imageFiles(name).map((file) => `update ${file}`), `replace ${restartOf(name)}`].sort(),
     );

@@ -34,7 +34,11 @@ const byName = (recording: Recording, name: string): RecordedResource => {
 };
 
 function isWireSecret(value: unknown): value is { value: unknown } {
-  return typeof value === "object" && value !== null && (value as Record<string, unknown>)[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig;
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    (value as Record<string, unknown>)[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig
+  );
 }
 
 /** Every string of a wire-format value that is not inside a secret. */
@@ -49,7 +53,12 @@ function plainStrings(value: unknown): string[] {
 describe("the fly stack", () => {
   test("is one FlyApp (app, volume, private IP, staged secrets, deploy) and three generated secrets", () => {
     const names = (r: RecordedResource) => [r.type, r.name, base.resources.find((p) => p.urn === r.parent)?.name ?? "(stack)"];
-    expect(base.resources.filter((r) => r.type !== "pulumi:pulumi:Stack").map(names).sort()).toEqual(
+    expect(
+      base.resources
+        .filter((r) => r.type !== "pulumi:pulumi:Stack")
+        .map(names)
+        .sort(),
+    ).toEqual(
       [
         ["harness:fly:FlyApp", "paperclip", "paperclip-harness-fly"],
         ["command:local:Command", "paperclip-app", "paperclip"],
@@ -67,8 +76,14 @@ describe("the fly stack", () => {
     );
     expect(byName(base, "paperclip-secrets-master-key-bytes").protect).toBe(true);
     const deploy = byName(base, "paperclip-deploy");
-    for (const step of ["paperclip-volume", "paperclip-private-ip", "paperclip-secrets"]) expect(deploy.dependencies).toContain(byName(base, step).urn);
-    expect(base.outputs).toMatchObject({ target: "fly", app: "sodimo-paperclip", region: "cdg", url: "https://sodimo-paperclip.tail4c7e2a.ts.net" });
+    for (const step of ["paperclip-volume", "paperclip-private-ip", "paperclip-secrets"])
+      expect(deploy.dependencies).toContain(byName(base, step).urn);
+    expect(base.outputs).toMatchObject({
+      target: "fly",
+      app: "sodimo-paperclip",
+      region: "cdg",
+      url: "https://sodimo-paperclip.tail4c7e2a.ts.net",
+    });
   });
 
   test("puts the build context and the secret names on leaf inputs, in the clear, and the token and values in secrets", () => {
@@ -103,8 +118,13 @@ describe("the fly stack", () => {
     expect(toml.vm).toEqual([{ size: "shared-cpu-1x", memory: "1024mb" }]);
     expect(toml.mounts).toEqual([{ source: "paperclip_data", destination: "/paperclip" }]);
 
-    const scripts = base.resources.filter((r) => r.type === "command:local:Command").flatMap((r) => [r.inputs.create, r.inputs.update].filter((s): s is string => typeof s === "string"));
-    const flyctlCalls = scripts.flatMap((s) => s.split("\n")).filter((line) => /^\s*flyctl /.test(line)).map((line) => line.trim());
+    const scripts = base.resources
+      .filter((r) => r.type === "command:local:Command")
+      .flatMap((r) => [r.inputs.create, r.inputs.update].filter((s): s is string => typeof s === "string"));
+    const flyctlCalls = scripts
+      .flatMap((s) => s.split("\n"))
+      .filter((line) => /^\s*flyctl /.test(line))
+      .map((line) => line.trim());
     expect(flyctlCalls.filter((line) => /flyctl (deploy|ips allocate)/.test(line)).map((line) => line.replace(/"[^"]*"/g, "…"))).toEqual([
       "flyctl ips allocate-v6 --private --app …",
       "flyctl deploy … --config … --app … --remote-only --ha=false --no-public-ips",
@@ -130,8 +150,15 @@ describe("the fly stack", () => {
     // …and the values do reach the machine: on the stdin of `flyctl secrets import`.
     const stdin = (byName(base, "paperclip-secrets").inputs.stdin as { value: string }).value;
     for (const value of [`offline-secret(${P}gatewayKey)`, `offline-secret(${P}tailscaleAuthKey)`]) expect(stdin).toContain(value);
-    expect(stdin.split("\n").filter(Boolean).map((line) => line.slice(0, line.indexOf("=")))).toEqual(
-      "ANTHROPIC_AUTH_TOKEN BETTER_AUTH_SECRET DATABASE_URL HARNESS_PG_PASSWORD OPENAI_API_KEY PAPERCLIP_SECRETS_MASTER_KEY TAILSCALE_AUTH_KEY".split(" "),
+    expect(
+      stdin
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => line.slice(0, line.indexOf("="))),
+    ).toEqual(
+      "ANTHROPIC_AUTH_TOKEN BETTER_AUTH_SECRET DATABASE_URL HARNESS_PG_PASSWORD OPENAI_API_KEY PAPERCLIP_SECRETS_MASTER_KEY TAILSCALE_AUTH_KEY".split(
+        " ",
+      ),
     );
   });
 });
@@ -141,9 +168,14 @@ describe("the Principle 3 exception, where the policy pack reads it", () => {
     const direct = await recordStack({
       root: REPO_ROOT,
       stack: "fly",
-      config: flyStackSettings({ values: { directClaudeSubscription: "true", claudeCodeOauthToken: "sk-ant-oat01-fake" }, secret: ["claudeCodeOauthToken"] }),
+      config: flyStackSettings({
+        values: { directClaudeSubscription: "true", claudeCodeOauthToken: "sk-ant-oat01-fake" },
+        secret: ["claudeCodeOauthToken"],
+      }),
     });
-    const names = String((byName(direct, "paperclip-secrets").wireInputs.environment as Record<string, unknown>).FLY_SECRET_NAMES).split(" ");
+    const names = String((byName(direct, "paperclip-secrets").wireInputs.environment as Record<string, unknown>).FLY_SECRET_NAMES).split(
+      " ",
+    );
     expect(names).toContain("CLAUDE_CODE_OAUTH_TOKEN");
     expect(names).not.toContain("ANTHROPIC_AUTH_TOKEN");
     const flyToml = String((byName(direct, "paperclip-deploy").wireInputs.environment as Record<string, unknown>).FLY_BUILD_FLY_TOML);
@@ -157,11 +189,17 @@ describe("what redeploys", () => {
   const fingerprint = secretFingerprinter("fly-stack-test");
   const changesAfter = async (overrides: Record<string, string>) => {
     const after = await recordStack({ root: REPO_ROOT, stack: "fly", configOverrides: overrides });
-    return diffPlans(planDocument(base, { fingerprint }), planDocument(after, { fingerprint })).map((c) => [c.name, c.kind, c.paths.join(" ")]);
+    return diffPlans(planDocument(base, { fingerprint }), planDocument(after, { fingerprint })).map((c) => [
+      c.name,
+      c.kind,
+      c.paths.join(" "),
+    ]);
   };
 
   test("a change to a rendered file replaces the deploy (a deployment) and touches nothing else", async () => {
-    expect(await changesAfter({ [`${P}flyVmMemoryMb`]: "2048" })).toEqual([["paperclip-deploy", "replace", "environment.FLY_BUILD_FLY_TOML environment.FLY_DEPLOY_HASH triggers[0]"]]);
+    expect(await changesAfter({ [`${P}flyVmMemoryMb`]: "2048" })).toEqual([
+      ["paperclip-deploy", "replace", "environment.FLY_BUILD_FLY_TOML environment.FLY_DEPLOY_HASH triggers[0]"],
+    ]);
   });
 
   test("a new gateway key re-stages the secrets and redeploys; app, volume and IP stay", async () => {

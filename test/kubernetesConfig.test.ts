@@ -49,7 +49,8 @@ async function configErrorOf(stack: string, change: Change): Promise<string> {
 const SHELL_IMAGE = "ghcr.io/derio-net/paperclip-shell:3e3e5a2d1439d8fee18bc383defdadf638ccdedf";
 const SAMPLE_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAID6pSxYXMDbWNpIFTjCC2a6snlW8oZqeBmTFtXUDcOkJ operator@laptop";
 
-const paperclipPod = (recording: Awaited<ReturnType<typeof record>>, kind: string) => objectNamed(recording, kind, "paperclip").manifest.spec.template.spec;
+const paperclipPod = (recording: Awaited<ReturnType<typeof record>>, kind: string) =>
+  objectNamed(recording, kind, "paperclip").manifest.spec.template.spec;
 
 describe("Kubernetes stack configuration", () => {
   it("defaults Paperclip's memory limit above what the seeds saw killed (512Mi), and refuses less than 1Gi", async () => {
@@ -133,7 +134,11 @@ describe("Kubernetes stack configuration", () => {
       ].join("\n"),
     );
     // Another repository's tags are its own business; a digest always pins.
-    const other = JSON.stringify({ image: "registry.example/shell:sha-4f2c1d9", loadBalancerIP: "192.168.55.221", authorizedKeys: [SAMPLE_KEY] });
+    const other = JSON.stringify({
+      image: "registry.example/shell:sha-4f2c1d9",
+      loadBalancerIP: "192.168.55.221",
+      authorizedKeys: [SAMPLE_KEY],
+    });
     const recording = await record("homelab", { set: { shellSidecar: other } });
     expect(container(paperclipPod(recording, "Deployment"), "paperclip-shell").image).toBe("registry.example/shell:sha-4f2c1d9");
   });
@@ -155,10 +160,15 @@ describe("Kubernetes stack configuration", () => {
     const bytes = (r: typeof before) => r.resources.find((x) => x.name === "paperclip-db-password-bytes")!.inputs.keepers;
     expect(bytes(before)).toBeUndefined();
     expect(bytes(after)).toEqual({ rotation: "2026-11" });
-    const annotations = (r: typeof before, kind: string, name: string) => objectNamed(r, kind, name).manifest.spec.template.metadata.annotations;
+    const annotations = (r: typeof before, kind: string, name: string) =>
+      objectNamed(r, kind, name).manifest.spec.template.metadata.annotations;
     expect(annotations(before, "Job", "paperclip-pg-init")["paperclip-harness/secret-rotations"]).toBeUndefined();
-    expect(annotations(after, "Job", "paperclip-pg-init")["paperclip-harness/secret-rotations"]).toBe('{"paperclip-db-password":"2026-11"}');
-    expect(annotations(after, "StatefulSet", "paperclip")["paperclip-harness/secret-rotations"]).toBe('{"paperclip-db-password":"2026-11"}');
+    expect(annotations(after, "Job", "paperclip-pg-init")["paperclip-harness/secret-rotations"]).toBe(
+      '{"paperclip-db-password":"2026-11"}',
+    );
+    expect(annotations(after, "StatefulSet", "paperclip")["paperclip-harness/secret-rotations"]).toBe(
+      '{"paperclip-db-password":"2026-11"}',
+    );
   });
 });
 
@@ -171,7 +181,10 @@ describe("optional parts of the Kubernetes stacks", () => {
     const env = envOf(container(paperclipPod(recording, "StatefulSet"), "paperclip"));
     const names = [...env.keys()];
     expect(env.get("PAPERCLIP_STORAGE_PROVIDER").value).toBe("s3");
-    expect(env.get("PAPERCLIP_STORAGE_S3_BUCKET").valueFrom.secretKeyRef).toEqual({ name: "object-storage-key-k3v9x2qa-paperclip", key: "bucket" });
+    expect(env.get("PAPERCLIP_STORAGE_S3_BUCKET").valueFrom.secretKeyRef).toEqual({
+      name: "object-storage-key-k3v9x2qa-paperclip",
+      key: "bucket",
+    });
     expect(env.get("AWS_ACCESS_KEY_ID").valueFrom.secretKeyRef).toEqual({ name: "object-storage-key", key: "accessKey" });
     expect(env.get("PAPERCLIP_STORAGE_S3_ENDPOINT").value).toBe("https://$(SEALOS_OBJECT_STORAGE_HOST)");
     expect(names.indexOf("SEALOS_OBJECT_STORAGE_HOST")).toBeLessThan(names.indexOf("PAPERCLIP_STORAGE_S3_ENDPOINT"));
@@ -190,7 +203,9 @@ describe("optional parts of the Kubernetes stacks", () => {
 
   it("homelab on an older External Secrets: v1beta1 before 0.16.0, an error before 0.10.0", async () => {
     const recording = await record("homelab", { set: { externalSecretsVersion: "0.15.1" } });
-    expect(objectsOfKind(recording, "ExternalSecret").map((o) => o.manifest.apiVersion)).toEqual(Array(3).fill("external-secrets.io/v1beta1"));
+    expect(objectsOfKind(recording, "ExternalSecret").map((o) => o.manifest.apiVersion)).toEqual(
+      Array(3).fill("external-secrets.io/v1beta1"),
+    );
     expect(recording.outputs.platform).toEqual({ kubernetes: "1.36", externalSecrets: "0.15.1" });
     expect(await configErrorOf("homelab", { set: { externalSecretsVersion: "0.9.20" } })).toBe(
       [
@@ -201,7 +216,10 @@ describe("optional parts of the Kubernetes stacks", () => {
   });
 
   it("homelab on a stock cluster: no External Secrets, no load balancer, no Longhorn", async () => {
-    const stock = { remove: ["externalSecretStore", "braveApiKeyRemoteRef", "loadBalancerIP", "shellSidecar", "pinToNode", "storageClassName"], secret: { gatewayKey: "sk-litellm-virtual-key-for-paperclip" } };
+    const stock = {
+      remove: ["externalSecretStore", "braveApiKeyRemoteRef", "loadBalancerIP", "shellSidecar", "pinToNode", "storageClassName"],
+      secret: { gatewayKey: "sk-litellm-virtual-key-for-paperclip" },
+    };
     const recording = await record("homelab", stock);
     expect(objectsOfKind(recording, "ExternalSecret")).toEqual([]);
     expect(recording.outputs.platform).toEqual({ kubernetes: "1.36" });
@@ -218,7 +236,9 @@ describe("optional parts of the Kubernetes stacks", () => {
     expect(recording.secretConfigValues).toContain("sk-litellm-virtual-key-for-paperclip");
     expect(JSON.stringify(planDocument(recording))).not.toContain("sk-litellm-virtual-key-for-paperclip");
     // Without the gateway key, or with a store key but no store, it says what to set.
-    expect(await configErrorOf("homelab", { remove: stock.remove })).toContain("paperclip-harness:gatewayKey: missing: without externalSecretStore the gateway key comes from Pulumi config.");
+    expect(await configErrorOf("homelab", { remove: stock.remove })).toContain(
+      "paperclip-harness:gatewayKey: missing: without externalSecretStore the gateway key comes from Pulumi config.",
+    );
     expect(await configErrorOf("homelab", { ...stock, set: { braveApiKeyRemoteRef: "BRAVE" } })).toContain(
       'paperclip-harness:braveApiKeyRemoteRef = "BRAVE": is a key of the external secret store: set externalSecretStore too, or remove it',
     );
@@ -230,7 +250,11 @@ describe("optional parts of the Kubernetes stacks", () => {
     expect(pod.containers.map((c: Manifest) => c.name)).toEqual(["paperclip"]);
     expect(pod.nodeSelector).toBeUndefined();
     expect(pod.tolerations).toBeUndefined();
-    expect(objectsOfKind(recording, "ExternalSecret").map((o) => o.manifest.metadata.name).sort()).toEqual(["paperclip-auth", "paperclip-llm-key"]);
+    expect(
+      objectsOfKind(recording, "ExternalSecret")
+        .map((o) => o.manifest.metadata.name)
+        .sort(),
+    ).toEqual(["paperclip-auth", "paperclip-llm-key"]);
     expect(envOf(container(pod, "paperclip")).has("BRAVE_API_KEY")).toBe(false);
     expect(recording.resources.filter((r) => r.name.startsWith("paperclip-shell"))).toEqual([]);
   });

@@ -78,7 +78,12 @@ describe.each(STACKS)("the %s stack", (stack) => {
     const failures = report.results.filter((r) => r.status === "failed");
     expect(failures).toEqual([]);
     const schemaResults = report.results.filter((r) => r.validator === "kubernetes-schema" || r.validator === "crd-schema");
-    expect(schemaResults.map((r) => r.target).sort()).toEqual(plan.artifacts.filter((a) => a.kind === "kubernetes").map((a) => a.path).sort());
+    expect(schemaResults.map((r) => r.target).sort()).toEqual(
+      plan.artifacts
+        .filter((a) => a.kind === "kubernetes")
+        .map((a) => a.path)
+        .sort(),
+    );
     expect(schemaResults.every((r) => r.status === "passed")).toBe(true);
   });
 
@@ -89,7 +94,9 @@ describe.each(STACKS)("the %s stack", (stack) => {
     expect(container(pod, "paperclip").volumeMounts).toContainEqual({ name: DATA_VOLUME[stack], mountPath: "/paperclip" });
     if (workload.kind === "StatefulSet") {
       // A StatefulSet replaces its one pod in place: the old one is gone before the new one mounts the claim.
-      expect(workload.spec.volumeClaimTemplates).toEqual([expect.objectContaining({ metadata: expect.objectContaining({ name: DATA_VOLUME[stack] }) })]);
+      expect(workload.spec.volumeClaimTemplates).toEqual([
+        expect.objectContaining({ metadata: expect.objectContaining({ name: DATA_VOLUME[stack] }) }),
+      ]);
       expect(workload.spec.volumeClaimTemplates[0].spec.accessModes).toEqual(["ReadWriteOnce"]);
     } else {
       // RollingUpdate would start the new pod first and deadlock on Multi-Attach (the homelab seed).
@@ -129,7 +136,8 @@ describe.each(STACKS)("the %s stack", (stack) => {
     const recording = recordings[stack];
     const databaseJob = objectsOfKind(recording, "Job").find((j) => j.manifest.metadata.name.match(/-(pg|db)-init$/))!;
     expect(workloadOf(stack).record.dependencies).toContain(databaseJob.record.urn);
-    const database = stack === "sealos" ? objectNamed(recording, "Cluster", "paperclip-pg") : objectNamed(recording, "Release", "paperclip-db");
+    const database =
+      stack === "sealos" ? objectNamed(recording, "Cluster", "paperclip-pg") : objectNamed(recording, "Release", "paperclip-db");
     expect(databaseJob.record.dependencies).toContain(database.record.urn);
     const bootstrap = objectNamed(recording, "Job", "paperclip-bootstrap-ceo");
     expect(bootstrap.record.dependencies).toContain(workloadOf(stack).record.urn);
@@ -148,7 +156,9 @@ describe.each(STACKS)("the %s stack", (stack) => {
   it("assembles DATABASE_URL in the container, after the password variable it expands", () => {
     const env = [...envOf(paperclipContainer(stack)).keys()];
     const url = envOf(paperclipContainer(stack)).get("DATABASE_URL");
-    expect(url.value).toMatch(/^postgres:\/\/paperclip:\$\(PG_PASSWORD\)@paperclip-(pg|db)-postgresql\.[a-z0-9-]+\.svc\.cluster\.local:5432\/paperclip$/);
+    expect(url.value).toMatch(
+      /^postgres:\/\/paperclip:\$\(PG_PASSWORD\)@paperclip-(pg|db)-postgresql\.[a-z0-9-]+\.svc\.cluster\.local:5432\/paperclip$/,
+    );
     expect(env.indexOf("PG_PASSWORD")).toBeLessThan(env.indexOf("DATABASE_URL"));
     expect(envOf(paperclipContainer(stack)).get("PG_PASSWORD").valueFrom.secretKeyRef).toBeDefined();
   });
@@ -206,14 +216,16 @@ describe.each(STACKS)("the %s stack", (stack) => {
     const secretManifests = plans[stack].artifacts.filter((a) => a.kind === "kubernetes" && a.path.includes("/secret-"));
     expect(secretManifests.length).toBe(objectsOfKind(recording, "Secret").length);
     for (const artifact of secretManifests) {
-      const values = Object.values((parseYaml(artifact.content)).stringData);
+      const values = Object.values(parseYaml(artifact.content).stringData);
       expect(values.length).toBeGreaterThan(0);
       expect(values.every((v) => v === "[secret]")).toBe(true);
     }
   });
 
   it("declares custom resources that match their documented schemas", () => {
-    const customResources = kubernetesObjects(recordings[stack]).filter((o) => o.record.type.includes(".") && !o.record.type.includes("k8s.io") && o.manifest.kind);
+    const customResources = kubernetesObjects(recordings[stack]).filter(
+      (o) => o.record.type.includes(".") && !o.record.type.includes("k8s.io") && o.manifest.kind,
+    );
     expect(customResources.length).toBeGreaterThan(0);
     for (const cr of customResources) expect(customResourceProblems(cr.manifest)).toEqual([]);
   });
@@ -249,7 +261,9 @@ describe("the sealos stack", () => {
 
   it("sets the buffer annotations every Sealos template's Ingress has (large cookies and headers get 400/502 without them)", () => {
     const annotations = objectNamed(recording(), "Ingress", "paperclip").manifest.metadata.annotations;
-    expect(annotations["nginx.ingress.kubernetes.io/server-snippet"]).toBe("client_header_buffer_size 64k;\nlarge_client_header_buffers 4 128k;\n");
+    expect(annotations["nginx.ingress.kubernetes.io/server-snippet"]).toBe(
+      "client_header_buffer_size 64k;\nlarge_client_header_buffers 4 128k;\n",
+    );
     expect(annotations["nginx.ingress.kubernetes.io/client-body-buffer-size"]).toBe("64k");
     expect(annotations["nginx.ingress.kubernetes.io/proxy-buffer-size"]).toBe("64k");
   });
@@ -258,15 +272,30 @@ describe("the sealos stack", () => {
     const statefulSet = workloadOf("sealos").manifest;
     expect(statefulSet.metadata.labels).toMatchObject({ app: "paperclip", "cloud.sealos.io/app-deploy-manager": "paperclip" });
     expect(statefulSet.metadata.annotations["deploy.cloud.sealos.io/resize"]).toBe("10Gi");
-    expect(statefulSet.spec.volumeClaimTemplates[0].metadata).toMatchObject({ name: "vn-paperclip", annotations: { path: "/paperclip", value: "10" } });
+    expect(statefulSet.spec.volumeClaimTemplates[0].metadata).toMatchObject({
+      name: "vn-paperclip",
+      annotations: { path: "/paperclip", value: "10" },
+    });
     const configMap = objectNamed(recording(), "ConfigMap", "paperclip").manifest;
     expect(configMap.metadata.labels).toMatchObject({ app: "paperclip", "cloud.sealos.io/app-deploy-manager": "paperclip" });
-    expect(Object.keys(configMap.data).sort()).toEqual(["vn-etcvn-paperclipvn-bootstrap-adminvn-sh", "vn-etcvn-paperclipvn-configure-instancevn-sh", CONFIG_JSON_KEY]);
+    expect(Object.keys(configMap.data).sort()).toEqual([
+      "vn-etcvn-paperclipvn-bootstrap-adminvn-sh",
+      "vn-etcvn-paperclipvn-configure-instancevn-sh",
+      CONFIG_JSON_KEY,
+    ]);
     // Each file: a volume named by its key with one item at the relative mount path, mounted by subPath in the first container.
     const pod = statefulSet.spec.template.spec;
     expect(pod.containers[0].name).toBe("paperclip");
-    expect(pod.volumes).toContainEqual({ name: CONFIG_JSON_KEY, configMap: { name: "paperclip", items: [{ key: CONFIG_JSON_KEY, path: "./etc/paperclip/config.json" }], defaultMode: 0o644 } });
-    expect(pod.containers[0].volumeMounts).toContainEqual({ name: CONFIG_JSON_KEY, mountPath: "/etc/paperclip/config.json", subPath: "./etc/paperclip/config.json", readOnly: true });
+    expect(pod.volumes).toContainEqual({
+      name: CONFIG_JSON_KEY,
+      configMap: { name: "paperclip", items: [{ key: CONFIG_JSON_KEY, path: "./etc/paperclip/config.json" }], defaultMode: 0o644 },
+    });
+    expect(pod.containers[0].volumeMounts).toContainEqual({
+      name: CONFIG_JSON_KEY,
+      mountPath: "/etc/paperclip/config.json",
+      subPath: "./etc/paperclip/config.json",
+      readOnly: true,
+    });
     // A component's ConfigMap is named and labelled like the component.
     expect(objectNamed(recording(), "ConfigMap", "paperclip-pg-init").manifest.metadata.labels.app).toBe("paperclip-pg-init");
   });
@@ -335,7 +364,10 @@ describe("the homelab stack", () => {
     const pod = workloadOf("homelab").manifest.spec.template.spec;
     expect(pod.nodeSelector).toEqual({ "kubernetes.io/hostname": "gpu-1" });
     expect(pod.tolerations).toEqual([{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }]);
-    expect(paperclipContainer("homelab").resources).toEqual({ requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "12Gi" } });
+    expect(paperclipContainer("homelab").resources).toEqual({
+      requests: { cpu: "250m", memory: "512Mi" },
+      limits: { cpu: "1", memory: "12Gi" },
+    });
   });
 
   it("runs the operator's shell as a sidecar sharing /paperclip, with its own home, inventory and LoadBalancer", () => {
@@ -350,7 +382,12 @@ describe("the homelab stack", () => {
     );
     // Agents run in the operator's terminal too: the gateway's URLs and key, none of Paperclip's own
     // credentials; and it cannot make Paperclip's pod unready.
-    expect((shell.env ?? []).map((e: { name: string }) => e.name).sort()).toEqual(["ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_BASE_URL", "OPENAI_API_KEY", "OPENAI_BASE_URL"]);
+    expect((shell.env ?? []).map((e: { name: string }) => e.name).sort()).toEqual([
+      "ANTHROPIC_AUTH_TOKEN",
+      "ANTHROPIC_BASE_URL",
+      "OPENAI_API_KEY",
+      "OPENAI_BASE_URL",
+    ]);
     expect(shell.readinessProbe).toBeUndefined();
     expect(objectNamed(recording(), "PersistentVolumeClaim", "paperclip-shell-home").manifest.spec.accessModes).toEqual(["ReadWriteOnce"]);
     expect(objectNamed(recording(), "ConfigMap", "paperclip-shell-inventory").manifest.data["inventory.yaml"]).toContain("python@3.12");

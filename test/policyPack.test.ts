@@ -27,15 +27,19 @@ function configWith(stack: string, overrides: Record<string, unknown>, secret: s
   const project = readProjectFile(root);
   const settings = readStackSettings(root, project, stack);
   const values = { ...settings.config };
-  for (const [key, value] of Object.entries(overrides)) values[`${project.name}:${key}`] = typeof value === "string" ? value : JSON.stringify(value);
+  for (const [key, value] of Object.entries(overrides))
+    values[`${project.name}:${key}`] = typeof value === "string" ? value : JSON.stringify(value);
   return { values, secretKeys: [...settings.secretKeys, ...secret.map((key) => `${project.name}:${key}`)] };
 }
 
-const record = (overrides: Record<string, unknown>, secret: string[] = []) => recordStack({ root, stack: "fedora", config: configWith("fedora", overrides, secret) });
+const record = (overrides: Record<string, unknown>, secret: string[] = []) =>
+  recordStack({ root, stack: "fedora", config: configWith("fedora", overrides, secret) });
 
 /** The failing policy results: which policy, on which resource. */
 async function failures(recording: Recording) {
-  return (await runStackPolicyPack(recording)).filter((r) => r.status !== "passed").map((r) => ({ policy: r.validator, target: r.target, status: r.status, message: r.message }));
+  return (await runStackPolicyPack(recording))
+    .filter((r) => r.status !== "passed")
+    .map((r) => ({ policy: r.validator, target: r.target, status: r.status, message: r.message }));
 }
 
 describe("every shipped stack passes the policy pack with zero violations", () => {
@@ -57,7 +61,10 @@ describe("fedora: a configuration that breaks the rules fails check, naming the 
   test("a provider key given to Paperclip through extraSecrets: check fails, policy violations first", async () => {
     const config = configWith(
       "fedora",
-      { services: { paperclip: { secrets: { ANTHROPIC_API_KEY: { fromConfig: "anthropic" } } } }, extraSecrets: { anthropic: "sk-ant-api03-operatorPastedThis0001" } },
+      {
+        services: { paperclip: { secrets: { ANTHROPIC_API_KEY: { fromConfig: "anthropic" } } } },
+        extraSecrets: { anthropic: "sk-ant-api03-operatorPastedThis0001" },
+      },
       ["extraSecrets"],
     );
     const report = await checkStack(await planStack(root, "fedora", outRoot, { config }));
@@ -66,50 +73,92 @@ describe("fedora: a configuration that breaks the rules fails check, naming the 
       validator: "policy:agent-no-provider-credentials",
       target: "Command::harness-file-paperclip.container",
       status: "failed",
-      message: expect.stringMatching(/^paperclip\.container: ANTHROPIC_API_KEY \(Secret= in paperclip\.container\) is a provider credential\./),
+      message: expect.stringMatching(
+        /^paperclip\.container: ANTHROPIC_API_KEY \(Secret= in paperclip\.container\) is a provider credential\./,
+      ),
     });
     expect(report.results.filter((r) => r.status === "failed").map((r) => r.validator)).toEqual(["policy:agent-no-provider-credentials"]);
-    expect(report.text).toMatch(/^FAIL +policy:agent-no-provider-credentials +Command::harness-file-paperclip\.container +paperclip\.container: ANTHROPIC_API_KEY/m);
+    expect(report.text).toMatch(
+      /^FAIL +policy:agent-no-provider-credentials +Command::harness-file-paperclip\.container +paperclip\.container: ANTHROPIC_API_KEY/m,
+    );
     expect(report.text.split("\n").at(-1)).toBe("check: FAILED (1 failed)");
     expect(report.text).not.toContain("sk-ant-api03-operatorPastedThis0001");
   });
 
   test("the same violation is caught by a first preview, before any secret value exists", async () => {
     const recording = await record(
-      { services: { paperclip: { secrets: { ANTHROPIC_API_KEY: { fromConfig: "anthropic" } } } }, extraSecrets: { anthropic: "sk-ant-api03-operatorPastedThis0001" } },
+      {
+        services: { paperclip: { secrets: { ANTHROPIC_API_KEY: { fromConfig: "anthropic" } } } },
+        extraSecrets: { anthropic: "sk-ant-api03-operatorPastedThis0001" },
+      },
       ["extraSecrets"],
     );
     const { config } = stackPolicyConfig("fedora");
     const diagnostics = await analyzeStack(POLICIES, asFirstPreview(analyzerResources(recording)), config ? { config } : {});
-    expect(diagnostics.map((d) => [d.policy, d.level, d.urn?.split("::").at(-1)])).toEqual([["agent-no-provider-credentials", "mandatory", "harness-file-paperclip.container"]]);
+    expect(diagnostics.map((d) => [d.policy, d.level, d.urn?.split("::").at(-1)])).toEqual([
+      ["agent-no-provider-credentials", "mandatory", "harness-file-paperclip.container"],
+    ]);
   });
 
   test("OPENAI_BASE_URL pointed at OpenAI: the base URL, and the gateway key now sent to OpenAI", async () => {
     const found = await failures(await record({ services: { paperclip: { env: { OPENAI_BASE_URL: "https://api.openai.com/v1" } } } }));
     expect(found).toEqual([
-      { policy: "policy:agent-no-provider-credentials", target: "Command::harness-file-paperclip.container", status: "failed", message: expect.stringMatching(/OPENAI_API_KEY .* is not the gateway's key: OPENAI_BASE_URL=https:\/\/api\.openai\.com\/v1 is not the gateway/) },
-      { policy: "policy:agent-model-traffic-via-gateway", target: "Command::harness-file-paperclip.container", status: "failed", message: expect.stringMatching(/OPENAI_BASE_URL=https:\/\/api\.openai\.com\/v1 .* does not point at the gateway \(litellm\)/) },
+      {
+        policy: "policy:agent-no-provider-credentials",
+        target: "Command::harness-file-paperclip.container",
+        status: "failed",
+        message: expect.stringMatching(
+          /OPENAI_API_KEY .* is not the gateway's key: OPENAI_BASE_URL=https:\/\/api\.openai\.com\/v1 is not the gateway/,
+        ),
+      },
+      {
+        policy: "policy:agent-model-traffic-via-gateway",
+        target: "Command::harness-file-paperclip.container",
+        status: "failed",
+        message: expect.stringMatching(/OPENAI_BASE_URL=https:\/\/api\.openai\.com\/v1 .* does not point at the gateway \(litellm\)/),
+      },
     ]);
   });
 
   test("the gateway-key variable replaced by an operator's key", async () => {
     const found = await failures(
-      await record({ services: { paperclip: { secrets: { OPENAI_API_KEY: { fromConfig: "openai" } } } }, extraSecrets: { openai: "sk-proj-operatorKey00000000000001" } }, ["extraSecrets"]),
+      await record(
+        {
+          services: { paperclip: { secrets: { OPENAI_API_KEY: { fromConfig: "openai" } } } },
+          extraSecrets: { openai: "sk-proj-operatorKey00000000000001" },
+        },
+        ["extraSecrets"],
+      ),
     );
     expect(found).toEqual([
-      { policy: "policy:agent-no-provider-credentials", target: "Command::harness-file-paperclip.container", status: "failed", message: expect.stringMatching(/OPENAI_API_KEY .* Podman secret paperclip-openai-api-key holds a value from the stack's configuration, not one derived from the gateway's key/) },
+      {
+        policy: "policy:agent-no-provider-credentials",
+        target: "Command::harness-file-paperclip.container",
+        status: "failed",
+        message: expect.stringMatching(
+          /OPENAI_API_KEY .* Podman secret paperclip-openai-api-key holds a value from the stack's configuration, not one derived from the gateway's key/,
+        ),
+      },
     ]);
   });
 
   test("LiteLLM on a floating tag (the seeds' main-stable)", async () => {
     const found = await failures(await record({ services: { litellm: { image: "ghcr.io/berriai/litellm:main-stable" } } }));
     expect(found).toEqual([
-      { policy: "policy:images-pinned", target: "Command::harness-file-litellm.container", status: "failed", message: "litellm.container: ghcr.io/berriai/litellm:main-stable uses the floating tag main-stable; pin a versioned tag or a digest (or allow-list it with a reason)." },
+      {
+        policy: "policy:images-pinned",
+        target: "Command::harness-file-litellm.container",
+        status: "failed",
+        message:
+          "litellm.container: ghcr.io/berriai/litellm:main-stable uses the floating tag main-stable; pin a versioned tag or a digest (or allow-list it with a reason).",
+      },
     ]);
   });
 
   test("SMTP settings given to Paperclip", async () => {
-    const found = await failures(await record({ services: { paperclip: { env: { SMTP_HOST: "host.containers.internal", SMTP_PORT: "587" } } } }));
+    const found = await failures(
+      await record({ services: { paperclip: { env: { SMTP_HOST: "host.containers.internal", SMTP_PORT: "587" } } } }),
+    );
     expect(found.map((f) => [f.policy, f.message.replace(/ \(.*$/, "")])).toEqual([
       ["policy:agent-no-mail-server-access", "paperclip.container: SMTP_HOST"],
       ["policy:agent-no-mail-server-access", "paperclip.container: SMTP_PORT"],
@@ -123,10 +172,21 @@ describe("fedora: a configuration that breaks the rules fails check, naming the 
 
   test("a provider key given to another service (LiteLLM's database)", async () => {
     const found = await failures(
-      await record({ services: { "litellm-db": { secrets: { ANTHROPIC_API_KEY: { fromConfig: "anthropic" } } } }, extraSecrets: { anthropic: "sk-ant-api03-misplacedKey00000001" } }, ["extraSecrets"]),
+      await record(
+        {
+          services: { "litellm-db": { secrets: { ANTHROPIC_API_KEY: { fromConfig: "anthropic" } } } },
+          extraSecrets: { anthropic: "sk-ant-api03-misplacedKey00000001" },
+        },
+        ["extraSecrets"],
+      ),
     );
     expect(found).toEqual([
-      { policy: "policy:provider-credentials-only-in-gateway", target: "Command::harness-file-litellm-db.container", status: "failed", message: "litellm-db.container: ANTHROPIC_API_KEY (Secret= in litellm-db.container) is a provider credential outside the gateway." },
+      {
+        policy: "policy:provider-credentials-only-in-gateway",
+        target: "Command::harness-file-litellm-db.container",
+        status: "failed",
+        message: "litellm-db.container: ANTHROPIC_API_KEY (Secret= in litellm-db.container) is a provider credential outside the gateway.",
+      },
     ]);
   });
 
@@ -139,7 +199,12 @@ describe("fedora: a configuration that breaks the rules fails check, naming the 
     const recording = await record({ services: { litellm: { image: "ghcr.io/berriai/litellm:main-stable" } } });
     const results = await runStackPolicyPack(recording, { "images-pinned": "advisory" });
     expect(results.filter((r) => r.status !== "passed")).toEqual([
-      { validator: "policy:images-pinned", target: "Command::harness-file-litellm.container", status: "warned", message: expect.stringMatching(/^advisory: litellm\.container: ghcr\.io\/berriai\/litellm:main-stable uses the floating tag/) },
+      {
+        validator: "policy:images-pinned",
+        target: "Command::harness-file-litellm.container",
+        status: "warned",
+        message: expect.stringMatching(/^advisory: litellm\.container: ghcr\.io\/berriai\/litellm:main-stable uses the floating tag/),
+      },
     ]);
   });
 });

@@ -50,7 +50,8 @@ describe("workflows", () => {
   });
 
   it("actionlint does find problems (the check can fail)", () => {
-    const bad = "on: pull_request\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.event.pull_request.title }}\n";
+    const bad =
+      "on: pull_request\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.event.pull_request.title }}\n";
     expect(lint(bad, "bad.yml").map((r) => r.kind)).toContain("expression");
   });
 
@@ -59,7 +60,9 @@ describe("workflows", () => {
     const shellcheck = requireTool(context, "shellcheck");
     const scratch = mkdtempSync(join(tmpdir(), "workflow-scripts-"));
     try {
-      for (const [i, step] of steps(file).filter((s) => s.run).entries()) {
+      for (const [i, step] of steps(file)
+        .filter((s) => s.run)
+        .entries()) {
         // Expressions are expanded by GitHub before the shell sees the script.
         const script = join(scratch, `step-${i}.sh`);
         writeFileSync(script, `#!/usr/bin/env bash\nset -eo pipefail\n${step.run!.replace(/\$\{\{[^}]*\}\}/g, "EXPRESSION")}`);
@@ -86,7 +89,9 @@ describe("workflows", () => {
     expect(diff.permissions).toEqual({ contents: "read" });
     for (const job of Object.values(diff.jobs)) expect(job.permissions).toEqual({ contents: "read" });
     expect(text("pr-diff.yml")).not.toMatch(/secrets\./);
-    const run = steps("pr-diff.yml").map((s) => s.run ?? "").join("\n");
+    const run = steps("pr-diff.yml")
+      .map((s) => s.run ?? "")
+      .join("\n");
     expect(run).toContain("bash .ci/run");
     expect(run).toContain("npm run check");
     expect(run).toContain("npm run diff -- --base HEAD^1");
@@ -113,7 +118,13 @@ describe("workflows", () => {
     expect(credentials!.run).toContain("::notice title=pulumi preview skipped");
     for (const step of rest) expect((step as { if?: string }).if).toBe("${{ steps.credentials.outputs.available == 'true' }}");
     const pulumi = rest.find((s) => s.uses?.startsWith("pulumi/actions@"))!;
-    expect(pulumi.with).toMatchObject({ command: "preview", policyPacks: "policy", "comment-on-pr": false, diff: false, "suppress-outputs": true });
+    expect(pulumi.with).toMatchObject({
+      command: "preview",
+      policyPacks: "policy",
+      "comment-on-pr": false,
+      diff: false,
+      "suppress-outputs": true,
+    });
   });
 });
 
@@ -142,7 +153,8 @@ function fakeGitHub(pulls: FakePull[], comments: FakeComment[]) {
   let nextId = 1000;
   const find = (id: number) => comments.find((c) => c.id === id)!;
   const github = {
-    paginate: async (method: (params: Record<string, unknown>) => Promise<{ data: unknown[] }>, params: Record<string, unknown>) => (await method(params)).data,
+    paginate: async (method: (params: Record<string, unknown>) => Promise<{ data: unknown[] }>, params: Record<string, unknown>) =>
+      (await method(params)).data,
     rest: {
       pulls: {
         list: async ({ head, state }: { head: string; state: string }) => ({
@@ -180,7 +192,9 @@ interface RunOutcome {
   failures: string[];
 }
 
-const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as new (...args: string[]) => (...values: unknown[]) => Promise<unknown>;
+const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as new (
+  ...args: string[]
+) => (...values: unknown[]) => Promise<unknown>;
 
 async function runCommentScript(options: { documents: string; github: unknown; run: Record<string, unknown> }): Promise<RunOutcome> {
   const outcome: RunOutcome = { notices: [], failures: [] };
@@ -206,7 +220,12 @@ async function runCommentScript(options: { documents: string; github: unknown; r
 }
 
 const HEAD = "a".repeat(40);
-const sameRepoRun = (number: number, sha = HEAD) => ({ head_sha: sha, head_branch: "feature", head_repository: { owner: { login: "acme" } }, pull_requests: [{ number, head: { sha } }] });
+const sameRepoRun = (number: number, sha = HEAD) => ({
+  head_sha: sha,
+  head_branch: "feature",
+  head_repository: { owner: { login: "acme" } },
+  pull_requests: [{ number, head: { sha } }],
+});
 const doc = (stack: string, body = "changes", project = PROJECT) => `${commentMarker(project, stack)}\n### ${stack}\n${body}\n`;
 
 let dirs: string[] = [];

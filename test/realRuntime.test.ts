@@ -46,7 +46,15 @@ describe("the real Pulumi Node.js runtime", () => {
     const engine = await startLoopbackEngine(monitor);
     try {
       const { code, output } = await runPulumiNodeRuntime(
-        [`--monitor=${engine.address}`, `--engine=${engine.address}`, `--project=${project.name}`, "--stack=fedora", "--dry-run", `--pwd=${root}`, "infra/"],
+        [
+          `--monitor=${engine.address}`,
+          `--engine=${engine.address}`,
+          `--project=${project.name}`,
+          "--stack=fedora",
+          "--dry-run",
+          `--pwd=${root}`,
+          "infra/",
+        ],
         {
           // What the language host sets from Pulumi.yaml's runtime options and the stack's config.
           PULUMI_NODEJS_TYPESCRIPT: "true",
@@ -59,7 +67,9 @@ describe("the real Pulumi Node.js runtime", () => {
       const registered = (records: { type: string; name: string }[]) => records.map((r) => `${r.type} ${r.name}`).sort();
       expect(registered(monitor.records)).toEqual(registered(offline.resources));
       const inputsOf = (records: typeof offline.resources, name: string) => records.find((r) => r.name === name)?.inputs;
-      expect(inputsOf(monitor.records, "harness-file-paperclip.container")).toEqual(inputsOf(offline.resources, "harness-file-paperclip.container"));
+      expect(inputsOf(monitor.records, "harness-file-paperclip.container")).toEqual(
+        inputsOf(offline.resources, "harness-file-paperclip.container"),
+      );
     } finally {
       await engine.stop();
     }
@@ -77,7 +87,15 @@ describe("the real Pulumi Node.js runtime", () => {
     const engine = await startLoopbackEngine(monitor);
     try {
       const { code } = await runPulumiNodeRuntime(
-        [`--monitor=${engine.address}`, `--engine=${engine.address}`, `--project=${project.name}`, "--stack=fedora", "--dry-run", `--pwd=${root}`, "infra/"],
+        [
+          `--monitor=${engine.address}`,
+          `--engine=${engine.address}`,
+          `--project=${project.name}`,
+          "--stack=fedora",
+          "--dry-run",
+          `--pwd=${root}`,
+          "infra/",
+        ],
         {
           PULUMI_NODEJS_TYPESCRIPT: "true",
           PULUMI_CONFIG: JSON.stringify({ ...settings.config, "paperclip-harness:sshPort": "99999" }),

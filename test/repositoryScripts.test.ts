@@ -5,7 +5,12 @@ import { shellcheckValidator } from "../cli/validators";
 import { requireTool } from "../cli/validators/testSupport";
 
 const root = join(__dirname, "..");
-const scripts = [".ci/run", ...readdirSync(join(root, "scripts")).filter((f) => f.endsWith(".sh")).map((f) => `scripts/${f}`)];
+const scripts = [
+  ".ci/run",
+  ...readdirSync(join(root, "scripts"))
+    .filter((f) => f.endsWith(".sh"))
+    .map((f) => `scripts/${f}`),
+];
 
 describe("the repository's own shell scripts", () => {
   for (const script of scripts) {

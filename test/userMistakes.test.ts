@@ -62,7 +62,7 @@ describe("stack files of the wrong shape", () => {
     ["config: is a list", "config: [1, 2]\n", "config = [1,2]: a mapping of keys to values"],
     ["the document is a list", "- config\n", "(document): a mapping with a config: key"],
     ["the YAML does not parse", "config:\n  a: [\n", "(YAML): valid YAML"],
-    ["a key is not a string", "config:\n  ? [a]\n  : 1\n", "config = [\"a\"]: every key a string"],
+    ["a key is not a string", "config:\n  ? [a]\n  : 1\n", 'config = ["a"]: every key a string'],
   ])("%s", async (_, text, expected) => {
     const message = await problemsOf(recordStack({ root: projectWith(text), stack: "fly" }));
     expect(message).toContain("stacks/Pulumi.fly.yaml: 1 configuration problem:");

@@ -15,7 +15,10 @@ export class SenderAllowList {
 
   static parse(list: string): ParseResult<SenderAllowList> {
     const entries: Entry[] = [];
-    for (const raw of list.split(",").map((item) => item.trim()).filter((item) => item !== "")) {
+    for (const raw of list
+      .split(",")
+      .map((item) => item.trim())
+      .filter((item) => item !== "")) {
       if (raw.startsWith("@")) {
         const domain = checkDomain(raw.slice(1));
         if (!domain.ok) return { ok: false, reason: `entry "${raw}": ${domain.reason}` };
@@ -34,8 +37,7 @@ export class SenderAllowList {
 
   allows(sender: Pick<Mailbox, "localPart" | "domain">): boolean {
     const domain = sender.domain.toLowerCase();
-    return this.entries.some((entry) =>
-      entry.domain === domain && (entry.kind === "domain" || entry.localPart === sender.localPart));
+    return this.entries.some((entry) => entry.domain === domain && (entry.kind === "domain" || entry.localPart === sender.localPart));
   }
 
   /** The list as configured (normalised), for the startup log line. */

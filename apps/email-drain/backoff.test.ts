@@ -21,9 +21,7 @@ describe("retryDelaySeconds", () => {
 describe("PollBackoff", () => {
   it("doubles up to the cap and starts over after a reset", () => {
     const backoff = new PollBackoff(1_000, 5_000);
-    expect([backoff.next(), backoff.next(), backoff.next(), backoff.next(), backoff.next()]).toEqual([
-      1_000, 2_000, 4_000, 5_000, 5_000,
-    ]);
+    expect([backoff.next(), backoff.next(), backoff.next(), backoff.next(), backoff.next()]).toEqual([1_000, 2_000, 4_000, 5_000, 5_000]);
     backoff.reset();
     expect(backoff.next()).toBe(1_000);
   });

@@ -13,7 +13,10 @@ export function retryDelaySeconds(attempts: number, baseSeconds: number, maxSeco
 export class PollBackoff {
   private nextMs: number;
 
-  constructor(private readonly minMs: number, private readonly maxMs: number) {
+  constructor(
+    private readonly minMs: number,
+    private readonly maxMs: number,
+  ) {
     this.nextMs = minMs;
   }
 

@@ -99,9 +99,7 @@ describe("loadConfig", () => {
   });
 
   it("accepts plain http only for a loopback API (the test fakes)", () => {
-    expect(loadConfig({ ...BASE, CF_API_BASE_URL: "http://127.0.0.1:8787" }, noFiles).apiBaseUrl).toBe(
-      "http://127.0.0.1:8787",
-    );
+    expect(loadConfig({ ...BASE, CF_API_BASE_URL: "http://127.0.0.1:8787" }, noFiles).apiBaseUrl).toBe("http://127.0.0.1:8787");
   });
 
   it("puts the journal in systemd's StateDirectory when there is one", () => {

@@ -9,7 +9,10 @@ import { SenderAllowList } from "./allowList";
 import { SENDMAIL_KILL_GRACE_MS } from "./sendmail";
 
 export class ConfigError extends Error {
-  constructor(readonly variable: string, message: string) {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
     super(`${variable}: ${message}`);
     this.name = "ConfigError";
   }
@@ -129,7 +132,10 @@ function apiToken(env: Environment, readTextFile: (path: string) => string): str
     throw new ConfigError("CF_API_TOKEN", "is not set (nor CF_API_TOKEN_FILE)");
   }
   if (!API_TOKEN.test(token)) {
-    throw new ConfigError(file ? "CF_API_TOKEN_FILE" : "CF_API_TOKEN", "is not a plausible API token (20+ printable characters, no spaces)");
+    throw new ConfigError(
+      file ? "CF_API_TOKEN_FILE" : "CF_API_TOKEN",
+      "is not a plausible API token (20+ printable characters, no spaces)",
+    );
   }
   return token;
 }

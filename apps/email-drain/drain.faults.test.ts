@@ -76,7 +76,12 @@ function enqueueMix(): Sent[] {
   for (let index = 0; index < MESSAGES; index += 1) {
     const id = `fault-${index}`;
     const envelope: EmailEnvelope = {
-      v: 1, id, from: "Agent <agent@sodimo.eu>", to: [`client${index}@example.com`], subject: `Message ${index}`, text: `${BODY_MARKER} ${index}`,
+      v: 1,
+      id,
+      from: "Agent <agent@sodimo.eu>",
+      to: [`client${index}@example.com`],
+      subject: `Message ${index}`,
+      text: `${BODY_MARKER} ${index}`,
     };
     const draw = random();
     const contentType = random() < 0.5 ? "json" : "text";
@@ -169,10 +174,13 @@ describe("fault-injection run", () => {
 
     const deliveries = new Map<string, number>();
     for (const delivery of await sendmail.deliveries()) deliveries.set(delivery.id, (deliveries.get(delivery.id) ?? 0) + 1);
-    const sendmailRuns = (await Promise.all(
-      (await readdir(join(sendmail.directory, "calls"))).map(async (name) =>
-        (await readFile(join(sendmail.directory, "calls", name), "utf8")).split("\n").length - 1),
-    )).reduce((sum, runs) => sum + runs, 0);
+    const sendmailRuns = (
+      await Promise.all(
+        (await readdir(join(sendmail.directory, "calls"))).map(
+          async (name) => (await readFile(join(sendmail.directory, "calls", name), "utf8")).split("\n").length - 1,
+        ),
+      )
+    ).reduce((sum, runs) => sum + runs, 0);
 
     // Dead letters by key: the drain's records carry a reason; the queue's own moves carry the raw body.
     const deadLetters = new Map<string, string[]>();
@@ -189,7 +197,9 @@ describe("fault-injection run", () => {
     }
 
     const expectedReasons: Record<Exclude<Kind, "valid" | "duplicate">, string> = {
-      disallowed: "sender-not-allowed", invalid: "invalid-envelope", "not-json": "invalid-envelope",
+      disallowed: "sender-not-allowed",
+      invalid: "invalid-envelope",
+      "not-json": "invalid-envelope",
     };
     const problems: string[] = [];
     const validKeys = new Set(sent.filter((s) => s.kind === "valid").map((s) => s.key));
@@ -215,10 +225,17 @@ describe("fault-injection run", () => {
     const delivered = [...validKeys].filter((key) => deliveries.get(key) === 1).length;
     const deadLetteredOnly = [...validKeys].filter((key) => !deliveries.has(key)).length;
     const summary = {
-      messages: sent.length, valid: validKeys.size, delivered, deadLetteredOnly,
+      messages: sent.length,
+      valid: validKeys.size,
+      delivered,
+      deadLetteredOnly,
       rejected: sent.length - validKeys.size - sent.filter((s) => s.kind === "duplicate").length,
       duplicatesEnqueued: sent.filter((s) => s.kind === "duplicate").length,
-      sendmailRuns, kills, stops, apiFaults: api.stats.injected, expiredLeases: api.stats.expiredLeases,
+      sendmailRuns,
+      kills,
+      stops,
+      apiFaults: api.stats.injected,
+      expiredLeases: api.stats.expiredLeases,
       deadLetterReasons: [...deadLetters.values()].flat().reduce<Record<string, number>>((tally, reason) => {
         tally[reason] = (tally[reason] ?? 0) + 1;
         return tally;
@@ -243,7 +260,7 @@ describe("fault-injection run", () => {
 
 /** The envelope id inside a raw body: an envelope object, or JSON / broken JSON text holding `"id":"…"`. */
 function keyOfRaw(body: unknown): string {
-  if (typeof body === "object" && body !== null && "id" in body) return String((body).id);
+  if (typeof body === "object" && body !== null && "id" in body) return String(body.id);
   const match = /"id":"([^"]+)"/.exec(String(body));
   return match?.[1] ?? `unidentified:${String(body).slice(0, 40)}`;
 }

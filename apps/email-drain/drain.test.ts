@@ -58,16 +58,28 @@ afterEach(async () => {
   expect(logs).not.toContain(BODY_MARKER);
 });
 
-function drain(overrides: { settings?: Partial<DrainSettings>; sendmail?: (request: SendmailRequest) => Promise<SendmailOutcome> } = {}): EmailDrain {
-  return new EmailDrain({ ...SETTINGS, ...overrides.settings }, {
-    queue: new CloudflareQueuesClient({
-      baseUrl: api.baseUrl, accountId: ACCOUNT, queueId: OUTBOX, deadLetterQueueId: DLQ, apiToken: TOKEN, timeoutMs: SETTINGS.apiTimeoutMs,
-    }),
-    journal,
-    allowList: allowList("@sodimo.eu"),
-    sendmail: overrides.sendmail ?? ((request) => runSendmail({ path: fakeSendmail.path, timeoutMs: SETTINGS.sendmailTimeoutMs, env: process.env }, request)),
-    log: createLogger({ level: "debug", write: (line) => logLines.push(line) }),
-  });
+function drain(
+  overrides: { settings?: Partial<DrainSettings>; sendmail?: (request: SendmailRequest) => Promise<SendmailOutcome> } = {},
+): EmailDrain {
+  return new EmailDrain(
+    { ...SETTINGS, ...overrides.settings },
+    {
+      queue: new CloudflareQueuesClient({
+        baseUrl: api.baseUrl,
+        accountId: ACCOUNT,
+        queueId: OUTBOX,
+        deadLetterQueueId: DLQ,
+        apiToken: TOKEN,
+        timeoutMs: SETTINGS.apiTimeoutMs,
+      }),
+      journal,
+      allowList: allowList("@sodimo.eu"),
+      sendmail:
+        overrides.sendmail ??
+        ((request) => runSendmail({ path: fakeSendmail.path, timeoutMs: SETTINGS.sendmailTimeoutMs, env: process.env }, request)),
+      log: createLogger({ level: "debug", write: (line) => logLines.push(line) }),
+    },
+  );
 }
 
 function allowList(list: string): SenderAllowList {
@@ -77,7 +89,15 @@ function allowList(list: string): SenderAllowList {
 }
 
 function envelope(id: string, overrides: Partial<EmailEnvelope> = {}): EmailEnvelope {
-  return { v: 1, id, from: "Agent <agent@sodimo.eu>", to: ["client@example.com"], subject: "Hi", text: `Hello ${BODY_MARKER}`, ...overrides };
+  return {
+    v: 1,
+    id,
+    from: "Agent <agent@sodimo.eu>",
+    to: ["client@example.com"],
+    subject: "Hi",
+    text: `Hello ${BODY_MARKER}`,
+    ...overrides,
+  };
 }
 
 function enqueue(value: unknown, contentType?: ContentType): void {
@@ -118,9 +138,21 @@ describe("EmailDrain", () => {
   });
 
   it.each([
-    ["a disallowed sender", envelope("m-4", { from: "boss@evil.example" }), "json", "sender-not-allowed", "sender boss@evil.example is not in ALLOWED_SENDERS"],
+    [
+      "a disallowed sender",
+      envelope("m-4", { from: "boss@evil.example" }),
+      "json",
+      "sender-not-allowed",
+      "sender boss@evil.example is not in ALLOWED_SENDERS",
+    ],
     ["invalid JSON", '{"v":1,', "text", "invalid-envelope", "body is not valid JSON"],
-    ["an invalid envelope", envelope("m-5", { subject: "a\r\nBcc: x@example.com" }), "json", "invalid-envelope", "subject: contains a control character (CR, LF, NUL, TAB…)"],
+    [
+      "an invalid envelope",
+      envelope("m-5", { subject: "a\r\nBcc: x@example.com" }),
+      "json",
+      "invalid-envelope",
+      "subject: contains a control character (CR, LF, NUL, TAB…)",
+    ],
     ["a v8 body", "AAAA", "v8", "undecodable-body", "content type v8 cannot be decoded outside Workers (send json or text)"],
   ] as const)("dead-letters %s with its reason, then acks it", async (_name, value, contentType, reason, detail) => {
     enqueue(value, contentType);
@@ -142,7 +174,8 @@ describe("EmailDrain", () => {
       expect(journal.stateOf("m-6")).toBe("not-sent");
       await new Promise((resolve) => setTimeout(resolve, 30 * 2 ** attempt + 20));
     }
-    const delays = logLines.map((line) => JSON.parse(line) as { msg: string; delaySeconds?: number })
+    const delays = logLines
+      .map((line) => JSON.parse(line) as { msg: string; delaySeconds?: number })
       .filter((line) => line.msg === "sendmail failed; will retry")
       .map((line) => line.delaySeconds);
     expect(delays).toEqual([30, 60, 120]);
@@ -204,16 +237,25 @@ describe("uniqueRecipients", () => {
       const [localPart = "", domain = ""] = address.split("@");
       return { address, localPart, domain };
     };
-    expect(uniqueRecipients({
-      to: [mailbox("a@example.com"), mailbox("A@example.com")],
-      cc: [mailbox("a@EXAMPLE.com")],
-      bcc: [mailbox("b@example.com")],
-    })).toEqual(["a@example.com", "A@example.com", "b@example.com"]);
+    expect(
+      uniqueRecipients({
+        to: [mailbox("a@example.com"), mailbox("A@example.com")],
+        cc: [mailbox("a@EXAMPLE.com")],
+        bcc: [mailbox("b@example.com")],
+      }),
+    ).toEqual(["a@example.com", "A@example.com", "b@example.com"]);
   });
 });
 
 describe("deadLetterRecord", () => {
-  const message: PulledMessage = { id: "q-1", leaseId: "l", attempts: 2, timestampMs: Date.UTC(2026, 10, 20), body: "", contentType: "text" };
+  const message: PulledMessage = {
+    id: "q-1",
+    leaseId: "l",
+    attempts: 2,
+    timestampMs: Date.UTC(2026, 10, 20),
+    body: "",
+    contentType: "text",
+  };
 
   it("wraps the original with the reason and times", () => {
     expect(deadLetterRecord(message, "{}", "invalid-envelope", "id: must be a string", new Date(Date.UTC(2026, 10, 21)))).toEqual({
@@ -228,7 +270,7 @@ describe("deadLetterRecord", () => {
   });
 
   it("truncates a large original so the record fits in a queue message", () => {
-    const record = deadLetterRecord(message, "\"".repeat(200_000), "invalid-envelope", "x", new Date(0));
+    const record = deadLetterRecord(message, '"'.repeat(200_000), "invalid-envelope", "x", new Date(0));
     expect(record.originalTruncated).toBe(true);
     expect(Buffer.byteLength(JSON.stringify(record))).toBeLessThan(128 * 1024);
   });

@@ -28,8 +28,14 @@ import type { SendmailOutcome, SendmailRequest } from "./sendmail";
 
 export type DrainSettings = Pick<
   DrainConfig,
-  | "batchSize" | "visibilityTimeoutMs" | "apiTimeoutMs" | "sendmailTimeoutMs"
-  | "retryBaseDelaySeconds" | "retryMaxDelaySeconds" | "idlePollMinMs" | "idlePollMaxMs"
+  | "batchSize"
+  | "visibilityTimeoutMs"
+  | "apiTimeoutMs"
+  | "sendmailTimeoutMs"
+  | "retryBaseDelaySeconds"
+  | "retryMaxDelaySeconds"
+  | "idlePollMinMs"
+  | "idlePollMaxMs"
 >;
 
 export interface DrainDependencies {
@@ -79,7 +85,10 @@ export class EmailDrain {
   private wake: (() => void) | undefined;
   private readonly now: () => number;
 
-  constructor(private readonly settings: DrainSettings, private readonly deps: DrainDependencies) {
+  constructor(
+    private readonly settings: DrainSettings,
+    private readonly deps: DrainDependencies,
+  ) {
     this.now = deps.now ?? Date.now;
   }
 
@@ -96,7 +105,13 @@ export class EmailDrain {
   /** One pull and the settlement of what it returned. */
   async runCycle(): Promise<CycleSummary> {
     const summary: CycleSummary = {
-      pullFailed: false, pulled: 0, delivered: 0, duplicates: 0, deadLettered: 0, retried: 0, released: 0,
+      pullFailed: false,
+      pulled: 0,
+      delivered: 0,
+      duplicates: 0,
+      deadLettered: 0,
+      retried: 0,
+      released: 0,
     };
     // The lease clock starts no later than the request, so measuring from here is conservative.
     const leaseDeadline = this.now() + this.settings.visibilityTimeoutMs;
@@ -163,8 +178,9 @@ export class EmailDrain {
         this.deps.log.info("already delivered; acking the redelivery", fields);
         return { kind: "duplicate" };
       case "sending": {
-        const detail = `an earlier run stopped while sendmail was running, so it may have been delivered; `
-          + `check the mail log for Message-ID ${messageIdFor(email)} and re-send under a new id if it was not`;
+        const detail =
+          `an earlier run stopped while sendmail was running, so it may have been delivered; ` +
+          `check the mail log for Message-ID ${messageIdFor(email)} and re-send under a new id if it was not`;
         return this.deadLetter(message, decoded.value, "delivery-uncertain", detail, fields, email.id);
       }
       default:
@@ -222,7 +238,9 @@ export class EmailDrain {
         if (!(error instanceof QueueApiError) || error.isConfigurationProblem) throw error;
         const last = attempt === SETTLE_ATTEMPTS || this.now() + this.settings.apiTimeoutMs > leaseDeadline;
         this.deps.log.warn(last ? "ack failed; the messages will be redelivered" : "ack failed; trying again", {
-          error: error.message, acks: settlement.acks.length, retries: settlement.retries.length,
+          error: error.message,
+          acks: settlement.acks.length,
+          retries: settlement.retries.length,
         });
         if (last) return;
         await delay(100 * 2 ** attempt);

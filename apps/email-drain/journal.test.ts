@@ -34,7 +34,10 @@ describe("DeliveryJournal", () => {
 
     const { journal: again, report } = await reopen();
     expect([again.stateOf("a"), again.stateOf("b"), again.stateOf("c"), again.stateOf("d")]).toEqual([
-      "sent", "not-sent", "sending", undefined,
+      "sent",
+      "not-sent",
+      "sending",
+      undefined,
     ]);
     expect(report).toEqual({ entries: 3, discardedLines: 0, tornTail: false });
     expect((await stat(path)).mode & 0o777).toBe(0o600);
@@ -69,9 +72,7 @@ describe("DeliveryJournal", () => {
 
     const { journal: again, report } = await reopen();
     expect(report.discardedLines).toBe(2);
-    expect([again.stateOf("good"), again.stateOf("flipped"), again.stateOf("flapped")]).toEqual([
-      undefined, undefined, undefined,
-    ]);
+    expect([again.stateOf("good"), again.stateOf("flipped"), again.stateOf("flapped")]).toEqual([undefined, undefined, undefined]);
     await again.close();
   });
 

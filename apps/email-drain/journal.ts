@@ -77,7 +77,10 @@ export class DeliveryJournal {
     }
   }
 
-  private static async openOrThrow(path: string, options: JournalOptions): Promise<{ journal: DeliveryJournal; report: JournalOpenReport }> {
+  private static async openOrThrow(
+    path: string,
+    options: JournalOptions,
+  ): Promise<{ journal: DeliveryJournal; report: JournalOpenReport }> {
     const settings: Required<JournalOptions> = {
       compactAtBytes: DEFAULT_COMPACT_AT_BYTES,
       now: Date.now,

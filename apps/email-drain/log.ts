@@ -18,10 +18,12 @@ const SEVERITY: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, erro
 
 export function createLogger(options: { level: LogLevel; write: (line: string) => void; now?: () => Date }): Logger {
   const now = options.now ?? (() => new Date());
-  const log = (level: LogLevel) => (msg: string, fields: LogFields = {}): void => {
-    if (SEVERITY[level] < SEVERITY[options.level]) return;
-    // ts, level and msg come last so a field can never overwrite them.
-    options.write(`${JSON.stringify({ ...fields, ts: now().toISOString(), level, msg })}\n`);
-  };
+  const log =
+    (level: LogLevel) =>
+    (msg: string, fields: LogFields = {}): void => {
+      if (SEVERITY[level] < SEVERITY[options.level]) return;
+      // ts, level and msg come last so a field can never overwrite them.
+      options.write(`${JSON.stringify({ ...fields, ts: now().toISOString(), level, msg })}\n`);
+    };
   return { debug: log("debug"), info: log("info"), warn: log("warn"), error: log("error") };
 }

@@ -22,7 +22,9 @@ beforeAll(async () => {
   directory = await mkdtemp(join(tmpdir(), "drain-main-"));
   bundle = await writeDrainBundle(directory);
   api = await FakeQueuesApi.start({
-    accountId: ACCOUNT, apiToken: TOKEN, queues: [{ id: OUTBOX, deadLetterQueueId: DLQ }, { id: DLQ }],
+    accountId: ACCOUNT,
+    apiToken: TOKEN,
+    queues: [{ id: OUTBOX, deadLetterQueueId: DLQ }, { id: DLQ }],
   });
 });
 
@@ -59,7 +61,11 @@ function environment(overrides: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 async function once(env: NodeJS.ProcessEnv): Promise<{ code: number | string; lines: Array<Record<string, unknown>> }> {
   const drain = startDrain(bundle, env, ["--once"]);
   const code = await drain.exited;
-  const lines = drain.stdout().split("\n").filter((line) => line !== "").map((line) => JSON.parse(line) as Record<string, unknown>);
+  const lines = drain
+    .stdout()
+    .split("\n")
+    .filter((line) => line !== "")
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
   return { code, lines };
 }
 
@@ -80,7 +86,9 @@ describe("the bundled drain process", () => {
   ])("exits 78 with one line naming %s when it is wrong", async (variable, overrides) => {
     const { code, lines } = await once(environment(overrides));
     expect(code).toBe(78);
-    expect(lines).toEqual([expect.objectContaining({ level: "error", variable, msg: expect.stringContaining(`configuration error: ${variable}: `) })]);
+    expect(lines).toEqual([
+      expect.objectContaining({ level: "error", variable, msg: expect.stringContaining(`configuration error: ${variable}: `) }),
+    ]);
   });
 
   it("exits 78 when the API refuses the token", async () => {

@@ -24,13 +24,21 @@ afterEach(async () => {
 
 function client(overrides: Partial<ConstructorParameters<typeof CloudflareQueuesClient>[0]> = {}): CloudflareQueuesClient {
   return new CloudflareQueuesClient({
-    baseUrl: api.baseUrl, accountId: ACCOUNT, queueId: OUTBOX, deadLetterQueueId: DLQ, apiToken: TOKEN, timeoutMs: 500,
+    baseUrl: api.baseUrl,
+    accountId: ACCOUNT,
+    queueId: OUTBOX,
+    deadLetterQueueId: DLQ,
+    apiToken: TOKEN,
+    timeoutMs: 500,
     ...overrides,
   });
 }
 
 async function failure(promise: Promise<unknown>): Promise<QueueApiError> {
-  const error: unknown = await promise.then(() => undefined, (caught: unknown) => caught);
+  const error: unknown = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
   if (!(error instanceof QueueApiError)) throw new Error(`expected a QueueApiError, got ${String(error)}`);
   return error;
 }

@@ -49,7 +49,11 @@ export interface QueueApi {
 export type QueueApiErrorKind = "auth" | "not-found" | "rate-limited" | "server" | "client" | "network" | "timeout" | "protocol";
 
 export class QueueApiError extends Error {
-  constructor(readonly kind: QueueApiErrorKind, message: string, readonly status?: number) {
+  constructor(
+    readonly kind: QueueApiErrorKind,
+    message: string,
+    readonly status?: number,
+  ) {
     super(message);
     this.name = "QueueApiError";
   }

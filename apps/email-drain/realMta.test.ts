@@ -25,9 +25,9 @@ const at = (local: string): string => `${local}@${POSTFIX_DOMAIN}`;
 
 if (unavailable !== undefined && process.env.CI !== "true") {
   console.warn(
-    `\n!!! SKIPPED: the real-MTA test of the email drain: ${unavailable}.\n`
-    + "!!! Install it with: echo \"postfix postfix/main_mailer_type select No configuration\" | debconf-set-selections"
-    + " && DEBIAN_FRONTEND=noninteractive apt-get install -y postfix\n",
+    `\n!!! SKIPPED: the real-MTA test of the email drain: ${unavailable}.\n` +
+      '!!! Install it with: echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections' +
+      " && DEBIAN_FRONTEND=noninteractive apt-get install -y postfix\n",
   );
 }
 
@@ -79,17 +79,21 @@ describe("the drain through a real Postfix", () => {
     api.enqueue(OUTBOX, JSON.stringify(plain), "text");
     api.enqueue(OUTBOX, { ...plain, id: "mta-3", from: "intruder@evil.example" });
 
-    const drain = startDrain(await writeDrainBundle(directory), {
-      PATH: process.env.PATH,
-      CF_ACCOUNT_ID: ACCOUNT,
-      CF_QUEUE_ID: OUTBOX,
-      CF_DLQ_QUEUE_ID: DLQ,
-      CF_API_TOKEN: TOKEN,
-      CF_API_BASE_URL: api.baseUrl,
-      ALLOWED_SENDERS: `@${POSTFIX_DOMAIN}`,
-      SENDMAIL_PATH: postfix.sendmailPath,
-      JOURNAL_PATH: join(directory, "journal"),
-    }, ["--once"]);
+    const drain = startDrain(
+      await writeDrainBundle(directory),
+      {
+        PATH: process.env.PATH,
+        CF_ACCOUNT_ID: ACCOUNT,
+        CF_QUEUE_ID: OUTBOX,
+        CF_DLQ_QUEUE_ID: DLQ,
+        CF_API_TOKEN: TOKEN,
+        CF_API_BASE_URL: api.baseUrl,
+        ALLOWED_SENDERS: `@${POSTFIX_DOMAIN}`,
+        SENDMAIL_PATH: postfix.sendmailPath,
+        JOURNAL_PATH: join(directory, "journal"),
+      },
+      ["--once"],
+    );
     expect(await drain.exited).toBe(0);
 
     const delivered = await waitForMail(postfix, 4);

@@ -85,9 +85,7 @@ describe("renderMessage", () => {
   });
 
   it("never writes Bcc, and writes only the expected headers", () => {
-    const names = headerNames(
-      render({ bcc: ["hidden@example.net"], cc: ["c@example.com"], headers: { "X-A": "1" }, html: "<b>x</b>" }),
-    );
+    const names = headerNames(render({ bcc: ["hidden@example.net"], cc: ["c@example.com"], headers: { "X-A": "1" }, html: "<b>x</b>" }));
     expect(names).toEqual(["Date", "From", "To", "Cc", "Subject", "Message-ID", "X-A", "MIME-Version", "Content-Type"]);
   });
 

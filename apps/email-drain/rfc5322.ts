@@ -47,13 +47,11 @@ export function renderMessage(email: ValidatedEmail, options: RenderOptions): st
   // Neither quoted-printable nor base64 output can contain "=_", so this boundary never occurs inside a part.
   const boundary = `=_${createHash("sha256").update(email.id).digest("hex").slice(0, 32)}`;
   const body = parts.flatMap((part) => [`--${boundary}`, ...part.headers, "", part.body]);
-  return [
-    ...headers,
-    foldHeader("Content-Type", ["multipart/alternative;", `boundary="${boundary}"`]),
-    "",
-    ...body,
-    `--${boundary}--`,
-  ].join(CRLF) + CRLF;
+  return (
+    [...headers, foldHeader("Content-Type", ["multipart/alternative;", `boundary="${boundary}"`]), "", ...body, `--${boundary}--`].join(
+      CRLF,
+    ) + CRLF
+  );
 }
 
 /** `<id@sender-domain>`: stable across redeliveries, so recipients' clients can also de-duplicate. */
@@ -66,8 +64,10 @@ export function formatDate(date: Date): string {
   const days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
   const months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
   const two = (n: number): string => String(n).padStart(2, "0");
-  return `${days[date.getUTCDay()]}, ${two(date.getUTCDate())} ${months[date.getUTCMonth()]} ${date.getUTCFullYear()} `
-    + `${two(date.getUTCHours())}:${two(date.getUTCMinutes())}:${two(date.getUTCSeconds())} +0000`;
+  return (
+    `${days[date.getUTCDay()]}, ${two(date.getUTCDate())} ${months[date.getUTCMonth()]} ${date.getUTCFullYear()} ` +
+    `${two(date.getUTCHours())}:${two(date.getUTCMinutes())}:${two(date.getUTCSeconds())} +0000`
+  );
 }
 
 /**
@@ -101,9 +101,7 @@ export function unstructuredWords(text: string): string[] {
 /** `Name <a@b>, c@d` as foldable words, with the display names as atoms, quoted strings or encoded-words. */
 export function mailboxListWords(mailboxes: readonly Mailbox[]): string[] {
   return mailboxes.flatMap((mailbox, index) => {
-    const words = mailbox.displayName === undefined
-      ? [mailbox.address]
-      : [...phraseWords(mailbox.displayName), `<${mailbox.address}>`];
+    const words = mailbox.displayName === undefined ? [mailbox.address] : [...phraseWords(mailbox.displayName), `<${mailbox.address}>`];
     if (index < mailboxes.length - 1) words[words.length - 1] += ",";
     return words;
   });
@@ -140,9 +138,7 @@ function encodedWord(text: string): string {
 function textPart(subtype: "plain" | "html", content: string): { headers: string[]; body: string } {
   const quotedPrintable = encodeQuotedPrintable(content);
   const base64 = encodeBase64Body(content);
-  const [encoding, body] = quotedPrintable.length <= base64.length
-    ? ["quoted-printable", quotedPrintable]
-    : ["base64", base64];
+  const [encoding, body] = quotedPrintable.length <= base64.length ? ["quoted-printable", quotedPrintable] : ["base64", base64];
   return {
     headers: [`Content-Type: text/${subtype}; charset=utf-8`, `Content-Transfer-Encoding: ${encoding}`],
     body,
@@ -155,7 +151,10 @@ function textPart(subtype: "plain" | "html", content: string): { headers: string
  * quoting along the way can alter the content.
  */
 export function encodeQuotedPrintable(text: string): string {
-  return text.split(/\r\n|\r|\n/).map(encodeQuotedPrintableLine).join(CRLF);
+  return text
+    .split(/\r\n|\r|\n/)
+    .map(encodeQuotedPrintableLine)
+    .join(CRLF);
 }
 
 function encodeQuotedPrintableLine(line: string): string {

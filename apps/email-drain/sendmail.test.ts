@@ -17,7 +17,10 @@ afterEach(async () => {
 
 const MESSAGE = "From: a@sodimo.eu\r\nTo: b@example.com\r\nMessage-ID: <id-1@sodimo.eu>\r\n\r\n.\r\nbody\r\n";
 
-async function send(options: FakeSendmailOptions, env: NodeJS.ProcessEnv = { PATH: process.env.PATH }): Promise<{
+async function send(
+  options: FakeSendmailOptions,
+  env: NodeJS.ProcessEnv = { PATH: process.env.PATH },
+): Promise<{
   outcome: SendmailOutcome;
   sendmail: FakeSendmail;
 }> {
@@ -32,7 +35,12 @@ async function send(options: FakeSendmailOptions, env: NodeJS.ProcessEnv = { PAT
 describe("sendmailArguments", () => {
   it("passes recipients as operands after --, never -t", () => {
     expect(sendmailArguments({ envelopeSender: "a@sodimo.eu", recipients: ["b@example.com", "c@example.com"] })).toEqual([
-      "-i", "-f", "a@sodimo.eu", "--", "b@example.com", "c@example.com",
+      "-i",
+      "-f",
+      "a@sodimo.eu",
+      "--",
+      "b@example.com",
+      "c@example.com",
     ]);
   });
 });

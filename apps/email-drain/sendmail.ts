@@ -52,9 +52,10 @@ export function sendmailArguments(request: Pick<SendmailRequest, "envelopeSender
 }
 
 export function childEnvironment(env: NodeJS.ProcessEnv): Record<string, string> {
-  const passed = Object.fromEntries(
-    CHILD_ENVIRONMENT.flatMap((name) => (env[name] === undefined ? [] : [[name, env[name]]])),
-  ) as Record<string, string>;
+  const passed = Object.fromEntries(CHILD_ENVIRONMENT.flatMap((name) => (env[name] === undefined ? [] : [[name, env[name]]]))) as Record<
+    string,
+    string
+  >;
   return { PATH: DEFAULT_PATH, ...passed };
 }
 
@@ -85,11 +86,13 @@ export function runSendmail(options: SendmailOptions, request: SendmailRequest):
       else if (exitCode === 0) finish({ kind: "sent" });
       else finish({ kind: "exit", exitCode: exitCode ?? -1, stderr });
     };
-    timers.push(setTimeout(() => {
-      timedOut = true;
-      child.kill("SIGTERM");
-      timers.push(setTimeout(() => child.kill("SIGKILL"), SENDMAIL_KILL_GRACE_MS));
-    }, options.timeoutMs));
+    timers.push(
+      setTimeout(() => {
+        timedOut = true;
+        child.kill("SIGTERM");
+        timers.push(setTimeout(() => child.kill("SIGKILL"), SENDMAIL_KILL_GRACE_MS));
+      }, options.timeoutMs),
+    );
 
     child.stderr.on("data", (chunk: Buffer) => {
       if (stderr.length < MAX_STDERR) stderr = (stderr + chunk.toString("utf8")).slice(0, MAX_STDERR);

@@ -45,7 +45,19 @@ const EXTRA_HEADER_NAME = /^X-[A-Za-z0-9][A-Za-z0-9-]{0,61}$/i;
 const META_KEY = /^[A-Za-z0-9_.-]{1,64}$/;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/;
 const KNOWN_KEYS: ReadonlySet<string> = new Set<keyof EmailEnvelope>([
-  "v", "id", "from", "to", "cc", "bcc", "replyTo", "subject", "text", "html", "headers", "createdAt", "meta",
+  "v",
+  "id",
+  "from",
+  "to",
+  "cc",
+  "bcc",
+  "replyTo",
+  "subject",
+  "text",
+  "html",
+  "headers",
+  "createdAt",
+  "meta",
 ]);
 
 const utf8 = new TextEncoder();
@@ -113,7 +125,14 @@ function validateOrThrow(value: unknown): ValidatedEmail {
   const meta = metadata(envelope.meta);
 
   return {
-    id, from, to, cc, bcc, subject, extraHeaders, meta,
+    id,
+    from,
+    to,
+    cc,
+    bcc,
+    subject,
+    extraHeaders,
+    meta,
     ...(replyTo && { replyTo }),
     ...(text !== undefined && { text }),
     ...(html !== undefined && { html }),

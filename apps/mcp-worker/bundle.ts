@@ -30,6 +30,7 @@ export function buildMcpWorkerBundle(): string {
     logLevel: "silent",
   });
   const [output] = result.outputFiles;
-  if (!output || result.outputFiles.length !== 1) throw new Error(`mcp-worker bundle: expected one output file, got ${result.outputFiles.length}`);
+  if (!output || result.outputFiles.length !== 1)
+    throw new Error(`mcp-worker bundle: expected one output file, got ${result.outputFiles.length}`);
   return output.text;
 }

@@ -24,7 +24,11 @@ const BATCH_SIZES = [1, 10, 50, 100];
 
 async function measure(batchSize: number, messages: number): Promise<number> {
   const directory = await mkdtemp(join(tmpdir(), "drain-bench-"));
-  const api = await FakeQueuesApi.start({ accountId: ACCOUNT, apiToken: TOKEN, queues: [{ id: OUTBOX, deadLetterQueueId: DLQ }, { id: DLQ }] });
+  const api = await FakeQueuesApi.start({
+    accountId: ACCOUNT,
+    apiToken: TOKEN,
+    queues: [{ id: OUTBOX, deadLetterQueueId: DLQ }, { id: DLQ }],
+  });
   const { journal } = await DeliveryJournal.open(join(directory, "journal"), { retentionMs: 86_400_000 });
   const sendmailPath = join(directory, "sendmail");
   await writeFile(sendmailPath, "#!/bin/sh\nexec cat > /dev/null\n", { mode: 0o755 });
@@ -33,14 +37,34 @@ async function measure(batchSize: number, messages: number): Promise<number> {
   try {
     for (let index = 0; index < messages; index += 1) {
       api.enqueue(OUTBOX, {
-        v: 1, id: `bench-${index}`, from: "Agent <agent@sodimo.eu>", to: ["client@example.com"],
-        subject: `Quote ${index}`, text: "Hello,\n\nplease find the quote below.\n".repeat(20),
+        v: 1,
+        id: `bench-${index}`,
+        from: "Agent <agent@sodimo.eu>",
+        to: ["client@example.com"],
+        subject: `Quote ${index}`,
+        text: "Hello,\n\nplease find the quote below.\n".repeat(20),
       });
     }
     const drain = new EmailDrain(
-      { batchSize, visibilityTimeoutMs: 300_000, apiTimeoutMs: 15_000, sendmailTimeoutMs: 30_000, retryBaseDelaySeconds: 120, retryMaxDelaySeconds: 3_600, idlePollMinMs: 10, idlePollMaxMs: 10 },
       {
-        queue: new CloudflareQueuesClient({ baseUrl: api.baseUrl, accountId: ACCOUNT, queueId: OUTBOX, deadLetterQueueId: DLQ, apiToken: TOKEN, timeoutMs: 15_000 }),
+        batchSize,
+        visibilityTimeoutMs: 300_000,
+        apiTimeoutMs: 15_000,
+        sendmailTimeoutMs: 30_000,
+        retryBaseDelaySeconds: 120,
+        retryMaxDelaySeconds: 3_600,
+        idlePollMinMs: 10,
+        idlePollMaxMs: 10,
+      },
+      {
+        queue: new CloudflareQueuesClient({
+          baseUrl: api.baseUrl,
+          accountId: ACCOUNT,
+          queueId: OUTBOX,
+          deadLetterQueueId: DLQ,
+          apiToken: TOKEN,
+          timeoutMs: 15_000,
+        }),
         journal,
         allowList: allowList.value,
         sendmail: (request) => runSendmail({ path: sendmailPath, timeoutMs: 30_000, env: process.env }, request),

@@ -42,7 +42,8 @@ function addToCatalog(dir: string): void {
   let text = readFileSync(file, "utf8");
   const firstImport = text.search(/^import /m);
   const catalogEnd = text.indexOf("\n];", text.indexOf("export const CATALOG"));
-  if (firstImport < 0 || catalogEnd < 0) throw new Error("infra/catalog/index.ts no longer has imports and `export const CATALOG = [...]`: update the fixture");
+  if (firstImport < 0 || catalogEnd < 0)
+    throw new Error("infra/catalog/index.ts no longer has imports and `export const CATALOG = [...]`: update the fixture");
   text = `${text.slice(0, catalogEnd)}\n  whoami,${text.slice(catalogEnd)}`;
   writeFileSync(file, `${text.slice(0, firstImport)}${WHOAMI_IMPORT}${text.slice(firstImport)}`);
 }
@@ -116,7 +117,9 @@ function inputsOf(step: Step, name: string): Record<string, unknown> {
 
 /** The changed resources' lines of a document: `<kind> <name>`. */
 function changedResources(document: StackDiffDocument): string[] {
-  return [...document.full.matchAll(/<code>[+~-]+<\/code> (create|update|replace|delete) <code>[^<]*<\/code> <code>([^<]*)<\/code>/g)].map((m) => `${m[1]} ${m[2]}`);
+  return [...document.full.matchAll(/<code>[+~-]+<\/code> (create|update|replace|delete) <code>[^<]*<\/code> <code>([^<]*)<\/code>/g)].map(
+    (m) => `${m[1]} ${m[2]}`,
+  );
 }
 
 describe("diff between commits (golden documents)", () => {
@@ -146,7 +149,9 @@ describe("diff between commits (golden documents)", () => {
     expect(changed).toContain("replace paperclip-db-password-bytes");
     expect(changed).toContain("update harness-secret-paperclip-db-postgres-password");
     expect(changed).toContain("replace harness-restart-paperclip-db.service");
-    expect(document.markdown).toMatch(/<code>stdin<\/code> \| <code>&#91;secret&#93;<\/code> \| <code>&#91;secret&#93;<\/code> \*\*changed\*\* \|/);
+    expect(document.markdown).toMatch(
+      /<code>stdin<\/code> \| <code>&#91;secret&#93;<\/code> \| <code>&#91;secret&#93;<\/code> \*\*changed\*\* \|/,
+    );
     // Neither the old nor the new value (in any encoding), nor a fingerprint.
     expect(countLeakedSecrets(document.full, secretsOf("newService", "rotation"))).toBe(0);
     expect(document.full).not.toMatch(/\[secret:[0-9a-f]+\]/);
@@ -188,7 +193,8 @@ describe("diff between commits (golden documents)", () => {
     const secrets = secretsOf(...steps);
     expect(secrets.length).toBeGreaterThan(0);
     for (let i = 1; i < steps.length; i++) {
-      for (const stack of shippedStacks(fixture.dir)) expect(countLeakedSecrets(diff(steps[i - 1]!, steps[i]!, stack).full, secrets)).toBe(0);
+      for (const stack of shippedStacks(fixture.dir))
+        expect(countLeakedSecrets(diff(steps[i - 1]!, steps[i]!, stack).full, secrets)).toBe(0);
     }
   });
 });
@@ -197,7 +203,10 @@ describe("npm run diff on a commit against itself", () => {
   it("says no changes for every stack and exits 0", async () => {
     const out = join(scratch, "self");
     const tsx = realpathSync(join(PROJECT_ROOT, "node_modules", ".bin", "tsx"));
-    const run = await runProcess(process.execPath, [tsx, "cli/main.ts", "diff", "--base", "HEAD", "--out", out], { cwd: fixture.dir, timeoutMs: 300_000 });
+    const run = await runProcess(process.execPath, [tsx, "cli/main.ts", "diff", "--base", "HEAD", "--out", out], {
+      cwd: fixture.dir,
+      timeoutMs: 300_000,
+    });
     expect(run.stderr).not.toMatch(/error/i);
     expect(run.exitCode).toBe(0);
     const stacks = shippedStacks(fixture.dir);

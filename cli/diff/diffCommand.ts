@@ -85,14 +85,26 @@ export async function runDiff(options: DiffOptions): Promise<DiffResult> {
     // fails, so nothing is still writing when the checkouts and scratch files are removed.
     const [baseExports, headExports] = settled(
       await Promise.allSettled([
-        exportRevisionPlans(base, stacks.filter((s) => baseStacks.includes(s)), key, scratch),
-        exportRevisionPlans(head, stacks.filter((s) => headStacks.includes(s)), key, scratch),
+        exportRevisionPlans(
+          base,
+          stacks.filter((s) => baseStacks.includes(s)),
+          key,
+          scratch,
+        ),
+        exportRevisionPlans(
+          head,
+          stacks.filter((s) => headStacks.includes(s)),
+          key,
+          scratch,
+        ),
       ]),
     );
 
     const project = readProjectFile(existsSync(join(head.dir, "Pulumi.yaml")) ? head.dir : base.dir).name;
     const notes = (await dependenciesDiffer(base, head))
-      ? ["package-lock.json differs between the revisions: both were planned with the head's dependencies, so a change that comes only from a dependency update does not show here (docs/pr-diffs.md)."]
+      ? [
+          "package-lock.json differs between the revisions: both were planned with the head's dependencies, so a change that comes only from a dependency update does not show here (docs/pr-diffs.md).",
+        ]
       : [];
     const documents = stacks.map((stack) =>
       renderStackDiff({

@@ -15,7 +15,8 @@ export function commentMarker(project: string, stack: string): string {
     ["project", project],
     ["stack", stack],
   ] as const) {
-    if (!MARKER_NAME.test(name)) throw new Error(`${what} name ${JSON.stringify(name)} cannot be put in a comment marker (letters, digits, '.', '_', '-')`);
+    if (!MARKER_NAME.test(name))
+      throw new Error(`${what} name ${JSON.stringify(name)} cannot be put in a comment marker (letters, digits, '.', '_', '-')`);
   }
   return `<!-- paperclip-harness:pr-diff project=${project} stack=${stack} -->`;
 }

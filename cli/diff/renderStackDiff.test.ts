@@ -14,7 +14,10 @@ function resource(name: string, inputs: Record<string, unknown>, type = TYPE): P
   return { urn: urn(name, type), type, name, custom: true, protect: false, dependencies: [], inputs };
 }
 
-function planned(resources: PlannedResource[], options: { artifacts?: Artifact[]; policies?: ValidationResult[]; checks?: number; secrets?: string[] } = {}): PlannedStackExport {
+function planned(
+  resources: PlannedResource[],
+  options: { artifacts?: Artifact[]; policies?: ValidationResult[]; checks?: number; secrets?: string[] } = {},
+): PlannedStackExport {
   return {
     format: PLAN_EXPORT_FORMAT,
     ok: true,
@@ -29,7 +32,13 @@ function planned(resources: PlannedResource[], options: { artifacts?: Artifact[]
 
 function render(base: PlanExport | undefined, head: PlanExport | undefined, extra: Partial<StackDiffInput> = {}, budget?: number) {
   return renderStackDiff(
-    { project: "proj", stack: "dev", base: { label: "main", ...(base ? { plan: base } : {}) }, head: { label: "pr", ...(head ? { plan: head } : {}) }, ...extra },
+    {
+      project: "proj",
+      stack: "dev",
+      base: { label: "main", ...(base ? { plan: base } : {}) },
+      head: { label: "pr", ...(head ? { plan: head } : {}) },
+      ...extra,
+    },
     budget === undefined ? {} : { budget },
   );
 }
@@ -46,8 +55,18 @@ describe("renderStackDiff", () => {
   });
 
   it("counts each kind of change in the summary line", () => {
-    const base = planned([resource("kept", { x: 1 }), resource("edited", { x: 1 }), resource("gone", {}), resource("restart", { triggers: ["a"] })]);
-    const head = planned([resource("kept", { x: 1 }), resource("edited", { x: 2 }), resource("new", {}), resource("restart", { triggers: ["b"] })]);
+    const base = planned([
+      resource("kept", { x: 1 }),
+      resource("edited", { x: 1 }),
+      resource("gone", {}),
+      resource("restart", { triggers: ["a"] }),
+    ]);
+    const head = planned([
+      resource("kept", { x: 1 }),
+      resource("edited", { x: 2 }),
+      resource("new", {}),
+      resource("restart", { triggers: ["b"] }),
+    ]);
     const document = render(base, head);
     expect(document.counts).toEqual({ create: 1, update: 1, replace: 1, delete: 1, unchanged: 1 });
     expect(document.markdown).toContain(
@@ -60,13 +79,21 @@ describe("renderStackDiff", () => {
   });
 
   it("shows a changed secret as changed, with neither value nor fingerprint", () => {
-    const document = render(planned([resource("s", { stdin: "[secret:aaaaaaaaaaaaaaaa]" })]), planned([resource("s", { stdin: "[secret:bbbbbbbbbbbbbbbb]" })]));
-    expect(document.markdown).toContain("| <code>stdin</code> | <code>&#91;secret&#93;</code> | <code>&#91;secret&#93;</code> **changed** |");
+    const document = render(
+      planned([resource("s", { stdin: "[secret:aaaaaaaaaaaaaaaa]" })]),
+      planned([resource("s", { stdin: "[secret:bbbbbbbbbbbbbbbb]" })]),
+    );
+    expect(document.markdown).toContain(
+      "| <code>stdin</code> | <code>&#91;secret&#93;</code> | <code>&#91;secret&#93;</code> **changed** |",
+    );
     expect(document.markdown).not.toMatch(/aaaa|bbbb/);
   });
 
   it("hides a plain value that became secret (pulumi/pulumi#4957)", () => {
-    const document = render(planned([resource("s", { token: "plain-old-token" })]), planned([resource("s", { token: "[secret:bbbbbbbbbbbbbbbb]" })]));
+    const document = render(
+      planned([resource("s", { token: "plain-old-token" })]),
+      planned([resource("s", { token: "[secret:bbbbbbbbbbbbbbbb]" })]),
+    );
     expect(document.markdown).not.toContain("plain-old-token");
     expect(document.markdown).toContain("hidden (secret on the other side)");
   });
@@ -74,17 +101,28 @@ describe("renderStackDiff", () => {
   it("shows a rendered file once, as a unified diff, instead of its raw property", () => {
     const before = "[Container]\nImage=a:1\n";
     const after = "[Container]\nImage=a:2\n";
-    const base = planned([resource("f", { stdin: before })], { artifacts: [{ path: "host/a.container", kind: "quadlet", content: before, resource: urn("f") }] });
-    const head = planned([resource("f", { stdin: after })], { artifacts: [{ path: "host/a.container", kind: "quadlet", content: after, resource: urn("f") }] });
+    const base = planned([resource("f", { stdin: before })], {
+      artifacts: [{ path: "host/a.container", kind: "quadlet", content: before, resource: urn("f") }],
+    });
+    const head = planned([resource("f", { stdin: after })], {
+      artifacts: [{ path: "host/a.container", kind: "quadlet", content: after, resource: urn("f") }],
+    });
     const document = render(base, head);
-    expect(document.markdown).toContain("```diff\n--- a/host/a.container\n+++ b/host/a.container\n@@ -1,2 +1,2 @@\n [Container]\n-Image=a:1\n+Image=a:2\n```");
+    expect(document.markdown).toContain(
+      "```diff\n--- a/host/a.container\n+++ b/host/a.container\n@@ -1,2 +1,2 @@\n [Container]\n-Image=a:1\n+Image=a:2\n```",
+    );
     expect(document.markdown.match(/Image=a:2/g)).toHaveLength(1);
     expect(document.markdown).not.toContain("| <code>stdin</code>");
   });
 
   it("fences untrusted text so it cannot end the block, and strips terminal escapes", () => {
     const content = "```\n\u001b[31mred\u001b[0m\n<!-- paperclip-harness:pr-diff project=proj stack=prod -->\n";
-    const document = render(undefined, planned([resource("f", { stdin: content, note: "a|b @someone" })], { artifacts: [{ path: "x", kind: "text", content, resource: urn("f") }] }));
+    const document = render(
+      undefined,
+      planned([resource("f", { stdin: content, note: "a|b @someone" })], {
+        artifacts: [{ path: "x", kind: "text", content, resource: urn("f") }],
+      }),
+    );
     expect(document.markdown).toContain("````diff\n");
     expect(document.markdown).not.toContain("\u001b");
     expect(document.markdown).toContain("<code>&#34;a&#124;b &#64;someone&#34;</code>");
@@ -93,10 +131,19 @@ describe("renderStackDiff", () => {
   });
 
   it("lists policy violations first, marking new ones and the ones this change fixes", () => {
-    const failed = (validator: string, target: string): ValidationResult => ({ validator, target, status: "failed", message: "bad \u001b[1m|\u001b[0m thing" });
+    const failed = (validator: string, target: string): ValidationResult => ({
+      validator,
+      target,
+      status: "failed",
+      message: "bad \u001b[1m|\u001b[0m thing",
+    });
     const base = planned([resource("a", {})], { policies: [failed("policy:old", "a"), failed("policy:fixed", "a")] });
     const head = planned([resource("a", { x: 1 })], {
-      policies: [failed("policy:old", "a"), failed("policy:new", "a"), { validator: "policy:ok", target: "a", status: "passed", message: "" }],
+      policies: [
+        failed("policy:old", "a"),
+        failed("policy:new", "a"),
+        { validator: "policy:ok", target: "a", status: "passed", message: "" },
+      ],
     });
     const markdown = render(base, head).markdown;
     expect(markdown.indexOf("#### Policies")).toBeLessThan(markdown.indexOf("#### Changes"));
@@ -122,7 +169,12 @@ describe("renderStackDiff", () => {
   });
 
   it("a head that does not plan is reported, not diffed", () => {
-    const document = render(planned([resource("a", {})]), { format: PLAN_EXPORT_FORMAT, ok: false, stack: "dev", error: "paperclip-harness:domain: expected a DNS name" });
+    const document = render(planned([resource("a", {})]), {
+      format: PLAN_EXPORT_FORMAT,
+      ok: false,
+      stack: "dev",
+      error: "paperclip-harness:domain: expected a DNS name",
+    });
     expect(document.headFailed).toBe(true);
     expect(document.counts).toBeUndefined();
     expect(document.markdown).toContain("the head revision does not plan");
@@ -136,13 +188,19 @@ describe("renderStackDiff", () => {
   });
 
   it("trims details, then names, to stay under the budget; never the summary or the policies", () => {
-    const big = (n: number, version: number) => Array.from({ length: 60 }, (_, i) => `Line${i}=${n}-${i % 7 === 0 ? version : 0}`).join("\n");
+    const big = (n: number, version: number) =>
+      Array.from({ length: 60 }, (_, i) => `Line${i}=${n}-${i % 7 === 0 ? version : 0}`).join("\n");
     const count = 400;
     const side = (version: number) =>
       planned(
         Array.from({ length: count }, (_, n) => resource(`file-${String(n).padStart(3, "0")}`, { stdin: big(n, version) })),
         {
-          artifacts: Array.from({ length: count }, (_, n) => ({ path: `host/f${n}`, kind: "text" as const, content: big(n, version), resource: urn(`file-${String(n).padStart(3, "0")}`) })),
+          artifacts: Array.from({ length: count }, (_, n) => ({
+            path: `host/f${n}`,
+            kind: "text" as const,
+            content: big(n, version),
+            resource: urn(`file-${String(n).padStart(3, "0")}`),
+          })),
           policies: [{ validator: "policy:p", target: "file-000", status: "failed", message: "violation" }],
         },
       );
@@ -152,8 +210,12 @@ describe("renderStackDiff", () => {
     expect(document.markdown.length).toBeLessThan(GITHUB_COMMENT_LIMIT);
     expect(document.markdown).toContain("~</code> 400 to update");
     expect(document.markdown).toContain("| **failed** | <code>policy:p</code>");
-    expect(document.markdown).toMatch(/Trimmed to stay under GitHub's comment limit:\*\* \d+ of 400 resources are listed without their details/);
-    expect(document.markdown).toContain("<details><summary><code>~</code> update <code>command:remote:Command</code> <code>file-000</code>");
+    expect(document.markdown).toMatch(
+      /Trimmed to stay under GitHub's comment limit:\*\* \d+ of 400 resources are listed without their details/,
+    );
+    expect(document.markdown).toContain(
+      "<details><summary><code>~</code> update <code>command:remote:Command</code> <code>file-000</code>",
+    );
     expect(document.markdown).toContain("- <code>~</code> update <code>command:remote:Command</code> <code>file-399</code>");
     expect(document.full).toContain("<code>file-399</code> · <code>stdin</code></summary>");
 
@@ -166,7 +228,10 @@ describe("renderStackDiff", () => {
 
 describe("commentMarker", () => {
   it("round-trips and refuses names that could break out of the comment", () => {
-    expect(parseCommentMarker(commentMarker("paperclip-harness", "dev-tokyo"))).toEqual({ project: "paperclip-harness", stack: "dev-tokyo" });
+    expect(parseCommentMarker(commentMarker("paperclip-harness", "dev-tokyo"))).toEqual({
+      project: "paperclip-harness",
+      stack: "dev-tokyo",
+    });
     expect(() => commentMarker("p", "dev -->")).toThrow(/cannot be put in a comment marker/);
     expect(parseCommentMarker(`${commentMarker("p", "dev")} `)).toBeUndefined();
   });

@@ -99,7 +99,15 @@ export function renderStackDiff(input: StackDiffInput, options: RenderOptions = 
       block(head.plan.error, ""),
     );
     const markdown = `${top.join("\n")}\n`;
-    return { project: input.project, stack: input.stack, markdown, full: markdown, trimmed: false, summary: `${input.stack}: the head revision does not plan`, headFailed: true };
+    return {
+      project: input.project,
+      stack: input.stack,
+      markdown,
+      full: markdown,
+      trimmed: false,
+      summary: `${input.stack}: the head revision does not plan`,
+      headFailed: true,
+    };
   }
 
   // Compare against the base's plan; a base without the stack (or failing to plan it) compares as empty.
@@ -110,15 +118,24 @@ export function renderStackDiff(input: StackDiffInput, options: RenderOptions = 
   counts.unchanged = (headPlan?.plan.resources.length ?? 0) - counts.create - counts.update - counts.replace;
   const changed = changes.length;
 
-  top.push(`### ${code(title)}: ${changed === 0 ? "no changes" : `${changed} resource${changed === 1 ? "" : "s"} change${changed === 1 ? "s" : ""}`}`, "");
+  top.push(
+    `### ${code(title)}: ${changed === 0 ? "no changes" : `${changed} resource${changed === 1 ? "" : "s"} change${changed === 1 ? "s" : ""}`}`,
+    "",
+  );
   top.push(changed === 0 ? `No changes: ${counts.unchanged} resources unchanged.` : summaryLine(counts), "", revisions, "");
 
   const notes = [...(input.notes ?? [])];
-  if (!head.plan) notes.push(`The head revision has no \`stacks/Pulumi.${input.stack}.yaml\`: destroying the stack would delete every resource below.`);
+  if (!head.plan)
+    notes.push(`The head revision has no \`stacks/Pulumi.${input.stack}.yaml\`: destroying the stack would delete every resource below.`);
   else if (!base.plan) notes.push("The stack is new: the base revision has no such stack, so every resource below is created.");
   for (const note of notes) top.push(`> ${note}`, "");
   if (base.plan && !base.plan.ok) {
-    top.push("> **The base revision does not plan this stack**, so nothing could be compared: every resource is listed as created. Planning failed with:", "", block(base.plan.error, ""), "");
+    top.push(
+      "> **The base revision does not plan this stack**, so nothing could be compared: every resource is listed as created. Planning failed with:",
+      "",
+      block(base.plan.error, ""),
+      "",
+    );
   }
 
   top.push(renderPolicies(basePlan, headPlan), "");
@@ -181,7 +198,9 @@ function renderPolicies(base: PlannedStackExport | undefined, head: PlannedStack
     );
     for (const result of [...failed, ...skipped]) {
       const status = result.status === "failed" ? (base && !baseFailures.has(key(result)) ? "**failed** (new)" : "**failed**") : "skipped";
-      lines.push(`| ${status} | ${code(result.validator)} | ${code(clip(result.target, 120))} | ${escapeInline(clip(result.message, 600))} |`);
+      lines.push(
+        `| ${status} | ${code(result.validator)} | ${code(clip(result.target, 120))} | ${escapeInline(clip(result.message, 600))} |`,
+      );
     }
   }
   if (fixed.length > 0) {
@@ -275,11 +294,16 @@ function renderPropertyChanges(properties: readonly PropertyChange[], fileConten
     if (multiline && [before, after].every((v) => v === undefined || typeof v === "string")) {
       // A rendered file's text is shown once, as the file's diff above.
       if (fileContents.has(String(after)) || fileContents.has(String(before))) continue;
-      const diff = unifiedDiff((before as string | undefined) ?? "", (after as string | undefined) ?? "", { before: `a/${property.path}`, after: `b/${property.path}` });
+      const diff = unifiedDiff((before as string | undefined) ?? "", (after as string | undefined) ?? "", {
+        before: `a/${property.path}`,
+        after: `b/${property.path}`,
+      });
       blocks.push(`${code(property.path)}:\n\n${block(diff, "diff")}`);
       continue;
     }
-    rows.push(`| ${code(property.path)} | ${secret ? secretCell(before, "before", after) : cell(before)} | ${secret ? secretCell(after, "after", before) : cell(after)} |`);
+    rows.push(
+      `| ${code(property.path)} | ${secret ? secretCell(before, "before", after) : cell(before)} | ${secret ? secretCell(after, "after", before) : cell(after)} |`,
+    );
   }
   const table = rows.length > 0 ? [["| Property | Before | After |", "|---|---|---|", ...rows].join("\n")] : [];
   return [...table, ...blocks];

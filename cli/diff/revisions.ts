@@ -44,7 +44,9 @@ export async function resolveCommit(repo: string, ref: string): Promise<string> 
   try {
     return await git(repo, ["rev-parse", "--verify", "--quiet", "--end-of-options", `${ref}^{commit}`]);
   } catch {
-    throw new DiffError(`unknown git ref ${JSON.stringify(ref)} in ${repo} (fetch it first; a shallow CI checkout needs fetch-depth: 2 or more)`);
+    throw new DiffError(
+      `unknown git ref ${JSON.stringify(ref)} in ${repo} (fetch it first; a shallow CI checkout needs fetch-depth: 2 or more)`,
+    );
   }
 }
 
@@ -68,7 +70,8 @@ export async function checkoutRevision(repo: string, ref: string): Promise<Revis
   try {
     // No hooks: a post-checkout hook (an npm install, say) has no business in a throwaway checkout.
     await git(repo, ["-c", "core.hooksPath=/dev/null", "worktree", "add", "--detach", "--quiet", dir, sha]);
-    if (lstatSync(link, { throwIfNoEntry: false }) !== undefined) throw new DiffError(`${ref} has a node_modules of its own in git: cannot plan it with the current dependencies`);
+    if (lstatSync(link, { throwIfNoEntry: false }) !== undefined)
+      throw new DiffError(`${ref} has a node_modules of its own in git: cannot plan it with the current dependencies`);
     symlinkSync(realpathSync(modules), link, "dir");
   } catch (error) {
     await dispose();
@@ -99,7 +102,12 @@ export async function dependenciesDiffer(base: Revision, head: Revision): Promis
  * Plans `stacks` of a revision in a child process of its own (`plan --json-out`), with the run's
  * fingerprint key, and reads one export per stack.
  */
-export async function exportRevisionPlans(revision: Revision, stacks: readonly string[], key: string, scratch: string): Promise<Map<string, PlanExport>> {
+export async function exportRevisionPlans(
+  revision: Revision,
+  stacks: readonly string[],
+  key: string,
+  scratch: string,
+): Promise<Map<string, PlanExport>> {
   const exports = new Map<string, PlanExport>();
   if (stacks.length === 0) return exports;
   const outDir = mkdtempSync(join(scratch, "export-"));
@@ -113,8 +121,12 @@ export async function exportRevisionPlans(revision: Revision, stacks: readonly s
   const missing = stacks.filter((stack) => !existsSync(join(outDir, `${stack}.json`)));
   if (outcome.exitCode !== 0 || missing.length > 0) {
     const said = `${outcome.stderr}\n${outcome.stdout}`.trim().split("\n").slice(-20).join("\n");
-    const hint = /usage: |unknown option|--json-out/.test(said) ? `\n(${revision.label} predates \`plan --json-out\`: diff needs both revisions to have it)` : "";
-    throw new DiffError(`planning ${revision.label} failed (exit ${outcome.exitCode ?? "signal"}${outcome.timedOut ? ", timed out" : ""}):\n${said}${hint}`);
+    const hint = /usage: |unknown option|--json-out/.test(said)
+      ? `\n(${revision.label} predates \`plan --json-out\`: diff needs both revisions to have it)`
+      : "";
+    throw new DiffError(
+      `planning ${revision.label} failed (exit ${outcome.exitCode ?? "signal"}${outcome.timedOut ? ", timed out" : ""}):\n${said}${hint}`,
+    );
   }
   for (const stack of stacks) exports.set(stack, readPlanExport(join(outDir, `${stack}.json`), stack));
   rmSync(outDir, { recursive: true, force: true });

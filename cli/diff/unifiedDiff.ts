@@ -39,7 +39,8 @@ export function diffLines(a: readonly string[], b: readonly string[]): LineOp[] 
 function myers(a: readonly string[], b: readonly string[]): LineOp[] {
   const n = a.length;
   const m = b.length;
-  if (n === 0 || m === 0) return [...a.map((line): LineOp => ({ kind: "delete", line })), ...b.map((line): LineOp => ({ kind: "insert", line }))];
+  if (n === 0 || m === 0)
+    return [...a.map((line): LineOp => ({ kind: "delete", line })), ...b.map((line): LineOp => ({ kind: "insert", line }))];
   const max = Math.min(n + m, MAX_EDIT_DISTANCE);
   // v[k] = furthest x on diagonal k; `trace[d]` is v before round d, for diagonals -d..d.
   const offset = max + 1;

@@ -29,7 +29,10 @@ export class RecordingMonitor extends MockMonitor {
   readonly records: RecordedResource[] = [];
 
   // The SDK declares these callbacks with `any`; the requests are the generated protobuf messages.
-  override async registerResource(req: RegisterResourceRequest, callback: (err: unknown, response: RegisterResourceResponse) => void): Promise<void> {
+  override async registerResource(
+    req: RegisterResourceRequest,
+    callback: (err: unknown, response: RegisterResourceResponse) => void,
+  ): Promise<void> {
     return super.registerResource(req, (err: unknown, response: RegisterResourceResponse) => {
       if (!err) {
         this.records.push({
@@ -38,7 +41,7 @@ export class RecordingMonitor extends MockMonitor {
           name: req.getName(),
           custom: req.getCustom(),
           ...(req.getParent() ? { parent: req.getParent() } : {}),
-          inputs: req.getObject() ? (pulumi.runtime.deserializeProperties(req.getObject()!)) : {},
+          inputs: req.getObject() ? pulumi.runtime.deserializeProperties(req.getObject()!) : {},
           wireInputs: req.getObject()?.toJavaScript() ?? {},
           dependencies: req.getDependenciesList(),
           propertyDependencies: propertyDependenciesOf(req),

@@ -39,9 +39,11 @@ describe("kubernetes manifest artifacts", () => {
   });
 
   it("puts cluster-scoped objects under _cluster and a ConfigMap's files beside its manifest, each as its own kind", () => {
-    expect(kubernetesManifestArtifacts(recorded("kubernetes:core/v1:Namespace", { apiVersion: "v1", kind: "Namespace", metadata: { name: "paperclip-system" } }))[0]!.path).toBe(
-      "manifests/_cluster/namespace-paperclip-system.yaml",
-    );
+    expect(
+      kubernetesManifestArtifacts(
+        recorded("kubernetes:core/v1:Namespace", { apiVersion: "v1", kind: "Namespace", metadata: { name: "paperclip-system" } }),
+      )[0]!.path,
+    ).toBe("manifests/_cluster/namespace-paperclip-system.yaml");
     const artifacts = kubernetesManifestArtifacts(
       recorded("kubernetes:core/v1:ConfigMap", {
         apiVersion: "v1",
@@ -60,10 +62,23 @@ describe("kubernetes manifest artifacts", () => {
 
   it("renders a Helm release as its chart, version and values, and ignores non-Kubernetes resources and components", () => {
     const [release] = kubernetesManifestArtifacts(
-      recorded("kubernetes:helm.sh/v3:Release", { chart: "oci://r/postgresql", version: "14.2.0", name: "paperclip-db", namespace: "ns", compat: "true", values: { metrics: { enabled: true } } }),
+      recorded("kubernetes:helm.sh/v3:Release", {
+        chart: "oci://r/postgresql",
+        version: "14.2.0",
+        name: "paperclip-db",
+        namespace: "ns",
+        compat: "true",
+        values: { metrics: { enabled: true } },
+      }),
     );
     expect(release!.path).toBe("manifests/ns/helm-release-paperclip-db.yaml");
-    expect(parse(release!.content)).toEqual({ chart: "oci://r/postgresql", version: "14.2.0", name: "paperclip-db", namespace: "ns", values: { metrics: { enabled: true } } });
+    expect(parse(release!.content)).toEqual({
+      chart: "oci://r/postgresql",
+      version: "14.2.0",
+      name: "paperclip-db",
+      namespace: "ns",
+      values: { metrics: { enabled: true } },
+    });
     expect(kubernetesManifestArtifacts(recorded("random:index/randomBytes:RandomBytes", { length: 32 }))).toEqual([]);
     expect(kubernetesManifestArtifacts(recorded("harness:kubernetes:PaperclipWorkload", {}, false))).toEqual([]);
   });

@@ -11,17 +11,7 @@ import { isSecretEnvelope, plainValue, SECRET_MARKER } from "./redact";
 import type { RecordedResource } from "./RecordingMonitor";
 
 export type ArtifactKind =
-  | "quadlet"
-  | "systemd-unit"
-  | "caddyfile"
-  | "postfix"
-  | "yaml"
-  | "json"
-  | "toml"
-  | "shell"
-  | "dockerfile"
-  | "kubernetes"
-  | "text";
+  "quadlet" | "systemd-unit" | "caddyfile" | "postfix" | "yaml" | "json" | "toml" | "shell" | "dockerfile" | "kubernetes" | "text";
 
 export interface Artifact {
   /** Path under the stack's artifacts folder (`host/.config/containers/systemd/paperclip.container`). */
@@ -82,17 +72,27 @@ export const kubernetesManifestArtifacts: ArtifactExtractor = (resource) => {
     const { compat: _compat, ...release } = inputs;
     const namespace = typeof release.namespace === "string" ? release.namespace : "_cluster";
     const name = typeof release.name === "string" ? release.name : resource.name;
-    return [{ path: `manifests/${namespace}/helm-release-${name}.yaml`, kind: "yaml", content: stringify(release, { lineWidth: 0 }), resource: resource.urn }];
+    return [
+      {
+        path: `manifests/${namespace}/helm-release-${name}.yaml`,
+        kind: "yaml",
+        content: stringify(release, { lineWidth: 0 }),
+        resource: resource.urn,
+      },
+    ];
   }
   const metadata = (inputs.metadata ?? {}) as { name?: unknown; namespace?: unknown };
   const kind = typeof inputs.kind === "string" ? inputs.kind : resource.type.split(":").pop()!;
   const name = typeof metadata.name === "string" ? metadata.name : resource.name;
   const directory = `manifests/${typeof metadata.namespace === "string" ? metadata.namespace : "_cluster"}`;
   const stem = `${directory}/${kind.toLowerCase()}-${name}`;
-  const artifacts: Artifact[] = [{ path: `${stem}.yaml`, kind: "kubernetes", content: stringify(inputs, { lineWidth: 0 }), resource: resource.urn }];
+  const artifacts: Artifact[] = [
+    { path: `${stem}.yaml`, kind: "kubernetes", content: stringify(inputs, { lineWidth: 0 }), resource: resource.urn },
+  ];
   if (kind === "ConfigMap" && inputs.data && typeof inputs.data === "object") {
     for (const [file, content] of Object.entries(inputs.data as Record<string, unknown>)) {
-      if (typeof content === "string") artifacts.push({ path: `${stem}/${file}`, kind: kindOfHostFile(configMapFileName(file)), content, resource: resource.urn });
+      if (typeof content === "string")
+        artifacts.push({ path: `${stem}/${file}`, kind: kindOfHostFile(configMapFileName(file)), content, resource: resource.urn });
     }
   }
   return artifacts;
@@ -123,7 +123,8 @@ function kindOfFlyBuildFile(file: string): ArtifactKind {
  * environment secret because one entry is).
  */
 export const flyBuildArtifacts: ArtifactExtractor = (resource) => {
-  if (resource.type !== "command:local:Command" || flyctlStepOf(plainValue(resource.inputs.create) as string | undefined) !== "deploy") return [];
+  if (resource.type !== "command:local:Command" || flyctlStepOf(plainValue(resource.inputs.create) as string | undefined) !== "deploy")
+    return [];
   const environment = resource.wireInputs.environment;
   if (environment === null || typeof environment !== "object") return [];
   return FLY_BUILD_FILES.flatMap(({ file, env }): Artifact[] => {

@@ -78,7 +78,9 @@ export function createOfflineMocks(stack: string): OfflineMocks {
           id = fakeUuid(`${stack}/${args.type}/${args.name}`);
           // Access's shapes: a client id of 32 hex + ".access", a secret of 64 hex.
           state.clientId = `${fakeHexId(`${stack}/client-id/${args.name}`)}.access`;
-          state.clientSecret = digest(`${stack}/client-secret/${args.name}/${JSON.stringify(inputs.clientSecretVersion ?? 1)}`).toString("hex");
+          state.clientSecret = digest(`${stack}/client-secret/${args.name}/${JSON.stringify(inputs.clientSecretVersion ?? 1)}`).toString(
+            "hex",
+          );
           remember(state.clientSecret as string);
           break;
         }

@@ -47,7 +47,12 @@ export function planDocument(recording: Recording, options: PlanDocumentOptions 
       ...(r.deleteBeforeReplace !== undefined ? { deleteBeforeReplace: r.deleteBeforeReplace } : {}),
     }))
     .sort((a, b) => a.urn.localeCompare(b.urn));
-  return { project: recording.project, stack: recording.stack, resources, outputs: sortKeys(redactSecrets(recording.outputs, options.fingerprint)) };
+  return {
+    project: recording.project,
+    stack: recording.stack,
+    resources,
+    outputs: sortKeys(redactSecrets(recording.outputs, options.fingerprint)),
+  };
 }
 
 /** Wire-format sentinels made readable: unknowns (computed at deploy time) and resource references. */

@@ -20,7 +20,11 @@ export function isSecretEnvelope(value: unknown): value is { value: unknown } {
 export type SecretFingerprint = (value: unknown) => string;
 
 export function secretFingerprinter(key: string): SecretFingerprint {
-  return (value) => createHmac("sha256", key).update(JSON.stringify(value) ?? "").digest("hex").slice(0, 16);
+  return (value) =>
+    createHmac("sha256", key)
+      .update(JSON.stringify(value) ?? "")
+      .digest("hex")
+      .slice(0, 16);
 }
 
 /**

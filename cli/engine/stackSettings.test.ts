@@ -20,7 +20,9 @@ function project(stackYaml: string): string {
 
 describe("stack settings, as the Pulumi CLI hands them to the program", () => {
   it("keeps scalars' source text, applies project defaults and JSON-encodes structured values", () => {
-    const dir = project("config:\n  demo:target: fedora\n  demo:version: 5.10\n  demo:port: 2222\n  demo:services:\n    web: {image: x, replicas: 2}\n  aws:region: eu-west-3\n");
+    const dir = project(
+      "config:\n  demo:target: fedora\n  demo:version: 5.10\n  demo:port: 2222\n  demo:services:\n    web: {image: x, replicas: 2}\n  aws:region: eu-west-3\n",
+    );
     const settings = readStackSettings(dir, readProjectFile(dir), "dev");
     expect(settings.config).toEqual({
       "demo:target": "fedora",
@@ -34,7 +36,9 @@ describe("stack settings, as the Pulumi CLI hands them to the program", () => {
   });
 
   it("turns encrypted values into marked stand-ins, top-level or nested", () => {
-    const dir = project("config:\n  demo:token:\n    secure: v1:abcdef\n  demo:extra:\n    brave:\n      secure: v1:123\n    plain: visible\n");
+    const dir = project(
+      "config:\n  demo:token:\n    secure: v1:abcdef\n  demo:extra:\n    brave:\n      secure: v1:123\n    plain: visible\n",
+    );
     const settings = readStackSettings(dir, readProjectFile(dir), "dev");
     expect(settings.config["demo:token"]).toBe(offlineSecretStandIn("demo:token"));
     expect(JSON.parse(settings.config["demo:extra"]!)).toEqual({ brave: offlineSecretStandIn("demo:extra.brave"), plain: "visible" });

@@ -50,7 +50,10 @@ export function readStackSettings(root: string, project: ProjectFile, stack: str
   // The Pulumi CLI refuses these files before the program runs; offline they are the same user
   // mistake, so they are reported the same way as every other configuration problem.
   if (document.errors.length > 0) {
-    throw new ConfigError(file, document.errors.map((e) => ({ key: "(YAML)", expected: `valid YAML: ${e.message}` })));
+    throw new ConfigError(
+      file,
+      document.errors.map((e) => ({ key: "(YAML)", expected: `valid YAML: ${e.message}` })),
+    );
   }
   if (!isMap(document.contents) && document.contents !== null) {
     throw new ConfigError(file, [{ key: "(document)", expected: "a mapping with a config: key" }]);
@@ -66,7 +69,13 @@ export function readStackSettings(root: string, project: ProjectFile, stack: str
   }
   for (const pair of configNode?.items ?? []) {
     if (!isScalar(pair.key) || typeof pair.key.value !== "string") {
-      throw new ConfigError(file, [{ key: "config", found: displayValue(isScalar(pair.key) ? pair.key.value : (pair.key as Node | null)?.toJSON()), expected: "every key a string" }]);
+      throw new ConfigError(file, [
+        {
+          key: "config",
+          found: displayValue(isScalar(pair.key) ? pair.key.value : (pair.key as Node | null)?.toJSON()),
+          expected: "every key a string",
+        },
+      ]);
     }
     const rawKey = pair.key.value;
     const key = rawKey.includes(":") ? rawKey : `${project.name}:${rawKey}`;
@@ -104,6 +113,7 @@ function configValue(key: string, node: Node | null): { value: string; secret: b
 
 function scalarText(value: unknown): string {
   if (value === null || value === undefined) return "";
-  if (typeof value === "string" || typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") return String(value);
+  if (typeof value === "string" || typeof value === "number" || typeof value === "boolean" || typeof value === "bigint")
+    return String(value);
   return JSON.stringify(value);
 }

@@ -48,7 +48,9 @@ describe("caddyValidator", () => {
 
   test("a bad subdirective value fails (unknown lb_policy)", async (context) => {
     requireTool(context, "caddy");
-    const file = writeCaddyfile(GOOD_CADDYFILE.replace("reverse_proxy 127.0.0.1:3100", "reverse_proxy 127.0.0.1:3100 {\n\t\tlb_policy nonsense\n\t}"));
+    const file = writeCaddyfile(
+      GOOD_CADDYFILE.replace("reverse_proxy 127.0.0.1:3100", "reverse_proxy 127.0.0.1:3100 {\n\t\tlb_policy nonsense\n\t}"),
+    );
     const result = await caddyValidator({ file });
     expect(result.status).toBe("failed");
     expect(result.message).toContain("module not registered: http.reverse_proxy.selection_policies.nonsense");

@@ -73,7 +73,8 @@ export function dockerfileValidator(options: DockerfileValidationOptions): Valid
   const stages: string[] = [];
   const firstNonArg = parsed.instructions.find((i) => i.keyword !== "ARG");
   if (!firstNonArg) problems.push("no instructions");
-  else if (firstNonArg.keyword !== "FROM") problems.push(`line ${firstNonArg.line}: the first instruction must be FROM, not ${firstNonArg.keyword}`);
+  else if (firstNonArg.keyword !== "FROM")
+    problems.push(`line ${firstNonArg.line}: the first instruction must be FROM, not ${firstNonArg.keyword}`);
 
   for (const instruction of parsed.instructions) {
     const at = `line ${instruction.line}`;

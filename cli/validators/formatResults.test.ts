@@ -3,7 +3,12 @@ import { countResults, formatResultsTable } from "./formatResults";
 import type { ValidationResult } from "./types";
 
 const results: ValidationResult[] = [
-  { validator: "quadlet", target: "out/web.container", status: "passed", message: "generated web.service; systemd-analyze --user verify clean" },
+  {
+    validator: "quadlet",
+    target: "out/web.container",
+    status: "passed",
+    message: "generated web.service; systemd-analyze --user verify clean",
+  },
   { validator: "caddy", target: "out/Caddyfile", status: "failed", message: "Error: adapting config\nsecond line" },
   { validator: "shellcheck", target: "out/start.sh", status: "skipped", message: "SKIPPED: shellcheck not installed — run npm run tools" },
 ];

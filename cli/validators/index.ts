@@ -1,6 +1,12 @@
 export type { ValidationResult, ValidatorStatus } from "./types";
 export { findTool, isCi, missingToolMessage, missingToolResult, REPO_TOOLS_BIN, type ToolName } from "./tools";
-export { quadletValidator, generatedUnitNamed, type GeneratedUnit, type QuadletValidation, type QuadletValidationOptions } from "./quadletValidator";
+export {
+  quadletValidator,
+  generatedUnitNamed,
+  type GeneratedUnit,
+  type QuadletValidation,
+  type QuadletValidationOptions,
+} from "./quadletValidator";
 export { DEFAULT_TARGET_EXECUTABLES, verifyUserUnits } from "./systemdVerify";
 export { caddyValidator, type CaddyValidationOptions } from "./caddyValidator";
 export { shellcheckValidator, type ShellcheckValidationOptions } from "./shellcheckValidator";

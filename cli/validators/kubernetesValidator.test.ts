@@ -28,7 +28,11 @@ const deployment = {
     selector: { matchLabels: { app: "paperclip" } },
     template: {
       metadata: { labels: { app: "paperclip" } },
-      spec: { containers: [{ name: "paperclip", image: "ghcr.io/paperclipai/paperclip:sha-b8725c5", ports: [{ name: "http", containerPort: 3100 }] }] },
+      spec: {
+        containers: [
+          { name: "paperclip", image: "ghcr.io/paperclipai/paperclip:sha-b8725c5", ports: [{ name: "http", containerPort: 3100 }] },
+        ],
+      },
     },
   },
 };
@@ -48,11 +52,17 @@ describe("kubernetesValidator", () => {
     expect(validate(wrongType)).toMatchObject({ status: "failed", message: "Deployment: data/spec/replicas must be integer" });
     const noContainers = structuredClone(deployment) as { spec: { template: { spec: Record<string, unknown> } } };
     delete noContainers.spec.template.spec.containers;
-    expect(validate(noContainers)).toMatchObject({ status: "failed", message: "Deployment: data/spec/template/spec must have required property containers" });
+    expect(validate(noContainers)).toMatchObject({
+      status: "failed",
+      message: "Deployment: data/spec/template/spec must have required property containers",
+    });
   });
 
   it("fails a kind its group/version does not have, and a malformed apiVersion", () => {
-    expect(validate({ ...deployment, kind: "Deploymnet" })).toMatchObject({ status: "failed", message: "kubernetes-models knows apps/v1 but no kind Deploymnet" });
+    expect(validate({ ...deployment, kind: "Deploymnet" })).toMatchObject({
+      status: "failed",
+      message: "kubernetes-models knows apps/v1 but no kind Deploymnet",
+    });
     expect(validate({ ...deployment, apiVersion: "../v1" }).status).toBe("failed");
   });
 
@@ -70,7 +80,12 @@ describe("kubernetesValidator", () => {
   });
 
   it("fails a built-in API version the current Kubernetes no longer serves", () => {
-    const cronJob = { apiVersion: "batch/v1beta1", kind: "CronJob", metadata: { name: "c" }, spec: { schedule: "@daily", jobTemplate: { spec: { template: { spec: { containers: [{ name: "c", image: "busybox:1" }] } } } } } };
+    const cronJob = {
+      apiVersion: "batch/v1beta1",
+      kind: "CronJob",
+      metadata: { name: "c" },
+      spec: { schedule: "@daily", jobTemplate: { spec: { template: { spec: { containers: [{ name: "c", image: "busybox:1" }] } } } } },
+    };
     expect(validate(cronJob)).toMatchObject({ status: "failed", message: "Kubernetes 1.36 does not serve batch/v1beta1 CronJob" });
     expect(validate({ ...cronJob, apiVersion: "batch/v1" }).status).toBe("passed");
   });
@@ -80,20 +95,32 @@ describe("kubernetesValidator", () => {
       apiVersion: "external-secrets.io/v1beta1",
       kind: "ExternalSecret",
       metadata: { name: "paperclip-auth" },
-      spec: { secretStoreRef: { kind: "ClusterSecretStore", name: "infisical" }, target: { name: "paperclip-auth" }, data: [{ secretKey: "K", remoteRef: { key: "K" } }] },
+      spec: {
+        secretStoreRef: { kind: "ClusterSecretStore", name: "infisical" },
+        target: { name: "paperclip-auth" },
+        data: [{ secretKey: "K", remoteRef: { key: "K" } }],
+      },
     };
     expect(validateFor({ kubernetes: "1.36", externalSecrets: "2.9.0" }, externalSecret)).toMatchObject({
       status: "failed",
-      message: "external-secrets.io/v1beta1 ExternalSecret: External Secrets 2.9.0 does not serve external-secrets.io/v1beta1; it serves external-secrets.io/v1",
+      message:
+        "external-secrets.io/v1beta1 ExternalSecret: External Secrets 2.9.0 does not serve external-secrets.io/v1beta1; it serves external-secrets.io/v1",
     });
     expect(validateFor({ kubernetes: "1.36", externalSecrets: "0.15.1" }, externalSecret).status).toBe("passed");
-    expect(validateFor({ kubernetes: "1.36", externalSecrets: "2.9.0" }, { ...externalSecret, apiVersion: "external-secrets.io/v1" }).status).toBe("passed");
+    expect(
+      validateFor({ kubernetes: "1.36", externalSecrets: "2.9.0" }, { ...externalSecret, apiVersion: "external-secrets.io/v1" }).status,
+    ).toBe("passed");
     // Without a stated release nothing says the kind exists.
     expect(validate({ ...externalSecret, apiVersion: "external-secrets.io/v1" }).message).toMatch(/states no External Secrets release/);
   });
 
   it("checks custom resources against their CRD-derived schema, and fails kinds without one", () => {
-    const bucket = { apiVersion: "objectstorage.sealos.io/v1", kind: "ObjectStorageBucket", metadata: { name: "paperclip" }, spec: { policy: "private" } };
+    const bucket = {
+      apiVersion: "objectstorage.sealos.io/v1",
+      kind: "ObjectStorageBucket",
+      metadata: { name: "paperclip" },
+      spec: { policy: "private" },
+    };
     expect(validateFor(SEALOS, bucket)).toMatchObject({ validator: "crd-schema", status: "passed" });
     expect(validateFor(SEALOS, { ...bucket, spec: { policy: "private", quota: 5 } })).toMatchObject({
       status: "failed",

@@ -88,7 +88,10 @@ function unknownFields(value: unknown, type: string, path: string, found: string
   const fields = new Map(attributes.map((attribute) => [attribute.baseName, attribute.type]));
   for (const [key, item] of Object.entries(value)) {
     const fieldType = fields.get(key);
-    if (fieldType === undefined) found.push(`${path}/${key} is not a field of ${type.replace(/^V\d+((alpha|beta)\d+)?/, "")} (Kubernetes ${KUBERNETES.validatedAgainst})`);
+    if (fieldType === undefined)
+      found.push(
+        `${path}/${key} is not a field of ${type.replace(/^V\d+((alpha|beta)\d+)?/, "")} (Kubernetes ${KUBERNETES.validatedAgainst})`,
+      );
     else unknownFields(item, fieldType, `${path}/${key}`, found);
   }
 }
@@ -143,13 +146,18 @@ export function kubernetesValidator(options: KubernetesValidationOptions): Valid
       } catch (error) {
         problems.push(`${kind}: ${(error as Error).message}`);
       }
-      problems.push(...currentApiProblems(document as { apiVersion: string; kind: string }).map((problem) => (problem.startsWith("data") ? `${kind}: ${problem}` : problem)));
+      problems.push(
+        ...currentApiProblems(document as { apiVersion: string; kind: string }).map((problem) =>
+          problem.startsWith("data") ? `${kind}: ${problem}` : problem,
+        ),
+      );
     } else {
       validators.add("crd-schema");
       const unserved = unservedReason(apiVersion, kind, platform);
       const found = customResourceProblems(document as { apiVersion: string; kind: string });
       if (unserved !== undefined) problems.push(unserved);
-      else if (found === undefined) problems.push(`${apiVersion} ${kind}: no CRD-derived schema (add one to components/kubernetes/customResourceSchemas.ts)`);
+      else if (found === undefined)
+        problems.push(`${apiVersion} ${kind}: no CRD-derived schema (add one to components/kubernetes/customResourceSchemas.ts)`);
       else problems.push(...found.map((problem) => `${kind}: ${problem}`));
     }
   }

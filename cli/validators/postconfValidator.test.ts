@@ -22,7 +22,10 @@ const MASTER = "smtp inet n - n - - smtpd\n  -o smtpd_tls_security_level=may\n";
 describe("postconfValidator", () => {
   test("a clean configuration passes", async (context) => {
     requireTool(context, "postconf");
-    expect(await postconfValidator({ directory: configDirectory(MAIN, MASTER) })).toMatchObject({ validator: "postconf", status: "passed" });
+    expect(await postconfValidator({ directory: configDirectory(MAIN, MASTER) })).toMatchObject({
+      validator: "postconf",
+      status: "passed",
+    });
   });
 
   test("a misspelt main.cf parameter fails, named", async (context) => {
@@ -47,6 +50,8 @@ describe("postconfValidator", () => {
   test("a missing postconf is skipped on a developer machine and fails in CI", async () => {
     const lookup = { toolsBin: "/nonexistent", env: { PATH: "/nonexistent" } };
     expect(await postconfValidator({ directory: "/tmp", ...lookup })).toMatchObject({ status: "skipped" });
-    expect(await postconfValidator({ directory: "/tmp", toolsBin: "/nonexistent", env: { PATH: "/nonexistent", CI: "true" } })).toMatchObject({ status: "failed" });
+    expect(
+      await postconfValidator({ directory: "/tmp", toolsBin: "/nonexistent", env: { PATH: "/nonexistent", CI: "true" } }),
+    ).toMatchObject({ status: "failed" });
   });
 });

@@ -36,7 +36,8 @@ export async function postconfValidator(options: PostconfValidationOptions): Pro
     const outcome = await runProcess(postconf, ["-c", path.resolve(options.directory), mode], { env, timeoutMs });
     const abnormal = describeAbnormalEnd(`postconf ${mode}`, outcome, timeoutMs);
     if (abnormal !== undefined) problems.push(abnormal);
-    else if (outcome.exitCode !== 0 && outputLines(outcome.stderr).length === 0) problems.push(`postconf ${mode} exited ${outcome.exitCode}`);
+    else if (outcome.exitCode !== 0 && outputLines(outcome.stderr).length === 0)
+      problems.push(`postconf ${mode} exited ${outcome.exitCode}`);
     for (const line of outputLines(outcome.stderr)) if (!problems.includes(line)) problems.push(line);
   }
   return problems.length > 0

@@ -3,7 +3,13 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, test, type TestContext } from "vitest";
 import { GOOD_PLAIN_UNITS, GOOD_QUADLET_FILES, HOST_LEVEL_UNITS, mutate, withFile, writeUnitDir } from "./fixtures/unitFixtures";
-import { generatedUnitNamed, quadletValidator, sourcePathOf, type QuadletValidation, type QuadletValidationOptions } from "./quadletValidator";
+import {
+  generatedUnitNamed,
+  quadletValidator,
+  sourcePathOf,
+  type QuadletValidation,
+  type QuadletValidationOptions,
+} from "./quadletValidator";
 import { requireTool } from "./testSupport";
 import type { ValidationResult } from "./types";
 
@@ -96,7 +102,9 @@ describe("quadletValidator on the known-good set", () => {
     const paperclip = generatedUnitNamed(validation, "paperclip.service");
     expect(paperclip?.text).toContain("Requires=paperclip-build.service");
     expect(paperclip?.sourceFile).toMatch(/paperclip\.container$/);
-    expect(execStartOf(validation, "paperclip-build.service")).toContain("podman build --pull=missing --tag localhost/paperclip:dev --file Containerfile");
+    expect(execStartOf(validation, "paperclip-build.service")).toContain(
+      "podman build --pull=missing --tag localhost/paperclip:dev --file Containerfile",
+    );
   });
 });
 
@@ -115,7 +123,10 @@ describe("quadletValidator fails broken units and names the file", () => {
 
   test("an unknown key in a .container", async (context) => {
     requireQuadletTools(context);
-    const validation = await validate(mutate(GOOD_QUADLET_FILES, "caddy.container", "ContainerName=caddy", "ContainerNamee=caddy"), undefined);
+    const validation = await validate(
+      mutate(GOOD_QUADLET_FILES, "caddy.container", "ContainerName=caddy", "ContainerNamee=caddy"),
+      undefined,
+    );
     const result = resultFor(validation, "caddy.container");
     expect(result.status).toBe("failed");
     expect(result.message).toContain("quadlet: unsupported key 'ContainerNamee' in group 'Container'");
@@ -124,7 +135,10 @@ describe("quadletValidator fails broken units and names the file", () => {
 
   test("a value the generator rejects (RemapUsers=nonsense)", async (context) => {
     requireQuadletTools(context);
-    const validation = await validate(mutate(GOOD_QUADLET_FILES, "caddy.container", "AutoUpdate=registry", "RemapUsers=nonsense"), undefined);
+    const validation = await validate(
+      mutate(GOOD_QUADLET_FILES, "caddy.container", "AutoUpdate=registry", "RemapUsers=nonsense"),
+      undefined,
+    );
     const result = resultFor(validation, "caddy.container");
     expect(result.status).toBe("failed");
     expect(result.message).toContain("quadlet: unsupported RemapUsers option 'nonsense'");
@@ -135,21 +149,31 @@ describe("quadletValidator fails broken units and names the file", () => {
     const validation = await validate(mutate(GOOD_QUADLET_FILES, "caddy.container", "Restart=on-failure", "Restart=sometimes"), undefined);
     const result = resultFor(validation, "caddy.container");
     expect(result.status).toBe("failed");
-    expect(result.message).toMatch(/systemd-analyze verify of generated caddy\.service:\d+: Failed to parse service restart specifier, ignoring: sometimes/);
+    expect(result.message).toMatch(
+      /systemd-analyze verify of generated caddy\.service:\d+: Failed to parse service restart specifier, ignoring: sometimes/,
+    );
   });
 
   test("a [Service] key typo (Restartt=)", async (context) => {
     requireQuadletTools(context);
-    const validation = await validate(mutate(GOOD_QUADLET_FILES, "paperclip.container", "Restart=on-failure", "Restartt=on-failure"), GOOD_PLAIN_UNITS);
+    const validation = await validate(
+      mutate(GOOD_QUADLET_FILES, "paperclip.container", "Restart=on-failure", "Restartt=on-failure"),
+      GOOD_PLAIN_UNITS,
+    );
     const result = resultFor(validation, "paperclip.container");
     expect(result.status).toBe("failed");
-    expect(result.message).toMatch(/systemd-analyze verify of generated paperclip\.service:\d+: Unknown key 'Restartt' in section \[Service\], ignoring\./);
+    expect(result.message).toMatch(
+      /systemd-analyze verify of generated paperclip\.service:\d+: Unknown key 'Restartt' in section \[Service\], ignoring\./,
+    );
     expect(validation.results.filter((other) => other.status === "failed")).toHaveLength(1);
   });
 
   test("a .container without Image=", async (context) => {
     requireQuadletTools(context);
-    const validation = await validate(mutate(GOOD_QUADLET_FILES, "caddy.container", "Image=docker.io/library/caddy:2.8.4\n", ""), undefined);
+    const validation = await validate(
+      mutate(GOOD_QUADLET_FILES, "caddy.container", "Image=docker.io/library/caddy:2.8.4\n", ""),
+      undefined,
+    );
     const result = resultFor(validation, "caddy.container");
     expect(result.status).toBe("failed");
     expect(result.message).toContain("quadlet: no Image or Rootfs key specified");
@@ -202,7 +226,10 @@ describe("known blind spot of Podman 5.4's generator", () => {
   // then move it to the "fails broken units" block.
   test("PublishPort=nonsense is passed through unchecked", async (context) => {
     requireQuadletTools(context);
-    const validation = await validate(mutate(GOOD_QUADLET_FILES, "caddy.container", "PublishPort=127.0.0.1:8080:8080", "PublishPort=nonsense"), undefined);
+    const validation = await validate(
+      mutate(GOOD_QUADLET_FILES, "caddy.container", "PublishPort=127.0.0.1:8080:8080", "PublishPort=nonsense"),
+      undefined,
+    );
     expect(resultFor(validation, "caddy.container").status).toBe("passed");
     expect(execStartOf(validation, "caddy.service")).toContain("--publish nonsense");
   });
@@ -224,9 +251,13 @@ describe("host-level user units", () => {
 
   test("an undeclared executable that this machine lacks fails its unit", async (context) => {
     requireTool(context, "systemd-analyze");
-    const validation = await validate(undefined, withFile(HOST_LEVEL_UNITS, "tunnel-extra.service", "[Service]\nExecStart=/usr/bin/not-a-paperclip-binary run\n"), {
-      targetExecutables: hostExecutables,
-    });
+    const validation = await validate(
+      undefined,
+      withFile(HOST_LEVEL_UNITS, "tunnel-extra.service", "[Service]\nExecStart=/usr/bin/not-a-paperclip-binary run\n"),
+      {
+        targetExecutables: hostExecutables,
+      },
+    );
     const result = resultFor(validation, "tunnel-extra.service");
     expect(result.status).toBe("failed");
     expect(result.message).toContain("Command /usr/bin/not-a-paperclip-binary is not executable");
@@ -245,7 +276,12 @@ describe("missing tools", () => {
   test("are skipped loudly on a developer machine", async () => {
     const validation = await validate(GOOD_QUADLET_FILES, undefined, { toolsBin: emptyToolsBin(), env: { PATH: "" } });
     expect(validation.results).toEqual([
-      { validator: "quadlet", target: expect.any(String), status: "skipped", message: "SKIPPED: quadlet not installed — run npm run tools" },
+      {
+        validator: "quadlet",
+        target: expect.any(String),
+        status: "skipped",
+        message: "SKIPPED: quadlet not installed — run npm run tools",
+      },
     ]);
   });
 

@@ -90,7 +90,8 @@ export async function quadletValidator(options: QuadletValidationOptions): Promi
   const env = options.env ?? process.env;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const quadletDir = path.resolve(options.quadletDir ?? "");
-  const quadletFiles = options.quadletDir !== undefined && existsSync(quadletDir) ? listFiles(quadletDir, QUADLET_SOURCE_EXTENSIONS, true) : [];
+  const quadletFiles =
+    options.quadletDir !== undefined && existsSync(quadletDir) ? listFiles(quadletDir, QUADLET_SOURCE_EXTENSIONS, true) : [];
   const plainUnitDir = options.plainUnitDir === undefined ? undefined : path.resolve(options.plainUnitDir);
   const plainFiles = plainUnitDir === undefined ? [] : listFiles(plainUnitDir, PLAIN_UNIT_EXTENSIONS, false);
   const quadletTarget = (relative: string) => path.join(options.quadletDir ?? "", relative);
@@ -181,7 +182,8 @@ export async function quadletValidator(options: QuadletValidationOptions): Promi
       for (const problem of verification.problems) {
         const source = problem.unit === undefined ? undefined : unitToSource.get(problem.unit);
         if (source !== undefined) addFileProblem(source, describeProblem(problem, "generated"));
-        else if (problem.unit !== undefined && plainFiles.includes(problem.unit)) addFileProblem(problem.unit, describeProblem(problem, "plain"));
+        else if (problem.unit !== undefined && plainFiles.includes(problem.unit))
+          addFileProblem(problem.unit, describeProblem(problem, "plain"));
         else generalProblems.push(describeProblem(problem, "plain"));
       }
       // A verify that never ran judged nothing: no file may pass on it.
@@ -199,7 +201,12 @@ export async function quadletValidator(options: QuadletValidationOptions): Promi
       results.push(
         problems.length > 0
           ? { validator: "quadlet", target: quadletTarget(relative), status: "failed", message: problems.join("\n") }
-          : { validator: "quadlet", target: quadletTarget(relative), status: "passed", message: `generated ${produced.join(", ")}; systemd-analyze --user verify clean` },
+          : {
+              validator: "quadlet",
+              target: quadletTarget(relative),
+              status: "passed",
+              message: `generated ${produced.join(", ")}; systemd-analyze --user verify clean`,
+            },
       );
     }
     for (const name of plainFiles) {
@@ -211,7 +218,12 @@ export async function quadletValidator(options: QuadletValidationOptions): Promi
       );
     }
     if (generalProblems.length > 0) {
-      results.push({ validator: quadletFiles.length > 0 ? "quadlet" : "systemd-verify", target: dirTarget, status: "failed", message: generalProblems.join("\n") });
+      results.push({
+        validator: quadletFiles.length > 0 ? "quadlet" : "systemd-verify",
+        target: dirTarget,
+        status: "failed",
+        message: generalProblems.join("\n"),
+      });
     }
     return { results, generatedUnits };
   } finally {

@@ -28,7 +28,11 @@ exec node /app/server.js --data "$data_dir"
 describe("shellcheckValidator", () => {
   test("a clean script passes", async (context) => {
     requireTool(context, "shellcheck");
-    expect(await shellcheckValidator({ file: writeScript(GOOD_SCRIPT) })).toMatchObject({ validator: "shellcheck", status: "passed", message: "no findings" });
+    expect(await shellcheckValidator({ file: writeScript(GOOD_SCRIPT) })).toMatchObject({
+      validator: "shellcheck",
+      status: "passed",
+      message: "no findings",
+    });
   });
 
   test("an unquoted expansion fails with its SC code and line", async (context) => {

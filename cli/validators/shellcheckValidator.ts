@@ -22,7 +22,14 @@ export async function shellcheckValidator(options: ShellcheckValidationOptions):
   const shellcheck = findTool("shellcheck", options);
   if (shellcheck === undefined) return missingToolResult("shellcheck", options.file, "shellcheck", env);
 
-  const args = ["--format=gcc", "--severity=style", "--norc", ...(options.shell === undefined ? [] : [`--shell=${options.shell}`]), "--", options.file];
+  const args = [
+    "--format=gcc",
+    "--severity=style",
+    "--norc",
+    ...(options.shell === undefined ? [] : [`--shell=${options.shell}`]),
+    "--",
+    options.file,
+  ];
   const outcome = await runProcess(shellcheck, args, { env, timeoutMs });
   const abnormal = describeAbnormalEnd("shellcheck", outcome, timeoutMs);
   if (abnormal !== undefined) return { validator: "shellcheck", target: options.file, status: "failed", message: abnormal };

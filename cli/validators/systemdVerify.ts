@@ -87,7 +87,8 @@ export function parseVerifyStderr(stderr: string): UnitProblem[] {
 
 function assertUsableInOverlayOptions(directory: string): void {
   // overlayfs separates lowerdirs with ':' and options with ','.
-  if (/[:,\s]/.test(directory)) throw new Error(`cannot use ${JSON.stringify(directory)} in an overlay mount (contains ':', ',' or whitespace)`);
+  if (/[:,\s]/.test(directory))
+    throw new Error(`cannot use ${JSON.stringify(directory)} in an overlay mount (contains ':', ',' or whitespace)`);
 }
 
 /**
@@ -137,7 +138,7 @@ const PLACEHOLDER_SCRIPT =
 const MOUNT_THEN_EXEC =
   'while [ "$1" != "--" ]; do ' +
   'mount -t overlay overlay -o "lowerdir=$1:$2" "$2" || { echo "paperclip-verify-namespace: cannot overlay $2" >&2; exit 97; }; ' +
-  "shift 2; done; shift; exec \"$@\"";
+  'shift 2; done; shift; exec "$@"';
 const NAMESPACE_SETUP_FAILED = 97;
 
 export async function verifyUserUnits(options: VerifyUserUnitsOptions): Promise<UserUnitVerification> {

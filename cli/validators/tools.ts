@@ -58,6 +58,11 @@ export function missingToolMessage(tool: ToolName, env: NodeJS.ProcessEnv = proc
 }
 
 /** The result for a target whose validator is absent: skipped on a developer machine, failed in CI. */
-export function missingToolResult(validator: string, target: string, tool: ToolName, env: NodeJS.ProcessEnv = process.env): ValidationResult {
+export function missingToolResult(
+  validator: string,
+  target: string,
+  tool: ToolName,
+  env: NodeJS.ProcessEnv = process.env,
+): ValidationResult {
   return { validator, target, status: isCi(env) ? "failed" : "skipped", message: missingToolMessage(tool, env) };
 }

@@ -39,6 +39,8 @@ describe("renderCaddyfile", () => {
   it("refuses hostnames, upstreams and paths that would break the file", () => {
     expect(() => renderCaddyfile([{ hostname: "a.example.com {\n}", upstream: "a:1" }])).toThrow(/invalid hostname/);
     expect(() => renderCaddyfile([{ hostname: "a.example.com", upstream: "a:1 b:2" }])).toThrow(/invalid upstream/);
-    expect(() => renderCaddyfile([{ hostname: "a.example.com", upstream: "a:1", paths: [{ path: "hub", upstream: "a:2" }] }])).toThrow(/invalid path/);
+    expect(() => renderCaddyfile([{ hostname: "a.example.com", upstream: "a:1", paths: [{ path: "hub", upstream: "a:2" }] }])).toThrow(
+      /invalid path/,
+    );
   });
 });

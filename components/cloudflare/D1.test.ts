@@ -14,7 +14,13 @@ let recording: ComponentRecording;
 
 beforeAll(async () => {
   recording = await recordComponents(() => {
-    const ledger = new D1("ledger", { accountId: ACCOUNT, databaseName: "harness-run-ledger", migrations: LEDGER, apiToken: TOKEN, protect: true });
+    const ledger = new D1("ledger", {
+      accountId: ACCOUNT,
+      databaseName: "harness-run-ledger",
+      migrations: LEDGER,
+      apiToken: TOKEN,
+      protect: true,
+    });
     const etl = new D1("etl", { accountId: ACCOUNT, databaseName: "harness-etl", migrations: [], apiToken: TOKEN });
     return { ledgerId: ledger.databaseId, etlName: etl.databaseName };
   });
@@ -34,7 +40,10 @@ describe("D1", () => {
     expect(migrations.type).toBe("command:local:Command");
     const inputs = migrations.inputs;
     expect(inputs.create).toBe(d1MigrationsScript("harness-run-ledger"));
-    const bundle = JSON.parse(inputs.stdin as string) as { wrangler: { d1_databases: Array<Record<string, string>> }; migrations: unknown[] };
+    const bundle = JSON.parse(inputs.stdin as string) as {
+      wrangler: { d1_databases: Array<Record<string, string>> };
+      migrations: unknown[];
+    };
     expect(bundle.wrangler.d1_databases[0]).toMatchObject({ database_name: "harness-run-ledger", database_id: DATABASE_ID });
     expect(bundle.migrations).toEqual(LEDGER.map(({ name, sql }) => ({ name, sql })));
     expect(inputs.triggers).toEqual([DATABASE_ID, ...LEDGER.map((file) => `${file.name}:${file.sha256}`)]);
@@ -56,7 +65,15 @@ describe("D1", () => {
 
   it("keeps the token out of the plan", () => {
     const plan = JSON.stringify(
-      planDocument({ project: "p", stack: "test", stackFile: "", resources: recording.resources, outputs: {}, producedSecrets: [], secretConfigValues: [] }),
+      planDocument({
+        project: "p",
+        stack: "test",
+        stackFile: "",
+        resources: recording.resources,
+        outputs: {},
+        producedSecrets: [],
+        secretConfigValues: [],
+      }),
     );
     expect(plan).toContain("harness-run-ledger");
     expect(plan).not.toContain(TOKEN);

@@ -43,7 +43,11 @@ describe("DeadLetterWorker", () => {
   });
 
   it("runs weekly on its cron", () => {
-    expect(inputsOf("dlq-worker-cron")).toEqual({ accountId: ACCOUNT, scriptName: "harness-dlq-worker", schedules: [{ cron: DLQ_WORKER_CRON }] });
+    expect(inputsOf("dlq-worker-cron")).toEqual({
+      accountId: ACCOUNT,
+      scriptName: "harness-dlq-worker",
+      schedules: [{ cron: DLQ_WORKER_CRON }],
+    });
     expect(DLQ_WORKER_CRON).toBe("0 8 * * 1");
   });
 

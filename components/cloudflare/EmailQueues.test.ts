@@ -1,6 +1,13 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { fakeHexId } from "../../cli/engine/offlineMocks";
-import { CF, recordComponents, resourceNamed, resourcesOfType, unsecret, type ComponentRecording } from "../../test/support/recordComponents";
+import {
+  CF,
+  recordComponents,
+  resourceNamed,
+  resourcesOfType,
+  unsecret,
+  type ComponentRecording,
+} from "../../test/support/recordComponents";
 import { EMAIL_DLQ_QUEUE, EMAIL_OUTBOX_QUEUE, EmailQueues, maxRetriesFor, QUEUE_RETENTION_SECONDS } from "./EmailQueues";
 
 const ACCOUNT = "5d1c7a3e9b2f4e6a8c0d1b3f5a7e9c2d";
@@ -59,6 +66,8 @@ describe("EmailQueues", () => {
   });
 
   it.each([0, 102, 2.5])("refuses %s attempts", (attempts) => {
-    expect(() => maxRetriesFor(attempts)).toThrow(`delivery attempts must be an integer from 1 to 101 (max_retries 0-100), got ${attempts}`);
+    expect(() => maxRetriesFor(attempts)).toThrow(
+      `delivery attempts must be an integer from 1 to 101 (max_retries 0-100), got ${attempts}`,
+    );
   });
 });

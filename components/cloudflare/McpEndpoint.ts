@@ -1,6 +1,12 @@
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
-import { buildMcpWorkerBundle, MCP_PATH, MCP_WORKER_BINDINGS, MCP_WORKER_COMPATIBILITY_DATE, MCP_WORKER_MAIN_MODULE } from "../../apps/mcp-worker/bundle";
+import {
+  buildMcpWorkerBundle,
+  MCP_PATH,
+  MCP_WORKER_BINDINGS,
+  MCP_WORKER_COMPATIBILITY_DATE,
+  MCP_WORKER_MAIN_MODULE,
+} from "../../apps/mcp-worker/bundle";
 import type { SenderRulesConfig } from "../../apps/mcp-worker/src/senderRules";
 import { AccessGate } from "./AccessGate";
 

@@ -2,7 +2,15 @@ import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { fakeUuid } from "../../cli/engine/offlineMocks";
 import type { RecordedResource } from "../../cli/engine/RecordingMonitor";
-import { CF, isSecret, recordComponents, resourceNamed, resourcesOfType, unsecret, type ComponentRecording } from "../../test/support/recordComponents";
+import {
+  CF,
+  isSecret,
+  recordComponents,
+  resourceNamed,
+  resourcesOfType,
+  unsecret,
+  type ComponentRecording,
+} from "../../test/support/recordComponents";
 import { Tunnel } from "./Tunnel";
 
 const ACCOUNT = "5d1c7a3e9b2f4e6a8c0d1b3f5a7e9c2d";
@@ -17,7 +25,7 @@ const HOSTNAMES = [
 let recording: ComponentRecording;
 let tokenIsSecret: Promise<boolean>;
 const byName = (name: string) => resourceNamed(recording.resources, name);
-const inputs = (r: RecordedResource) => unsecret(r.inputs) as Record<string, any>;  
+const inputs = (r: RecordedResource) => unsecret(r.inputs) as Record<string, any>;
 
 beforeAll(async () => {
   recording = await recordComponents(() => {
@@ -55,7 +63,7 @@ describe("Tunnel", () => {
     const { tunnelId, source, config: body } = inputs(config);
     expect(tunnelId).toBe(recording.outputs.tunnelId);
     expect(source).toBe("cloudflare");
-    const ingresses = body.ingresses as Array<Record<string, any>>;  
+    const ingresses = body.ingresses as Array<Record<string, any>>;
     expect(ingresses.map((rule) => rule.hostname ?? rule.service)).toEqual([
       "paperclip.sodimo.eu",
       "chat.sodimo.eu",
@@ -117,7 +125,7 @@ describe("Tunnel", () => {
 
   it("routes nothing before its gate exists: the record and the ingress rule wait for the application", () => {
     const config = byName("tunnel-config");
-    const ingresses = inputs(config).config.ingresses as Array<Record<string, any>>;  
+    const ingresses = inputs(config).config.ingresses as Array<Record<string, any>>;
     for (const { service, hostname } of HOSTNAMES) {
       const app = byName(`tunnel-${service}-access-app`);
       const record = byName(`tunnel-${service}-record`);

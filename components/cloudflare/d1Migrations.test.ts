@@ -19,7 +19,9 @@ describe("the deploy-time D1 migration command", () => {
     expect(migratedDatabase("# harness:file x\nset -eu\n")).toBeUndefined();
     // The credentials are the environment's; nothing on the command line can carry them.
     expect(script).not.toMatch(/CLOUDFLARE_API_TOKEN|CLOUDFLARE_ACCOUNT_ID|api-token/i);
-    expect(script).toContain("npx --no-install wrangler d1 migrations apply 'harness-run-ledger' --remote --config \"$work/wrangler.json\"");
+    expect(script).toContain(
+      "npx --no-install wrangler d1 migrations apply 'harness-run-ledger' --remote --config \"$work/wrangler.json\"",
+    );
   });
 
   it("passes shellcheck", async (context) => {

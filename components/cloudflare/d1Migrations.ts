@@ -29,7 +29,8 @@ const DATABASE_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 function checkDatabaseName(databaseName: string): void {
   // Also what keeps the name safe to put in the script unquoted-by-accident: it is quoted anyway.
-  if (!DATABASE_NAME.test(databaseName)) throw new Error(`D1 database name must be lower-case letters, digits and "-", got ${databaseName}`);
+  if (!DATABASE_NAME.test(databaseName))
+    throw new Error(`D1 database name must be lower-case letters, digits and "-", got ${databaseName}`);
 }
 
 export function d1MigrationBundle(databaseName: string, databaseId: string, files: readonly D1MigrationFile[]): D1MigrationBundle {

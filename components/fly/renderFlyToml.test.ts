@@ -20,7 +20,14 @@ interface FlyToml {
     internal_port: number;
     auto_stop_machines: string;
     min_machines_running: number;
-    checks: Array<{ grace_period: string; interval: string; timeout: string; method: string; path: string; headers: Record<string, string> }>;
+    checks: Array<{
+      grace_period: string;
+      interval: string;
+      timeout: string;
+      method: string;
+      path: string;
+      headers: Record<string, string>;
+    }>;
   };
   mounts: Array<{ source: string; destination: string }>;
   vm: Array<{ size: string; memory: string }>;

@@ -9,7 +9,18 @@
  * for and runs the command as the current user.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -121,7 +132,9 @@ async function makeMachine(extraEnv: NodeJS.ProcessEnv = {}): Promise<Machine> {
       FLY_APP_NAME: plan.app,
       FAKE_LOG_DIR: path("logs"),
       FAKE_TAILNET: tailnet,
-      PATH: [path("bin"), dirname(process.execPath), "/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"].join(":"),
+      PATH: [path("bin"), dirname(process.execPath), "/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"].join(
+        ":",
+      ),
       LANG: "C.UTF-8",
       ...extraEnv,
     },
@@ -214,7 +227,12 @@ interface PaperclipRecord {
 
 function paperclipRecords(machine: Machine): PaperclipRecord[] {
   const file = join(machine.logs, "paperclipai.jsonl");
-  return existsSync(file) ? readFileSync(file, "utf8").split("\n").filter(Boolean).map((line) => JSON.parse(line) as PaperclipRecord) : [];
+  return existsSync(file)
+    ? readFileSync(file, "utf8")
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as PaperclipRecord)
+    : [];
 }
 
 function clusterState(pgBin: string, machine: Machine): string {
@@ -255,7 +273,10 @@ function bootThreeTimes(pgBin: string): Promise<Scenario> {
     await bootOnce("SIGTERM");
     const authKeyRead = readFileSync(join(machine.logs, "tailscale-auth-key"), "utf8");
     const edited = JSON.parse(config()) as Record<string, unknown>;
-    writeFileSync(machine.env.PAPERCLIP_CONFIG!, `${JSON.stringify({ ...edited, logging: { mode: "file", logDir: "/paperclip/logs-kept" } }, null, 2)}\n`);
+    writeFileSync(
+      machine.env.PAPERCLIP_CONFIG!,
+      `${JSON.stringify({ ...edited, logging: { mode: "file", logDir: "/paperclip/logs-kept" } }, null, 2)}\n`,
+    );
     writeFileSync(machine.seed, plan.files["config.json"].replace('"enabled": false', '"enabled": true'));
     await bootOnce("hard");
     await bootOnce("SIGTERM");
@@ -404,7 +425,9 @@ describe("start.sh refuses to start on a wrong setup, before touching the volume
     if (runAsNobody) chownTree(machine.pgData, NOBODY);
     const boot = new Boot(machine);
     expect(await boot.exited).toBe(1);
-    expect(boot.stderr).toContain(`paperclip-start: error: ${machine.pgData} is not empty but holds no PostgreSQL data (no PG_VERSION): refusing to initialise over it`);
+    expect(boot.stderr).toContain(
+      `paperclip-start: error: ${machine.pgData} is not empty but holds no PostgreSQL data (no PG_VERSION): refusing to initialise over it`,
+    );
     expect(readdirSync(machine.pgData)).toEqual(["something-else"]);
   });
 });

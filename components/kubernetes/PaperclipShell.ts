@@ -73,7 +73,10 @@ export class PaperclipShell extends pulumi.ComponentResource {
     );
     const inventory = new k8s.core.v1.ConfigMap(
       `${name}-inventory`,
-      { metadata: { name: `${shellName}-inventory`, namespace: args.namespace, labels }, data: { "inventory.yaml": renderShellInventory(args.inventory) } },
+      {
+        metadata: { name: `${shellName}-inventory`, namespace: args.namespace, labels },
+        data: { "inventory.yaml": renderShellInventory(args.inventory) },
+      },
       childOptions(this, opts),
     );
     const keys = new k8s.core.v1.ConfigMap(

@@ -148,7 +148,8 @@ export class PaperclipWorkload extends pulumi.ComponentResource {
     assertUniqueNames(env, `${name}: environment`);
 
     const volumeGi = wholeGibibytes(args.volumeSize);
-    if (args.appLaunchpadNaming && volumeGi === undefined) throw new Error(`${name}: App Launchpad sizes volumes in whole Gi, not ${args.volumeSize}`);
+    if (args.appLaunchpadNaming && volumeGi === undefined)
+      throw new Error(`${name}: App Launchpad sizes volumes in whole Gi, not ${args.volumeSize}`);
     this.dataVolumeName = args.appLaunchpadNaming ? appLaunchpadName(PAPERCLIP_HOME) : "data";
     const dataMount = { name: this.dataVolumeName, mountPath: PAPERCLIP_HOME };
     const configMounts = this.configFiles.map((file) => file.mount);

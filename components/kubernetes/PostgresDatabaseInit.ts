@@ -73,7 +73,10 @@ export class PostgresDatabaseInit extends pulumi.ComponentResource {
             metadata: {
               labels,
               // A new script is a new Job: it runs again.
-              annotations: { "paperclip-harness/script-sha256": createHash("sha256").update(DATABASE_INIT_SCRIPT).digest("hex"), ...args.podAnnotations },
+              annotations: {
+                "paperclip-harness/script-sha256": createHash("sha256").update(DATABASE_INIT_SCRIPT).digest("hex"),
+                ...args.podAnnotations,
+              },
             },
             spec: {
               restartPolicy: "OnFailure",

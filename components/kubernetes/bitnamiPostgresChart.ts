@@ -35,7 +35,11 @@ export interface BitnamiPostgresValuesArgs {
 export const BITNAMI_SECRET_KEYS = { admin: "postgres-password", user: "password" } as const;
 
 export function bitnamiPostgresValues(args: BitnamiPostgresValuesArgs): Record<string, unknown> {
-  const image = (repository: string, tag: string) => ({ registry: BITNAMI_POSTGRES_CHART.registry, repository: `bitnamilegacy/${repository}`, tag });
+  const image = (repository: string, tag: string) => ({
+    registry: BITNAMI_POSTGRES_CHART.registry,
+    repository: `bitnamilegacy/${repository}`,
+    tag,
+  });
   const { images } = BITNAMI_POSTGRES_CHART;
   return {
     image: image("postgresql", images.postgresql),

@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest";
 import { customResourceProblems } from "./customResourceSchemas";
 import { externalSecret, kubeBlocksPostgresCluster, objectStorageBucket, sealosApp } from "./customResources";
 
- 
 const clone = <T>(value: T): any => JSON.parse(JSON.stringify(value));
 
 const cluster = kubeBlocksPostgresCluster({
@@ -12,9 +11,22 @@ const cluster = kubeBlocksPostgresCluster({
   resources: { requests: { cpu: "50m", memory: "51Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
   storageSize: "5Gi",
 });
-const app = sealosApp({ name: "paperclip", namespace: "ns-k3v9x2qa", displayName: "Paperclip", url: "https://p.usw.sealos.io", icon: "https://p.usw.sealos.io/favicon.ico" });
+const app = sealosApp({
+  name: "paperclip",
+  namespace: "ns-k3v9x2qa",
+  displayName: "Paperclip",
+  url: "https://p.usw.sealos.io",
+  icon: "https://p.usw.sealos.io/favicon.ico",
+});
 const bucket = objectStorageBucket({ name: "paperclip", namespace: "ns-k3v9x2qa" });
-const secret = externalSecret({ apiVersion: "external-secrets.io/v1", name: "paperclip-auth", namespace: "paperclip-system", storeName: "infisical", targetSecret: "paperclip-auth", data: { BETTER_AUTH_SECRET: "PAPERCLIP_BETTER_AUTH_SECRET" } });
+const secret = externalSecret({
+  apiVersion: "external-secrets.io/v1",
+  name: "paperclip-auth",
+  namespace: "paperclip-system",
+  storeName: "infisical",
+  targetSecret: "paperclip-auth",
+  data: { BETTER_AUTH_SECRET: "PAPERCLIP_BETTER_AUTH_SECRET" },
+});
 
 describe("documented schemas of the custom resources", () => {
   it.each([
@@ -30,7 +42,14 @@ describe("documented schemas of the custom resources", () => {
     const switchPolicy = clone(cluster);
     switchPolicy.spec.componentSpecs[0].switchPolicy.type = "MaximumAvailability";
     expect(customResourceProblems(switchPolicy)?.[0]).toMatch(/^spec\.componentSpecs\.0\.switchPolicy\.type: /);
-    const legacy = externalSecret({ apiVersion: "external-secrets.io/v1beta1", name: "a", namespace: "n", storeName: "s", targetSecret: "a", data: { K: "K" } });
+    const legacy = externalSecret({
+      apiVersion: "external-secrets.io/v1beta1",
+      name: "a",
+      namespace: "n",
+      storeName: "s",
+      targetSecret: "a",
+      data: { K: "K" },
+    });
     expect(customResourceProblems(legacy)).toEqual([]);
   });
 
@@ -64,7 +83,9 @@ describe("documented schemas of the custom resources", () => {
     expect(customResourceProblems(noData)?.[0]).toMatch(/^spec\.data: /);
     const badSize = clone(cluster);
     badSize.spec.componentSpecs[0].volumeClaimTemplates[0].spec.resources.requests.storage = "5 GB";
-    expect(customResourceProblems(badSize)).toEqual(["spec.componentSpecs.0.volumeClaimTemplates.0.spec.resources.requests.storage: expected a memory quantity"]);
+    expect(customResourceProblems(badSize)).toEqual([
+      "spec.componentSpecs.0.volumeClaimTemplates.0.spec.resources.requests.storage: expected a memory quantity",
+    ]);
     const longName = clone(cluster);
     longName.spec.componentSpecs[0].name = "postgresql-component-primary";
     expect(customResourceProblems(longName)?.[0]).toMatch(/^spec\.componentSpecs\.0\.name: /);

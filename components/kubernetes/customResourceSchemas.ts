@@ -19,11 +19,12 @@
 import { z } from "zod";
 import { cpuMillicores, memoryBytes } from "./quantity";
 
-const name = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { error: "expected a DNS-1123 label" }).max(63);
+const name = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { error: "expected a DNS-1123 label" })
+  .max(63);
 const stringMap = z.record(z.string(), z.string());
-const metadata = z
-  .object({ name, namespace: name.optional(), labels: stringMap.optional(), annotations: stringMap.optional() })
-  .strict();
+const metadata = z.object({ name, namespace: name.optional(), labels: stringMap.optional(), annotations: stringMap.optional() }).strict();
 
 const memory = z.string().refine((v) => memoryBytes(v) !== undefined, { error: "expected a memory quantity" });
 const cpu = z.string().refine((v) => cpuMillicores(v) !== undefined, { error: "expected a CPU quantity" });
@@ -37,8 +38,14 @@ const resources = z
 const accessMode = z.enum(["ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod"]);
 
 // The CRD's pattern for component names and references, at most 22 characters (they prefix pod names).
-const componentName = z.string().regex(/^[a-z]([a-z0-9-]*[a-z0-9])?$/, { error: "expected a KubeBlocks component name" }).max(22);
-const clusterReference = z.string().regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, { error: "expected a KubeBlocks object name" }).max(63);
+const componentName = z
+  .string()
+  .regex(/^[a-z]([a-z0-9-]*[a-z0-9])?$/, { error: "expected a KubeBlocks component name" })
+  .max(22);
+const clusterReference = z
+  .string()
+  .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, { error: "expected a KubeBlocks object name" })
+  .max(63);
 
 const kubeBlocksComponent = z
   .object({
@@ -49,7 +56,10 @@ const kubeBlocksComponent = z
     enabledLogs: z.array(z.string()).optional(),
     resources: resources.optional(),
     serviceAccountName: name.optional(),
-    switchPolicy: z.object({ type: z.enum(["Noop"]) }).strict().optional(),
+    switchPolicy: z
+      .object({ type: z.enum(["Noop"]) })
+      .strict()
+      .optional(),
     volumeClaimTemplates: z
       .array(
         z
@@ -122,46 +132,50 @@ const objectStorageBucket = z
   })
   .strict();
 
-const externalSecret = (apiVersion: string) => z
-  .object({
-    apiVersion: z.literal(apiVersion),
-    kind: z.literal("ExternalSecret"),
-    metadata,
-    spec: z
-      .object({
-        refreshInterval: z.string().regex(/^(\d+(ns|us|µs|ms|s|m|h))+$/, { error: "expected a Go duration such as 1h" }).optional(),
-        secretStoreRef: z.object({ name, kind: z.enum(["SecretStore", "ClusterSecretStore"]) }).strict(),
-        target: z
-          .object({
-            name: name.optional(),
-            creationPolicy: z.enum(["Owner", "Orphan", "Merge", "None"]).optional(),
-            deletionPolicy: z.enum(["Delete", "Merge", "Retain"]).optional(),
-            immutable: z.boolean().optional(),
-          })
-          .strict(),
-        data: z
-          .array(
-            z
-              .object({
-                secretKey: z.string().regex(/^[-._a-zA-Z0-9]+$/, { error: "expected a Secret data key" }),
-                remoteRef: z
-                  .object({
-                    key: z.string().min(1),
-                    property: z.string().optional(),
-                    version: z.string().optional(),
-                    conversionStrategy: z.enum(["Default", "Unicode"]).optional(),
-                    decodingStrategy: z.enum(["Auto", "Base64", "Base64URL", "None"]).optional(),
-                    metadataPolicy: z.enum(["None", "Fetch"]).optional(),
-                  })
-                  .strict(),
-              })
-              .strict(),
-          )
-          .min(1),
-      })
-      .strict(),
-  })
-  .strict();
+const externalSecret = (apiVersion: string) =>
+  z
+    .object({
+      apiVersion: z.literal(apiVersion),
+      kind: z.literal("ExternalSecret"),
+      metadata,
+      spec: z
+        .object({
+          refreshInterval: z
+            .string()
+            .regex(/^(\d+(ns|us|µs|ms|s|m|h))+$/, { error: "expected a Go duration such as 1h" })
+            .optional(),
+          secretStoreRef: z.object({ name, kind: z.enum(["SecretStore", "ClusterSecretStore"]) }).strict(),
+          target: z
+            .object({
+              name: name.optional(),
+              creationPolicy: z.enum(["Owner", "Orphan", "Merge", "None"]).optional(),
+              deletionPolicy: z.enum(["Delete", "Merge", "Retain"]).optional(),
+              immutable: z.boolean().optional(),
+            })
+            .strict(),
+          data: z
+            .array(
+              z
+                .object({
+                  secretKey: z.string().regex(/^[-._a-zA-Z0-9]+$/, { error: "expected a Secret data key" }),
+                  remoteRef: z
+                    .object({
+                      key: z.string().min(1),
+                      property: z.string().optional(),
+                      version: z.string().optional(),
+                      conversionStrategy: z.enum(["Default", "Unicode"]).optional(),
+                      decodingStrategy: z.enum(["Auto", "Base64", "Base64URL", "None"]).optional(),
+                      metadataPolicy: z.enum(["None", "Fetch"]).optional(),
+                    })
+                    .strict(),
+                })
+                .strict(),
+            )
+            .min(1),
+        })
+        .strict(),
+    })
+    .strict();
 
 /** Schemas by `apiVersion/kind`. */
 export const CUSTOM_RESOURCE_SCHEMAS: Readonly<Record<string, z.ZodType>> = {

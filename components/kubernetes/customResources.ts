@@ -118,7 +118,11 @@ export function sealosApp(args: SealosAppArgs): CustomResourceObject<Record<stri
  * bucket after the workspace user and publishes it in `object-storage-key-<user>-<name>` (key
  * `bucket`); the user's credentials and endpoints are in `object-storage-key`.
  */
-export function objectStorageBucket(args: { name: string; namespace: string; labels?: Record<string, string> }): CustomResourceObject<Record<string, unknown>> {
+export function objectStorageBucket(args: {
+  name: string;
+  namespace: string;
+  labels?: Record<string, string>;
+}): CustomResourceObject<Record<string, unknown>> {
   return {
     apiVersion: "objectstorage.sealos.io/v1",
     kind: "ObjectStorageBucket",

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { EXTERNAL_SECRETS, externalSecretsApiVersion, isSupportedKubeBlocks, parseRelease, servedApiVersions, CUSTOM_RESOURCE_OWNERS, unservedReason } from "./platformVersions";
+import {
+  EXTERNAL_SECRETS,
+  externalSecretsApiVersion,
+  isSupportedKubeBlocks,
+  parseRelease,
+  servedApiVersions,
+  CUSTOM_RESOURCE_OWNERS,
+  unservedReason,
+} from "./platformVersions";
 
 const owner = (kind: string) => CUSTOM_RESOURCE_OWNERS.find((o) => o.kind === kind)!;
 

@@ -88,10 +88,7 @@ export const CUSTOM_RESOURCE_OWNERS: readonly CustomResourceOwner[] = [
     platform: "kubeBlocks",
     product: "KubeBlocks",
     kind: "Cluster",
-    served: [
-      { apiVersion: "apps.kubeblocks.io/v1alpha1" },
-      { apiVersion: "apps.kubeblocks.io/v1", from: "1.0.0" },
-    ],
+    served: [{ apiVersion: "apps.kubeblocks.io/v1alpha1" }, { apiVersion: "apps.kubeblocks.io/v1", from: "1.0.0" }],
   },
   { platform: "sealos", product: "Sealos", kind: "App", served: [{ apiVersion: "app.sealos.io/v1" }] },
   { platform: "sealos", product: "Sealos", kind: "ObjectStorageBucket", served: [{ apiVersion: "objectstorage.sealos.io/v1" }] },
@@ -101,11 +98,16 @@ const groupOf = (apiVersion: string) => apiVersion.split("/")[0]!;
 
 /** The owner of a custom resource kind in an API group, if this project knows it. */
 export function customResourceOwner(apiVersion: string, kind: string): CustomResourceOwner | undefined {
-  return CUSTOM_RESOURCE_OWNERS.find((owner) => owner.kind === kind && owner.served.some((range) => groupOf(range.apiVersion) === groupOf(apiVersion)));
+  return CUSTOM_RESOURCE_OWNERS.find(
+    (owner) => owner.kind === kind && owner.served.some((range) => groupOf(range.apiVersion) === groupOf(apiVersion)),
+  );
 }
 
 function serves(range: ServedRange, version: Release): boolean {
-  return (range.from === undefined || compareReleases(version, release(range.from)) >= 0) && (range.until === undefined || compareReleases(version, release(range.until)) < 0);
+  return (
+    (range.from === undefined || compareReleases(version, release(range.from)) >= 0) &&
+    (range.until === undefined || compareReleases(version, release(range.until)) < 0)
+  );
 }
 
 /** The API versions of a kind that an operator release serves. */
@@ -123,7 +125,8 @@ export function unservedReason(apiVersion: string, kind: string, platform: Platf
   const owner = customResourceOwner(apiVersion, kind);
   if (owner === undefined) return undefined;
   const stated = platform[owner.platform];
-  if (stated === undefined) return `${apiVersion} ${kind}: this stack states no ${owner.product} release, so nothing says the kind exists on its cluster`;
+  if (stated === undefined)
+    return `${apiVersion} ${kind}: this stack states no ${owner.product} release, so nothing says the kind exists on its cluster`;
   const served = servedApiVersions(owner, stated);
   if (served.includes(apiVersion)) return undefined;
   return `${apiVersion} ${kind}: ${owner.product} ${stated} does not serve ${apiVersion}${served.length > 0 ? `; it serves ${served.join(", ")}` : ""}`;
@@ -142,5 +145,9 @@ export function externalSecretsApiVersion(operatorRelease: string): string | und
 /** Whether a KubeBlocks release is one the `Cluster` this project renders works on (0.9.x). */
 export function isSupportedKubeBlocks(operatorRelease: string): boolean {
   const version = parseRelease(operatorRelease);
-  return version !== undefined && compareReleases(version, release(KUBEBLOCKS.minimum)) >= 0 && compareReleases(version, release(KUBEBLOCKS.below)) < 0;
+  return (
+    version !== undefined &&
+    compareReleases(version, release(KUBEBLOCKS.minimum)) >= 0 &&
+    compareReleases(version, release(KUBEBLOCKS.below)) < 0
+  );
 }

@@ -12,11 +12,21 @@ describe("pod spec pieces", () => {
 
   it("marks a reference optional only when asked", () => {
     expect(secretEnv("X", { secretName: "s", key: "k" })).toEqual({ name: "X", valueFrom: { secretKeyRef: { name: "s", key: "k" } } });
-    expect(secretEnv("X", { secretName: "s", key: "k", optional: true }).valueFrom!).toEqual({ secretKeyRef: { name: "s", key: "k", optional: true } });
+    expect(secretEnv("X", { secretName: "s", key: "k", optional: true }).valueFrom!).toEqual({
+      secretKeyRef: { name: "s", key: "k", optional: true },
+    });
   });
 
   it("expands the password into DATABASE_URL after defining it", () => {
-    expect(databaseUrlEnv({ host: "db.ns.svc.cluster.local", port: 5432, database: "paperclip", user: "paperclip", password: { secretName: "c", key: "password" } })).toEqual([
+    expect(
+      databaseUrlEnv({
+        host: "db.ns.svc.cluster.local",
+        port: 5432,
+        database: "paperclip",
+        user: "paperclip",
+        password: { secretName: "c", key: "password" },
+      }),
+    ).toEqual([
       { name: "PG_PASSWORD", valueFrom: { secretKeyRef: { name: "c", key: "password" } } },
       { name: "DATABASE_URL", value: "postgres://paperclip:$(PG_PASSWORD)@db.ns.svc.cluster.local:5432/paperclip" },
     ]);

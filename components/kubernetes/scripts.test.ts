@@ -41,7 +41,11 @@ describe("the configure init step", () => {
   const home = join(work, "paperclip");
   const instance = join(home, "instances", "default");
   const template = join(work, "config-template.json");
-  const env = (jwt: string) => ({ PAPERCLIP_CONFIG: join(instance, "config.json"), PAPERCLIP_CONFIG_TEMPLATE: template, PAPERCLIP_AGENT_JWT_SECRET: jwt });
+  const env = (jwt: string) => ({
+    PAPERCLIP_CONFIG: join(instance, "config.json"),
+    PAPERCLIP_CONFIG_TEMPLATE: template,
+    PAPERCLIP_AGENT_JWT_SECRET: jwt,
+  });
 
   it("writes config.json and the agent JWT secret on first boot, private to the node user", () => {
     writeFileSync(template, '{"$meta":{"version":1}}\n');
@@ -79,12 +83,21 @@ describe("the first-admin Job", () => {
     const bin = join(work, "fake-bin");
     mkdirSync(bin, { recursive: true });
     // A curl that answers the health check the way an authenticated Paperclip with an admin does.
-    writeFileSync(join(bin, "curl"), `#!/bin/sh\nprintf '%s' '{"status":"ok","deploymentMode":"authenticated","bootstrapStatus":"ready","bootstrapInviteActive":false}'\n`);
+    writeFileSync(
+      join(bin, "curl"),
+      `#!/bin/sh\nprintf '%s' '{"status":"ok","deploymentMode":"authenticated","bootstrapStatus":"ready","bootstrapInviteActive":false}'\n`,
+    );
     chmodSync(join(bin, "curl"), 0o755);
     const script = writeScript("bootstrap.sh", BOOTSTRAP_ADMIN_SCRIPT);
     const run = spawnSync("/bin/sh", [script], {
       encoding: "utf8",
-      env: { PATH: `${bin}:${process.env.PATH}`, PAPERCLIP_HEALTH_URL: "http://paperclip:3100/api/health", PAPERCLIP_PUBLIC_URL: "https://p.example", PAPERCLIP_CONFIG: "/nonexistent", DATABASE_URL: "postgres://x" },
+      env: {
+        PATH: `${bin}:${process.env.PATH}`,
+        PAPERCLIP_HEALTH_URL: "http://paperclip:3100/api/health",
+        PAPERCLIP_PUBLIC_URL: "https://p.example",
+        PAPERCLIP_CONFIG: "/nonexistent",
+        DATABASE_URL: "postgres://x",
+      },
     });
     expect(run.stderr).toBe("");
     expect(run.stdout).toBe("bootstrap: Paperclip already has an admin; no invite created.\n");
@@ -139,7 +152,12 @@ describe("the database-init Job, against a real PostgreSQL", () => {
     // Someone else made it: owned by the administrator, so (PostgreSQL ≥ 15) Paperclip's role may
     // not create tables in its public schema, and its migrations would fail.
     server!.query("CREATE DATABASE premade", "postgres");
-    const result = sh(script, { ...server!.adminEnv(), PAPERCLIP_DATABASE: "premade", PAPERCLIP_DATABASE_USER: "paperclip", PAPERCLIP_DATABASE_PASSWORD: "new-password-hex" });
+    const result = sh(script, {
+      ...server!.adminEnv(),
+      PAPERCLIP_DATABASE: "premade",
+      PAPERCLIP_DATABASE_USER: "paperclip",
+      PAPERCLIP_DATABASE_PASSWORD: "new-password-hex",
+    });
     expect(result.status).toBe(1);
     expect(result.stdout).not.toContain("is ready");
     expect(result.stderr).toContain("database-init: premade exists but paperclip cannot create tables in its public schema");
@@ -150,7 +168,12 @@ describe("the database-init Job, against a real PostgreSQL", () => {
     await serverFor(context);
     server!.query("CREATE DATABASE locked OWNER postgres", "postgres");
     server!.query("REVOKE CONNECT ON DATABASE locked FROM PUBLIC", "postgres");
-    const result = sh(script, { ...server!.adminEnv(), PAPERCLIP_DATABASE: "locked", PAPERCLIP_DATABASE_USER: "paperclip", PAPERCLIP_DATABASE_PASSWORD: "new-password-hex" });
+    const result = sh(script, {
+      ...server!.adminEnv(),
+      PAPERCLIP_DATABASE: "locked",
+      PAPERCLIP_DATABASE_USER: "paperclip",
+      PAPERCLIP_DATABASE_PASSWORD: "new-password-hex",
+    });
     expect(result.status).toBe(1);
     expect(result.stderr).toContain("database-init: paperclip cannot log in to locked");
   });

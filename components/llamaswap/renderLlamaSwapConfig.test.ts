@@ -34,7 +34,8 @@ describe("renderLlamaSwapConfig", () => {
   });
 
   it("gives every model the mandatory llama-server flag group, verbatim and in order", () => {
-    const group = "--no-mmap -fa on -ngl 999 --batch-size 4096 --ubatch-size 512 --cache-type-k q8_0 --cache-type-v q8_0 --jinja --direct-io --cache-prompt --cache-reuse 256 --threads 12";
+    const group =
+      "--no-mmap -fa on -ngl 999 --batch-size 4096 --ubatch-size 512 --cache-type-k q8_0 --cache-type-v q8_0 --jinja --direct-io --cache-prompt --cache-reuse 256 --threads 12";
     expect(MANDATORY_LLAMA_SERVER_FLAGS.join(" ")).toBe(group);
     for (const model of Object.values(parsed.models)) expect(model.cmd).toContain(group);
   });
@@ -73,15 +74,20 @@ describe("renderLlamaSwapConfig", () => {
   });
 
   it("refuses inconsistent tables", () => {
-    expect(() => renderLlamaSwapConfig({ ...CONFIG, models: [...CONFIG.models, { ...CONFIG.models[0]!, id: "copy", aliases: [] }] })).toThrow(
-      "llama-swap: port 10001 is used twice",
-    );
+    expect(() =>
+      renderLlamaSwapConfig({ ...CONFIG, models: [...CONFIG.models, { ...CONFIG.models[0]!, id: "copy", aliases: [] }] }),
+    ).toThrow("llama-swap: port 10001 is used twice");
     expect(() => renderLlamaSwapConfig({ ...CONFIG, groups: { task: { swap: true, exclusive: false, members: ["nope"] } } })).toThrow(
       "llama-swap: group task lists unknown model nope",
     );
     expect(() =>
-      renderLlamaSwapConfig({ ...CONFIG, groups: { a: { swap: true, exclusive: false, members: ["qwen3-4b"] }, b: { swap: true, exclusive: false, members: ["qwen3-4b"] } } }),
+      renderLlamaSwapConfig({
+        ...CONFIG,
+        groups: { a: { swap: true, exclusive: false, members: ["qwen3-4b"] }, b: { swap: true, exclusive: false, members: ["qwen3-4b"] } },
+      }),
     ).toThrow("llama-swap: model qwen3-4b is in two groups");
-    expect(() => renderLlamaSwapConfig({ ...CONFIG, models: [{ ...CONFIG.models[0]!, file: "../etc/passwd" }] })).toThrow(/plain file name/);
+    expect(() => renderLlamaSwapConfig({ ...CONFIG, models: [{ ...CONFIG.models[0]!, file: "../etc/passwd" }] })).toThrow(
+      /plain file name/,
+    );
   });
 });

@@ -11,17 +11,25 @@ import { stringify } from "yaml";
  */
 export const MANDATORY_LLAMA_SERVER_FLAGS = [
   "--no-mmap",
-  "-fa", "on",
-  "-ngl", "999",
-  "--batch-size", "4096",
-  "--ubatch-size", "512",
-  "--cache-type-k", "q8_0",
-  "--cache-type-v", "q8_0",
+  "-fa",
+  "on",
+  "-ngl",
+  "999",
+  "--batch-size",
+  "4096",
+  "--ubatch-size",
+  "512",
+  "--cache-type-k",
+  "q8_0",
+  "--cache-type-v",
+  "q8_0",
   "--jinja",
   "--direct-io",
   "--cache-prompt",
-  "--cache-reuse", "256",
-  "--threads", "12",
+  "--cache-reuse",
+  "256",
+  "--threads",
+  "12",
 ] as const;
 
 export interface LlamaSwapModel {
@@ -77,7 +85,8 @@ export function renderLlamaSwapConfig(config: LlamaSwapConfig): string {
     }
     if (ports.has(model.port)) throw new Error(`llama-swap: port ${model.port} is used twice`);
     ports.add(model.port);
-    if (model.file.includes("/") || model.file.startsWith(".")) throw new Error(`llama-swap: model file must be a plain file name: ${model.file}`);
+    if (model.file.includes("/") || model.file.startsWith("."))
+      throw new Error(`llama-swap: model file must be a plain file name: ${model.file}`);
   }
   const grouped = new Set<string>();
   for (const [name, group] of Object.entries(config.groups)) {
@@ -96,9 +105,12 @@ export function renderLlamaSwapConfig(config: LlamaSwapConfig): string {
         {
           cmd: [
             config.serverBinary,
-            "--host", "127.0.0.1",
-            "--port", String(model.port),
-            "--model", `${config.modelsDir}/${model.file}`,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            String(model.port),
+            "--model",
+            `${config.modelsDir}/${model.file}`,
             ...MANDATORY_LLAMA_SERVER_FLAGS,
             ...(model.extraFlags ?? []),
           ]

@@ -72,7 +72,10 @@ describe("renderPostfixConfig", () => {
     );
     for (const service of ["submission", "submissions", "10587"]) {
       const block = files.masterCf.split("\n").slice(files.masterCf.split("\n").findIndex((l) => l.startsWith(`${service} `)));
-      const options = block.slice(1, block.findIndex((l, i) => i > 0 && !l.startsWith("  -o")));
+      const options = block.slice(
+        1,
+        block.findIndex((l, i) => i > 0 && !l.startsWith("  -o")),
+      );
       expect(options, service).toContain("  -o smtpd_sasl_auth_enable=yes");
       expect(options, service).toContain("  -o smtpd_sender_restrictions=$harness_submission_sender_restrictions");
       expect(options, service).toContain("  -o smtpd_relay_restrictions=permit_sasl_authenticated,reject");
@@ -92,7 +95,10 @@ describe("renderPostfixConfig", () => {
 
   it("copies every message to the archive only when the archive is enabled", async (context) => {
     expect(main.has("always_bcc")).toBe(false);
-    const archived = renderPostfixConfig({ ...CONFIG, archive: { address: "archive@archive.sodimo.eu", nextHop: { host: "piler", port: 25 } } });
+    const archived = renderPostfixConfig({
+      ...CONFIG,
+      archive: { address: "archive@archive.sodimo.eu", nextHop: { host: "piler", port: 25 } },
+    });
     const archivedMain = parameters(archived.mainCf);
     expect(archivedMain.get("always_bcc")).toBe("archive@archive.sodimo.eu");
     expect(archivedMain.get("transport_maps")).toBe("inline:{ archive.sodimo.eu=smtp:[piler]:25 }");

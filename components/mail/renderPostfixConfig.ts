@@ -110,7 +110,10 @@ export function renderPostfixConfig(config: PostfixConfig): PostfixFiles {
     ["milter_protocol", "6"],
     "",
     "# TLS: opportunistic on port 25 and outbound, required for authentication.",
-    ["smtpd_tls_chain_files", `${check(PATH, config.tls.keyFile, "TLS key path")}, ${check(PATH, config.tls.certificateFile, "TLS certificate path")}`],
+    [
+      "smtpd_tls_chain_files",
+      `${check(PATH, config.tls.keyFile, "TLS key path")}, ${check(PATH, config.tls.certificateFile, "TLS certificate path")}`,
+    ],
     ["smtpd_tls_security_level", "may"],
     ["smtpd_tls_protocols", ">=TLSv1.2"],
     ["smtpd_tls_mandatory_protocols", ">=TLSv1.2"],
@@ -123,7 +126,10 @@ export function renderPostfixConfig(config: PostfixConfig): PostfixFiles {
       "# The archive (Piler) receives a copy of every message.",
       ["always_bcc", check(ADDRESS, config.archive.address, "archive address")],
       // Brackets: deliver to that host, without an MX lookup.
-      ["transport_maps", `inline:{ ${domain}=smtp:[${check(HOST, config.archive.nextHop.host, "archive host")}]:${checkPort(config.archive.nextHop.port, "archive")} }`],
+      [
+        "transport_maps",
+        `inline:{ ${domain}=smtp:[${check(HOST, config.archive.nextHop.host, "archive host")}]:${checkPort(config.archive.nextHop.port, "archive")} }`,
+      ],
     );
   }
 

@@ -10,7 +10,7 @@ describe("renderRspamdDkimSigning", () => {
   });
 
   it("refuses values that would break the file", () => {
-    expect(() => renderRspamdDkimSigning({ keyDirectory: "/x\";", selector: "dkim" })).toThrow(/invalid key directory/);
+    expect(() => renderRspamdDkimSigning({ keyDirectory: '/x";', selector: "dkim" })).toThrow(/invalid key directory/);
     expect(() => renderRspamdDkimSigning({ keyDirectory: "/x", selector: "a b" })).toThrow(/invalid selector/);
   });
 });

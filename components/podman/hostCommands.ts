@@ -38,7 +38,7 @@ export function writeFileScript(relativePath: string, mode: string, reloadsSyste
     `target=${homePath(relativePath)}`,
     'mkdir -p "$(dirname "$target")"',
     'tmp="$(mktemp "$target.XXXXXX")"',
-    'trap \'rm -f "$tmp"\' EXIT',
+    "trap 'rm -f \"$tmp\"' EXIT",
     'cat >"$tmp"',
     `chmod ${mode} "$tmp"`,
     'mv -f "$tmp" "$target"',

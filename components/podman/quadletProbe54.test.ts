@@ -11,7 +11,10 @@ import { QUADLET_FEATURE_PROBES_54, probeFileName, probeFileText } from "./quadl
 let probeDir: string;
 let validation: QuadletValidation | undefined;
 beforeAll(() => {
-  probeDir = writeUnitDir(Object.fromEntries(QUADLET_FEATURE_PROBES_54.map((probe) => [probeFileName(probe), probeFileText(probe)])), "quadlet-probe-");
+  probeDir = writeUnitDir(
+    Object.fromEntries(QUADLET_FEATURE_PROBES_54.map((probe) => [probeFileName(probe), probeFileText(probe)])),
+    "quadlet-probe-",
+  );
 });
 afterAll(() => rmSync(probeDir, { recursive: true, force: true }));
 
@@ -27,21 +30,26 @@ describe("Podman 5.4's generator on the features the harness needs", () => {
     expect(outcome.stdout.trim()).toMatch(/^5\.4\.\d+$/);
   });
 
-  test.for(QUADLET_FEATURE_PROBES_54.map((probe) => ({ title: `${probeFileName(probe)}: ${probe.feature}`, probe })))("$title", async ({ probe }, context) => {
-    requireTool(context, "quadlet");
-    requireTool(context, "systemd-analyze");
-    const result = (await probeValidation()).results.find((candidate) => path.basename(candidate.target) === probeFileName(probe));
-    expect(result, "the validator reported on the file").toBeDefined();
-    if (probe.accepted) {
-      expect(result?.message).toMatch(/verify clean$/);
-      expect(result?.status).toBe("passed");
-      const service = (await probeValidation()).generatedUnits.find((unit) => unit.unitName === `${probe.name}${probe.group === "Build" ? "-build" : ""}.service`);
-      const execStart = service?.text.split("\n").find((line) => line.startsWith("ExecStart=")) ?? "";
-      for (const fragment of probe.expect) expect(execStart).toContain(fragment);
-      for (const fragment of probe.unitContains ?? []) expect(service?.text).toContain(fragment);
-    } else {
-      expect(result?.status).toBe("failed");
-      for (const fragment of probe.expect) expect(result?.message).toContain(fragment);
-    }
-  });
+  test.for(QUADLET_FEATURE_PROBES_54.map((probe) => ({ title: `${probeFileName(probe)}: ${probe.feature}`, probe })))(
+    "$title",
+    async ({ probe }, context) => {
+      requireTool(context, "quadlet");
+      requireTool(context, "systemd-analyze");
+      const result = (await probeValidation()).results.find((candidate) => path.basename(candidate.target) === probeFileName(probe));
+      expect(result, "the validator reported on the file").toBeDefined();
+      if (probe.accepted) {
+        expect(result?.message).toMatch(/verify clean$/);
+        expect(result?.status).toBe("passed");
+        const service = (await probeValidation()).generatedUnits.find(
+          (unit) => unit.unitName === `${probe.name}${probe.group === "Build" ? "-build" : ""}.service`,
+        );
+        const execStart = service?.text.split("\n").find((line) => line.startsWith("ExecStart=")) ?? "";
+        for (const fragment of probe.expect) expect(execStart).toContain(fragment);
+        for (const fragment of probe.unitContains ?? []) expect(service?.text).toContain(fragment);
+      } else {
+        expect(result?.status).toBe("failed");
+        for (const fragment of probe.expect) expect(result?.message).toContain(fragment);
+      }
+    },
+  );
 });

@@ -2,7 +2,13 @@
  * Refuses Quadlet keys (and key values) the host's Podman does not know, the way podlet's Downgrade
  * does: a unit the generator would reject at boot is an error at render time instead.
  */
-import { isQuadletKeySupported, podmanMinorVersion, quadletEntryNeededVersion, quadletEntryProblem, type QuadletGroup } from "./quadletKeys";
+import {
+  isQuadletKeySupported,
+  podmanMinorVersion,
+  quadletEntryNeededVersion,
+  quadletEntryProblem,
+  type QuadletGroup,
+} from "./quadletKeys";
 import type { ContainerSection } from "./unitModel";
 import { UnitRenderError } from "./UnitRenderError";
 

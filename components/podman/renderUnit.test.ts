@@ -13,7 +13,7 @@ const OPTIONS = { podmanVersion: "5.4" };
 const adversarial: ContainerUnit = {
   kind: "container",
   name: "tricky",
-  unit: { Description: "100% of \"quoted\" things", Wants: ["db.service"], After: ["db.service"] },
+  unit: { Description: '100% of "quoted" things', Wants: ["db.service"], After: ["db.service"] },
   container: {
     Image: "docker.io/library/alpine:3.20",
     ContainerName: "tricky",
@@ -47,34 +47,56 @@ describe("renderUnit", () => {
       [
         renderUnit({ kind: "network", name: "harness", network: { NetworkName: "harness", Subnet: ["10.89.0.0/24"] } }, OPTIONS),
         renderUnit({ kind: "volume", name: "data", volume: { VolumeName: "data", User: "1000", Group: "1000" } }, OPTIONS),
-        renderUnit({ kind: "build", name: "app", build: { ImageTag: ["localhost/app:1"], File: withSpecifiers("%h/.config/harness/app/Containerfile"), Pull: "missing" } }, OPTIONS),
-        renderUnit({ kind: "target", name: "harness", unit: { Description: "All of it" }, install: { WantedBy: ["default.target"] } }, OPTIONS),
+        renderUnit(
+          {
+            kind: "build",
+            name: "app",
+            build: { ImageTag: ["localhost/app:1"], File: withSpecifiers("%h/.config/harness/app/Containerfile"), Pull: "missing" },
+          },
+          OPTIONS,
+        ),
+        renderUnit(
+          { kind: "target", name: "harness", unit: { Description: "All of it" }, install: { WantedBy: ["default.target"] } },
+          OPTIONS,
+        ),
         renderUnit({ kind: "timer", name: "etl", timer: { OnCalendar: ["*-*-* 03:00:00 Europe/Paris"], Persistent: true } }, OPTIONS),
       ].join("\n----\n"),
     ).toMatchSnapshot();
   });
 
   it("refuses control characters instead of writing a second line", () => {
-    const unit: ContainerUnit = { ...adversarial, container: { ...adversarial.container, Environment: { BAD: "a\nExecStartPre=/bin/evil" } } };
-    expect(() => renderUnit(unit, OPTIONS)).toThrow('tricky.container: Environment: value contains a control character (newline, tab…): "BAD=a\\nExecStartPre=/bin/evil"');
+    const unit: ContainerUnit = {
+      ...adversarial,
+      container: { ...adversarial.container, Environment: { BAD: "a\nExecStartPre=/bin/evil" } },
+    };
+    expect(() => renderUnit(unit, OPTIONS)).toThrow(
+      'tricky.container: Environment: value contains a control character (newline, tab…): "BAD=a\\nExecStartPre=/bin/evil"',
+    );
   });
 
   it("refuses an empty command-line argument, which Quadlet would silently drop with all that follow", () => {
     const unit: ContainerUnit = { ...adversarial, container: { ...adversarial.container, Exec: ["-c", "", "echo"] } };
-    expect(() => renderUnit(unit, OPTIONS)).toThrow("tricky.container: Exec: an empty argument would make Quadlet drop it and every argument after it");
+    expect(() => renderUnit(unit, OPTIONS)).toThrow(
+      "tricky.container: Exec: an empty argument would make Quadlet drop it and every argument after it",
+    );
   });
 
   it("refuses a value that is not a single token where one is required", () => {
-    const unit: ContainerUnit = { ...adversarial, container: { ...adversarial.container, Image: "docker.io/library/alpine:3 --privileged" } };
+    const unit: ContainerUnit = {
+      ...adversarial,
+      container: { ...adversarial.container, Image: "docker.io/library/alpine:3 --privileged" },
+    };
     expect(() => renderUnit(unit, OPTIONS)).toThrow("tricky.container: Image: value must be a single token without spaces or quotes");
   });
 
   it("refuses keys the configured Podman does not know", () => {
     const unit: ContainerUnit = { ...adversarial, container: { ...adversarial.container, GroupAdd: ["video"] } };
-    expect(() => renderUnit(unit, { podmanVersion: "5.0" })).toThrow("tricky.container: GroupAdd: [Container] GroupAdd= needs Podman 5.1, the target runs 5.0");
-    expect(() => renderUnit({ ...adversarial, container: { ...adversarial.container, Image: "app.build" } }, { podmanVersion: "5.1" })).toThrow(
-      "Image= with a reference to a .build unit needs Podman 5.2",
+    expect(() => renderUnit(unit, { podmanVersion: "5.0" })).toThrow(
+      "tricky.container: GroupAdd: [Container] GroupAdd= needs Podman 5.1, the target runs 5.0",
     );
+    expect(() =>
+      renderUnit({ ...adversarial, container: { ...adversarial.container, Image: "app.build" } }, { podmanVersion: "5.1" }),
+    ).toThrow("Image= with a reference to a .build unit needs Podman 5.2");
   });
 
   it("survives the real Quadlet generator: every value reaches podman exactly as declared", async (context) => {
@@ -83,7 +105,10 @@ describe("renderUnit", () => {
     try {
       writeFileSync(join(dir, "tricky.container"), renderUnit(adversarial, OPTIONS));
       writeFileSync(join(dir, "data.volume"), renderUnit({ kind: "volume", name: "data", volume: { VolumeName: "data" } }, OPTIONS));
-      writeFileSync(join(dir, "db.container"), renderUnit({ kind: "container", name: "db", container: { Image: "docker.io/library/postgres:16" } }, OPTIONS));
+      writeFileSync(
+        join(dir, "db.container"),
+        renderUnit({ kind: "container", name: "db", container: { Image: "docker.io/library/postgres:16" } }, OPTIONS),
+      );
       const validation = await quadletValidator({ quadletDir: dir });
       expect(validation.results.filter((r) => r.status !== "passed")).toEqual([]);
       const generated = generatedUnitNamed(validation, "tricky.service");
@@ -92,7 +117,9 @@ describe("renderUnit", () => {
       const envs = argv.flatMap((arg, i) => (arg === "--env" ? [argv[i + 1]] : []));
       // The generator sorts --env flags; the values must arrive exactly.
       expect(envs.sort()).toEqual(
-        Object.entries(adversarial.container.Environment!).map(([name, value]) => `${name}=${value}`).sort(),
+        Object.entries(adversarial.container.Environment!)
+          .map(([name, value]) => `${name}=${value}`)
+          .sort(),
       );
       expect(argv.slice(-adversarial.container.Exec!.length)).toEqual(adversarial.container.Exec);
       expect(JSON.parse(argv[argv.indexOf("--health-cmd") + 1]!)).toEqual(adversarial.container.HealthCmd);
@@ -121,7 +148,9 @@ describe("Quadlet keys newer than the host's Podman", () => {
       writeFileSync(join(dir, "big.container"), limited("5.4"));
       const validation = await quadletValidator({ quadletDir: dir });
       expect(validation.results.filter((r) => r.status !== "passed")).toEqual([]);
-      expect(systemdCommandLine(/^ExecStart=(.*)$/m.exec(generatedUnitNamed(validation, "big.service")!.text)![1]!)).toContain("--memory=4g");
+      expect(systemdCommandLine(/^ExecStart=(.*)$/m.exec(generatedUnitNamed(validation, "big.service")!.text)![1]!)).toContain(
+        "--memory=4g",
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -165,7 +165,8 @@ function unitLines(section: UnitSection, c: EscapeContext): Line[] {
     if (names && names.length > 0) lines.push([key, names.map((n) => c.token(key, n)).join(" ")]);
   }
   for (const path of section.ConditionPathExists ?? []) lines.push(["ConditionPathExists", c.token("ConditionPathExists", path)]);
-  if (section.StartLimitIntervalSec !== undefined) lines.push(["StartLimitIntervalSec", c.token("StartLimitIntervalSec", section.StartLimitIntervalSec)]);
+  if (section.StartLimitIntervalSec !== undefined)
+    lines.push(["StartLimitIntervalSec", c.token("StartLimitIntervalSec", section.StartLimitIntervalSec)]);
   if (section.StartLimitBurst !== undefined) lines.push(["StartLimitBurst", String(section.StartLimitBurst)]);
   return lines;
 }
@@ -205,7 +206,8 @@ function timerLines(section: TimerSection, c: EscapeContext): Line[] {
   const lines: Line[] = [];
   for (const spec of section.OnCalendar ?? []) lines.push(["OnCalendar", c.text("OnCalendar", spec)]);
   if (section.Persistent !== undefined) lines.push(["Persistent", bool(section.Persistent)]);
-  if (section.RandomizedDelaySec !== undefined) lines.push(["RandomizedDelaySec", c.token("RandomizedDelaySec", section.RandomizedDelaySec)]);
+  if (section.RandomizedDelaySec !== undefined)
+    lines.push(["RandomizedDelaySec", c.token("RandomizedDelaySec", section.RandomizedDelaySec)]);
   if (section.AccuracySec !== undefined) lines.push(["AccuracySec", c.token("AccuracySec", section.AccuracySec)]);
   if (section.Unit !== undefined) lines.push(["Unit", c.token("Unit", section.Unit)]);
   return lines;
@@ -299,7 +301,8 @@ function volumeLines(section: VolumeSection, c: EscapeContext): Line[] {
 function buildLines(section: BuildSection, c: EscapeContext): Line[] {
   const lines: Line[] = section.ImageTag.map((tag): Line => ["ImageTag", c.token("ImageTag", tag)]);
   if (section.File !== undefined) lines.push(["File", c.token("File", section.File)]);
-  if (section.SetWorkingDirectory !== undefined) lines.push(["SetWorkingDirectory", c.token("SetWorkingDirectory", section.SetWorkingDirectory)]);
+  if (section.SetWorkingDirectory !== undefined)
+    lines.push(["SetWorkingDirectory", c.token("SetWorkingDirectory", section.SetWorkingDirectory)]);
   if (section.Pull !== undefined) lines.push(["Pull", section.Pull]);
   if (section.BuildArg) lines.push(...c.assignments("BuildArg", section.BuildArg));
   if (section.Label) lines.push(...c.assignments("Label", section.Label));

@@ -12,9 +12,7 @@ export const caddy: ServiceDefinition = (context) => ({
     {
       name: "Caddyfile",
       mountPath: "/etc/caddy/Caddyfile",
-      content: renderCaddyfile(
-        context.routes.map((route) => ({ hostname: route.hostname, upstream: route.upstream, paths: route.paths })),
-      ),
+      content: renderCaddyfile(context.routes.map((route) => ({ hostname: route.hostname, upstream: route.upstream, paths: route.paths }))),
     },
   ],
   volumes: [{ kind: "volume", name: "caddy-data", mountPath: "/data" }],

@@ -14,7 +14,8 @@ export const cockpit: ServiceDefinition = (context) => ({
   name: "cockpit",
   description: "Cockpit web admin",
   image: "quay.io/cockpit/ws:latest",
-  floatingTagReason: "Cockpit publishes cockpit/ws as :latest only; it follows the host's Cockpit, with a slow cadence and strong compatibility (seeds).",
+  floatingTagReason:
+    "Cockpit publishes cockpit/ws as :latest only; it follows the host's Cockpit, with a slow cadence and strong compatibility (seeds).",
   ports: [{ container: PORT, host: PORT, posture: "cloudflared", purpose: "admin UI" }],
   route: { subdomain: "cockpit", upstream: { port: PORT } },
   configFiles: [{ name: "cockpit.conf", mountPath: "/etc/cockpit/cockpit.conf", content: renderCockpitConf(context.hostname("cockpit")) }],

@@ -22,7 +22,15 @@ const CLOUD_MODELS: readonly (LitellmModel & { apiKeyEnv: string; configKey: str
  */
 const LOCAL_GATEWAY_MODELS: readonly LitellmModel[] = LOCAL_MODELS.flatMap((m) =>
   m.gatewayAlias
-    ? [{ alias: m.gatewayAlias, model: `openai/${m.id}`, apiBase: llamaSwapBaseUrl, apiKeyLiteral: "no-key-local-models", ...(m.mode ? { mode: m.mode } : {}) }]
+    ? [
+        {
+          alias: m.gatewayAlias,
+          model: `openai/${m.id}`,
+          apiBase: llamaSwapBaseUrl,
+          apiKeyLiteral: "no-key-local-models",
+          ...(m.mode ? { mode: m.mode } : {}),
+        },
+      ]
     : [],
 );
 
@@ -69,7 +77,12 @@ export const litellm: ServiceDefinition = (context) => {
     dependsOn: ["litellm-db", "litellm-redis", "llama-swap"],
     health: {
       // The image has Python but not curl.
-      command: ["CMD", "python3", "-c", `import urllib.request; urllib.request.urlopen("http://127.0.0.1:${LITELLM_PORT}/health/liveliness")`],
+      command: [
+        "CMD",
+        "python3",
+        "-c",
+        `import urllib.request; urllib.request.urlopen("http://127.0.0.1:${LITELLM_PORT}/health/liveliness")`,
+      ],
       interval: "30s",
       timeout: "10s",
       retries: 3,

@@ -45,6 +45,12 @@ export const openwebui: ServiceDefinition = (context) => ({
   generatedSecrets: [{ name: "openwebui-secret-key", description: "WEBUI_SECRET_KEY: signs OpenWebUI's sessions." }],
   volumes: [{ kind: "volume", name: "openwebui-data", mountPath: "/app/backend/data" }],
   dependsOn: ["openwebui-db", "openwebui-redis", "litellm"],
-  health: { command: ["CMD", "curl", "-fsS", `http://127.0.0.1:${PORT}/health`], interval: "30s", timeout: "10s", retries: 3, startPeriod: "120s" },
+  health: {
+    command: ["CMD", "curl", "-fsS", `http://127.0.0.1:${PORT}/health`],
+    interval: "30s",
+    timeout: "10s",
+    retries: 3,
+    startPeriod: "120s",
+  },
   restart: "always",
 });

@@ -20,6 +20,12 @@ export const pilerMysql: ServiceDefinition = (context) => ({
   ],
   volumes: [{ kind: "volume", name: "piler-mysql-data", mountPath: "/var/lib/mysql" }],
   command: ["--character-set-server=utf8mb4", "--collation-server=utf8mb4_unicode_ci"],
-  health: { command: ["CMD", "healthcheck.sh", "--connect", "--innodb_initialized"], interval: "10s", timeout: "5s", retries: 5, startPeriod: "30s" },
+  health: {
+    command: ["CMD", "healthcheck.sh", "--connect", "--innodb_initialized"],
+    interval: "10s",
+    timeout: "5s",
+    retries: 5,
+    startPeriod: "30s",
+  },
   restart: "always",
 });

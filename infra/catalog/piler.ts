@@ -46,6 +46,12 @@ export const piler: ServiceDefinition = (context) => ({
   ],
   networks: ["harness", "mail"],
   dependsOn: ["piler-mysql"],
-  health: { command: ["CMD", "curl", "-s", `smtp://localhost:${PILER_SMTP_PORT}/`], interval: "30s", timeout: "5s", retries: 3, startPeriod: "60s" },
+  health: {
+    command: ["CMD", "curl", "-s", `smtp://localhost:${PILER_SMTP_PORT}/`],
+    interval: "30s",
+    timeout: "5s",
+    retries: 3,
+    startPeriod: "60s",
+  },
   restart: "always",
 });

@@ -25,7 +25,13 @@ export function postgresService(sidecar: PostgresSidecar): ContainerService {
     secretEnv: { POSTGRES_PASSWORD: generated(sidecar.passwordSecret) },
     generatedSecrets: [{ name: sidecar.passwordSecret, description: `Password of ${sidecar.user} on ${sidecar.name}.` }],
     volumes: [{ kind: "volume", name: `${sidecar.name}-data`, mountPath: "/var/lib/postgresql/data" }],
-    health: { command: ["CMD", "pg_isready", "-U", sidecar.user, "-d", sidecar.database], interval: "10s", timeout: "5s", retries: 5, startPeriod: "30s" },
+    health: {
+      command: ["CMD", "pg_isready", "-U", sidecar.user, "-d", sidecar.database],
+      interval: "10s",
+      timeout: "5s",
+      retries: 5,
+      startPeriod: "30s",
+    },
     restart: "always",
   };
 }

@@ -17,7 +17,8 @@ export interface RedisSidecar {
  */
 export function redisService(sidecar: RedisSidecar): ContainerService {
   const options = sidecar.options ?? [];
-  if (options.some((o) => !/^--?[a-z0-9-]+$|^[a-z0-9-]+$/.test(o))) throw new Error(`redis ${sidecar.name}: invalid option in ${options.join(" ")}`);
+  if (options.some((o) => !/^--?[a-z0-9-]+$|^[a-z0-9-]+$/.test(o)))
+    throw new Error(`redis ${sidecar.name}: invalid option in ${options.join(" ")}`);
   return {
     name: sidecar.name,
     description: sidecar.description,

@@ -21,14 +21,18 @@ function container(services: readonly ServiceDeclaration[], name: string): Conta
   return service;
 }
 
-const resolve = (overrides: CatalogOptions["overrides"], definitions = CATALOG) =>
-  resolveCatalog(definitions, { ...OPTIONS, overrides });
+const resolve = (overrides: CatalogOptions["overrides"], definitions = CATALOG) => resolveCatalog(definitions, { ...OPTIONS, overrides });
 
 describe("resolveCatalog", () => {
   it("resolves the shipped catalogue with no problems and derives a public route for every cloudflared service", () => {
     const { catalog, problems } = resolve({});
     expect(problems).toEqual([]);
-    expect(catalog.routes).toContainEqual({ service: "paperclip", hostname: "paperclip.example.com", upstream: "paperclip:3100", paths: [] });
+    expect(catalog.routes).toContainEqual({
+      service: "paperclip",
+      hostname: "paperclip.example.com",
+      upstream: "paperclip:3100",
+      paths: [],
+    });
     const cloudflared = catalog.services.filter((s) => s.ports?.some((p) => p.posture === "cloudflared")).map((s) => s.name);
     expect(catalog.routes.map((r) => r.service).sort()).toEqual(cloudflared.sort());
   });
@@ -134,7 +138,11 @@ describe("resolveCatalog", () => {
     [
       "a host port another service publishes",
       { ports: [{ container: 80, host: 3100, posture: "internal" as const }] },
-      { key: "catalogue entry extra (infra/catalog/).ports", found: '"3100/tcp"', expected: "a host port paperclip does not already publish" },
+      {
+        key: "catalogue entry extra (infra/catalog/).ports",
+        found: '"3100/tcp"',
+        expected: "a host port paperclip does not already publish",
+      },
     ],
     [
       "a route to a port the container does not expose",
@@ -152,7 +160,13 @@ describe("resolveCatalog", () => {
       { key: "catalogue entry extra (infra/catalog/).route", expected: "a public route: the entry has a cloudflared port" },
     ],
   ])("reports %s", (_, shape, problem) => {
-    const extra: ServiceDefinition = () => ({ name: "extra", description: "Extra", image: "docker.io/library/x:1", restart: "always", ...shape });
+    const extra: ServiceDefinition = () => ({
+      name: "extra",
+      description: "Extra",
+      image: "docker.io/library/x:1",
+      restart: "always",
+      ...shape,
+    });
     expect(resolve({}, [...CATALOG, extra]).problems).toEqual([problem]);
   });
 

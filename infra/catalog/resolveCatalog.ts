@@ -61,7 +61,11 @@ export function resolveCatalog(
   problems.push(...portAndRouteProblems(firstPass));
   const routes = routesOf(firstPass, baseContext, problems);
   const enabledServices = new Set(firstPass.map((s) => s.name));
-  const services = applyOverrides(definitions.map((d) => d({ ...baseContext, routes, enabledServices })), options, []);
+  const services = applyOverrides(
+    definitions.map((d) => d({ ...baseContext, routes, enabledServices })),
+    options,
+    [],
+  );
   problems.push(...secretsOfDisabledServices(services));
   problems.push(...missingOperatorSecrets(services, options.operatorKeys));
 
@@ -72,11 +76,7 @@ export function resolveCatalog(
   return { catalog: { services, routes, generatedSecrets }, problems };
 }
 
-function applyOverrides(
-  declared: readonly ServiceDeclaration[],
-  options: CatalogOptions,
-  problems: ConfigProblem[],
-): ServiceDeclaration[] {
+function applyOverrides(declared: readonly ServiceDeclaration[], options: CatalogOptions, problems: ConfigProblem[]): ServiceDeclaration[] {
   const names = new Set(declared.map((s) => s.name));
   for (const name of Object.keys(options.overrides)) {
     if (!names.has(name)) {
@@ -222,7 +222,12 @@ function secretsOfDisabledServices(services: readonly ServiceDeclaration[]): Con
   const available = new Set(services.flatMap((s) => (s.generatedSecrets ?? []).map((g) => g.name)));
   const problems: ConfigProblem[] = [];
   for (const service of services) {
-    for (const leaf of new Set(secretValuesOf(service).flatMap(leavesOf).filter((l) => l.kind === "generated").map((l) => l.name))) {
+    for (const leaf of new Set(
+      secretValuesOf(service)
+        .flatMap(leavesOf)
+        .filter((l) => l.kind === "generated")
+        .map((l) => l.name),
+    )) {
       if (!available.has(leaf)) {
         problems.push({
           key: `${SERVICES_KEY}.${service.name}`,
@@ -251,10 +256,7 @@ function missingOperatorSecrets(services: readonly ServiceDeclaration[], operato
 
 /** Every secret description a service uses. */
 export function secretValuesOf(service: ServiceDeclaration): SecretValue[] {
-  return [
-    ...Object.values(service.secretEnv ?? {}),
-    ...(service.kind === "host" ? [] : (service.secretFiles ?? []).map((f) => f.content)),
-  ];
+  return [...Object.values(service.secretEnv ?? {}), ...(service.kind === "host" ? [] : (service.secretFiles ?? []).map((f) => f.content))];
 }
 
 /** How a problem in a catalogue entry is named: the entry a contributor edits. */
@@ -272,7 +274,11 @@ function catalogIntegrityProblems(services: readonly ServiceDeclaration[]): Conf
     names.add(service.name);
     for (const spec of service.generatedSecrets ?? []) {
       if (secrets.has(spec.name)) {
-        problems.push({ key: catalogueEntryKey(service.name), found: displayValue(spec.name), expected: "a generated secret name no other entry declares" });
+        problems.push({
+          key: catalogueEntryKey(service.name),
+          found: displayValue(spec.name),
+          expected: "a generated secret name no other entry declares",
+        });
       }
       secrets.add(spec.name);
     }
@@ -280,12 +286,20 @@ function catalogIntegrityProblems(services: readonly ServiceDeclaration[]): Conf
   for (const service of services) {
     for (const dependency of service.dependsOn ?? []) {
       if (!names.has(dependency)) {
-        problems.push({ key: `${catalogueEntryKey(service.name)}.dependsOn`, found: displayValue(dependency), expected: `a service of the catalogue` });
+        problems.push({
+          key: `${catalogueEntryKey(service.name)}.dependsOn`,
+          found: displayValue(dependency),
+          expected: `a service of the catalogue`,
+        });
       }
     }
     for (const leaf of secretValuesOf(service).flatMap(leavesOf)) {
       if (leaf.kind === "generated" && !secrets.has(leaf.name)) {
-        problems.push({ key: catalogueEntryKey(service.name), found: displayValue(leaf.name), expected: "a generated secret some entry declares" });
+        problems.push({
+          key: catalogueEntryKey(service.name),
+          found: displayValue(leaf.name),
+          expected: "a generated secret some entry declares",
+        });
       }
     }
   }
@@ -305,7 +319,8 @@ function portAndRouteProblems(services: readonly ServiceDeclaration[]): ConfigPr
       if (port.host === undefined) continue;
       const binding = `${port.host}/${port.protocol ?? "tcp"}`;
       const owner = hostPorts.get(binding);
-      if (owner) problems.push({ key: `${key}.ports`, found: displayValue(binding), expected: `a host port ${owner} does not already publish` });
+      if (owner)
+        problems.push({ key: `${key}.ports`, found: displayValue(binding), expected: `a host port ${owner} does not already publish` });
       else hostPorts.set(binding, service.name);
     }
     const exposed = new Set((service.ports ?? []).map((p) => p.container));
@@ -317,7 +332,12 @@ function portAndRouteProblems(services: readonly ServiceDeclaration[]): ConfigPr
     if (!routed) problems.push({ key: `${key}.ports`, expected: "a port with posture cloudflared: the entry has a public route" });
     if (service.route.upstream.onHost) continue;
     for (const port of [service.route.upstream.port, ...(service.route.paths ?? []).map((p) => p.port)]) {
-      if (!exposed.has(port)) problems.push({ key: `${key}.route`, found: displayValue(port), expected: `one of the container's ports (${[...exposed].join(", ") || "none"})` });
+      if (!exposed.has(port))
+        problems.push({
+          key: `${key}.route`,
+          found: displayValue(port),
+          expected: `one of the container's ports (${[...exposed].join(", ") || "none"})`,
+        });
     }
   }
   return problems;

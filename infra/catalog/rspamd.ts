@@ -16,7 +16,11 @@ export const rspamd: ServiceDefinition = () => ({
   ],
   networks: ["mail"],
   configFiles: [
-    { name: "dkim_signing.conf", mountPath: "/etc/rspamd/local.d/dkim_signing.conf", content: renderRspamdDkimSigning({ keyDirectory: `${DATA}/dkim`, selector: "dkim" }) },
+    {
+      name: "dkim_signing.conf",
+      mountPath: "/etc/rspamd/local.d/dkim_signing.conf",
+      content: renderRspamdDkimSigning({ keyDirectory: `${DATA}/dkim`, selector: "dkim" }),
+    },
   ],
   // The image runs rspamd as 11333:11333; the DKIM keys live here.
   volumes: [{ kind: "volume", name: "rspamd-data", mountPath: DATA, owner: { uid: 11333, gid: 11333 } }],

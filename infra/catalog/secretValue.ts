@@ -55,13 +55,7 @@ export interface TemplateSecretValue extends Branded {
 
 /** JSON data with secret leaves; serialized (pretty, stable) once the leaves are resolved. */
 export type SecretDocument =
-  | SecretValue
-  | string
-  | number
-  | boolean
-  | null
-  | readonly SecretDocument[]
-  | { readonly [key: string]: SecretDocument };
+  SecretValue | string | number | boolean | null | readonly SecretDocument[] | { readonly [key: string]: SecretDocument };
 
 export interface JsonSecretValue extends Branded {
   readonly kind: "json";
@@ -208,9 +202,7 @@ function resolveDocument(document: SecretDocument, leaf: (leaf: SecretLeaf) => s
   if (isSecretValue(document)) return resolveSecret(document, leaf);
   if (Array.isArray(document)) return (document as readonly SecretDocument[]).map((d) => resolveDocument(d, leaf));
   if (document !== null && typeof document === "object") {
-    return Object.fromEntries(
-      Object.entries(document as Record<string, SecretDocument>).map(([k, v]) => [k, resolveDocument(v, leaf)]),
-    );
+    return Object.fromEntries(Object.entries(document as Record<string, SecretDocument>).map(([k, v]) => [k, resolveDocument(v, leaf)]));
   }
   return document;
 }

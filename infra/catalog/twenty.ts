@@ -62,7 +62,13 @@ export const twenty: ServiceDefinition = (context) => {
       { name: mailSubmitter("twenty").passwordSecret, description: "Twenty's SMTP password (its SASL login on Postfix)." },
     ],
     dependsOn: ["twenty-db", "twenty-redis", "postfix"],
-    health: { command: ["CMD", "curl", "--fail", "-s", `http://localhost:${PORT}/healthz`], interval: "30s", timeout: "10s", retries: 5, startPeriod: "120s" },
+    health: {
+      command: ["CMD", "curl", "--fail", "-s", `http://localhost:${PORT}/healthz`],
+      interval: "30s",
+      timeout: "10s",
+      retries: 5,
+      startPeriod: "120s",
+    },
     restart: "always",
   };
 };

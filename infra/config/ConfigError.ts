@@ -32,9 +32,7 @@ export class ConfigError extends pulumi.RunError {
 
 export function formatProblems(stackFile: string, problems: readonly ConfigProblem[]): string {
   const heading =
-    problems.length === 1
-      ? `${stackFile}: 1 configuration problem:`
-      : `${stackFile}: ${problems.length} configuration problems:`;
+    problems.length === 1 ? `${stackFile}: 1 configuration problem:` : `${stackFile}: ${problems.length} configuration problems:`;
   const lines = problems.map((p) => escapeForDisplay(`  - ${p.key}${p.found === undefined ? "" : ` = ${p.found}`}: ${p.expected}`));
   return [escapeForDisplay(heading), ...lines].join("\n");
 }

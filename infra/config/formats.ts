@@ -70,9 +70,7 @@ export const podmanVersion = z.enum(PODMAN_MINOR_VERSIONS, {
  * digest. Short names ("postgres:16") fail under non-interactive pulls with short-name policy
  * enforcement (the seeds' lesson), so they are rejected here.
  */
-export function parseImageReference(
-  value: string,
-): { registry: string; repository: string; tag?: string; digest?: string } | undefined {
+export function parseImageReference(value: string): { registry: string; repository: string; tag?: string; digest?: string } | undefined {
   const match =
     /^(?<registry>(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*(?::\d{1,5})?)\/(?<repository>[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)(?::(?<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(?<digest>sha256:[a-f0-9]{64}))?$/.exec(
       value,

@@ -174,13 +174,19 @@ describe("stack config validation", () => {
       [`${P}podmanVersion`]: "latest",
     });
     expect(message.split("\n")[0]).toBe("stacks/Pulumi.fedora.yaml: 4 configuration problems:");
-    expect(message).toContain('paperclip-harness:networkSubnet = "10.89.0.1/24": expected an IPv4 network in CIDR notation with host bits zero');
-    expect(message).toContain('paperclip-harness:podmanVersion = "latest": expected a Podman major.minor version the Quadlet key table knows: 4.4, 4.5,');
+    expect(message).toContain(
+      'paperclip-harness:networkSubnet = "10.89.0.1/24": expected an IPv4 network in CIDR notation with host bits zero',
+    );
+    expect(message).toContain(
+      'paperclip-harness:podmanVersion = "latest": expected a Podman major.minor version the Quadlet key table knows: 4.4, 4.5,',
+    );
   });
 
   it("keeps the SSH private key's value out of every message, and spots a pasted public key", () => {
     const message = messageFor({ ...VALID_FEDORA, [`${P}sshPrivateKey`]: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5 me@laptop" });
-    expect(message).toContain("  - paperclip-harness:sshPrivateKey = (secret): is a public key; expected the private key (the file without .pub)");
+    expect(message).toContain(
+      "  - paperclip-harness:sshPrivateKey = (secret): is a public key; expected the private key (the file without .pub)",
+    );
     expect(message).not.toContain("AAAAC3");
   });
 });

@@ -112,11 +112,7 @@ function asConfigString(value: unknown): string {
   return typeof value === "string" ? value : JSON.stringify(value);
 }
 
-function resolveTarget(
-  rawTarget: string | undefined,
-  implemented: readonly Target[],
-  problems: ConfigProblem[],
-): Target | undefined {
+function resolveTarget(rawTarget: string | undefined, implemented: readonly Target[], problems: ConfigProblem[]): Target | undefined {
   const key = `${PROJECT}:target`;
   const spec = CONFIG_KEYS.target;
   if (rawTarget === undefined) {
@@ -146,13 +142,7 @@ function resolveTarget(
 
 type Parsed = { ok: true; value: unknown } | { ok: false };
 
-function parseValue(
-  fullKey: string,
-  spec: ConfigKeySpec,
-  rawValue: string,
-  isSecret: boolean,
-  problems: ConfigProblem[],
-): Parsed {
+function parseValue(fullKey: string, spec: ConfigKeySpec, rawValue: string, isSecret: boolean, problems: ConfigProblem[]): Parsed {
   if (spec.secret && !isSecret) {
     problems.push({
       key: fullKey,
@@ -211,12 +201,7 @@ function decode(spec: ConfigKeySpec, rawValue: string): { ok: true; value: unkno
   }
 }
 
-function problemsFromIssue(
-  fullKey: string,
-  schema: z.ZodType,
-  issue: z.core.$ZodIssue,
-  show: (v: unknown) => string,
-): ConfigProblem[] {
+function problemsFromIssue(fullKey: string, schema: z.ZodType, issue: z.core.$ZodIssue, show: (v: unknown) => string): ConfigProblem[] {
   const path = issue.path.map((segment) => `.${String(segment)}`).join("");
   if (issue.code === "unrecognized_keys") {
     const known = objectKeysAt(schema, issue.path);

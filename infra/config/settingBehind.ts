@@ -19,7 +19,8 @@ export function settingLeaves(config: ConfigValues): SettingLeaf[] {
     if (value === null || value === undefined) return;
     if (Array.isArray(value)) value.forEach((item, i) => walk(item, `${path}[${i}]`));
     else if (typeof value === "object") for (const [k, v] of Object.entries(value)) walk(v, `${path}.${k}`);
-    else if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") leaves.push({ key: path, value: String(value) });
+    else if (typeof value === "string" || typeof value === "number" || typeof value === "boolean")
+      leaves.push({ key: path, value: String(value) });
   };
   for (const name of Object.keys(CONFIG_KEYS) as ConfigKeyName[]) {
     if (CONFIG_KEYS[name].secret) continue;

@@ -20,7 +20,9 @@ function sshKeygenFingerprint(keygen: string, line: string): { ok: boolean; outp
 
 function generate(keygen: string, type: string, bits?: number): string {
   const file = join(work, `${type}-${bits ?? "default"}-${Math.random().toString(36).slice(2)}`);
-  const run = spawnSync(keygen, ["-q", "-t", type, ...(bits ? ["-b", String(bits)] : []), "-N", "", "-C", "me@laptop", "-f", file], { encoding: "utf8" });
+  const run = spawnSync(keygen, ["-q", "-t", type, ...(bits ? ["-b", String(bits)] : []), "-N", "", "-C", "me@laptop", "-f", file], {
+    encoding: "utf8",
+  });
   expect(run.status, run.stderr).toBe(0);
   return readFileSync(`${file}.pub`, "utf8").trim();
 }

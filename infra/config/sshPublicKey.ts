@@ -47,7 +47,8 @@ function mpintBits(value: Buffer): number {
 function blobProblem(type: string, blob: Buffer): string | undefined {
   const reader = new WireReader(blob);
   const declared = reader.string()?.toString("latin1");
-  if (declared !== type) return `its data is ${declared === undefined ? "not SSH key data" : `a ${JSON.stringify(declared)} key`}, not ${type}`;
+  if (declared !== type)
+    return `its data is ${declared === undefined ? "not SSH key data" : `a ${JSON.stringify(declared)} key`}, not ${type}`;
   const fields: (Buffer | undefined)[] = [];
   const read = (count: number) => {
     for (let i = 0; i < count; i++) fields.push(reader.string());
@@ -80,8 +81,9 @@ export const SSH_KEY_TYPES = ["ssh-ed25519", "ssh-rsa", ...Object.keys(ECDSA_CUR
  */
 export function sshPublicKeyProblem(line: string): string | undefined {
   const [type, data] = line.trim().split(/\s+/);
-  if (type === undefined || data === undefined) return "expected \"<type> <base64 key> [comment]\"";
-  if (!(SSH_KEY_TYPES as readonly string[]).includes(type)) return `${JSON.stringify(type)} is not a key type sshd accepts (${SSH_KEY_TYPES.join(", ")})`;
+  if (type === undefined || data === undefined) return 'expected "<type> <base64 key> [comment]"';
+  if (!(SSH_KEY_TYPES as readonly string[]).includes(type))
+    return `${JSON.stringify(type)} is not a key type sshd accepts (${SSH_KEY_TYPES.join(", ")})`;
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(data) || data.length % 4 !== 0) return "the key data is not base64";
   return blobProblem(type, Buffer.from(data, "base64"));
 }

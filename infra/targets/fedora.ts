@@ -94,7 +94,11 @@ function unitRenderProblem(config: ConfigValues, error: UnitRenderError): Config
   }
   const setting = error.value === undefined ? undefined : settingBehind(config, error.value, error.refused);
   if (setting) {
-    return { key: setting.key, found: displayValue(setting.value), expected: `a value ${error.unit} can carry in ${error.key}=: ${error.reason}` };
+    return {
+      key: setting.key,
+      found: displayValue(setting.value),
+      expected: `a value ${error.unit} can carry in ${error.key}=: ${error.reason}`,
+    };
   }
   const service = error.unit.replace(/\.[a-z]+$/, "");
   return {
@@ -153,7 +157,11 @@ function senderDomainProblems(settings: CatalogSettings, domain: string, catalog
   ];
 }
 
-function pairedKeyProblems(config: ConfigValues, keys: readonly [keyof ConfigValues, keyof ConfigValues], feature: string): ConfigProblem[] {
+function pairedKeyProblems(
+  config: ConfigValues,
+  keys: readonly [keyof ConfigValues, keyof ConfigValues],
+  feature: string,
+): ConfigProblem[] {
   const [a, b] = keys;
   const setA = config[a] !== undefined;
   const setB = config[b] !== undefined;
@@ -184,7 +192,6 @@ function providedSecretProblems(config: ConfigValues, catalog: ResolvedCatalog):
     };
   });
 }
-
 
 export const fedoraTarget: TargetImplementation = {
   target: "fedora",

@@ -22,7 +22,10 @@ export const flyTarget: TargetImplementation = {
       region: plan.region,
       volume: plan.volume,
       apiToken: pulumi.secret(config.flyApiToken!),
-      secrets: plan.secrets.map((secret) => ({ name: secret.name, value: secretOutput(secret.value, { generated: generatedSecrets, config }) })),
+      secrets: plan.secrets.map((secret) => ({
+        name: secret.name,
+        value: secretOutput(secret.value, { generated: generatedSecrets, config }),
+      })),
       buildFiles: plan.files,
     });
 
@@ -33,7 +36,9 @@ export const flyTarget: TargetImplementation = {
       url: plan.publicUrl,
       volume: plan.volume.name,
       build: app.build,
-      ...(plan.directClaudeSubscription ? { principle3Exception: "Claude Code reaches Anthropic directly (directClaudeSubscription)" } : {}),
+      ...(plan.directClaudeSubscription
+        ? { principle3Exception: "Claude Code reaches Anthropic directly (directClaudeSubscription)" }
+        : {}),
     };
   },
 };

@@ -31,10 +31,7 @@ export function declareGeneratedSecrets(
 }
 
 /** `rotations` may name only generated secrets a token can rotate. */
-export function rotationProblems(
-  rotations: Readonly<Record<string, string>>,
-  specs: Iterable<GeneratedSecretSpec>,
-): ConfigProblem[] {
+export function rotationProblems(rotations: Readonly<Record<string, string>>, specs: Iterable<GeneratedSecretSpec>): ConfigProblem[] {
   const byName = new Map([...specs].map((spec) => [spec.name, spec]));
   return Object.keys(rotations).flatMap((name): ConfigProblem[] => {
     const spec = byName.get(name);

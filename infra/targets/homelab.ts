@@ -31,7 +31,12 @@ import { ConfigError, type ConfigProblem, displayValue } from "../config/ConfigE
 import type { ShellSidecarConfig } from "../config/keys/homelab";
 import { PROJECT, stackFileOf, type ConfigValues } from "../config/parse";
 import { declarePlanSecrets, generatedHex, opaqueSecret } from "./kubernetes/generatedSecrets";
-import { type GeneratedSecretSpec, type KubernetesPaperclipPlan, planKubernetesPaperclip, rotationAnnotations } from "./kubernetes/paperclipPlan";
+import {
+  type GeneratedSecretSpec,
+  type KubernetesPaperclipPlan,
+  planKubernetesPaperclip,
+  rotationAnnotations,
+} from "./kubernetes/paperclipPlan";
 import type { TargetImplementation } from "./target";
 
 /** BETTER_AUTH_SECRET, generated when no secret store provides it (a cluster without External Secrets). */
@@ -88,7 +93,12 @@ export interface HomelabStackPlan {
         secretStore: string;
         /** The ExternalSecret API version the stated External Secrets release serves. */
         apiVersion: string;
-        externalSecrets: { gatewayKey: ExternalSecretPlan; authSecret: ExternalSecretPlan; braveApiKey?: ExternalSecretPlan; resendApiKey?: ExternalSecretPlan };
+        externalSecrets: {
+          gatewayKey: ExternalSecretPlan;
+          authSecret: ExternalSecretPlan;
+          braveApiKey?: ExternalSecretPlan;
+          resendApiKey?: ExternalSecretPlan;
+        };
       }
     | { source: "pulumi"; gatewayKey: pulumi.Input<string> };
   shell?: ShellSidecarConfig;
@@ -106,16 +116,24 @@ export function planHomelab(config: ConfigValues): HomelabStackPlan {
     if (config.gatewayKey === undefined) {
       problems.push({
         key: `${PROJECT}:gatewayKey`,
-        expected: "missing: without externalSecretStore the gateway key comes from Pulumi config. Set it with `pulumi config set --secret gatewayKey <value>`, or set externalSecretStore",
+        expected:
+          "missing: without externalSecretStore the gateway key comes from Pulumi config. Set it with `pulumi config set --secret gatewayKey <value>`, or set externalSecretStore",
       });
     }
     for (const name of ["braveApiKeyRemoteRef", "resendApiKeyRemoteRef"] as const) {
       if (config[name] !== undefined) {
-        problems.push({ key: `${PROJECT}:${name}`, found: displayValue(config[name]), expected: "is a key of the external secret store: set externalSecretStore too, or remove it" });
+        problems.push({
+          key: `${PROJECT}:${name}`,
+          found: displayValue(config[name]),
+          expected: "is a key of the external secret store: set externalSecretStore too, or remove it",
+        });
       }
     }
   } else if (config.gatewayKey !== undefined) {
-    problems.push({ key: `${PROJECT}:gatewayKey`, expected: "comes from the secret store (gatewayKeyRemoteRef) when externalSecretStore is set: remove one of them" });
+    problems.push({
+      key: `${PROJECT}:gatewayKey`,
+      expected: "comes from the secret store (gatewayKeyRemoteRef) when externalSecretStore is set: remove one of them",
+    });
   }
   if (shell && shell.loadBalancerIP === loadBalancerIP) {
     problems.push({
@@ -144,10 +162,11 @@ export function planHomelab(config: ConfigValues): HomelabStackPlan {
     paperclip,
     deployment,
     ...(loadBalancerIP ? { loadBalancerIP } : {}),
-    ...(config.pinToNode
-      ? { nodeSelector: { "kubernetes.io/hostname": config.pinToNode }, tolerations: [GPU_TOLERATION] }
-      : {}),
-    platform: { kubernetes: KUBERNETES.validatedAgainst, ...(secretStore === undefined ? {} : { externalSecrets: config.externalSecretsVersion! }) },
+    ...(config.pinToNode ? { nodeSelector: { "kubernetes.io/hostname": config.pinToNode }, tolerations: [GPU_TOLERATION] } : {}),
+    platform: {
+      kubernetes: KUBERNETES.validatedAgainst,
+      ...(secretStore === undefined ? {} : { externalSecrets: config.externalSecretsVersion! }),
+    },
     credentials:
       secretStore === undefined
         ? { source: "pulumi", gatewayKey: config.gatewayKey! }
@@ -157,7 +176,11 @@ export function planHomelab(config: ConfigValues): HomelabStackPlan {
             apiVersion: externalSecretsApiVersion(config.externalSecretsVersion!)!,
             externalSecrets: {
               gatewayKey: { name: "paperclip-llm-key", data: { "api-key": config.gatewayKeyRemoteRef! }, optional: false },
-              authSecret: { name: "paperclip-auth", data: { [PAPERCLIP_SECRET_ENV.authSecret]: config.authSecretRemoteRef! }, optional: false },
+              authSecret: {
+                name: "paperclip-auth",
+                data: { [PAPERCLIP_SECRET_ENV.authSecret]: config.authSecretRemoteRef! },
+                optional: false,
+              },
               ...(brave ? { braveApiKey: brave } : {}),
               ...(resend ? { resendApiKey: resend } : {}),
             },
@@ -195,7 +218,9 @@ export const homelabTarget: TargetImplementation = {
         namespace: namespaceName,
         labels,
         data: {
-          ...(credentials.source === "pulumi" ? { [PAPERCLIP_SECRET_ENV.authSecret]: generatedHex(generated, GENERATED_AUTH_SECRET.name) } : {}),
+          ...(credentials.source === "pulumi"
+            ? { [PAPERCLIP_SECRET_ENV.authSecret]: generatedHex(generated, GENERATED_AUTH_SECRET.name) }
+            : {}),
           [PAPERCLIP_SECRET_ENV.secretsMasterKey]: generatedHex(generated, "paperclip-secrets-master-key"),
           [PAPERCLIP_AGENT_JWT_SECRET_ENV]: generatedHex(generated, "paperclip-agent-jwt-secret"),
         },
@@ -217,7 +242,15 @@ export const homelabTarget: TargetImplementation = {
         (secret) =>
           new k8s.apiextensions.CustomResource(
             secret.name,
-            externalSecret({ apiVersion, name: secret.name, namespace: namespaceName, storeName: secretStore, targetSecret: secret.name, data: secret.data, labels }),
+            externalSecret({
+              apiVersion,
+              name: secret.name,
+              namespace: namespaceName,
+              storeName: secretStore,
+              targetSecret: secret.name,
+              data: secret.data,
+              labels,
+            }),
             inNamespace,
           ),
       );
@@ -227,7 +260,11 @@ export const homelabTarget: TargetImplementation = {
       featureEnv = { ...fromExternal(braveApiKey, "BRAVE_API_KEY"), ...fromExternal(resendApiKey, "RESEND_API_KEY") };
     } else {
       credentialObjects = [
-        opaqueSecret(`${appName}-gateway`, { name: `${appName}-gateway`, namespace: namespaceName, labels, data: { "api-key": credentials.gatewayKey } }, inNamespace),
+        opaqueSecret(
+          `${appName}-gateway`,
+          { name: `${appName}-gateway`, namespace: namespaceName, labels, data: { "api-key": credentials.gatewayKey } },
+          inNamespace,
+        ),
       ];
       gatewayRef = { secretName: `${appName}-gateway`, key: "api-key" };
       authSecretRef = fromAppSecrets(PAPERCLIP_SECRET_ENV.authSecret);
@@ -319,7 +356,10 @@ export const homelabTarget: TargetImplementation = {
         ...(plan.nodeSelector ? { nodeSelector: plan.nodeSelector } : {}),
         ...(plan.tolerations ? { tolerations: plan.tolerations } : {}),
         ...(shell ? { sidecars: [shell.container], sidecarVolumes: shell.volumes } : {}),
-        podAnnotations: rotationAnnotations(paperclip, paperclip.generatedSecrets.map((spec) => spec.name)),
+        podAnnotations: rotationAnnotations(
+          paperclip,
+          paperclip.generatedSecrets.map((spec) => spec.name),
+        ),
       },
       { dependsOn: [namespace, databaseInit, appSecrets, ...credentialObjects, ...(shell?.prerequisites ?? [])] },
     );

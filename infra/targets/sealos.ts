@@ -27,7 +27,12 @@ import {
 import { ConfigError, type ConfigProblem, displayValue } from "../config/ConfigError";
 import { PROJECT, stackFileOf, type ConfigValues } from "../config/parse";
 import { declarePlanSecrets, generatedHex, opaqueSecret } from "./kubernetes/generatedSecrets";
-import { type GeneratedSecretSpec, type KubernetesPaperclipPlan, planKubernetesPaperclip, rotationAnnotations } from "./kubernetes/paperclipPlan";
+import {
+  type GeneratedSecretSpec,
+  type KubernetesPaperclipPlan,
+  planKubernetesPaperclip,
+  rotationAnnotations,
+} from "./kubernetes/paperclipPlan";
 import type { TargetImplementation } from "./target";
 
 export const SEALOS_GENERATED_SECRETS: readonly GeneratedSecretSpec[] = [
@@ -42,7 +47,11 @@ export const SEALOS_GENERATED_SECRETS: readonly GeneratedSecretSpec[] = [
 ];
 
 /** What a Sealos Cloud region runs (docs/kubernetes.md, "Supported versions"): Sealos owns the releases. */
-export const SEALOS_PLATFORM: PlatformVersions = { kubernetes: KUBERNETES.validatedAgainst, kubeBlocks: KUBEBLOCKS.sealosRuns, sealos: SEALOS.release };
+export const SEALOS_PLATFORM: PlatformVersions = {
+  kubernetes: KUBERNETES.validatedAgainst,
+  kubeBlocks: KUBEBLOCKS.sealosRuns,
+  sealos: SEALOS.release,
+};
 
 export interface SealosStackPlan {
   paperclip: KubernetesPaperclipPlan;
@@ -140,7 +149,10 @@ export const sealosTarget: TargetImplementation = {
     const bucket =
       plan.bucketName === undefined
         ? undefined
-        : new k8s.apiextensions.CustomResource(`${appName}-bucket`, objectStorageBucket({ name: plan.bucketName, namespace, labels: sealosLabels }));
+        : new k8s.apiextensions.CustomResource(
+            `${appName}-bucket`,
+            objectStorageBucket({ name: plan.bucketName, namespace, labels: sealosLabels }),
+          );
 
     const postgres = new KubeBlocksPostgres(`${appName}-pg`, {
       namespace,
@@ -198,7 +210,10 @@ export const sealosTarget: TargetImplementation = {
           "deploy.cloud.sealos.io/minReplicas": "1",
           "deploy.cloud.sealos.io/maxReplicas": "1",
         },
-        podAnnotations: rotationAnnotations(paperclip, SEALOS_GENERATED_SECRETS.map((spec) => spec.name)),
+        podAnnotations: rotationAnnotations(
+          paperclip,
+          SEALOS_GENERATED_SECRETS.map((spec) => spec.name),
+        ),
       },
       { dependsOn: [databaseInit, appSecrets, gateway, ...(bucket ? [bucket] : [])] },
     );

@@ -50,7 +50,11 @@ export function ingressRules(config: StackResource): IngressRule[] | Unknown {
     const hostname = strOrUnknown(at(rule, "hostname"));
     const path = strOrUnknown(at(rule, "path"));
     const service = strOrUnknown(at(rule, "service"));
-    return { ...(hostname === undefined ? {} : { hostname }), ...(path === undefined ? {} : { path }), ...(service === undefined ? {} : { service }) };
+    return {
+      ...(hostname === undefined ? {} : { hostname }),
+      ...(path === undefined ? {} : { path }),
+      ...(service === undefined ? {} : { service }),
+    };
   });
 }
 
@@ -60,7 +64,13 @@ export function protectedHostnames(application: StackResource): { hostnames: str
   let unknown = false;
   const add = (value: Plain | undefined) => {
     if (isUnknown(value)) unknown = true;
-    else if (typeof value === "string") hostnames.push(value.replace(/^https?:\/\//, "").split("/")[0]!.toLowerCase());
+    else if (typeof value === "string")
+      hostnames.push(
+        value
+          .replace(/^https?:\/\//, "")
+          .split("/")[0]!
+          .toLowerCase(),
+      );
   };
   add(application.props.domain);
   for (const domain of arr(application.props.selfHostedDomains)) add(domain);
@@ -73,7 +83,11 @@ export function protectedHostnames(application: StackResource): { hostnames: str
 
 export function hostnameCovered(hostname: string, patterns: readonly string[]): boolean {
   const host = hostname.toLowerCase();
-  return patterns.some((pattern) => pattern === host || (pattern.startsWith("*.") && host.endsWith(pattern.slice(1)) && !host.slice(0, -pattern.length + 1).includes(".")));
+  return patterns.some(
+    (pattern) =>
+      pattern === host ||
+      (pattern.startsWith("*.") && host.endsWith(pattern.slice(1)) && !host.slice(0, -pattern.length + 1).includes(".")),
+  );
 }
 
 /** What an Access policy (reusable resource or inline) lets through. */
@@ -83,7 +97,11 @@ export interface AccessDecision {
   label: string;
 }
 
-export function applicationDecisions(application: StackResource, byUrn: Map<string, StackResource>, policies: readonly StackResource[]): AccessDecision[] | Unknown {
+export function applicationDecisions(
+  application: StackResource,
+  byUrn: Map<string, StackResource>,
+  policies: readonly StackResource[],
+): AccessDecision[] | Unknown {
   const entries = application.props.policies;
   if (isUnknown(entries)) return entries;
   const decisions: AccessDecision[] = [];
@@ -102,7 +120,11 @@ export function applicationDecisions(application: StackResource, byUrn: Map<stri
   }
   for (const urn of referenced) {
     const policy = byUrn.get(urn)!;
-    decisions.push({ decision: strOrUnknown(policy.props.decision), includes: arr(policy.props.includes), label: `ZeroTrustAccessPolicy ${policy.name}` });
+    decisions.push({
+      decision: strOrUnknown(policy.props.decision),
+      includes: arr(policy.props.includes),
+      label: `ZeroTrustAccessPolicy ${policy.name}`,
+    });
   }
   return decisions;
 }
@@ -117,14 +139,23 @@ export function queueName(queue: StackResource): string | Unknown | undefined {
 }
 
 /** The queue a consumer consumes: by the dependency of its queueId, or by a known queue id. */
-export function consumedQueue(consumer: StackResource, queues: readonly StackResource[], byUrn: Map<string, StackResource>): StackResource | undefined {
+export function consumedQueue(
+  consumer: StackResource,
+  queues: readonly StackResource[],
+  byUrn: Map<string, StackResource>,
+): StackResource | undefined {
   const fed = feeding(consumer, "queueId", CF.queue, byUrn)[0];
   if (fed) return fed;
   const id = str(consumer.props.queueId);
   return id === undefined ? undefined : queues.find((q) => str(q.props.queueId) === id || str(q.props.queueName) === id);
 }
 
-export function consumerSettings(consumer: StackResource): { type?: string | Unknown; maxRetries?: number | Unknown; deadLetterQueue?: string | Unknown; scriptName?: string | Unknown } {
+export function consumerSettings(consumer: StackResource): {
+  type?: string | Unknown;
+  maxRetries?: number | Unknown;
+  deadLetterQueue?: string | Unknown;
+  scriptName?: string | Unknown;
+} {
   const type = strOrUnknown(consumer.props.type);
   const retries = at(consumer.props, "settings", "maxRetries");
   const deadLetterQueue = strOrUnknown(consumer.props.deadLetterQueue);

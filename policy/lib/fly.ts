@@ -25,7 +25,8 @@ function isFlyCommand(resource: StackResource): boolean {
 /** Bodies of here-documents in a script (`<<'EOF' … EOF`). */
 export function hereDocuments(script: string): string[] {
   const bodies: string[] = [];
-  for (const match of script.matchAll(/<<-?\s*['"]?([A-Za-z_][A-Za-z0-9_]*)['"]?[^\n]*\n([\s\S]*?)\n\s*\1\s*(?:\n|$)/g)) bodies.push(match[2]!);
+  for (const match of script.matchAll(/<<-?\s*['"]?([A-Za-z_][A-Za-z0-9_]*)['"]?[^\n]*\n([\s\S]*?)\n\s*\1\s*(?:\n|$)/g))
+    bodies.push(match[2]!);
   return bodies;
 }
 
@@ -101,7 +102,8 @@ export function readFly(model: StackModel): void {
       // A Dockerfile starts (after comments, blank lines and ARGs) with FROM; a script that writes one does not.
       if (/^(?:\s*(?:#[^\n]*|ARG\s[^\n]*)?\n)*\s*FROM\s+\S+/i.test(text)) {
         model.plainTexts.push({ urn: resource.urn, label: `Dockerfile (${path} of ${resource.name})`, text });
-        for (const image of fromImages(text)) model.otherImages.push({ image, urn: resource.urn, where: `FROM in ${path} of ${resource.name}` });
+        for (const image of fromImages(text))
+          model.otherImages.push({ image, urn: resource.urn, where: `FROM in ${path} of ${resource.name}` });
       }
     }
   }
@@ -141,22 +143,36 @@ export function readFly(model: StackModel): void {
         if (set < 0) continue;
         for (const word of words.slice(set + 1)) {
           const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(word);
-          if (match) env.push({ name: match[1]!, source: { kind: "plain", value: match[2]! }, where: `flyctl secrets set on the command line of ${command.name}` });
+          if (match)
+            env.push({
+              name: match[1]!,
+              source: { kind: "plain", value: match[2]! },
+              where: `flyctl secrets set on the command line of ${command.name}`,
+            });
         }
       }
     }
 
     const deployWords = commands.flatMap((c) => splitWords(str(c.props.create) ?? ""));
-    const vm = arr(toml.vm as Plain).map(obj).concat([obj(toml.vm as Plain)]).filter((v) => v !== undefined);
-    const tomlMemory = vm.map((v) => parseFlyMemory(v.memory ?? (v.memory_mb !== undefined ? num(v.memory_mb) : undefined))).find((m) => m !== undefined);
-    const flagMemory = optionValues(deployWords, "--vm-memory").map((m) => parseFlyMemory(m)).find((m) => m !== undefined);
+    const vm = arr(toml.vm as Plain)
+      .map(obj)
+      .concat([obj(toml.vm as Plain)])
+      .filter((v) => v !== undefined);
+    const tomlMemory = vm
+      .map((v) => parseFlyMemory(v.memory ?? (v.memory_mb !== undefined ? num(v.memory_mb) : undefined)))
+      .find((m) => m !== undefined);
+    const flagMemory = optionValues(deployWords, "--vm-memory")
+      .map((m) => parseFlyMemory(m))
+      .find((m) => m !== undefined);
     const memoryLimit = flagMemory ?? tomlMemory;
 
     const probes: Probe[] = [];
     const httpService = toml.http_service as Record<string, unknown> | undefined;
-    for (const check of (httpService?.checks as Record<string, unknown>[] | undefined) ?? []) probes.push(flyHttpCheck(check, "[[http_service.checks]]"));
+    for (const check of (httpService?.checks as Record<string, unknown>[] | undefined) ?? [])
+      probes.push(flyHttpCheck(check, "[[http_service.checks]]"));
     for (const service of (toml.services as Record<string, unknown>[] | undefined) ?? []) {
-      for (const check of (service.http_checks as Record<string, unknown>[] | undefined) ?? []) probes.push(flyHttpCheck(check, "[[services.http_checks]]"));
+      for (const check of (service.http_checks as Record<string, unknown>[] | undefined) ?? [])
+        probes.push(flyHttpCheck(check, "[[services.http_checks]]"));
     }
     for (const [name, check] of Object.entries((toml.checks as Record<string, Record<string, unknown>> | undefined) ?? {})) {
       probes.push(check.type === "http" ? flyHttpCheck(check, `[checks.${name}]`) : { kind: "tcp", where: `[checks.${name}]` });

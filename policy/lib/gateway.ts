@@ -8,7 +8,15 @@ import type { RoleMatcher } from "./config";
 import { isAgentRuntime, isGateway } from "./roles";
 import { isUnknown, type Unknown } from "./plain";
 import { hostOfUrl, isServiceHost } from "./urls";
-import { describeSource, resolveSecret, type EnvVar, type SecretPayload, type SecretRef, type StackModel, type Workload } from "./workloads";
+import {
+  describeSource,
+  resolveSecret,
+  type EnvVar,
+  type SecretPayload,
+  type SecretRef,
+  type StackModel,
+  type Workload,
+} from "./workloads";
 
 export interface GatewaySettings {
   agentRuntimes: RoleMatcher;
@@ -29,9 +37,14 @@ export interface GatewayContext {
   providerSecrets: { variable: string; ref: SecretRef; payload?: SecretPayload }[];
 }
 
-export type GatewayRoleSettings = Pick<GatewaySettings, "agentRuntimes" | "gateways" | "gatewayHosts"> & Partial<Pick<GatewaySettings, "gatewayOwnKeyVariables">>;
+export type GatewayRoleSettings = Pick<GatewaySettings, "agentRuntimes" | "gateways" | "gatewayHosts"> &
+  Partial<Pick<GatewaySettings, "gatewayOwnKeyVariables">>;
 
-export function gatewayContext(model: StackModel, settings: GatewayRoleSettings, providerVariables: readonly string[] = []): GatewayContext {
+export function gatewayContext(
+  model: StackModel,
+  settings: GatewayRoleSettings,
+  providerVariables: readonly string[] = [],
+): GatewayContext {
   const gateways = model.workloads.filter((w) => isGateway(w, settings.gateways, settings.agentRuntimes));
   const hosts = new Set(settings.gatewayHosts.map((h) => h.toLowerCase()));
   for (const gateway of gateways) if (gateway.target === "quadlet") hosts.add(gateway.name.toLowerCase());
@@ -63,7 +76,11 @@ function sameRef(a: SecretRef, b: SecretRef): boolean {
 }
 
 /** True when a secret reference is one the gateway reads a provider credential from. */
-export function providerSecretOf(context: GatewayContext, ref: SecretRef, payload: SecretPayload | undefined): GatewayContext["providerSecrets"][number] | undefined {
+export function providerSecretOf(
+  context: GatewayContext,
+  ref: SecretRef,
+  payload: SecretPayload | undefined,
+): GatewayContext["providerSecrets"][number] | undefined {
   if (ref.pending) return undefined;
   return context.providerSecrets.find(
     (p) =>
@@ -86,7 +103,13 @@ export type Judgement = { ok: true; how: string } | { ok: false; why: string };
  *    stack, a Kubernetes Secret or external-store key named for the gateway; a Fly secret's source
  *    is not visible, so there the base URL is what is judged.
  */
-export function judgeGatewayKey(model: StackModel, context: GatewayContext, workload: Workload, variable: EnvVar, settings: GatewaySettings): Judgement {
+export function judgeGatewayKey(
+  model: StackModel,
+  context: GatewayContext,
+  workload: Workload,
+  variable: EnvVar,
+  settings: GatewaySettings,
+): Judgement {
   const problems = [...baseUrlProblems(context, workload, variable, settings)];
   const source = sourceJudgement(model, context, variable, settings);
   if (!source.ok) problems.push(source.why);
@@ -100,7 +123,10 @@ function baseUrlProblems(context: GatewayContext, workload: Workload, variable: 
     return [`no ${baseVariables.join(" or ")} in the same environment sends it to the gateway, so SDKs send it to the provider's own API`];
   }
   return base.flatMap((b) => {
-    if (b.source.kind !== "plain") return [`${b.name} comes from ${describeSource(b.source)}, so where the key is sent cannot be checked (set ${b.name} as a plain value)`];
+    if (b.source.kind !== "plain")
+      return [
+        `${b.name} comes from ${describeSource(b.source)}, so where the key is sent cannot be checked (set ${b.name} as a plain value)`,
+      ];
     const value: string | Unknown = b.source.value;
     if (isUnknown(value) || value.split(";").every((url) => isGatewayUrl(url, context))) return [];
     return [`${b.name}=${value} is not the gateway (${context.hosts.join(", ")})`];
@@ -127,7 +153,10 @@ function sourceJudgement(model: StackModel, context: GatewayContext, variable: E
   if (payload.provenance.length > 0 && payload.provenance.every((urn) => gatewayProvenance.has(urn))) {
     return { ok: true, how: "derived from the same generated secret as the gateway's own key" };
   }
-  if (typeof payload.value === "string" && context.ownKeys.some((k) => typeof k.payload?.value === "string" && k.payload.value === payload.value)) {
+  if (
+    typeof payload.value === "string" &&
+    context.ownKeys.some((k) => typeof k.payload?.value === "string" && k.payload.value === payload.value)
+  ) {
     return { ok: true, how: "equal to the gateway's own key" };
   }
   if (payload.remoteKey !== undefined && context.ownKeys.some((k) => k.payload?.remoteKey === payload.remoteKey)) {

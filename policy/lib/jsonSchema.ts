@@ -25,7 +25,8 @@ export function validateJsonSchema(value: unknown, schema: PolicyConfigJSONSchem
   }
   if (Array.isArray(value)) {
     if (s.minItems !== undefined && value.length < s.minItems) problems.push(`${path}: fewer than ${s.minItems} items`);
-    if (s.items !== undefined && !Array.isArray(s.items)) value.forEach((item, i) => problems.push(...validateJsonSchema(item, s.items as PolicyConfigJSONSchemaDefinition, `${path}[${i}]`)));
+    if (s.items !== undefined && !Array.isArray(s.items))
+      value.forEach((item, i) => problems.push(...validateJsonSchema(item, s.items as PolicyConfigJSONSchemaDefinition, `${path}[${i}]`)));
   }
   if (value !== null && typeof value === "object" && !Array.isArray(value)) {
     const record = value as Record<string, unknown>;
@@ -34,7 +35,8 @@ export function validateJsonSchema(value: unknown, schema: PolicyConfigJSONSchem
       const property = s.properties?.[key];
       if (property !== undefined) problems.push(...validateJsonSchema(v, property, `${path}.${key}`));
       else if (s.additionalProperties === false) problems.push(`${path}: unknown property ${key}`);
-      else if (s.additionalProperties !== undefined && typeof s.additionalProperties !== "boolean") problems.push(...validateJsonSchema(v, s.additionalProperties, `${path}.${key}`));
+      else if (s.additionalProperties !== undefined && typeof s.additionalProperties !== "boolean")
+        problems.push(...validateJsonSchema(v, s.additionalProperties, `${path}.${key}`));
     }
   }
   return problems;

@@ -64,8 +64,20 @@ export function parseQuantity(text: string): number | undefined {
   const match = /^(\d+(?:\.\d+)?(?:e\d+)?)(Ki|Mi|Gi|Ti|Pi|Ei|k|K|M|G|T|P|E|m)?$/.exec(text.trim());
   if (!match) return undefined;
   const factors: Record<string, number> = {
-    Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4, Pi: 1024 ** 5, Ei: 1024 ** 6,
-    k: 1e3, K: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18, m: 1e-3,
+    Ki: 1024,
+    Mi: 1024 ** 2,
+    Gi: 1024 ** 3,
+    Ti: 1024 ** 4,
+    Pi: 1024 ** 5,
+    Ei: 1024 ** 6,
+    k: 1e3,
+    K: 1e3,
+    M: 1e6,
+    G: 1e9,
+    T: 1e12,
+    P: 1e15,
+    E: 1e18,
+    m: 1e-3,
   };
   return Number(match[1]) * (match[2] ? factors[match[2]]! : 1);
 }
@@ -81,8 +93,16 @@ export function readKubernetes(model: StackModel): void {
     const name = declaredName(secret);
     const namespace = namespaceOf(secret);
     const entries: [string, string | Unknown | undefined, string][] = [
-      ...Object.entries(obj(secret.props.stringData) ?? {}).map(([k, v]): [string, string | Unknown | undefined, string] => [k, strOrUnknown(v), "stringData"]),
-      ...Object.entries(obj(secret.props.data) ?? {}).map(([k, v]): [string, string | Unknown | undefined, string] => [k, decodeBase64(v), "data"]),
+      ...Object.entries(obj(secret.props.stringData) ?? {}).map(([k, v]): [string, string | Unknown | undefined, string] => [
+        k,
+        strOrUnknown(v),
+        "stringData",
+      ]),
+      ...Object.entries(obj(secret.props.data) ?? {}).map(([k, v]): [string, string | Unknown | undefined, string] => [
+        k,
+        decodeBase64(v),
+        "data",
+      ]),
     ];
     for (const [key, value, property] of entries) {
       model.secrets.push({
@@ -119,12 +139,21 @@ export function readKubernetes(model: StackModel): void {
     }
     if (arr(at(external.props, "spec", "dataFrom")).length > 0) {
       // Every key of a remote object: the keys are not visible, but the Secret exists.
-      model.secrets.push({ mechanism: "kubernetes", name, ...(namespace ? { namespace } : {}), value: undefined, urn: external.urn, provenance: [], label: `ExternalSecret ${declaredName(external)} (dataFrom)` });
+      model.secrets.push({
+        mechanism: "kubernetes",
+        name,
+        ...(namespace ? { namespace } : {}),
+        value: undefined,
+        urn: external.urn,
+        provenance: [],
+        label: `ExternalSecret ${declaredName(external)} (dataFrom)`,
+      });
     }
   }
   for (const configMap of configMaps) {
     for (const [key, value] of Object.entries(obj(configMap.props.data) ?? {})) {
-      if (typeof value === "string") model.plainTexts.push({ urn: configMap.urn, label: `ConfigMap ${declaredName(configMap)} key ${key}`, text: value });
+      if (typeof value === "string")
+        model.plainTexts.push({ urn: configMap.urn, label: `ConfigMap ${declaredName(configMap)} key ${key}`, text: value });
     }
   }
 
@@ -136,7 +165,9 @@ export function readKubernetes(model: StackModel): void {
     if (typeof name !== "string") return undefined;
     const declared = [...secrets, ...externalSecrets].find((r) => nameMatches(r, name));
     if (!declared) return name;
-    return declared.type === "kubernetes:core/v1:Secret" ? declaredName(declared) : (str(at(declared.props, "spec", "target", "name")) ?? declaredName(declared));
+    return declared.type === "kubernetes:core/v1:Secret"
+      ? declaredName(declared)
+      : (str(at(declared.props, "spec", "target", "name")) ?? declaredName(declared));
   };
 
   for (const resource of k8s) {
@@ -157,7 +188,11 @@ export function readKubernetes(model: StackModel): void {
         ? { replicas: isUnknown(at(resource.props, "spec", "replicas")) ? UNKNOWN : (num(at(resource.props, "spec", "replicas")) ?? 1) }
         : {}),
       ...(kind === "Deployment"
-        ? { strategy: isUnknown(at(resource.props, "spec", "strategy", "type")) ? UNKNOWN : (str(at(resource.props, "spec", "strategy", "type")) ?? "RollingUpdate") }
+        ? {
+            strategy: isUnknown(at(resource.props, "spec", "strategy", "type"))
+              ? UNKNOWN
+              : (str(at(resource.props, "spec", "strategy", "type")) ?? "RollingUpdate"),
+          }
         : {}),
       claims: volumes.flatMap((volume) => {
         const claimName = str(at(volume, "persistentVolumeClaim", "claimName"));
@@ -173,12 +208,22 @@ export function readKubernetes(model: StackModel): void {
       const volumeName = str(at(volume, "name"));
       const secret = secretName(strOrUnknown(at(volume, "secret", "secretName")));
       if (volumeName && secret) {
-        secretVolumes.set(volumeName, { mechanism: "kubernetes", name: secret, optional: bool(at(volume, "secret", "optional")) === true, ...(namespace ? { namespace } : {}) });
+        secretVolumes.set(volumeName, {
+          mechanism: "kubernetes",
+          name: secret,
+          optional: bool(at(volume, "secret", "optional")) === true,
+          ...(namespace ? { namespace } : {}),
+        });
       }
       for (const source of arr(at(volume, "projected", "sources"))) {
         const projected = secretName(strOrUnknown(at(source, "secret", "name")));
         if (volumeName && projected) {
-          secretVolumes.set(volumeName, { mechanism: "kubernetes", name: projected, optional: bool(at(source, "secret", "optional")) === true, ...(namespace ? { namespace } : {}) });
+          secretVolumes.set(volumeName, {
+            mechanism: "kubernetes",
+            name: projected,
+            optional: bool(at(source, "secret", "optional")) === true,
+            ...(namespace ? { namespace } : {}),
+          });
         }
       }
     }
@@ -222,7 +267,15 @@ export function readKubernetes(model: StackModel): void {
           const value = configMapValue(strOrUnknown(configMapRef.name), cmKey);
           env.push({
             name: variable,
-            source: value === undefined ? { kind: "config-map", configMap: str(configMapRef.name) ?? "?", key: cmKey, optional: bool(configMapRef.optional) === true } : { kind: "plain", value },
+            source:
+              value === undefined
+                ? {
+                    kind: "config-map",
+                    configMap: str(configMapRef.name) ?? "?",
+                    key: cmKey,
+                    optional: bool(configMapRef.optional) === true,
+                  }
+                : { kind: "plain", value },
             where,
           });
         } else if (at(item, "valueFrom") !== undefined) {
@@ -244,15 +297,30 @@ export function readKubernetes(model: StackModel): void {
             ...(namespace ? { namespace } : {}),
             ...(refName === PENDING_NAME ? { pending: true } : {}),
           };
-          const keys = model.secrets.filter((s) => s.mechanism === "kubernetes" && s.name === refName && s.key !== undefined && (namespace === undefined || s.namespace === undefined || s.namespace === namespace));
-          for (const payload of keys) env.push({ name: `${prefix}${payload.key}`, source: { kind: "secret", secret: { ...ref, key: payload.key! } }, where: `envFrom Secret ${refName} of ${label}` });
+          const keys = model.secrets.filter(
+            (s) =>
+              s.mechanism === "kubernetes" &&
+              s.name === refName &&
+              s.key !== undefined &&
+              (namespace === undefined || s.namespace === undefined || s.namespace === namespace),
+          );
+          for (const payload of keys)
+            env.push({
+              name: `${prefix}${payload.key}`,
+              source: { kind: "secret", secret: { ...ref, key: payload.key! } },
+              where: `envFrom Secret ${refName} of ${label}`,
+            });
           const wholeRemote = model.secrets.some((s) => s.mechanism === "kubernetes" && s.name === refName && s.key === undefined);
           if (keys.length === 0 || wholeRemote) opaque.push({ description: `envFrom Secret ${refName}`, ref });
         } else if (configMapRef) {
           const configMap = configMaps.find((cm) => nameMatches(cm, strOrUnknown(configMapRef.name)));
           if (configMap) {
             for (const [k, v] of Object.entries(obj(configMap.props.data) ?? {})) {
-              env.push({ name: `${prefix}${k}`, source: { kind: "plain", value: strOrUnknown(v) ?? "" }, where: `envFrom ConfigMap ${declaredName(configMap)} of ${label}` });
+              env.push({
+                name: `${prefix}${k}`,
+                source: { kind: "plain", value: strOrUnknown(v) ?? "" },
+                where: `envFrom ConfigMap ${declaredName(configMap)} of ${label}`,
+              });
             }
           } else {
             opaque.push({ description: `envFrom ConfigMap ${str(configMapRef.name) ?? "?"}` });
@@ -264,7 +332,15 @@ export function readKubernetes(model: StackModel): void {
         const hostPort = num(at(p, "hostPort"));
         if (hostPort === undefined) return [];
         const hostIp = str(at(p, "hostIP"));
-        return [{ ...(hostIp ? { hostIp } : {}), hostPort, containerPort: num(at(p, "containerPort")) ?? hostPort, protocol: (str(at(p, "protocol")) ?? "TCP").toLowerCase(), where: `ports of ${label}` }];
+        return [
+          {
+            ...(hostIp ? { hostIp } : {}),
+            hostPort,
+            containerPort: num(at(p, "containerPort")) ?? hostPort,
+            protocol: (str(at(p, "protocol")) ?? "TCP").toLowerCase(),
+            where: `ports of ${label}`,
+          },
+        ];
       });
       const mounts: Mount[] = [];
       const secretMounts: Workload["secretMounts"] = [];
@@ -290,15 +366,24 @@ export function readKubernetes(model: StackModel): void {
           const port = num(http.port) ?? str(http.port);
           const path = str(http.path);
           const host = str(http.host);
-          return [{ kind: "http", ...(port === undefined ? {} : { port }), ...(path ? { path } : {}), ...(host ? { host } : {}), headers, where }];
+          return [
+            { kind: "http", ...(port === undefined ? {} : { port }), ...(path ? { path } : {}), ...(host ? { host } : {}), headers, where },
+          ];
         }
-        if (obj(probe.exec)) return [{ kind: "command", argv: arr(at(probe, "exec", "command")).flatMap((a) => (typeof a === "string" ? [a] : [])), where }];
+        if (obj(probe.exec))
+          return [{ kind: "command", argv: arr(at(probe, "exec", "command")).flatMap((a) => (typeof a === "string" ? [a] : [])), where }];
         if (obj(probe.tcpSocket)) return [{ kind: "tcp", where }];
         if (obj(probe.grpc)) return [{ kind: "grpc", where }];
         return [{ kind: "other", where }];
       });
       const memoryText = at(container, "resources", "limits", "memory");
-      const memoryLimit = isUnknown(memoryText) ? UNKNOWN : typeof memoryText === "string" ? (parseQuantity(memoryText) ?? UNKNOWN) : typeof memoryText === "number" ? memoryText : undefined;
+      const memoryLimit = isUnknown(memoryText)
+        ? UNKNOWN
+        : typeof memoryText === "string"
+          ? (parseQuantity(memoryText) ?? UNKNOWN)
+          : typeof memoryText === "number"
+            ? memoryText
+            : undefined;
       const image = strOrUnknown(container.image);
       const words = [...arr(container.command), ...arr(container.args)].flatMap((w) => (typeof w === "string" ? [w] : []));
       for (const word of words) model.plainTexts.push({ urn: resource.urn, label: `command of ${label}`, text: word });

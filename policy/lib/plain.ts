@@ -69,9 +69,7 @@ export function stackResources(resources: readonly PolicyResource[]): StackResou
       props: props !== null && typeof props === "object" && !Array.isArray(props) && !isUnknown(props) ? props : {},
       ...(r.parent ? { parent: r.parent.urn } : {}),
       dependencies: r.dependencies.map((d) => d.urn),
-      propertyDependencies: Object.fromEntries(
-        Object.entries(r.propertyDependencies).map(([key, deps]) => [key, deps.map((d) => d.urn)]),
-      ),
+      propertyDependencies: Object.fromEntries(Object.entries(r.propertyDependencies).map(([key, deps]) => [key, deps.map((d) => d.urn)])),
     };
   });
 }

@@ -94,7 +94,14 @@ export function readQuadlet(model: StackModel): void {
   for (const file of files) {
     const resource = model.byUrn.get(file.urn)!;
     if (file.private) {
-      model.secrets.push({ mechanism: "file", name: file.path, value: file.text, urn: file.urn, provenance: provenanceOf(resource, "stdin", model), label: `secret file ${file.path}` });
+      model.secrets.push({
+        mechanism: "file",
+        name: file.path,
+        value: file.text,
+        urn: file.urn,
+        provenance: provenanceOf(resource, "stdin", model),
+        label: `secret file ${file.path}`,
+      });
     } else if (typeof file.text === "string") {
       model.plainTexts.push({ urn: file.urn, label: file.path, text: file.text });
     }
@@ -104,7 +111,8 @@ export function readQuadlet(model: StackModel): void {
   }
 
   for (const [base, { unit }] of units) {
-    if (base.endsWith(".network")) model.networkNames.set(base, lastValue(unit, "Network", "NetworkName") ?? `systemd-${base.slice(0, -8)}`);
+    if (base.endsWith(".network"))
+      model.networkNames.set(base, lastValue(unit, "Network", "NetworkName") ?? `systemd-${base.slice(0, -8)}`);
   }
   const networkOf = (reference: string): string => {
     if (reference.endsWith(".network")) return model.networkNames.get(reference) ?? `systemd-${reference.slice(0, -8)}`;
@@ -152,7 +160,11 @@ export function fromImages(text: string): string[] {
   return images;
 }
 
-type FileLookup = { textAt: (p: string) => string | Unknown | undefined; fileAt: (p: string) => HarnessFile | undefined; model: StackModel };
+type FileLookup = {
+  textAt: (p: string) => string | Unknown | undefined;
+  fileAt: (p: string) => HarnessFile | undefined;
+  model: StackModel;
+};
 
 /** The variables of an env file: plain when the stack writes it readable, secret when 0600, opaque otherwise. */
 function envFileEntries(path: string, where: string, files: FileLookup): EnvVar[] {
@@ -162,7 +174,15 @@ function envFileEntries(path: string, where: string, files: FileLookup): EnvVar[
     const resource = files.model.byUrn.get(file.urn)!;
     return parseEnvFile(file.text).map(({ name, value }): EnvVar => {
       if (!files.model.secrets.some((s) => s.mechanism === "file" && s.name === file.path && s.key === name)) {
-        files.model.secrets.push({ mechanism: "file", name: file.path, key: name, value, urn: file.urn, provenance: provenanceOf(resource, "stdin", files.model), label: `secret file ${file.path} (${name})` });
+        files.model.secrets.push({
+          mechanism: "file",
+          name: file.path,
+          key: name,
+          value,
+          urn: file.urn,
+          provenance: provenanceOf(resource, "stdin", files.model),
+          label: `secret file ${file.path} (${name})`,
+        });
       }
       return { name, source: { kind: "secret", secret: { mechanism: "file", name: file.path, key: name } }, where: `${path} (${where})` };
     });
@@ -170,7 +190,8 @@ function envFileEntries(path: string, where: string, files: FileLookup): EnvVar[
   // A secret file not known until deployment (a first preview) is judged then.
   if (file?.private) return [{ name: "*", source: { kind: "env-file", path, pending: true }, where }];
   const text = files.textAt(path);
-  if (typeof text === "string") return parseEnvFile(text).map(({ name, value }) => ({ name, source: { kind: "plain", value }, where: `${path} (${where})` }));
+  if (typeof text === "string")
+    return parseEnvFile(text).map(({ name, value }) => ({ name, source: { kind: "plain", value }, where: `${path} (${where})` }));
   return [{ name: "*", source: { kind: "env-file", path }, where }];
 }
 
@@ -180,7 +201,8 @@ function envFromUnit(unit: ParsedUnit, section: string, where: string, dollars: 
     env.push(...envFileEntries(unescapeValue(value.replace(/^-/, ""), false), `EnvironmentFile= of ${where}`, files));
   }
   for (const value of values(unit, section, "Environment")) {
-    for (const { name, value: v } of environmentAssignments(value, dollars)) env.push({ name, source: { kind: "plain", value: v }, where: `Environment= in ${where}` });
+    for (const { name, value: v } of environmentAssignments(value, dollars))
+      env.push({ name, source: { kind: "plain", value: v }, where: `Environment= in ${where}` });
   }
   return env;
 }
@@ -204,7 +226,12 @@ function containerWorkload(
   const env = envFromUnit(unit, section, base, true, files);
   for (const assignment of optionValues(podmanArgs, "--env", "-e")) {
     const eq = assignment.indexOf("=");
-    if (eq > 0) env.push({ name: assignment.slice(0, eq), source: { kind: "plain", value: assignment.slice(eq + 1) }, where: `PodmanArgs= --env in ${base}` });
+    if (eq > 0)
+      env.push({
+        name: assignment.slice(0, eq),
+        source: { kind: "plain", value: assignment.slice(eq + 1) },
+        where: `PodmanArgs= --env in ${base}`,
+      });
   }
   for (const path of optionValues(podmanArgs, "--env-file")) env.push(...envFileEntries(path, `PodmanArgs= --env-file in ${base}`, files));
 
@@ -213,14 +240,19 @@ function containerWorkload(
   for (const spec of secretSpecs) {
     const reference = parseSecretReference(spec);
     const ref = { mechanism: "podman" as const, name: reference.name };
-    if (reference.type === "env") env.push({ name: reference.target, source: { kind: "secret", secret: ref }, where: `Secret= in ${base}` });
+    if (reference.type === "env")
+      env.push({ name: reference.target, source: { kind: "secret", secret: ref }, where: `Secret= in ${base}` });
     else secretMounts.push({ ref, destination: reference.target });
   }
 
   // A container in a pod shares the pod's network namespace and published ports.
   const pod = lastValue(unit, section, "Pod");
   const podUnit = pod ? units.get(pod)?.unit : undefined;
-  const networkSpecs = [...values(unit, section, "Network"), ...optionValues(podmanArgs, "--network", "--net"), ...(podUnit ? values(podUnit, "Pod", "Network") : [])];
+  const networkSpecs = [
+    ...values(unit, section, "Network"),
+    ...optionValues(podmanArgs, "--network", "--net"),
+    ...(podUnit ? values(podUnit, "Pod", "Network") : []),
+  ];
   const networks = networkSpecs.flatMap((spec) => spec.split(",")).map(networkOf);
 
   const ports: PublishedPort[] = [];
@@ -266,7 +298,9 @@ function containerWorkload(
 }
 
 function hostServiceWorkload(base: string, file: HarnessFile, unit: ParsedUnit, files: FileLookup): Workload {
-  const exec = ["ExecStartPre", "ExecStart", "ExecStartPost"].flatMap((key) => values(unit, "Service", key).flatMap((v) => splitWords(v.replace(/^[-@:+!]+/, ""))));
+  const exec = ["ExecStartPre", "ExecStart", "ExecStartPost"].flatMap((key) =>
+    values(unit, "Service", key).flatMap((v) => splitWords(v.replace(/^[-@:+!]+/, ""))),
+  );
   return {
     target: "quadlet",
     name: base.slice(0, -".service".length),

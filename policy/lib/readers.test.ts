@@ -39,14 +39,24 @@ describe("unit files", () => {
   });
 
   test("FROM lines, without build stages", () => {
-    expect(fromImages("FROM docker.io/library/node:22 AS build\nFROM build\nFROM --platform=linux/amd64 ghcr.io/a/b:1\nFROM scratch\n")).toEqual(["docker.io/library/node:22", "ghcr.io/a/b:1"]);
+    expect(
+      fromImages("FROM docker.io/library/node:22 AS build\nFROM build\nFROM --platform=linux/amd64 ghcr.io/a/b:1\nFROM scratch\n"),
+    ).toEqual(["docker.io/library/node:22", "ghcr.io/a/b:1"]);
   });
 });
 
 describe("images", () => {
   test("registry, path, tag and digest", () => {
-    expect(parseImage("ghcr.io/paperclipai/paperclip:sha-b8725c5")).toMatchObject({ registry: "ghcr.io", path: "paperclipai/paperclip", tag: "sha-b8725c5" });
-    expect(parseImage("localhost:5000/app@sha256:" + "a".repeat(64))).toMatchObject({ registry: "localhost:5000", path: "app", digest: "sha256:" + "a".repeat(64) });
+    expect(parseImage("ghcr.io/paperclipai/paperclip:sha-b8725c5")).toMatchObject({
+      registry: "ghcr.io",
+      path: "paperclipai/paperclip",
+      tag: "sha-b8725c5",
+    });
+    expect(parseImage("localhost:5000/app@sha256:" + "a".repeat(64))).toMatchObject({
+      registry: "localhost:5000",
+      path: "app",
+      digest: "sha256:" + "a".repeat(64),
+    });
     expect(parseImage("caddy:2-alpine")).toEqual({ text: "caddy:2-alpine", path: "caddy", tag: "2-alpine" });
     expect(parseImage("library/redis")?.registry).toBeUndefined();
     expect(parseImage("Not An Image")).toBeUndefined();
@@ -54,7 +64,8 @@ describe("images", () => {
   });
 
   test("a tag floats when it carries no version", () => {
-    for (const tag of ["latest", "main", "main-stable", "stable", "edge", "nightly", "vulkan", "lts-slim"]) expect(isFloatingTag(tag, [])).toBe(true);
+    for (const tag of ["latest", "main", "main-stable", "stable", "edge", "nightly", "vulkan", "lts-slim"])
+      expect(isFloatingTag(tag, [])).toBe(true);
     for (const tag of ["v1.108.5", "2-alpine", "sha-b8725c5", "16", "v170-vulkan-b6123"]) expect(isFloatingTag(tag, [])).toBe(false);
     expect(isFloatingTag("v1-stable", ["v1-stable"])).toBe(true);
   });
@@ -62,26 +73,50 @@ describe("images", () => {
 
 describe("hosts", () => {
   test("service names: container DNS, Kubernetes Services, Fly private names; never a public lookalike", () => {
-    for (const host of ["litellm", "litellm.ai.svc", "litellm.ai.svc.cluster.local", "litellm.internal", "litellm.flycast"]) expect(isServiceHost(host, ["litellm"])).toBe(true);
-    for (const host of ["litellm.ai", "litellm.example.com", "notlitellm", "api.openai.com"]) expect(isServiceHost(host, ["litellm"])).toBe(false);
+    for (const host of ["litellm", "litellm.ai.svc", "litellm.ai.svc.cluster.local", "litellm.internal", "litellm.flycast"])
+      expect(isServiceHost(host, ["litellm"])).toBe(true);
+    for (const host of ["litellm.ai", "litellm.example.com", "notlitellm", "api.openai.com"])
+      expect(isServiceHost(host, ["litellm"])).toBe(false);
   });
 
   test("URL hosts and mentions in free text", () => {
     expect(hostOfUrl("litellm:4000")).toBe("litellm");
     expect(hostOfUrl("https://[::1]:8443/x")).toBe("::1");
-    expect(hostMentions("reverse_proxy llama-swap:8080\napi_base: http://llama-swap/v1 and plain words").map((m) => m.host)).toEqual(["llama-swap", "llama-swap"]);
+    expect(hostMentions("reverse_proxy llama-swap:8080\napi_base: http://llama-swap/v1 and plain words").map((m) => m.host)).toEqual([
+      "llama-swap",
+      "llama-swap",
+    ]);
   });
 });
 
 describe("secrets", () => {
   test("secret-like names", () => {
-    for (const name of ["BETTER_AUTH_SECRET", "REDIS_PASSWORD", "OPENAI_API_KEY", "PAPERCLIP_SECRETS_MASTER_KEY", "GITHUB_TOKEN", "MAILER_DSN", "LITELLM_SALT_KEY"]) expect(isSecretLikeName(name), name).toBe(true);
-    for (const name of ["PAPERCLIP_SECRETS_PROVIDER", "REDIS_PASSWORD_FILE", "SORT_KEY", "STORE_MODEL_IN_DB", "DO_NOT_TRACK", "WEBUI_SECRET_KEY_NAME"]) expect(isSecretLikeName(name), name).toBe(false);
+    for (const name of [
+      "BETTER_AUTH_SECRET",
+      "REDIS_PASSWORD",
+      "OPENAI_API_KEY",
+      "PAPERCLIP_SECRETS_MASTER_KEY",
+      "GITHUB_TOKEN",
+      "MAILER_DSN",
+      "LITELLM_SALT_KEY",
+    ])
+      expect(isSecretLikeName(name), name).toBe(true);
+    for (const name of [
+      "PAPERCLIP_SECRETS_PROVIDER",
+      "REDIS_PASSWORD_FILE",
+      "SORT_KEY",
+      "STORE_MODEL_IN_DB",
+      "DO_NOT_TRACK",
+      "WEBUI_SECRET_KEY_NAME",
+    ])
+      expect(isSecretLikeName(name), name).toBe(false);
   });
 
   test("placeholders, references and URL passwords", () => {
-    for (const value of ["", "CHANGEME", "change-me-please", "<your key>", "${SECRET}", "xxx", "TODO", "sk-...", "your-api-key"]) expect(isPlaceholder(value), value).toBe(true);
-    for (const value of ["offline-secret(paperclip-harness:anthropicApiKey)", "9f0c2b7e4a1d8c3f", "sk-ant-api03-abc123"]) expect(isPlaceholder(value), value).toBe(false);
+    for (const value of ["", "CHANGEME", "change-me-please", "<your key>", "${SECRET}", "xxx", "TODO", "sk-...", "your-api-key"])
+      expect(isPlaceholder(value), value).toBe(true);
+    for (const value of ["offline-secret(paperclip-harness:anthropicApiKey)", "9f0c2b7e4a1d8c3f", "sk-ant-api03-abc123"])
+      expect(isPlaceholder(value), value).toBe(false);
     expect(isReference("$(DB_PASSWORD)")).toBe(true);
     expect(isReference("os.environ/LITELLM_MASTER_KEY")).toBe(true);
     expect(urlPassword("postgres://u:pw123456@db/x")).toBe("pw123456");
@@ -114,7 +149,12 @@ describe("fly and helm", () => {
   });
 
   test("images in Helm values", () => {
-    expect(helmImages({ image: { registry: "docker.io", repository: "bitnamilegacy/postgresql", tag: "16.4.0" }, metrics: { image: { repository: "x/y", digest: "sha256:ab" } } })).toEqual([
+    expect(
+      helmImages({
+        image: { registry: "docker.io", repository: "bitnamilegacy/postgresql", tag: "16.4.0" },
+        metrics: { image: { repository: "x/y", digest: "sha256:ab" } },
+      }),
+    ).toEqual([
       { image: "docker.io/bitnamilegacy/postgresql:16.4.0", path: "values.image" },
       { image: "x/y@sha256:ab", path: "values.metrics.image" },
     ]);

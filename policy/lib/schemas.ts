@@ -19,10 +19,19 @@ export const agentRuntimesProperty: Defaulted = roleSchema(
   "Agent runtimes (Paperclip and the CLIs it spawns), by container/workload name or image repository substring. Every Fly app is one.",
   AGENT_RUNTIMES,
 );
-export const gatewaysProperty: Defaulted = roleSchema("The model gateway (LiteLLM), by container/workload name or image repository substring.", GATEWAYS);
+export const gatewaysProperty: Defaulted = roleSchema(
+  "The model gateway (LiteLLM), by container/workload name or image repository substring.",
+  GATEWAYS,
+);
 export const openWebUiProperty: Defaulted = roleSchema("OpenWebUI, by container/workload name or image repository substring.", OPEN_WEBUI);
-export const llamaSwapProperty: Defaulted = roleSchema("llama-swap (the local model server), by container/workload name or image repository substring.", LLAMA_SWAP);
-export const mailServersProperty: Defaulted = roleSchema("Mail servers agents must not reach (Postfix), by container/workload name or image repository substring.", MAIL_SERVERS);
+export const llamaSwapProperty: Defaulted = roleSchema(
+  "llama-swap (the local model server), by container/workload name or image repository substring.",
+  LLAMA_SWAP,
+);
+export const mailServersProperty: Defaulted = roleSchema(
+  "Mail servers agents must not reach (Postfix), by container/workload name or image repository substring.",
+  MAIL_SERVERS,
+);
 
 export const gatewayHostsProperty: Defaulted = stringList(
   "Host names of the gateway besides the gateway workloads found in the stack (for a gateway outside the stack, e.g. llm.example.com). A name also matches as a Kubernetes Service name (name.namespace[.svc[.cluster.local]]).",
@@ -36,13 +45,15 @@ export const providerCredentialVariablesProperty: Defaulted = stringList(
 
 export const gatewayKeyVariablesProperty: Defaulted = {
   type: "object",
-  description:
-    "Credential variables that may hold the gateway's key, each with the base-URL variables that must send it to the gateway.",
+  description: "Credential variables that may hold the gateway's key, each with the base-URL variables that must send it to the gateway.",
   additionalProperties: { type: "array", items: { type: "string", minLength: 1 }, minItems: 1 },
   default: structuredClone(GATEWAY_KEY_VARIABLES),
 };
 
-export const gatewayOwnKeyVariablesProperty: Defaulted = stringList("Variables the gateway reads its own key from.", GATEWAY_OWN_KEY_VARIABLES);
+export const gatewayOwnKeyVariablesProperty: Defaulted = stringList(
+  "Variables the gateway reads its own key from.",
+  GATEWAY_OWN_KEY_VARIABLES,
+);
 
 export const gatewayKeySourcePatternProperty: Defaulted = {
   type: "string",

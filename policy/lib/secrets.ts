@@ -2,7 +2,22 @@
 
 const SECRET_WORDS = new Set(["PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "TOKEN", "APIKEY", "CREDENTIAL", "CREDENTIALS", "DSN", "PAT"]);
 /** Words that make a following KEY a secret (API_KEY, MASTER_KEY…); a bare KEY (SORT_KEY) is not. */
-const KEY_QUALIFIERS = new Set(["API", "ACCESS", "PRIVATE", "MASTER", "SALT", "SECRET", "AUTH", "ENCRYPTION", "SIGNING", "SESSION", "LICENSE", "CLIENT", "ADMIN", "SERVICE"]);
+const KEY_QUALIFIERS = new Set([
+  "API",
+  "ACCESS",
+  "PRIVATE",
+  "MASTER",
+  "SALT",
+  "SECRET",
+  "AUTH",
+  "ENCRYPTION",
+  "SIGNING",
+  "SESSION",
+  "LICENSE",
+  "CLIENT",
+  "ADMIN",
+  "SERVICE",
+]);
 
 /**
  * True when a variable's name says it holds a secret (BETTER_AUTH_SECRET, REDIS_PASSWORD,
@@ -10,15 +25,20 @@ const KEY_QUALIFIERS = new Set(["API", "ACCESS", "PRIVATE", "MASTER", "SALT", "S
  * (`*_FILE`, `*_PATH`, `*_DIR`) and plural SECRETS (`PAPERCLIP_SECRETS_PROVIDER`) are not.
  */
 export function isSecretLikeName(name: string): boolean {
-  const words = name.toUpperCase().split(/[^A-Z0-9]+/).filter(Boolean);
+  const words = name
+    .toUpperCase()
+    .split(/[^A-Z0-9]+/)
+    .filter(Boolean);
   const last = words.at(-1);
-  if (last === "FILE" || last === "PATH" || last === "DIR" || last === "NAME" || last === "ID" && !words.includes("SECRET")) return false;
+  if (last === "FILE" || last === "PATH" || last === "DIR" || last === "NAME" || (last === "ID" && !words.includes("SECRET"))) return false;
   return words.some((word, i) => SECRET_WORDS.has(word) || (word === "KEY" && i > 0 && KEY_QUALIFIERS.has(words[i - 1]!)));
 }
 
 /** A value that only refers to a secret held elsewhere: `$(VAR)`, `${VAR}`, `os.environ/VAR`. */
 export function isReference(value: string): boolean {
-  return /^(\$\([A-Za-z_][A-Za-z0-9_]*\)|\$\{[A-Za-z_][A-Za-z0-9_]*\}|\$[A-Za-z_][A-Za-z0-9_]*|os\.environ\/[A-Za-z_][A-Za-z0-9_]*)$/.test(value.trim());
+  return /^(\$\([A-Za-z_][A-Za-z0-9_]*\)|\$\{[A-Za-z_][A-Za-z0-9_]*\}|\$[A-Za-z_][A-Za-z0-9_]*|os\.environ\/[A-Za-z_][A-Za-z0-9_]*)$/.test(
+    value.trim(),
+  );
 }
 
 /** The password of a URL with credentials (`postgres://user:pw@host/db`), unless it is a reference. */

@@ -40,7 +40,8 @@ export const HOST_GATEWAY_NAMES = new Set(["host.containers.internal", "host.doc
 /** Every URL or `host:port` mention in free text (a config file, a command line, an env value). */
 export function hostMentions(text: string): { host: string; port?: number; text: string }[] {
   const mentions: { host: string; port?: number; text: string }[] = [];
-  const pattern = /\b(?:[a-z][a-z0-9+.-]*:\/\/)?(?:[^\s/@'"]+@)?([a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*)(?::(\d{1,5}))?(?=[/\s'",;)\]}]|$)/gi;
+  const pattern =
+    /\b(?:[a-z][a-z0-9+.-]*:\/\/)?(?:[^\s/@'"]+@)?([a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*)(?::(\d{1,5}))?(?=[/\s'",;)\]}]|$)/gi;
   for (const match of text.matchAll(pattern)) {
     const host = match[1]!.toLowerCase();
     const port = match[2] ? Number(match[2]) : undefined;
@@ -51,4 +52,3 @@ export function hostMentions(text: string): { host: string; port?: number; text:
   }
   return mentions;
 }
-

@@ -165,7 +165,8 @@ export function readStack(resources: StackResource[]): StackModel {
     if (!resource.type.startsWith("command:")) continue;
     for (const key of ["create", "update", "delete"]) {
       const script = resource.props[key];
-      if (typeof script === "string") model.plainTexts.push({ urn: resource.urn, label: `the ${key} command of ${resource.name}`, text: script });
+      if (typeof script === "string")
+        model.plainTexts.push({ urn: resource.urn, label: `the ${key} command of ${resource.name}`, text: script });
     }
   }
   readQuadlet(model);

@@ -29,13 +29,19 @@ describe("agent-mail-only-via-mcp-endpoint", () => {
     const resources = fedora();
     props(resources, "mcp-subdomain").enabled = true;
     expectViolations(await run(policy, resources), policy, [
-      { resource: "mcp-script", message: /^WorkersScript harness-mcp produces to email_outbox and is reachable on workers\.dev, outside Access/ },
+      {
+        resource: "mcp-script",
+        message: /^WorkersScript harness-mcp produces to email_outbox and is reachable on workers\.dev, outside Access/,
+      },
     ]);
   });
 
   test("#2 a producer with no WorkersScriptSubdomain (workers.dev is on by default)", async () => {
     expectViolations(await run(policy, without(fedora(), "dlq-worker-subdomain")), policy, [
-      { resource: "dlq-worker-script", message: /^WorkersScript harness-dlq-worker produces to email_outbox and is reachable on workers\.dev/ },
+      {
+        resource: "dlq-worker-script",
+        message: /^WorkersScript harness-dlq-worker produces to email_outbox and is reachable on workers\.dev/,
+      },
     ]);
   });
 
@@ -45,7 +51,9 @@ describe("agent-mail-only-via-mcp-endpoint", () => {
     expectViolations(await run(policy, resources), policy, [
       { resource: "mcp-domain", message: /served on mail-api\.example\.com, which no Access application gates/ },
     ]);
-    expectViolations(await run(policy, without(fedora(), "mcp-access-app")), policy, [{ resource: "mcp-domain", message: new RegExp(`served on ${MCP_HOSTNAME}, which no Access`) }]);
+    expectViolations(await run(policy, without(fedora(), "mcp-access-app")), policy, [
+      { resource: "mcp-domain", message: new RegExp(`served on ${MCP_HOSTNAME}, which no Access`) },
+    ]);
   });
 
   test("#4 the MCP Worker's application lets anyone in (bypass, everyone, any service token)", async () => {
@@ -63,7 +71,12 @@ describe("agent-mail-only-via-mcp-endpoint", () => {
   test("#5 a Workers route to a producer outside Access", async () => {
     const resources = fedora();
     resources.push(
-      resource(WORKERS.route, "mcp-route", { zoneId: "z", pattern: "api.example.com/mail/*", script: "harness-mcp" }, { propertyDependencies: { script: [urnOf(WORKERS.script, "mcp-script")] } }),
+      resource(
+        WORKERS.route,
+        "mcp-route",
+        { zoneId: "z", pattern: "api.example.com/mail/*", script: "harness-mcp" },
+        { propertyDependencies: { script: [urnOf(WORKERS.script, "mcp-script")] } },
+      ),
       resource(WORKERS.route, "mcp-wildcard", { zoneId: "z", pattern: "*.example.com/*", script: "harness-mcp" }),
     );
     expectViolations(await run(policy, resources), policy, [
@@ -73,9 +86,16 @@ describe("agent-mail-only-via-mcp-endpoint", () => {
   });
 
   test("#6 an agent runtime holding a Cloudflare API token", async () => {
-    const diagnostics = await run(policy, fedora((spec) => (containerOf(spec, "paperclip").container.Environment!.CLOUDFLARE_API_TOKEN = "x".repeat(40))));
+    const diagnostics = await run(
+      policy,
+      fedora((spec) => (containerOf(spec, "paperclip").container.Environment!.CLOUDFLARE_API_TOKEN = "x".repeat(40))),
+    );
     expectViolations(diagnostics, policy, [
-      { resource: PAPERCLIP, message: /^paperclip\.container: CLOUDFLARE_API_TOKEN \(Environment= in paperclip\.container\) is a Cloudflare API credential, with which an agent could enqueue mail around the MCP endpoint/ },
+      {
+        resource: PAPERCLIP,
+        message:
+          /^paperclip\.container: CLOUDFLARE_API_TOKEN \(Environment= in paperclip\.container\) is a Cloudflare API credential, with which an agent could enqueue mail around the MCP endpoint/,
+      },
     ]);
   });
 
@@ -89,8 +109,16 @@ describe("agent-mail-only-via-mcp-endpoint", () => {
   test("policy config: outboxQueueName", async () => {
     const resources = fedora();
     resources.push(resource(CF.queue, "other-outbox", { accountId: "a", queueName: "mail_out" }));
-    resources.push(resource(WORKERS.script, "mailer", { accountId: "a", scriptName: "mailer", bindings: [{ name: "Q", type: "queue", queueName: "mail_out" }] }));
+    resources.push(
+      resource(WORKERS.script, "mailer", {
+        accountId: "a",
+        scriptName: "mailer",
+        bindings: [{ name: "Q", type: "queue", queueName: "mail_out" }],
+      }),
+    );
     expectNoViolations(await run(policy, resources));
-    expectViolations(await run(policy, resources, { outboxQueueName: "mail_out" }), policy, [{ resource: "mailer", message: /^WorkersScript mailer produces to mail_out and is reachable on workers\.dev/ }]);
+    expectViolations(await run(policy, resources, { outboxQueueName: "mail_out" }), policy, [
+      { resource: "mailer", message: /^WorkersScript mailer produces to mail_out and is reachable on workers\.dev/ },
+    ]);
   });
 });

@@ -1,6 +1,14 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { settingsOf, stringList, type DefaultedSchema, type RoleMatcher } from "../lib/config";
-import { applicationDecisions, CF, type AccessDecision, hostnameCovered, ofType, opensToEveryone, protectedHostnames } from "../lib/cloudflare";
+import {
+  applicationDecisions,
+  CF,
+  type AccessDecision,
+  hostnameCovered,
+  ofType,
+  opensToEveryone,
+  protectedHostnames,
+} from "../lib/cloudflare";
 import { agentRuntimes } from "../lib/gateway";
 import { arr, at, bool, isUnknown, obj, stackResources, str, strOrUnknown, type StackResource } from "../lib/plain";
 import { agentRuntimesProperty } from "../lib/schemas";
@@ -18,7 +26,16 @@ const configSchema: DefaultedSchema = {
     outboxQueueName: { type: "string", minLength: 1, description: "Name of the queue agents send mail through.", default: "email_outbox" },
     cloudflareCredentialVariables: stringList(
       "Variables that carry a Cloudflare API credential, with which a process could put messages on the queue itself (Queues API), around the MCP endpoint.",
-      ["CLOUDFLARE_API_TOKEN", "CLOUDFLARE_API_KEY", "CLOUDFLARE_API_TOKEN_FILE", "CF_API_TOKEN", "CF_API_KEY", "CF_API_TOKEN_FILE", "CLOUDFLARE_EMAIL", "CF_EMAIL"],
+      [
+        "CLOUDFLARE_API_TOKEN",
+        "CLOUDFLARE_API_KEY",
+        "CLOUDFLARE_API_TOKEN_FILE",
+        "CF_API_TOKEN",
+        "CF_API_KEY",
+        "CF_API_TOKEN_FILE",
+        "CLOUDFLARE_EMAIL",
+        "CF_EMAIL",
+      ],
     ),
   },
 };
@@ -75,7 +92,8 @@ export const agentMailOnlyViaMcpEndpoint: StackValidationPolicy = {
     const outboxes = ofType(resources, CF.queue).filter((q) => str(q.props.queueName) === settings.outboxQueueName);
     const model = readStack(resources);
     const agents = agentRuntimes(model, settings.agentRuntimes);
-    if (outboxes.length === 0 && agents.length === 0) args.notApplicable(`no ${settings.outboxQueueName} queue and no agent runtime in this stack`);
+    if (outboxes.length === 0 && agents.length === 0)
+      args.notApplicable(`no ${settings.outboxQueueName} queue and no agent runtime in this stack`);
 
     const applications = ofType(resources, CF.accessApplication);
     const policies = ofType(resources, CF.accessPolicy);
@@ -101,14 +119,20 @@ export const agentMailOnlyViaMcpEndpoint: StackValidationPolicy = {
       for (const domain of ofType(resources, CF.workersCustomDomain).filter((d) => belongsTo(d, "service", script, byUrn))) {
         const hostname = strOrUnknown(domain.props.hostname);
         if (typeof hostname === "string" && !gated(hostname.toLowerCase())) {
-          reportViolation(`${label} produces to ${settings.outboxQueueName} and is served on ${hostname}, which no Access application gates.`, domain.urn);
+          reportViolation(
+            `${label} produces to ${settings.outboxQueueName} and is served on ${hostname}, which no Access application gates.`,
+            domain.urn,
+          );
         }
       }
       for (const route of ofType(resources, CF.workersRoute).filter((r) => belongsTo(r, "script", script, byUrn))) {
         const pattern = strOrUnknown(route.props.pattern);
         const hostname = typeof pattern === "string" ? pattern.split("/")[0]!.toLowerCase() : undefined;
         if (typeof pattern === "string" && hostname !== undefined && (hostname.includes("*") || !gated(hostname))) {
-          reportViolation(`${label} produces to ${settings.outboxQueueName} and is routed from ${pattern}, which no Access application gates.`, route.urn);
+          reportViolation(
+            `${label} produces to ${settings.outboxQueueName} and is routed from ${pattern}, which no Access application gates.`,
+            route.urn,
+          );
         }
       }
     }

@@ -21,7 +21,10 @@ const configSchema: DefaultedSchema = {
       "Base-URL variables every agent runtime must set to the gateway (an unset one defaults to the provider's API).",
       ["ANTHROPIC_BASE_URL", "OPENAI_BASE_URL"],
     ),
-    baseUrlVariables: stringList("Model base-URL variables that, when set in an agent runtime, must point at the gateway.", MODEL_BASE_URL_VARIABLES),
+    baseUrlVariables: stringList(
+      "Model base-URL variables that, when set in an agent runtime, must point at the gateway.",
+      MODEL_BASE_URL_VARIABLES,
+    ),
     providerSwitchVariables: stringList(
       "Variables that make an agent CLI call a cloud directly whatever its base URL (Claude Code's Bedrock/Vertex/Foundry switches); they must not be enabled.",
       PROVIDER_SWITCH_VARIABLES,
@@ -56,26 +59,38 @@ export const agentModelTrafficViaGateway: StackValidationPolicy = {
     for (const agent of agents) {
       for (const required of runsAgents(agent) ? settings.requiredBaseUrlVariables : []) {
         if (!agent.env.some((e) => e.name === required)) {
-          reportViolation(`${agent.label}: ${required} is not set, so agents call the provider's API directly instead of the gateway.`, agent.urn);
+          reportViolation(
+            `${agent.label}: ${required} is not set, so agents call the provider's API directly instead of the gateway.`,
+            agent.urn,
+          );
         }
       }
       for (const variable of agent.env) {
         if (settings.baseUrlVariables.includes(variable.name)) {
           if (variable.source.kind !== "plain") {
-            reportViolation(`${agent.label}: ${variable.name} comes from ${describeSource(variable.source)}, so where agents send model calls cannot be checked; set it as a plain value.`, agent.urn);
+            reportViolation(
+              `${agent.label}: ${variable.name} comes from ${describeSource(variable.source)}, so where agents send model calls cannot be checked; set it as a plain value.`,
+              agent.urn,
+            );
             continue;
           }
           const value = variable.source.value;
           if (isUnknown(value)) continue;
           const bad = value.split(";").filter((url) => !isGatewayUrl(url, context));
           if (bad.length > 0) {
-            reportViolation(`${agent.label}: ${variable.name}=${value} (${variable.where}) does not point at the gateway (${context.hosts.join(", ")}).`, agent.urn);
+            reportViolation(
+              `${agent.label}: ${variable.name}=${value} (${variable.where}) does not point at the gateway (${context.hosts.join(", ")}).`,
+              agent.urn,
+            );
           }
         }
         if (settings.providerSwitchVariables.includes(variable.name)) {
           const value = variable.source.kind === "plain" ? variable.source.value : undefined;
           if (value === undefined || (!isUnknown(value) && !FALSE_VALUES.has(value.trim().toLowerCase()))) {
-            reportViolation(`${agent.label}: ${variable.name} (${variable.where}) makes the agent CLI call the cloud directly, whatever its base URL.`, agent.urn);
+            reportViolation(
+              `${agent.label}: ${variable.name} (${variable.where}) makes the agent CLI call the cloud directly, whatever its base URL.`,
+              agent.urn,
+            );
           }
         }
       }

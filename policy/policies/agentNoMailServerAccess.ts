@@ -23,7 +23,8 @@ const configSchema: DefaultedSchema = {
       type: "string",
       minLength: 1,
       description: "A regular expression matching names of variables that configure sending mail (SMTP host, user, password, mailer DSN).",
-      default: "(^|_)(SMTP|SENDMAIL|MSMTP|MAILER)(_|$)|^(MAIL|EMAIL)_(HOST|SERVER|PORT|USER|USERNAME|PASSWORD|URL|DSN|TRANSPORT|DRIVER|FROM_HOST)$",
+      default:
+        "(^|_)(SMTP|SENDMAIL|MSMTP|MAILER)(_|$)|^(MAIL|EMAIL)_(HOST|SERVER|PORT|USER|USERNAME|PASSWORD|URL|DSN|TRANSPORT|DRIVER|FROM_HOST)$",
     },
     mailPorts: {
       type: "array",
@@ -79,7 +80,8 @@ export const agentNoMailServerAccess: StackValidationPolicy = {
     for (const agent of agents) {
       for (const mail of mailServers) {
         const shared = agent.networks.filter((n) => !PRIVATE_NETWORKS.has(n) && n !== "host" && mail.networks.includes(n));
-        if (shared.length > 0) reportViolation(`${agent.label}: shares network ${shared.join(", ")} with the mail server ${mail.label}.`, agent.urn);
+        if (shared.length > 0)
+          reportViolation(`${agent.label}: shares network ${shared.join(", ")} with the mail server ${mail.label}.`, agent.urn);
         if (agent.networks.includes(`container:${mail.name}`) || mail.networks.includes(`container:${agent.name}`)) {
           reportViolation(`${agent.label}: shares a network namespace with the mail server ${mail.label}.`, agent.urn);
         }
@@ -92,25 +94,41 @@ export const agentNoMailServerAccess: StackValidationPolicy = {
       }
       for (const variable of agent.env) {
         if (smtpName.test(variable.name)) {
-          reportViolation(`${agent.label}: ${variable.name} (${variable.where}) configures sending mail, which agents do only through email_outbox.`, agent.urn);
+          reportViolation(
+            `${agent.label}: ${variable.name} (${variable.where}) configures sending mail, which agents do only through email_outbox.`,
+            agent.urn,
+          );
           continue;
         }
         if (settings.mailProviderVariables.includes(variable.name)) {
-          reportViolation(`${agent.label}: ${variable.name} (${variable.where}) is a mail service's credential; agents send mail only through email_outbox.`, agent.urn);
+          reportViolation(
+            `${agent.label}: ${variable.name} (${variable.where}) is a mail service's credential; agents send mail only through email_outbox.`,
+            agent.urn,
+          );
           continue;
         }
         if (variable.source.kind !== "plain" || isUnknown(variable.source.value)) continue;
         for (const mention of hostMentions(variable.source.value)) {
           const scheme = /^(smtps?|submissions?):\/\//i.test(mention.text);
-          if (scheme || isServiceHost(mention.host, mailHosts) || (mention.port !== undefined && settings.mailPorts.includes(mention.port))) {
-            reportViolation(`${agent.label}: ${variable.name}=${variable.source.value} (${variable.where}) points at a mail server.`, agent.urn);
+          if (
+            scheme ||
+            isServiceHost(mention.host, mailHosts) ||
+            (mention.port !== undefined && settings.mailPorts.includes(mention.port))
+          ) {
+            reportViolation(
+              `${agent.label}: ${variable.name}=${variable.source.value} (${variable.where}) points at a mail server.`,
+              agent.urn,
+            );
             break;
           }
         }
       }
       for (const mount of agent.mounts) {
         if (/sendmail|postfix|msmtp|postdrop/i.test(`${mount.source} ${mount.destination}`)) {
-          reportViolation(`${agent.label}: mounts ${mount.source} at ${mount.destination}, a way to hand mail to the local mail server.`, agent.urn);
+          reportViolation(
+            `${agent.label}: mounts ${mount.source} at ${mount.destination}, a way to hand mail to the local mail server.`,
+            agent.urn,
+          );
         }
       }
     }

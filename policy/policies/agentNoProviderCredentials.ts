@@ -81,7 +81,10 @@ export const agentNoProviderCredentials: StackValidationPolicy = {
         const where = `${variable.name} (${variable.where})`;
         if (variable.source.kind === "env-file") {
           if (variable.source.pending) continue;
-          reportViolation(`${agent.label}: ${variable.where} reads ${variable.source.path}, whose content this stack does not show, so it may hold a provider credential. Deliver the variables with Environment= and Secret= instead.`, agent.urn);
+          reportViolation(
+            `${agent.label}: ${variable.where} reads ${variable.source.path}, whose content this stack does not show, so it may hold a provider credential. Deliver the variables with Environment= and Secret= instead.`,
+            agent.urn,
+          );
           continue;
         }
         if (variable.source.kind === "plain" && variable.source.value === "") continue;
@@ -89,7 +92,10 @@ export const agentNoProviderCredentials: StackValidationPolicy = {
           const payload = resolveSecret(model, variable.source.secret);
           const provider = providerSecretOf(context, variable.source.secret, payload);
           if (provider) {
-            reportViolation(`${agent.label}: ${where} reads the secret the gateway holds as its provider credential ${provider.variable}.`, agent.urn);
+            reportViolation(
+              `${agent.label}: ${where} reads the secret the gateway holds as its provider credential ${provider.variable}.`,
+              agent.urn,
+            );
             continue;
           }
         }
@@ -97,7 +103,10 @@ export const agentNoProviderCredentials: StackValidationPolicy = {
         if (isObjectStorageKey(agent, variable, settings.objectStorageCredentialVariables)) continue;
         if (settings.gatewayKeyVariables[variable.name] === undefined) {
           const accepted = Object.keys(settings.gatewayKeyVariables).join(" or ");
-          reportViolation(`${agent.label}: ${where} is a provider credential. Agents hold only the gateway's key, as ${accepted}.`, agent.urn);
+          reportViolation(
+            `${agent.label}: ${where} is a provider credential. Agents hold only the gateway's key, as ${accepted}.`,
+            agent.urn,
+          );
           continue;
         }
         const judgement = judgeGatewayKey(model, context, agent, variable, settings);
@@ -116,7 +125,11 @@ export const agentNoProviderCredentials: StackValidationPolicy = {
       }
       for (const mount of agent.secretMounts) {
         const provider = providerSecretOf(context, mount.ref, resolveSecret(model, mount.ref));
-        if (provider) reportViolation(`${agent.label}: mounts the secret the gateway holds as its provider credential ${provider.variable} at ${mount.destination}.`, agent.urn);
+        if (provider)
+          reportViolation(
+            `${agent.label}: mounts the secret the gateway holds as its provider credential ${provider.variable} at ${mount.destination}.`,
+            agent.urn,
+          );
       }
     }
   },

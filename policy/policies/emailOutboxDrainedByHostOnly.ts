@@ -50,26 +50,45 @@ export const emailOutboxDrainedByHostOnly: StackValidationPolicy = {
 
     for (const outbox of outboxes) {
       const own = consumers.filter((c) => consumedQueue(c, queues, byUrn) === outbox);
-      if (own.length === 0) reportViolation(`${settings.outboxQueueName} has no consumer: nothing takes mail off it (the host drain pulls over HTTP).`, outbox.urn);
+      if (own.length === 0)
+        reportViolation(
+          `${settings.outboxQueueName} has no consumer: nothing takes mail off it (the host drain pulls over HTTP).`,
+          outbox.urn,
+        );
       if (own.length > 1) {
-        reportViolation(`${settings.outboxQueueName} has ${own.length} consumers (${own.map((c) => c.name).join(", ")}); only the host drain may consume it.`, outbox.urn);
+        reportViolation(
+          `${settings.outboxQueueName} has ${own.length} consumers (${own.map((c) => c.name).join(", ")}); only the host drain may consume it.`,
+          outbox.urn,
+        );
       }
       for (const consumer of own) {
         const { type, maxRetries, deadLetterQueue, scriptName } = consumerSettings(consumer);
         if (!isUnknown(type) && (type === undefined || !HTTP_PULL.has(type))) {
-          reportViolation(`${consumer.name}: consumes ${settings.outboxQueueName} as ${type ?? "(no type)"}; only the host drain may, pulling over HTTP (type http_pull).`, consumer.urn);
+          reportViolation(
+            `${consumer.name}: consumes ${settings.outboxQueueName} as ${type ?? "(no type)"}; only the host drain may, pulling over HTTP (type http_pull).`,
+            consumer.urn,
+          );
         }
         if (scriptName !== undefined && !isUnknown(scriptName)) {
-          reportViolation(`${consumer.name}: hands ${settings.outboxQueueName} to the Worker ${scriptName}; only the host drain may consume it.`, consumer.urn);
+          reportViolation(
+            `${consumer.name}: hands ${settings.outboxQueueName} to the Worker ${scriptName}; only the host drain may consume it.`,
+            consumer.urn,
+          );
         }
         if (maxRetries === undefined || (!isUnknown(maxRetries) && maxRetries < settings.minimumRetries)) {
-          reportViolation(`${consumer.name}: settings.maxRetries is ${maxRetries ?? "not set"}; a message must be retried at least ${settings.minimumRetries} time(s) before it is dead-lettered.`, consumer.urn);
+          reportViolation(
+            `${consumer.name}: settings.maxRetries is ${maxRetries ?? "not set"}; a message must be retried at least ${settings.minimumRetries} time(s) before it is dead-lettered.`,
+            consumer.urn,
+          );
         }
         const fedDeadLetter = feeding(consumer, "deadLetterQueue", CF.queue, byUrn)[0];
         const namedDeadLetter = typeof deadLetterQueue === "string" ? queues.find((q) => queueName(q) === deadLetterQueue) : undefined;
         const deadLetter = fedDeadLetter ?? namedDeadLetter;
         if (deadLetterQueue === undefined || deadLetterQueue === "") {
-          reportViolation(`${consumer.name}: no deadLetterQueue, so a message that fails every attempt is lost instead of kept for the weekly summary.`, consumer.urn);
+          reportViolation(
+            `${consumer.name}: no deadLetterQueue, so a message that fails every attempt is lost instead of kept for the weekly summary.`,
+            consumer.urn,
+          );
         } else if (!isUnknown(deadLetterQueue) && !deadLetter) {
           reportViolation(`${consumer.name}: deadLetterQueue ${deadLetterQueue} is not a queue this stack declares.`, consumer.urn);
         } else if (deadLetter === outbox) {

@@ -35,7 +35,10 @@ const configSchema: DefaultedSchema = {
         },
       ],
     },
-    floatingTags: stringList("Tags that float although they contain a digit (a tag without any digit, like latest, main or vulkan, always floats).", []),
+    floatingTags: stringList(
+      "Tags that float although they contain a digit (a tag without any digit, like latest, main or vulkan, always floats).",
+      [],
+    ),
   },
 };
 
@@ -69,7 +72,10 @@ export const imagesPinned: StackValidationPolicy = {
         continue;
       }
       if (!parsed.registry) {
-        reportViolation(`${where}: ${image} is a short name; non-interactive pulls (auto-update) resolve short names by policy and fail. Write the registry (docker.io/library/…).`, urn);
+        reportViolation(
+          `${where}: ${image} is a short name; non-interactive pulls (auto-update) resolve short names by policy and fail. Write the registry (docker.io/library/…).`,
+          urn,
+        );
       }
       if (parsed.digest) continue;
       if (!parsed.tag) {
@@ -80,7 +86,10 @@ export const imagesPinned: StackValidationPolicy = {
       const repository = imageRepository(image);
       const allowed = settings.floatingTagAllowList.some((a) => a.image === repository && (a.tag === undefined || a.tag === parsed.tag));
       if (!allowed) {
-        reportViolation(`${where}: ${image} uses the floating tag ${parsed.tag}; pin a versioned tag or a digest (or allow-list it with a reason).`, urn);
+        reportViolation(
+          `${where}: ${image} uses the floating tag ${parsed.tag}; pin a versioned tag or a digest (or allow-list it with a reason).`,
+          urn,
+        );
       }
     }
   },

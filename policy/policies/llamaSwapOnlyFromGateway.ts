@@ -23,7 +23,9 @@ const configSchema: DefaultedSchema = {
 /** Text a workload is configured with: plain env values, its command line, and the files mounted into it. */
 function configurationTexts(workload: Workload): { text: string; where: string }[] {
   return [
-    ...workload.env.flatMap((e) => (e.source.kind === "plain" && !isUnknown(e.source.value) ? [{ text: e.source.value, where: `${e.name} (${e.where})` }] : [])),
+    ...workload.env.flatMap((e) =>
+      e.source.kind === "plain" && !isUnknown(e.source.value) ? [{ text: e.source.value, where: `${e.name} (${e.where})` }] : [],
+    ),
     ...workload.commandLine.map((word) => ({ text: word, where: "its command line" })),
     ...workload.mounts.flatMap((m) => (m.text === undefined ? [] : [{ text: m.text, where: `${m.source} (mounted at ${m.destination})` }])),
   ];
@@ -36,7 +38,8 @@ function configurationTexts(workload: Workload): { text: string; where: string }
  */
 export const llamaSwapOnlyFromGateway: StackValidationPolicy = {
   name: "llama-swap-only-from-gateway",
-  description: "Only the model gateway (LiteLLM) is configured to reach llama-swap: no other workload's environment, command line or mounted configuration names llama-swap or its published port.",
+  description:
+    "Only the model gateway (LiteLLM) is configured to reach llama-swap: no other workload's environment, command line or mounted configuration names llama-swap or its published port.",
   enforcementLevel: "mandatory",
   severity: "high",
   tags: ["principle-3"],
@@ -58,9 +61,14 @@ export const llamaSwapOnlyFromGateway: StackValidationPolicy = {
         for (const mention of hostMentions(text)) {
           const direct = isServiceHost(mention.host, hosts);
           const throughHost =
-            mention.port !== undefined && hostPorts.has(mention.port) && (HOST_GATEWAY_NAMES.has(mention.host) || (workload.hostService === true && ["localhost", "127.0.0.1"].includes(mention.host)));
+            mention.port !== undefined &&
+            hostPorts.has(mention.port) &&
+            (HOST_GATEWAY_NAMES.has(mention.host) || (workload.hostService === true && ["localhost", "127.0.0.1"].includes(mention.host)));
           if (direct || throughHost) {
-            reportViolation(`${workload.label}: ${where} reaches llama-swap directly (${mention.text}); only the gateway may.`, workload.urn);
+            reportViolation(
+              `${workload.label}: ${where} reaches llama-swap directly (${mention.text}); only the gateway may.`,
+              workload.urn,
+            );
           }
         }
       }

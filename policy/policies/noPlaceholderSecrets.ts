@@ -10,7 +10,8 @@ import { readStack } from "../lib/workloads";
  */
 export const noPlaceholderSecrets: StackValidationPolicy = {
   name: "no-placeholder-secrets",
-  description: "No secret the stack delivers (Podman secret, Kubernetes Secret, Fly secret, secret-named value or Helm value) is empty or an obvious placeholder such as CHANGEME or <your key>.",
+  description:
+    "No secret the stack delivers (Podman secret, Kubernetes Secret, Fly secret, secret-named value or Helm value) is empty or an obvious placeholder such as CHANGEME or <your key>.",
   enforcementLevel: "mandatory",
   severity: "high",
   tags: ["hardening"],
@@ -20,7 +21,8 @@ export const noPlaceholderSecrets: StackValidationPolicy = {
     const resources = stackResources(args.resources);
     const model = readStack(resources);
     const releases = resources.filter((r) => /^kubernetes:helm\.sh\/v\d+:(Release|Chart)$/.test(r.type));
-    if (model.secrets.length === 0 && model.workloads.length === 0 && releases.length === 0) args.notApplicable("no secrets or workloads in this stack");
+    if (model.secrets.length === 0 && model.workloads.length === 0 && releases.length === 0)
+      args.notApplicable("no secrets or workloads in this stack");
     for (const payload of model.secrets) {
       if (typeof payload.value === "string" && isPlaceholder(payload.value)) {
         reportViolation(`${payload.label} is ${payload.value.trim() === "" ? "empty" : "a placeholder"}, not a real secret.`, payload.urn);
@@ -39,7 +41,10 @@ export const noPlaceholderSecrets: StackValidationPolicy = {
         // Charts name the Secret and the keys in it that hold passwords (Bitnami's existingSecret and
         // auth.secretKeys.*): such a value is a reference, not a secret.
         if (/(^|\.)(secretKeys\.|existingSecret)/.test(leaf.path)) continue;
-        const key = leaf.path.split(".").at(-1)!.replace(/\[\d+\]$/, "");
+        const key = leaf.path
+          .split(".")
+          .at(-1)!
+          .replace(/\[\d+\]$/, "");
         if (isSecretLikeName(key.replace(/([a-z])([A-Z])/g, "$1_$2")) && leaf.value.trim() !== "" && isPlaceholder(leaf.value)) {
           reportViolation(`Helm release ${release.name}: ${leaf.path} is a placeholder, not a real secret.`, release.urn);
         }

@@ -32,7 +32,8 @@ const MODEL_URL = /(^|_)(BASE_URLS?|API_BASE)$/;
  */
 export const openWebUiModelsViaGateway: StackValidationPolicy = {
   name: "openwebui-models-via-gateway",
-  description: "OpenWebUI talks to the model gateway (LiteLLM) only: its OpenAI connection points at the gateway and no other model backend (llama-swap, Ollama, a provider) is configured.",
+  description:
+    "OpenWebUI talks to the model gateway (LiteLLM) only: its OpenAI connection points at the gateway and no other model backend (llama-swap, Ollama, a provider) is configured.",
   enforcementLevel: "mandatory",
   severity: "high",
   tags: ["principle-3"],
@@ -49,24 +50,40 @@ export const openWebUiModelsViaGateway: StackValidationPolicy = {
     for (const ui of uis) {
       const env = new Map(ui.env.map((e) => [e.name, e]));
       if (!OPENAI_URL_VARIABLES.some((name) => env.has(name))) {
-        reportViolation(`${ui.label}: OPENAI_API_BASE_URL is not set, so OpenWebUI's OpenAI connection defaults to api.openai.com instead of the gateway.`, ui.urn);
+        reportViolation(
+          `${ui.label}: OPENAI_API_BASE_URL is not set, so OpenWebUI's OpenAI connection defaults to api.openai.com instead of the gateway.`,
+          ui.urn,
+        );
       }
       const ollama = env.get("ENABLE_OLLAMA_API");
-      const ollamaDisabled = ollama?.source.kind === "plain" && typeof ollama.source.value === "string" && ["false", "0", "no"].includes(ollama.source.value.toLowerCase());
+      const ollamaDisabled =
+        ollama?.source.kind === "plain" &&
+        typeof ollama.source.value === "string" &&
+        ["false", "0", "no"].includes(ollama.source.value.toLowerCase());
       for (const variable of ui.env) {
         if (!MODEL_URL.test(variable.name)) continue;
         if (variable.source.kind !== "plain") {
-          reportViolation(`${ui.label}: ${variable.name} comes from ${describeSource(variable.source)}, so where OpenWebUI sends model calls cannot be checked; set it as a plain value.`, ui.urn);
+          reportViolation(
+            `${ui.label}: ${variable.name} comes from ${describeSource(variable.source)}, so where OpenWebUI sends model calls cannot be checked; set it as a plain value.`,
+            ui.urn,
+          );
           continue;
         }
         const value = variable.source.value;
         if (isUnknown(value) || value.trim() === "") continue;
         if (OLLAMA_URL.test(variable.name)) {
-          if (!ollamaDisabled) reportViolation(`${ui.label}: ${variable.name}=${value} adds an Ollama backend beside the gateway; leave it unset or set ENABLE_OLLAMA_API=false.`, ui.urn);
+          if (!ollamaDisabled)
+            reportViolation(
+              `${ui.label}: ${variable.name}=${value} adds an Ollama backend beside the gateway; leave it unset or set ENABLE_OLLAMA_API=false.`,
+              ui.urn,
+            );
           continue;
         }
         if (!value.split(";").every((url) => url.trim() === "" || isGatewayUrl(url, context))) {
-          reportViolation(`${ui.label}: ${variable.name}=${value} (${variable.where}) is a model backend other than the gateway (${context.hosts.join(", ")}).`, ui.urn);
+          reportViolation(
+            `${ui.label}: ${variable.name}=${value} (${variable.where}) is a model backend other than the gateway (${context.hosts.join(", ")}).`,
+            ui.urn,
+          );
         }
       }
     }

@@ -4,7 +4,8 @@ import { expectNoViolations, expectViolations, metadataTests, run } from "../tes
 import { named } from "../testing/wire";
 import { optionalSecretReferencesOptional as policy } from "./optionalSecretReferencesOptional";
 
-const podSpec = (resources: ReturnType<typeof homelabResources>, type = K8S.deployment) => (named(resources, "paperclip", type).properties.spec as any).template.spec;
+const podSpec = (resources: ReturnType<typeof homelabResources>, type = K8S.deployment) =>
+  (named(resources, "paperclip", type).properties.spec as any).template.spec;
 
 describe("optional-secret-references-optional", () => {
   metadataTests(policy, { name: "optional-secret-references-optional", enforcementLevel: "mandatory" });
@@ -20,14 +21,24 @@ describe("optional-secret-references-optional", () => {
     spec.containers[0].envFrom = [];
     spec.containers[0].env.push({ name: "BRAVE_API_KEY", valueFrom: { secretKeyRef: { name: "paperclip-brave", key: "BRAVE_API_KEY" } } });
     expectViolations(await run(policy, resources), policy, [
-      { resource: "paperclip", message: /^Deployment paperclip \(container paperclip\): BRAVE_API_KEY .* refers to Secret paperclip-brave without optional: true, but it holds an optional feature's key; a missing Secret would block every rollout\.$/ },
+      {
+        resource: "paperclip",
+        message:
+          /^Deployment paperclip \(container paperclip\): BRAVE_API_KEY .* refers to Secret paperclip-brave without optional: true, but it holds an optional feature's key; a missing Secret would block every rollout\.$/,
+      },
     ]);
   });
 
   test("#2 optional in one container, required in another (optional must be optional everywhere)", async () => {
     const resources = sealosResources();
     podSpec(resources, K8S.statefulSet).initContainers[0].envFrom = [{ secretRef: { name: "paperclip-brave" } }];
-    expectViolations(await run(policy, resources), policy, [{ resource: "paperclip", message: /^StatefulSet paperclip \(init container write-config\): BRAVE_API_KEY \(envFrom Secret paperclip-brave of .*\) refers to Secret paperclip-brave without optional: true, but it is optional elsewhere/ }]);
+    expectViolations(await run(policy, resources), policy, [
+      {
+        resource: "paperclip",
+        message:
+          /^StatefulSet paperclip \(init container write-config\): BRAVE_API_KEY \(envFrom Secret paperclip-brave of .*\) refers to Secret paperclip-brave without optional: true, but it is optional elsewhere/,
+      },
+    ]);
   });
 
   test("#3 a required secret volume of a Secret optional elsewhere", async () => {
@@ -35,13 +46,26 @@ describe("optional-secret-references-optional", () => {
     const spec = podSpec(resources);
     spec.volumes.push({ name: "brave", secret: { secretName: "paperclip-brave" } });
     spec.containers[0].volumeMounts.push({ name: "brave", mountPath: "/run/brave" });
-    expectViolations(await run(policy, resources), policy, [{ resource: "paperclip", message: /the volume mounted at \/run\/brave refers to Secret paperclip-brave without optional: true, but it is optional elsewhere/ }]);
+    expectViolations(await run(policy, resources), policy, [
+      {
+        resource: "paperclip",
+        message: /the volume mounted at \/run\/brave refers to Secret paperclip-brave without optional: true, but it is optional elsewhere/,
+      },
+    ]);
   });
 
   test("policy config: optionalSecrets names an optional feature's Secret", async () => {
     const resources = homelabResources();
-    podSpec(resources).containers[0].env.push({ name: "GITHUB_TOKEN", valueFrom: { secretKeyRef: { name: "paperclip-github", key: "token" } } });
+    podSpec(resources).containers[0].env.push({
+      name: "GITHUB_TOKEN",
+      valueFrom: { secretKeyRef: { name: "paperclip-github", key: "token" } },
+    });
     expectNoViolations(await run(policy, resources));
-    expectViolations(await run(policy, resources, { optionalSecrets: ["paperclip-github"] }), policy, [{ resource: "paperclip", message: /GITHUB_TOKEN .* refers to Secret paperclip-github without optional: true, but it holds an optional feature's key/ }]);
+    expectViolations(await run(policy, resources, { optionalSecrets: ["paperclip-github"] }), policy, [
+      {
+        resource: "paperclip",
+        message: /GITHUB_TOKEN .* refers to Secret paperclip-github without optional: true, but it holds an optional feature's key/,
+      },
+    ]);
   });
 });

@@ -28,9 +28,17 @@ interface Reference {
 
 function references(workloads: readonly Workload[]): Reference[] {
   return workloads.flatMap((workload) => [
-    ...workload.env.flatMap((e): Reference[] => (e.source.kind === "secret" && e.source.secret.mechanism === "kubernetes" ? [{ workload, ref: e.source.secret, what: `${e.name} (${e.where})`, variable: e.name }] : [])),
-    ...workload.opaqueEnvSources.flatMap((s): Reference[] => (s.ref?.mechanism === "kubernetes" ? [{ workload, ref: s.ref, what: s.description }] : [])),
-    ...workload.secretMounts.flatMap((m): Reference[] => (m.ref.mechanism === "kubernetes" ? [{ workload, ref: m.ref, what: `the volume mounted at ${m.destination}` }] : [])),
+    ...workload.env.flatMap((e): Reference[] =>
+      e.source.kind === "secret" && e.source.secret.mechanism === "kubernetes"
+        ? [{ workload, ref: e.source.secret, what: `${e.name} (${e.where})`, variable: e.name }]
+        : [],
+    ),
+    ...workload.opaqueEnvSources.flatMap((s): Reference[] =>
+      s.ref?.mechanism === "kubernetes" ? [{ workload, ref: s.ref, what: s.description }] : [],
+    ),
+    ...workload.secretMounts.flatMap((m): Reference[] =>
+      m.ref.mechanism === "kubernetes" ? [{ workload, ref: m.ref, what: `the volume mounted at ${m.destination}` }] : [],
+    ),
   ]);
 }
 
@@ -70,7 +78,10 @@ export const optionalSecretReferencesOptional: StackValidationPolicy = {
           ? "it holds an optional feature's key"
           : undefined;
       if (why) {
-        reportViolation(`${reference.workload.label}: ${reference.what} refers to Secret ${reference.ref.name} without optional: true, but ${why}; a missing Secret would block every rollout.`, reference.workload.urn);
+        reportViolation(
+          `${reference.workload.label}: ${reference.what} refers to Secret ${reference.ref.name} without optional: true, but ${why}; a missing Secret would block every rollout.`,
+          reference.workload.urn,
+        );
       }
     }
   },

@@ -7,7 +7,8 @@ import { expectNoViolations, expectViolations, metadataTests, run } from "../tes
 import { named, resource } from "../testing/wire";
 import { paperclipMemoryLimit as policy } from "./paperclipMemoryLimit";
 
-const container = (resources: ReturnType<typeof homelabResources>, type = K8S.deployment) => (named(resources, "paperclip", type).properties.spec as any).template.spec.containers[0];
+const container = (resources: ReturnType<typeof homelabResources>, type = K8S.deployment) =>
+  (named(resources, "paperclip", type).properties.spec as any).template.spec.containers[0];
 
 describe("paperclip-memory-limit", () => {
   metadataTests(policy, { name: "paperclip-memory-limit", enforcementLevel: "mandatory" });
@@ -22,19 +23,25 @@ describe("paperclip-memory-limit", () => {
   test("#1 the Sealos template's 512Mi", async () => {
     const resources = sealosResources();
     container(resources, K8S.statefulSet).resources.limits.memory = "512Mi";
-    expectViolations(await run(policy, resources), policy, [{ resource: "paperclip", message: /^StatefulSet paperclip \(container paperclip\): the memory limit is 0\.5 GiB, below 1 GiB/ }]);
+    expectViolations(await run(policy, resources), policy, [
+      { resource: "paperclip", message: /^StatefulSet paperclip \(container paperclip\): the memory limit is 0\.5 GiB, below 1 GiB/ },
+    ]);
   });
 
   test("#2 no limit on Kubernetes (the namespace's default applies)", async () => {
     const resources = homelabResources();
     delete container(resources).resources.limits;
-    expectViolations(await run(policy, resources), policy, [{ resource: "paperclip", message: /no memory limit is set, so the platform's default applies/ }]);
+    expectViolations(await run(policy, resources), policy, [
+      { resource: "paperclip", message: /no memory limit is set, so the platform's default applies/ },
+    ]);
   });
 
   test("#3 a 512 MB Fly machine (the agent CLI is OOM-killed)", async () => {
     const spec = flySpec();
     spec.toml = spec.toml.replace('memory = "1gb"', 'memory = "512mb"');
-    expectViolations(await run(policy, flyResources(spec)), policy, [{ resource: "fly-deploy", message: /the memory limit is 0\.5 GiB, below 1 GiB/ }]);
+    expectViolations(await run(policy, flyResources(spec)), policy, [
+      { resource: "fly-deploy", message: /the memory limit is 0\.5 GiB, below 1 GiB/ },
+    ]);
   });
 
   test("#4 no memory for the Fly machine at all (Fly's default is 256 MB)", async () => {
@@ -46,7 +53,9 @@ describe("paperclip-memory-limit", () => {
   test("#5 a Quadlet memory limit below 1 GiB", async () => {
     const spec = fedoraSpec();
     containerOf(spec, "paperclip").container.PodmanArgs = ["--memory=768m"];
-    expectViolations(await run(policy, fedoraResources(spec)), policy, [{ resource: "harness-file-systemd-paperclip.container", message: /the memory limit is 0\.75 GiB, below 1 GiB/ }]);
+    expectViolations(await run(policy, fedoraResources(spec)), policy, [
+      { resource: "harness-file-systemd-paperclip.container", message: /the memory limit is 0\.75 GiB, below 1 GiB/ },
+    ]);
   });
 
   test("accepted: flyctl deploy --vm-memory overrides fly.toml", async () => {
@@ -61,13 +70,28 @@ describe("paperclip-memory-limit", () => {
     resources.push(
       resource(K8S.job, "paperclip-bootstrap", {
         metadata: { name: "paperclip-bootstrap" },
-        spec: { template: { spec: { restartPolicy: "OnFailure", containers: [{ name: "bootstrap", image: "ghcr.io/paperclipai/paperclip:sha-b8725c5", command: ["paperclipai", "auth", "bootstrap-ceo"] }] } } },
+        spec: {
+          template: {
+            spec: {
+              restartPolicy: "OnFailure",
+              containers: [
+                {
+                  name: "bootstrap",
+                  image: "ghcr.io/paperclipai/paperclip:sha-b8725c5",
+                  command: ["paperclipai", "auth", "bootstrap-ceo"],
+                },
+              ],
+            },
+          },
+        },
       }),
     );
     expectNoViolations(await run(policy, resources));
   });
 
   test("policy config: minimumMemory", async () => {
-    expectViolations(await run(policy, homelabResources(), { minimumMemory: "4Gi" }), policy, [{ resource: "paperclip", message: /the memory limit is 2 GiB, below 4 GiB/ }]);
+    expectViolations(await run(policy, homelabResources(), { minimumMemory: "4Gi" }), policy, [
+      { resource: "paperclip", message: /the memory limit is 2 GiB, below 4 GiB/ },
+    ]);
   });
 });

@@ -39,7 +39,7 @@ export const paperclipMemoryLimit: StackValidationPolicy = {
   severity: "medium",
   tags: ["hardening"],
   remediationSteps:
-    "Set the agent runtime's memory limit to at least 1Gi (resources.limits.memory in Kubernetes, [[vm]] memory = \"1gb\" or --vm-memory 1024 on Fly, Memory= on a Quadlet), sized from measurements.",
+    'Set the agent runtime\'s memory limit to at least 1Gi (resources.limits.memory in Kubernetes, [[vm]] memory = "1gb" or --vm-memory 1024 on Fly, Memory= on a Quadlet), sized from measurements.',
   configSchema,
   validateStack: (args, reportViolation) => {
     const settings = settingsOf<Settings>(args, configSchema);
@@ -53,10 +53,16 @@ export const paperclipMemoryLimit: StackValidationPolicy = {
       if (isUnknown(limit)) continue;
       if (limit === undefined) {
         if (agent.memoryLimitRequired) {
-          reportViolation(`${agent.label}: no memory limit is set, so the platform's default applies (512 MiB or less on Sealos and Fly); set at least ${gib(minimum)}.`, agent.urn);
+          reportViolation(
+            `${agent.label}: no memory limit is set, so the platform's default applies (512 MiB or less on Sealos and Fly); set at least ${gib(minimum)}.`,
+            agent.urn,
+          );
         }
       } else if (limit < minimum) {
-        reportViolation(`${agent.label}: the memory limit is ${gib(limit)}, below ${gib(minimum)} (512 MiB gets the agent CLI OOM-killed).`, agent.urn);
+        reportViolation(
+          `${agent.label}: the memory limit is ${gib(limit)}, below ${gib(minimum)} (512 MiB gets the agent CLI OOM-killed).`,
+          agent.urn,
+        );
       }
     }
   },

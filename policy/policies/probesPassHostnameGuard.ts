@@ -83,9 +83,15 @@ export const probesPassHostnameGuard: StackValidationPolicy = {
         if (probe.kind === "command" && !probe.argv.some((a) => /^https?:\/\//.test(a))) continue;
         const { host, prober } = probeHost(probe);
         if (host === undefined) {
-          reportViolation(`${agent.label}: ${probe.where} sends no Host header, so the prober sends ${prober} and the hostname guard answers 403.`, agent.urn);
+          reportViolation(
+            `${agent.label}: ${probe.where} sends no Host header, so the prober sends ${prober} and the hostname guard answers 403.`,
+            agent.urn,
+          );
         } else if (!allowed.has(host)) {
-          reportViolation(`${agent.label}: ${probe.where} sends Host ${host}, which the hostname guard does not allow (${[...allowed].join(", ")}); it answers 403.`, agent.urn);
+          reportViolation(
+            `${agent.label}: ${probe.where} sends Host ${host}, which the hostname guard does not allow (${[...allowed].join(", ")}); it answers 403.`,
+            agent.urn,
+          );
         }
       }
     }

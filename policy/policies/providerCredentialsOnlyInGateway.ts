@@ -58,7 +58,10 @@ export const providerCredentialsOnlyInGateway: StackValidationPolicy = {
         if (variable.source.kind === "secret") {
           const provider = providerSecretOf(context, variable.source.secret, resolveSecret(model, variable.source.secret));
           if (provider) {
-            reportViolation(`${workload.label}: ${where} reads the secret the gateway holds as its provider credential ${provider.variable}.`, workload.urn);
+            reportViolation(
+              `${workload.label}: ${where} reads the secret the gateway holds as its provider credential ${provider.variable}.`,
+              workload.urn,
+            );
             continue;
           }
         }
@@ -69,16 +72,28 @@ export const providerCredentialsOnlyInGateway: StackValidationPolicy = {
           continue;
         }
         const judgement = judgeGatewayKey(model, context, workload, variable, settings);
-        if (!judgement.ok) reportViolation(`${workload.label}: ${where} is a provider credential outside the gateway, not the gateway's key: ${judgement.why}.`, workload.urn);
+        if (!judgement.ok)
+          reportViolation(
+            `${workload.label}: ${where} is a provider credential outside the gateway, not the gateway's key: ${judgement.why}.`,
+            workload.urn,
+          );
       }
       for (const source of workload.opaqueEnvSources) {
         if (!source.ref) continue;
         const provider = providerSecretOf(context, source.ref, resolveSecret(model, source.ref));
-        if (provider) reportViolation(`${workload.label}: ${source.description} imports the secret the gateway holds as its provider credential ${provider.variable}.`, workload.urn);
+        if (provider)
+          reportViolation(
+            `${workload.label}: ${source.description} imports the secret the gateway holds as its provider credential ${provider.variable}.`,
+            workload.urn,
+          );
       }
       for (const mount of workload.secretMounts) {
         const provider = providerSecretOf(context, mount.ref, resolveSecret(model, mount.ref));
-        if (provider) reportViolation(`${workload.label}: mounts the secret the gateway holds as its provider credential ${provider.variable} at ${mount.destination}.`, workload.urn);
+        if (provider)
+          reportViolation(
+            `${workload.label}: mounts the secret the gateway holds as its provider credential ${provider.variable} at ${mount.destination}.`,
+            workload.urn,
+          );
       }
     }
   },

@@ -30,8 +30,16 @@ const configSchema: DefaultedSchema = {
         additionalProperties: false,
       },
       default: [
-        { service: "postfix", ports: [25, 465, 587], reason: "Mail from the internet and mail clients' submission: the mail stack's routing posture is direct." },
-        { service: "dovecot", ports: [143, 993], reason: "IMAP for the employees' mail clients: the mail stack's routing posture is direct." },
+        {
+          service: "postfix",
+          ports: [25, 465, 587],
+          reason: "Mail from the internet and mail clients' submission: the mail stack's routing posture is direct.",
+        },
+        {
+          service: "dovecot",
+          ports: [143, 993],
+          reason: "IMAP for the employees' mail clients: the mail stack's routing posture is direct.",
+        },
       ],
     },
   },
@@ -40,7 +48,9 @@ const configSchema: DefaultedSchema = {
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 
 function isDirect(workload: Workload, port: number | undefined, directPorts: readonly DirectPorts[]): boolean {
-  return directPorts.some((d) => (d.service === workload.name || d.service === workload.owner) && (port === undefined || d.ports.includes(port)));
+  return directPorts.some(
+    (d) => (d.service === workload.name || d.service === workload.owner) && (port === undefined || d.ports.includes(port)),
+  );
 }
 
 /**
@@ -50,7 +60,8 @@ function isDirect(workload: Workload, port: number | undefined, directPorts: rea
  */
 export const publishedPortsLoopback: StackValidationPolicy = {
   name: "published-ports-loopback",
-  description: "Every published port binds the host's loopback (127.0.0.1) unless the service and port are declared direct (the mail ports), and no container shares the host's network.",
+  description:
+    "Every published port binds the host's loopback (127.0.0.1) unless the service and port are declared direct (the mail ports), and no container shares the host's network.",
   enforcementLevel: "mandatory",
   severity: "high",
   tags: ["hardening"],
@@ -60,17 +71,24 @@ export const publishedPortsLoopback: StackValidationPolicy = {
   validateStack: (args, reportViolation) => {
     const { directPorts } = settingsOf<Settings>(args, configSchema);
     const model = readStack(stackResources(args.resources));
-    if (!model.workloads.some((w) => !w.hostService && w.target !== "fly")) args.notApplicable("no containers publishing ports in this stack");
+    if (!model.workloads.some((w) => !w.hostService && w.target !== "fly"))
+      args.notApplicable("no containers publishing ports in this stack");
     for (const workload of model.workloads) {
       if (workload.hostService) continue;
       for (const port of workload.ports) {
         if (port.hostIp !== undefined && LOOPBACK.test(port.hostIp)) continue;
         if (port.hostPort !== undefined && isDirect(workload, port.hostPort, directPorts)) continue;
         const published = `${port.hostIp ?? "all interfaces"}:${port.hostPort ?? "(a random port)"} → ${port.containerPort}/${port.protocol}`;
-        reportViolation(`${workload.label}: ${port.where} publishes ${published}, not bound to 127.0.0.1 and not declared direct.`, workload.urn);
+        reportViolation(
+          `${workload.label}: ${port.where} publishes ${published}, not bound to 127.0.0.1 and not declared direct.`,
+          workload.urn,
+        );
       }
       if (workload.hostNetwork && !isDirect(workload, undefined, directPorts)) {
-        reportViolation(`${workload.label}: runs in the host's network namespace, so every port it listens on is open on the host's interfaces.`, workload.urn);
+        reportViolation(
+          `${workload.label}: runs in the host's network namespace, so every port it listens on is open on the host's interfaces.`,
+          workload.urn,
+        );
       }
     }
   },

@@ -19,7 +19,11 @@ describe("rwo-deployments-recreate", () => {
     const resources = homelabResources();
     spec(resources).strategy = { type: "RollingUpdate", rollingUpdate: { maxSurge: 1 } };
     expectViolations(await run(policy, resources), policy, [
-      { resource: "paperclip", message: /^Deployment paperclip: mounts the ReadWriteOnce claim paperclip-data with strategy RollingUpdate; a rolling update deadlocks on Multi-Attach\. Use Recreate\.$/ },
+      {
+        resource: "paperclip",
+        message:
+          /^Deployment paperclip: mounts the ReadWriteOnce claim paperclip-data with strategy RollingUpdate; a rolling update deadlocks on Multi-Attach\. Use Recreate\.$/,
+      },
     ]);
   });
 
@@ -32,13 +36,17 @@ describe("rwo-deployments-recreate", () => {
   test("#3 two replicas sharing the claim", async () => {
     const resources = homelabResources();
     spec(resources).replicas = 2;
-    expectViolations(await run(policy, resources), policy, [{ resource: "paperclip", message: /2 replicas share the ReadWriteOnce claim paperclip-data; only one pod can attach it/ }]);
+    expectViolations(await run(policy, resources), policy, [
+      { resource: "paperclip", message: /2 replicas share the ReadWriteOnce claim paperclip-data; only one pod can attach it/ },
+    ]);
   });
 
   test("#4 a claim the stack does not declare counts as ReadWriteOnce", async () => {
     const resources = without(homelabResources(), "paperclip-data");
     delete spec(resources).strategy;
-    expectViolations(await run(policy, resources), policy, [{ resource: "paperclip", message: /paperclip-data \(not declared in the stack; ReadWriteOnce is most storage classes' default\)/ }]);
+    expectViolations(await run(policy, resources), policy, [
+      { resource: "paperclip", message: /paperclip-data \(not declared in the stack; ReadWriteOnce is most storage classes' default\)/ },
+    ]);
   });
 
   test("accepted: RollingUpdate on a ReadWriteMany claim", async () => {

@@ -28,12 +28,20 @@ export const rwoDeploymentsRecreate: StackValidationPolicy = {
       seen.add(workload.urn);
       const rwo = k8s.claims.filter((c) => c.accessModes === undefined || c.accessModes.some((m) => SINGLE_NODE_MODES.has(m)));
       if (rwo.length === 0) continue;
-      const claims = rwo.map((c) => `${c.claimName}${c.accessModes ? "" : " (not declared in the stack; ReadWriteOnce is most storage classes' default)"}`).join(", ");
+      const claims = rwo
+        .map((c) => `${c.claimName}${c.accessModes ? "" : " (not declared in the stack; ReadWriteOnce is most storage classes' default)"}`)
+        .join(", ");
       if (!isUnknown(k8s.strategy) && k8s.strategy !== "Recreate") {
-        reportViolation(`Deployment ${k8s.objectName}: mounts the ReadWriteOnce claim ${claims} with strategy ${k8s.strategy}; a rolling update deadlocks on Multi-Attach. Use Recreate.`, workload.urn);
+        reportViolation(
+          `Deployment ${k8s.objectName}: mounts the ReadWriteOnce claim ${claims} with strategy ${k8s.strategy}; a rolling update deadlocks on Multi-Attach. Use Recreate.`,
+          workload.urn,
+        );
       }
       if (typeof k8s.replicas === "number" && k8s.replicas > 1) {
-        reportViolation(`Deployment ${k8s.objectName}: ${k8s.replicas} replicas share the ReadWriteOnce claim ${claims}; only one pod can attach it.`, workload.urn);
+        reportViolation(
+          `Deployment ${k8s.objectName}: ${k8s.replicas} replicas share the ReadWriteOnce claim ${claims}; only one pod can attach it.`,
+          workload.urn,
+        );
       }
     }
   },

@@ -14,36 +14,65 @@ describe("tunnel-hostnames-behind-access", () => {
 
   test("#1 a hostname without an Access application", async () => {
     expectViolations(await run(policy, without(edgeResources(), "edge-access-chat")), policy, [
-      { resource: "edge-dns-chat", message: /^chat\.example\.com is served by the tunnel \(edge-dns-chat\) but no Access application covers it, so it is reachable ungated\.$/ },
+      {
+        resource: "edge-dns-chat",
+        message:
+          /^chat\.example\.com is served by the tunnel \(edge-dns-chat\) but no Access application covers it, so it is reachable ungated\.$/,
+      },
     ]);
   });
 
   test("#2 a DNS record to the tunnel for a hostname with no ingress rule and no Access application", async () => {
     const resources = edgeResources();
     resources.push(
-      resource(CF.dnsRecord, "edge-dns-api", { zoneId: "z", name: "api.example.com", type: "CNAME", content: "x.cfargotunnel.com", proxied: true, ttl: 1 }, { propertyDependencies: { content: [urnOf(CF.tunnel, "edge-tunnel")] } }),
+      resource(
+        CF.dnsRecord,
+        "edge-dns-api",
+        { zoneId: "z", name: "api.example.com", type: "CNAME", content: "x.cfargotunnel.com", proxied: true, ttl: 1 },
+        { propertyDependencies: { content: [urnOf(CF.tunnel, "edge-tunnel")] } },
+      ),
     );
-    expectViolations(await run(policy, resources), policy, [{ resource: "edge-dns-api", message: /^api\.example\.com is served by the tunnel/ }]);
+    expectViolations(await run(policy, resources), policy, [
+      { resource: "edge-dns-api", message: /^api\.example\.com is served by the tunnel/ },
+    ]);
   });
 
   test("#3 an allow policy that admits everyone", async () => {
     const resources = edgeResources();
     named(resources, "edge-allow-company").properties.includes = [{ everyone: {} }];
     const diagnostics = await run(policy, resources);
-    expectViolations(diagnostics, policy, ["chat", "cockpit", "paperclip"].map((h) => ({ resource: `edge-access-${h}`, message: new RegExp(`^${h}\\.example\\.com: ZeroTrustAccessPolicy edge-allow-company of edge-access-${h} admits everyone, which is no gate at all\\.$`) })));
+    expectViolations(
+      diagnostics,
+      policy,
+      ["chat", "cockpit", "paperclip"].map((h) => ({
+        resource: `edge-access-${h}`,
+        message: new RegExp(
+          `^${h}\\.example\\.com: ZeroTrustAccessPolicy edge-allow-company of edge-access-${h} admits everyone, which is no gate at all\\.$`,
+        ),
+      })),
+    );
   });
 
   test("#4 a bypass policy", async () => {
     const resources = edgeResources();
     named(resources, "edge-allow-company").properties.decision = "bypass";
     const diagnostics = await run(policy, resources);
-    expectViolations(diagnostics, policy, ["chat", "cockpit", "paperclip"].map((h) => ({ resource: `edge-access-${h}`, message: /is a bypass policy, which lets requests past Access unauthenticated/ })));
+    expectViolations(
+      diagnostics,
+      policy,
+      ["chat", "cockpit", "paperclip"].map((h) => ({
+        resource: `edge-access-${h}`,
+        message: /is a bypass policy, which lets requests past Access unauthenticated/,
+      })),
+    );
   });
 
   test("#5 an application of another type (SaaS) that does not gate web traffic", async () => {
     const resources = edgeResources();
     named(resources, "edge-access-paperclip").properties.type = "saas";
-    expectViolations(await run(policy, resources), policy, [{ resource: "edge-access-paperclip", message: /Access application edge-access-paperclip is of type saas, not self_hosted/ }]);
+    expectViolations(await run(policy, resources), policy, [
+      { resource: "edge-access-paperclip", message: /Access application edge-access-paperclip is of type saas, not self_hosted/ },
+    ]);
   });
 
   test("#6 an inline policy that admits everyone", async () => {
@@ -51,7 +80,9 @@ describe("tunnel-hostnames-behind-access", () => {
     const app = named(resources, "edge-access-cockpit");
     app.properties.policies = [{ decision: "allow", includes: [{ everyone: {} }], precedence: 1 }];
     app.propertyDependencies!.policies = [];
-    expectViolations(await run(policy, resources), policy, [{ resource: "edge-access-cockpit", message: /an inline policy of edge-access-cockpit admits everyone/ }]);
+    expectViolations(await run(policy, resources), policy, [
+      { resource: "edge-access-cockpit", message: /an inline policy of edge-access-cockpit admits everyone/ },
+    ]);
   });
 
   test("accepted: a wildcard application covers one level of subdomains", async () => {
@@ -62,6 +93,10 @@ describe("tunnel-hostnames-behind-access", () => {
 
   test("policy config: ungatedHostnames documents a deliberate exception", async () => {
     const resources = without(edgeResources(), "edge-access-chat");
-    expectNoViolations(await run(policy, resources, { ungatedHostnames: [{ hostname: "chat.example.com", reason: "Public demo, OpenWebUI's own login only." }] }));
+    expectNoViolations(
+      await run(policy, resources, {
+        ungatedHostnames: [{ hostname: "chat.example.com", reason: "Public demo, OpenWebUI's own login only." }],
+      }),
+    );
   });
 });

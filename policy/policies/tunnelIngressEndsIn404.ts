@@ -20,16 +20,25 @@ export const tunnelIngressEndsIn404: StackValidationPolicy = {
     const resources = stackResources(args.resources);
     const byUrn = new Map(resources.map((r) => [r.urn, r]));
     const configs = ofType(resources, CF.tunnelConfig);
-    if (configs.length === 0 && !resources.some((r) => r.type === CF.tunnel || r.type === DEPRECATED.tunnel || r.type === DEPRECATED.tunnelConfig)) {
+    if (
+      configs.length === 0 &&
+      !resources.some((r) => r.type === CF.tunnel || r.type === DEPRECATED.tunnel || r.type === DEPRECATED.tunnelConfig)
+    ) {
       args.notApplicable("no Cloudflare Tunnel in this stack");
     }
 
     for (const deprecated of resources.filter((r) => r.type === DEPRECATED.tunnelConfig || r.type === DEPRECATED.tunnel)) {
-      reportViolation(`${deprecated.name}: ${deprecated.type} is the deprecated class; use ZeroTrustTunnelCloudflared and ZeroTrustTunnelCloudflaredConfig, which this pack judges.`, deprecated.urn);
+      reportViolation(
+        `${deprecated.name}: ${deprecated.type} is the deprecated class; use ZeroTrustTunnelCloudflared and ZeroTrustTunnelCloudflaredConfig, which this pack judges.`,
+        deprecated.urn,
+      );
     }
     for (const tunnel of ofType(resources, CF.tunnel)) {
       if (!configs.some((c) => feeding(c, "tunnelId", CF.tunnel, byUrn).includes(tunnel))) {
-        reportViolation(`${tunnel.name}: no ZeroTrustTunnelCloudflaredConfig in the stack configures this tunnel, so its ingress (and catch-all) is not declared.`, tunnel.urn);
+        reportViolation(
+          `${tunnel.name}: no ZeroTrustTunnelCloudflaredConfig in the stack configures this tunnel, so its ingress (and catch-all) is not declared.`,
+          tunnel.urn,
+        );
       }
     }
     for (const config of configs) {
@@ -41,14 +50,25 @@ export const tunnelIngressEndsIn404: StackValidationPolicy = {
       }
       rules.slice(0, -1).forEach((rule, i) => {
         if (rule.hostname === undefined || rule.hostname === "") {
-          reportViolation(`${config.name}: ingress rule ${i + 1} of ${rules.length} has no hostname, so it catches every request meant for the rules after it.`, config.urn);
+          reportViolation(
+            `${config.name}: ingress rule ${i + 1} of ${rules.length} has no hostname, so it catches every request meant for the rules after it.`,
+            config.urn,
+          );
         }
       });
       const last = rules.at(-1)!;
-      const catchAll = (last.hostname === undefined || last.hostname === "") && (last.path === undefined || last.path === "") && last.service === "http_status:404";
+      const catchAll =
+        (last.hostname === undefined || last.hostname === "") &&
+        (last.path === undefined || last.path === "") &&
+        last.service === "http_status:404";
       if (!catchAll && !isUnknown(last.service)) {
-        const described = last.hostname ? `routes ${String(last.hostname)} to ${String(last.service)}` : `sends everything else to ${String(last.service)}`;
-        reportViolation(`${config.name}: the last ingress rule ${described}; it must be the catch-all http_status:404 with no hostname.`, config.urn);
+        const described = last.hostname
+          ? `routes ${String(last.hostname)} to ${String(last.service)}`
+          : `sends everything else to ${String(last.service)}`;
+        reportViolation(
+          `${config.name}: the last ingress rule ${described}; it must be the catch-all http_status:404 with no hostname.`,
+          config.urn,
+        );
       }
     }
   },

@@ -28,7 +28,12 @@ export function edgeResources(hostnames: readonly string[] = EDGE_HOSTNAMES): An
   const dlqUrn = urnOf(CF.queue, "email-dlq");
   const label = (hostname: string) => hostname.split(".")[0]!;
   return [
-    resource(CF.tunnel, "edge-tunnel", { accountId: ACCOUNT, name: "harness", configSrc: "cloudflare", tunnelSecret: secret("c2VjcmV0LXR1bm5lbC1zZWNyZXQtZm9yLWZpeHR1cmVzLW9ubHk=") }),
+    resource(CF.tunnel, "edge-tunnel", {
+      accountId: ACCOUNT,
+      name: "harness",
+      configSrc: "cloudflare",
+      tunnelSecret: secret("c2VjcmV0LXR1bm5lbC1zZWNyZXQtZm9yLWZpeHR1cmVzLW9ubHk="),
+    }),
     resource(
       CF.tunnelConfig,
       "edge-tunnel-config",
@@ -48,7 +53,14 @@ export function edgeResources(hostnames: readonly string[] = EDGE_HOSTNAMES): An
       resource(
         CF.dnsRecord,
         `edge-dns-${label(hostname)}`,
-        { zoneId: "fedcba9876543210fedcba9876543210", name: hostname, type: "CNAME", content: `${TUNNEL_ID}.cfargotunnel.com`, proxied: true, ttl: 1 },
+        {
+          zoneId: "fedcba9876543210fedcba9876543210",
+          name: hostname,
+          type: "CNAME",
+          content: `${TUNNEL_ID}.cfargotunnel.com`,
+          proxied: true,
+          ttl: 1,
+        },
         { propertyDependencies: { content: [tunnelUrn] } },
       ),
     ),
@@ -62,7 +74,13 @@ export function edgeResources(hostnames: readonly string[] = EDGE_HOSTNAMES): An
       resource(
         CF.accessApplication,
         `edge-access-${label(hostname)}`,
-        { accountId: ACCOUNT, name: hostname, type: "self_hosted", domain: hostname, policies: [{ id: "a1b2c3d4-0000-4000-8000-000000000001", precedence: 1 }] },
+        {
+          accountId: ACCOUNT,
+          name: hostname,
+          type: "self_hosted",
+          domain: hostname,
+          policies: [{ id: "a1b2c3d4-0000-4000-8000-000000000001", precedence: 1 }],
+        },
         { propertyDependencies: { policies: [policyUrn] } },
       ),
     ),
@@ -71,7 +89,13 @@ export function edgeResources(hostnames: readonly string[] = EDGE_HOSTNAMES): An
     resource(
       CF.queueConsumer,
       "email-outbox-drain",
-      { accountId: ACCOUNT, queueId: "4c5e1f9a0b2d4e6f8a1c3e5f7a9b1d3f", type: "http_pull", settings: { maxRetries: 3, visibilityTimeoutMs: 60000 }, deadLetterQueue: "email_dlq" },
+      {
+        accountId: ACCOUNT,
+        queueId: "4c5e1f9a0b2d4e6f8a1c3e5f7a9b1d3f",
+        type: "http_pull",
+        settings: { maxRetries: 3, visibilityTimeoutMs: 60000 },
+        deadLetterQueue: "email_dlq",
+      },
       { propertyDependencies: { queueId: [outboxUrn], deadLetterQueue: [dlqUrn] } },
     ),
   ];
@@ -104,11 +128,21 @@ export function outboxProducerResources(): AnalyzerResource[] {
   const outboxBinding = { name: "OUTBOX", type: "queue", queueName: "email_outbox" };
   return [
     resource(WORKERS.serviceToken, "mcp-agent-token", { accountId: ACCOUNT, name: `${MCP_HOSTNAME}: paperclip-agents`, duration: "8760h" }),
-    resource(CF.accessPolicy, "mcp-access-policy", { accountId: ACCOUNT, name: `${MCP_HOSTNAME}: company identities`, decision: "allow", includes: [{ emailDomain: { domain: "example.com" } }] }),
+    resource(CF.accessPolicy, "mcp-access-policy", {
+      accountId: ACCOUNT,
+      name: `${MCP_HOSTNAME}: company identities`,
+      decision: "allow",
+      includes: [{ emailDomain: { domain: "example.com" } }],
+    }),
     resource(
       CF.accessPolicy,
       "mcp-access-service-policy",
-      { accountId: ACCOUNT, name: `${MCP_HOSTNAME}: service tokens`, decision: "non_identity", includes: [{ serviceToken: { tokenId: "b2c3d4e5-0000-4000-8000-000000000002" } }] },
+      {
+        accountId: ACCOUNT,
+        name: `${MCP_HOSTNAME}: service tokens`,
+        decision: "non_identity",
+        includes: [{ serviceToken: { tokenId: "b2c3d4e5-0000-4000-8000-000000000002" } }],
+      },
       { propertyDependencies: { includes: [tokenUrn] } },
     ),
     resource(
@@ -129,17 +163,37 @@ export function outboxProducerResources(): AnalyzerResource[] {
     resource(
       WORKERS.script,
       "mcp-script",
-      { accountId: ACCOUNT, scriptName: "harness-mcp", mainModule: "mcp-worker.js", bindings: [outboxBinding, { name: "ACCESS_AUD", type: "plain_text", text: "a".repeat(64) }] },
+      {
+        accountId: ACCOUNT,
+        scriptName: "harness-mcp",
+        mainModule: "mcp-worker.js",
+        bindings: [outboxBinding, { name: "ACCESS_AUD", type: "plain_text", text: "a".repeat(64) }],
+      },
       { propertyDependencies: { bindings: [outboxUrn, applicationUrn] } },
     ),
-    resource(WORKERS.subdomain, "mcp-subdomain", { accountId: ACCOUNT, scriptName: "harness-mcp", enabled: false, previewsEnabled: false }, { propertyDependencies: { scriptName: [mcpScriptUrn] } }),
+    resource(
+      WORKERS.subdomain,
+      "mcp-subdomain",
+      { accountId: ACCOUNT, scriptName: "harness-mcp", enabled: false, previewsEnabled: false },
+      { propertyDependencies: { scriptName: [mcpScriptUrn] } },
+    ),
     resource(
       WORKERS.customDomain,
       "mcp-domain",
       { accountId: ACCOUNT, zoneId: "fedcba9876543210fedcba9876543210", hostname: MCP_HOSTNAME, service: "harness-mcp" },
       { propertyDependencies: { service: [mcpScriptUrn] }, dependencies: [mcpScriptUrn, applicationUrn, peopleUrn, serviceUrn] },
     ),
-    resource(WORKERS.script, "dlq-worker-script", { accountId: ACCOUNT, scriptName: "harness-dlq-worker", mainModule: "dlq-worker.js", bindings: [outboxBinding] }, { propertyDependencies: { bindings: [outboxUrn] } }),
-    resource(WORKERS.subdomain, "dlq-worker-subdomain", { accountId: ACCOUNT, scriptName: "harness-dlq-worker", enabled: false, previewsEnabled: false }, { propertyDependencies: { scriptName: [dlqScriptUrn] } }),
+    resource(
+      WORKERS.script,
+      "dlq-worker-script",
+      { accountId: ACCOUNT, scriptName: "harness-dlq-worker", mainModule: "dlq-worker.js", bindings: [outboxBinding] },
+      { propertyDependencies: { bindings: [outboxUrn] } },
+    ),
+    resource(
+      WORKERS.subdomain,
+      "dlq-worker-subdomain",
+      { accountId: ACCOUNT, scriptName: "harness-dlq-worker", enabled: false, previewsEnabled: false },
+      { propertyDependencies: { scriptName: [dlqScriptUrn] } },
+    ),
   ];
 }

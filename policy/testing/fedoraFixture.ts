@@ -70,7 +70,9 @@ export function fedoraSpec(): FedoraSpec {
         ContainerName: "litellm",
         Network: ["harness.network"],
         PublishPort: [{ hostIp: "127.0.0.1", hostPort: 4000, containerPort: 4000 }],
-        Volume: [{ source: { withSpecifiers: "%h/.config/harness/litellm/litellm.yaml" }, destination: "/app/config.yaml", options: ["ro", "Z"] }],
+        Volume: [
+          { source: { withSpecifiers: "%h/.config/harness/litellm/litellm.yaml" }, destination: "/app/config.yaml", options: ["ro", "Z"] },
+        ],
         Secret: [
           { name: "litellm-litellm-master-key", type: "env", target: "LITELLM_MASTER_KEY" },
           { name: "litellm-anthropic-api-key", type: "env", target: "ANTHROPIC_API_KEY" },
@@ -89,7 +91,12 @@ export function fedoraSpec(): FedoraSpec {
         ContainerName: "openwebui",
         Network: ["harness.network"],
         PublishPort: [{ hostIp: "127.0.0.1", hostPort: 3000, containerPort: 8080 }],
-        Environment: { OPENAI_API_BASE_URL: "http://litellm:4000", WEBUI_AUTH: "false", ENABLE_SIGNUP: "false", ENABLE_OLLAMA_API: "false" },
+        Environment: {
+          OPENAI_API_BASE_URL: "http://litellm:4000",
+          WEBUI_AUTH: "false",
+          ENABLE_SIGNUP: "false",
+          ENABLE_OLLAMA_API: "false",
+        },
         Secret: [
           { name: "openwebui-openai-api-key", type: "env", target: "OPENAI_API_KEY" },
           { name: "openwebui-webui-secret-key", type: "env", target: "WEBUI_SECRET_KEY" },
@@ -136,7 +143,9 @@ export function fedoraSpec(): FedoraSpec {
         ContainerName: "caddy",
         Network: ["harness.network"],
         PublishPort: [{ hostIp: "127.0.0.1", hostPort: 80, containerPort: 80 }],
-        Volume: [{ source: { withSpecifiers: "%h/.config/harness/caddy/Caddyfile" }, destination: "/etc/caddy/Caddyfile", options: ["ro", "Z"] }],
+        Volume: [
+          { source: { withSpecifiers: "%h/.config/harness/caddy/Caddyfile" }, destination: "/etc/caddy/Caddyfile", options: ["ro", "Z"] },
+        ],
       },
       service: { Restart: "always" },
       install: target,
@@ -193,8 +202,16 @@ export function fedoraSpec(): FedoraSpec {
     ],
     secrets: [
       // (the drain's queue token is a secret file, below in configFiles with mode 0600)
-      { name: "paperclip-better-auth-secret", value: "9f0c2b7e4a1d8c3f6b0e5a2d7c4f1b8e3a6d9c2f5b8e1a4d7c0f3b6e9a2d5c8f", from: "paperclip-better-auth-secret" },
-      { name: "paperclip-database-url", value: "postgres://paperclip:7c1e4b9a2f5d8c3e6b1a4f7d0c3e6b9a@paperclip-db:5432/paperclip", from: "paperclip-db-password" },
+      {
+        name: "paperclip-better-auth-secret",
+        value: "9f0c2b7e4a1d8c3f6b0e5a2d7c4f1b8e3a6d9c2f5b8e1a4d7c0f3b6e9a2d5c8f",
+        from: "paperclip-better-auth-secret",
+      },
+      {
+        name: "paperclip-database-url",
+        value: "postgres://paperclip:7c1e4b9a2f5d8c3e6b1a4f7d0c3e6b9a@paperclip-db:5432/paperclip",
+        from: "paperclip-db-password",
+      },
       { name: "paperclip-anthropic-auth-token", value: "sk-5e8b1d4a7c0f3e6b9d2a5c8f1e4b7a0d", from: "litellm-master-key" },
       { name: "paperclip-openai-api-key", value: "sk-5e8b1d4a7c0f3e6b9d2a5c8f1e4b7a0d", from: "litellm-master-key" },
       { name: "litellm-litellm-master-key", value: "sk-5e8b1d4a7c0f3e6b9d2a5c8f1e4b7a0d", from: "litellm-master-key" },
@@ -215,16 +232,28 @@ export function containerOf(spec: FedoraSpec, name: string): ContainerUnit {
 
 function unitPath(unit: UnitFile): string {
   const file = `${unit.name}.${unit.kind}`;
-  return unit.kind === "service" || unit.kind === "target" || unit.kind === "timer" ? `.config/systemd/user/${file}` : `.config/containers/systemd/${file}`;
+  return unit.kind === "service" || unit.kind === "target" || unit.kind === "timer"
+    ? `.config/systemd/user/${file}`
+    : `.config/containers/systemd/${file}`;
 }
 
 export function fileCommand(path: string, content: string, mode = "0644"): AnalyzerResource {
   const stdin = mode === "0644" ? content : secret(content);
-  return resource(COMMAND, `harness-file-${path.split("/").slice(-2).join("-")}`, { connection, create: writeFileScript(path, mode, path.startsWith(".config/containers")), stdin }, { parentType: HARNESS });
+  return resource(
+    COMMAND,
+    `harness-file-${path.split("/").slice(-2).join("-")}`,
+    { connection, create: writeFileScript(path, mode, path.startsWith(".config/containers")), stdin },
+    { parentType: HARNESS },
+  );
 }
 
 export function secretCommand(name: string, value: string, provenance: string[]): AnalyzerResource {
-  return resource(COMMAND, `harness-secret-${name}`, { connection, create: createSecretScript(name), stdin: secret(value) }, { parentType: HARNESS, propertyDependencies: { stdin: provenance } });
+  return resource(
+    COMMAND,
+    `harness-secret-${name}`,
+    { connection, create: createSecretScript(name), stdin: secret(value) },
+    { parentType: HARNESS, propertyDependencies: { stdin: provenance } },
+  );
 }
 
 export function fedoraResources(spec: FedoraSpec): AnalyzerResource[] {

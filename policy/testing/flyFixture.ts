@@ -82,7 +82,11 @@ export function flyResources(spec: FlySpec): AnalyzerResource[] {
     resource(COMMAND, "fly-secrets", {
       create: stage,
       update: stage,
-      stdin: secret(Object.entries(spec.secrets).map(([k, v]) => `${k}=${v}`).join("\n")),
+      stdin: secret(
+        Object.entries(spec.secrets)
+          .map(([k, v]) => `${k}=${v}`)
+          .join("\n"),
+      ),
       environment: { FLY_SECRET_NAMES: Object.keys(spec.secrets).join(" ") },
     }),
     resource(COMMAND, "fly-deploy", { create: deploy, update: deploy, triggers: ["d41d8cd98f00b204e9800998ecf8427e"] }),

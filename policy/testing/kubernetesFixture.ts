@@ -43,7 +43,10 @@ export function paperclipContainer(): Record<string, unknown> {
     ],
     envFrom: [{ secretRef: { name: "paperclip-brave", optional: true } }],
     resources: { requests: { memory: "512Mi", cpu: "250m" }, limits: { memory: "2Gi" } },
-    readinessProbe: { httpGet: { path: "/api/health", port: 3100, httpHeaders: [{ name: "Host", value: "localhost" }] }, periodSeconds: 10 },
+    readinessProbe: {
+      httpGet: { path: "/api/health", port: 3100, httpHeaders: [{ name: "Host", value: "localhost" }] },
+      periodSeconds: 10,
+    },
     livenessProbe: { tcpSocket: { port: 3100 }, initialDelaySeconds: 60 },
     volumeMounts: [{ name: "data", mountPath: "/paperclip" }],
   };
@@ -53,11 +56,17 @@ export function homelabResources(): AnalyzerResource[] {
   const authBytes = urnOf(RANDOM, "paperclip-auth-bytes");
   return [
     resource(RANDOM, "paperclip-auth-bytes", { length: 32 }),
-    resource(K8S.pvc, "paperclip-data", { metadata: { name: "paperclip-data", namespace: NS }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "10Gi" } } } }),
+    resource(K8S.pvc, "paperclip-data", {
+      metadata: { name: "paperclip-data", namespace: NS },
+      spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "10Gi" } } },
+    }),
     resource(
       K8S.secret,
       "paperclip-auth",
-      { metadata: { name: "paperclip-auth", namespace: NS }, stringData: { BETTER_AUTH_SECRET: "a3f1c9e5b7d2048e6c1a9f3b5d7e0c2a4f6b8d1e3c5a7f9b0d2e4c6a8f1b3d5e" } },
+      {
+        metadata: { name: "paperclip-auth", namespace: NS },
+        stringData: { BETTER_AUTH_SECRET: "a3f1c9e5b7d2048e6c1a9f3b5d7e0c2a4f6b8d1e3c5a7f9b0d2e4c6a8f1b3d5e" },
+      },
       { propertyDependencies: { stringData: [authBytes] } },
     ),
     resource(K8S.externalSecret, "paperclip-llm-key", {
@@ -109,7 +118,12 @@ export function homelabResources(): AnalyzerResource[] {
     }),
     resource(K8S.service, "paperclip", {
       metadata: { name: "paperclip", namespace: NS },
-      spec: { type: "LoadBalancer", loadBalancerIP: "192.168.1.240", selector: { app: "paperclip" }, ports: [{ port: 80, targetPort: 3100 }] },
+      spec: {
+        type: "LoadBalancer",
+        loadBalancerIP: "192.168.1.240",
+        selector: { app: "paperclip" },
+        ports: [{ port: 80, targetPort: 3100 }],
+      },
     }),
   ];
 }
@@ -140,7 +154,9 @@ export function sealosResources(): AnalyzerResource[] {
             containers: [main],
           },
         },
-        volumeClaimTemplates: [{ metadata: { name: "data" }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "10Gi" } } } }],
+        volumeClaimTemplates: [
+          { metadata: { name: "data" }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "10Gi" } } } },
+        ],
       },
     }),
   ];

@@ -11,7 +11,11 @@ import { schemaDefaults } from "../lib/config";
 import { analyzeStack, type AnalyzerResource, type Diagnostic } from "../runAnalyzer";
 import { validateJsonSchema } from "../lib/jsonSchema";
 
-export async function run(policy: StackValidationPolicy, resources: readonly AnalyzerResource[], config?: Record<string, unknown>): Promise<Diagnostic[]> {
+export async function run(
+  policy: StackValidationPolicy,
+  resources: readonly AnalyzerResource[],
+  config?: Record<string, unknown>,
+): Promise<Diagnostic[]> {
   return analyzeStack([policy], resources, config ? { config: { [policy.name]: config } } : {});
 }
 

@@ -41,7 +41,11 @@ export function resource(type: string, name: string, properties: Record<string, 
 function stripUndefined(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(stripUndefined);
   if (value !== null && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, stripUndefined(v)]));
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => [k, stripUndefined(v)]),
+    );
   }
   return value;
 }
@@ -68,7 +72,10 @@ export function asFirstPreview(resources: readonly AnalyzerResource[]): Analyzer
   return resources.map((r) => ({
     ...r,
     properties: Object.fromEntries(
-      Object.entries(r.properties).map(([k, v]) => [k, (r.propertyDependencies?.[k] ?? []).some((urn) => custom.has(urn)) ? UNKNOWN_WIRE : v]),
+      Object.entries(r.properties).map(([k, v]) => [
+        k,
+        (r.propertyDependencies?.[k] ?? []).some((urn) => custom.has(urn)) ? UNKNOWN_WIRE : v,
+      ]),
     ),
   }));
 }

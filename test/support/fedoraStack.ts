@@ -42,11 +42,7 @@ export function unitValues(unit: string, key: string): string[] {
 
 /** The `.container` artifacts by container name. */
 export function containers(artifacts: readonly Artifact[]): Map<string, string> {
-  return new Map(
-    artifacts
-      .filter((a) => a.path.endsWith(".container"))
-      .map((a) => [path.basename(a.path, ".container"), a.content]),
-  );
+  return new Map(artifacts.filter((a) => a.path.endsWith(".container")).map((a) => [path.basename(a.path, ".container"), a.content]));
 }
 
 /** Every string inside a value, secret envelopes opened. */

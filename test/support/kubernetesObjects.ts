@@ -10,7 +10,6 @@ import { redactSecrets } from "../../cli/engine/redact";
 export const ROOT = join(__dirname, "..", "..");
 export const P = "paperclip-harness:";
 
- 
 export type Manifest = any;
 
 export interface KubernetesObject {

@@ -82,11 +82,7 @@ export class LocalD1 {
 }
 
 // wrangler starts workerd children; they must not outlive the run, whatever happens to wrangler.
-function runInOwnProcessGroup(
-  command: string,
-  args: string[],
-  options: { cwd: string; env: NodeJS.ProcessEnv },
-): Promise<WranglerRun> {
+function runInOwnProcessGroup(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<WranglerRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { ...options, detached: true, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";

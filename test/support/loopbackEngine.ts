@@ -7,7 +7,6 @@
 import { createRequire } from "node:module";
 import type { RecordingMonitor } from "../../cli/engine/RecordingMonitor";
 
- 
 const load = createRequire(__filename);
 const grpc = load("@grpc/grpc-js");
 const resourceGrpc = load("@pulumi/pulumi/proto/resource_grpc_pb");

@@ -5,7 +5,13 @@ import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LocalD1 } from "../../../test/support/localD1";
 import type { EmailEnvelope } from "../../email-envelope/envelope";
-import { buildDlqWorkerBundle, DLQ_WORKER_BINDINGS, DLQ_WORKER_COMPATIBILITY_DATE, DLQ_WORKER_CRON, DLQ_WORKER_MAIN_MODULE } from "../bundle";
+import {
+  buildDlqWorkerBundle,
+  DLQ_WORKER_BINDINGS,
+  DLQ_WORKER_COMPATIBILITY_DATE,
+  DLQ_WORKER_CRON,
+  DLQ_WORKER_MAIN_MODULE,
+} from "../bundle";
 
 const ADMIN_EMAIL = "admin@example.com";
 const SENDER_EMAIL = "Paperclip <paperclip@example.com>";
@@ -124,7 +130,10 @@ async function outboxMessages(): Promise<unknown[]> {
   const sentinel = { sentinel: ++sentinels };
   await (await mf.getQueueProducer("OUTBOX", "harness")).send(sentinel, { contentType: "json" });
   const bodies = await waitFor(
-    async () => (await captured.prepare("SELECT body FROM outbox ORDER BY id").all<{ body: string }>()).results.map((row) => JSON.parse(row.body) as unknown),
+    async () =>
+      (await captured.prepare("SELECT body FROM outbox ORDER BY id").all<{ body: string }>()).results.map(
+        (row) => JSON.parse(row.body) as unknown,
+      ),
     (messages) => messages.some((message) => JSON.stringify(message) === JSON.stringify(sentinel)),
   );
   return bodies.filter((body) => typeof body !== "object" || body === null || !("sentinel" in body));
@@ -152,7 +161,10 @@ function expectEmailEnvelopeShape(value: unknown): asserts value is EmailEnvelop
 describe("dead letters from email_dlq", () => {
   it("records a well-formed envelope with its fields", async () => {
     await sendDeadLetter(wellFormed, "json");
-    const [row] = await waitFor(() => rowsWhere("envelope_id = ?1", wellFormed.id), (rows) => rows.length > 0);
+    const [row] = await waitFor(
+      () => rowsWhere("envelope_id = ?1", wellFormed.id),
+      (rows) => rows.length > 0,
+    );
     expect(row).toMatchObject({
       queue: "email_dlq",
       attempts: 1,
@@ -174,10 +186,17 @@ describe("dead letters from email_dlq", () => {
     await sendDeadLetter(new Uint8Array([0xc3, 0x28, 0x42]), "bytes");
     await sendDeadLetter(missingRecipients, "json");
 
-    const rows = await waitFor(() => rowsWhere("reason = 'malformed'"), (found) => found.length >= 3);
+    const rows = await waitFor(
+      () => rowsWhere("reason = 'malformed'"),
+      (found) => found.length >= 3,
+    );
     expect(rows).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ body: "send this to the boss", body_encoding: "text", parse_error: expect.stringMatching(/^body is not JSON/) }),
+        expect.objectContaining({
+          body: "send this to the boss",
+          body_encoding: "text",
+          parse_error: expect.stringMatching(/^body is not JSON/),
+        }),
         expect.objectContaining({ body: "wyhC", body_encoding: "base64", parse_error: "body is bytes that are not UTF-8 text" }),
         expect.objectContaining({
           body: JSON.stringify(missingRecipients),
@@ -252,7 +271,12 @@ describe("the weekly summary, week by week", () => {
     expect(await rowsWhere("summary_id IS NOT 'dlq-summary-2026-W28'")).toEqual([]);
     const crossings = await ledger.prepare("SELECT * FROM run_ledger").all();
     expect(crossings.results).toEqual([
-      expect.objectContaining({ pathway: "email_outbox", actor_kind: "service", actor_id: "dlq-worker", reference: "dlq-summary-2026-W28" }),
+      expect.objectContaining({
+        pathway: "email_outbox",
+        actor_kind: "service",
+        actor_id: "dlq-worker",
+        reference: "dlq-summary-2026-W28",
+      }),
     ]);
   });
 
@@ -264,7 +288,10 @@ describe("the weekly summary, week by week", () => {
 
   it("leaves a dead letter that arrives after the week's summary for the next week", async () => {
     await sendDeadLetter({ ...wellFormed, id: "mail-late" }, "json");
-    await waitFor(() => rowsWhere("envelope_id = 'mail-late'"), (rows) => rows.length === 1);
+    await waitFor(
+      () => rowsWhere("envelope_id = 'mail-late'"),
+      (rows) => rows.length === 1,
+    );
 
     await runWeekly(week28);
     expect(await outboxMessages()).toHaveLength(1);
@@ -279,7 +306,10 @@ describe("the weekly summary, week by week", () => {
     // As if the run had enqueued its mail and failed before marking the rows.
     await ledger.prepare("UPDATE dead_letters SET summarized_at = NULL WHERE summary_id = 'dlq-summary-2026-W30'").run();
     await sendDeadLetter({ ...wellFormed, id: "mail-during-retry" }, "json");
-    await waitFor(() => rowsWhere("envelope_id = 'mail-during-retry'"), (rows) => rows.length === 1);
+    await waitFor(
+      () => rowsWhere("envelope_id = 'mail-during-retry'"),
+      (rows) => rows.length === 1,
+    );
 
     await runWeekly("2026-07-20T08:00:00.000Z");
     const messages = await outboxMessages();

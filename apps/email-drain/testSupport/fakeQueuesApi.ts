@@ -73,7 +73,12 @@ const PATH = /^\/client\/v4\/accounts\/([^/]+)\/queues\/([^/]+)\/messages(\/pull
 
 export class FakeQueuesApi {
   readonly stats: FakeStats = {
-    requests: 0, pulls: 0, acked: 0, retried: 0, expiredLeases: 0, deadLettered: 0,
+    requests: 0,
+    pulls: 0,
+    acked: 0,
+    retried: 0,
+    expiredLeases: 0,
+    deadLettered: 0,
     injected: { serverError: 0, serverErrorAfterApplying: 0, hang: 0, drop: 0 },
   };
 
@@ -85,7 +90,10 @@ export class FakeQueuesApi {
   private faultyOperations: ReadonlySet<Operation> = new Set(["pull", "ack", "send"]);
   private sequence = 0;
 
-  private constructor(private readonly server: Server, private readonly options: FakeQueuesApiOptions) {
+  private constructor(
+    private readonly server: Server,
+    private readonly options: FakeQueuesApiOptions,
+  ) {
     this.random = seededRandom(options.seed ?? 1);
     this.faults = { serverError: 0, serverErrorAfterApplying: 0, hang: 0, drop: 0, ...options.faults };
     for (const config of options.queues) {
@@ -114,12 +122,19 @@ export class FakeQueuesApi {
   /** Enqueues as a producer would: an object as `json`, a string as `text` (or as the given type). */
   enqueue(queueId: string, value: unknown, contentType: ContentType = typeof value === "string" ? "text" : "json"): string {
     const queue = this.queue(queueId);
-    const wireBody = contentType === "text" || contentType === "v8"
-      ? String(value)
-      : Buffer.from(contentType === "json" ? JSON.stringify(value) : String(value), "utf8").toString("base64");
+    const wireBody =
+      contentType === "text" || contentType === "v8"
+        ? String(value)
+        : Buffer.from(contentType === "json" ? JSON.stringify(value) : String(value), "utf8").toString("base64");
     const id = `msg-${++this.sequence}`;
     queue.messages.set(id, {
-      id, sequence: this.sequence, wireBody, contentType, timestampMs: Date.now(), attempts: 0, visibleAt: Date.now(),
+      id,
+      sequence: this.sequence,
+      wireBody,
+      contentType,
+      timestampMs: Date.now(),
+      attempts: 0,
+      visibleAt: Date.now(),
     });
     return id;
   }
@@ -127,9 +142,7 @@ export class FakeQueuesApi {
   /** Decoded bodies of the messages still in a queue, in enqueue order (e.g. the dead-letter queue). */
   bodies(queueId: string): unknown[] {
     this.sweep();
-    return [...this.queue(queueId).messages.values()]
-      .sort((a, b) => a.sequence - b.sequence)
-      .map((message) => decodeWire(message));
+    return [...this.queue(queueId).messages.values()].sort((a, b) => a.sequence - b.sequence).map((message) => decodeWire(message));
   }
 
   /** Messages not yet acked or dead-lettered (visible, delayed or leased). */

@@ -36,7 +36,10 @@ export interface FakeDelivery {
 }
 
 export class FakeSendmail {
-  private constructor(readonly directory: string, readonly path: string) {}
+  private constructor(
+    readonly directory: string,
+    readonly path: string,
+  ) {}
 
   static async create(directory: string, options: FakeSendmailOptions = {}): Promise<FakeSendmail> {
     await mkdir(join(directory, "delivered"), { recursive: true });
@@ -87,7 +90,7 @@ dir=${shellQuote(directory)}
 tmp="$dir/incoming.$$"
 cat > "$tmp"
 printf '%s\\n' "$@" > "$tmp.args"
-${options.recordEnvironment ? 'env > "$tmp.env"' : ": > \"$tmp.env\""}
+${options.recordEnvironment ? 'env > "$tmp.env"' : ': > "$tmp.env"'}
 id=$(sed -n 's/^Message-ID: <\\([^@>]*\\)@.*$/\\1/p' "$tmp" | head -n 1)
 [ -n "$id" ] || id=no-message-id
 echo run >> "$dir/calls/$id"

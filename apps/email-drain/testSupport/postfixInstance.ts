@@ -20,7 +20,13 @@ export const POSTFIX_DOMAIN = "drain.test";
 /** Why a private Postfix cannot run here, or undefined when it can. */
 export function postfixUnavailableReason(): string | undefined {
   if (process.getuid?.() !== 0) return "the real-MTA test must run as root (Postfix's master daemon needs it)";
-  const needed = ["/usr/sbin/postfix", "/usr/sbin/sendmail", "/usr/sbin/postconf", "/usr/lib/postfix/sbin/master", "/etc/postfix/master.cf"];
+  const needed = [
+    "/usr/sbin/postfix",
+    "/usr/sbin/sendmail",
+    "/usr/sbin/postconf",
+    "/usr/lib/postfix/sbin/master",
+    "/etc/postfix/master.cf",
+  ];
   const missing = needed.filter((path) => !existsSync(path));
   return missing.length > 0 ? `Debian's postfix package is not installed (missing ${missing.join(", ")})` : undefined;
 }
@@ -50,27 +56,30 @@ export async function startPostfixInstance(directory: string): Promise<PostfixIn
   await chown(dataDirectory, postfixUid, 0);
   await chown(mailDirectory, nobodyUid, nobodyGid);
 
-  await writeFile(join(configDirectory, "main.cf"), [
-    "compatibility_level = 3.6",
-    `queue_directory = ${join(directory, "queue")}`,
-    `data_directory = ${dataDirectory}`,
-    "mail_owner = postfix",
-    "setgid_group = postdrop",
-    `myhostname = mta.${POSTFIX_DOMAIN}`,
-    `mydomain = ${POSTFIX_DOMAIN}`,
-    `myorigin = ${POSTFIX_DOMAIN}`,
-    "mydestination =",
-    "inet_interfaces = loopback-only",
-    "inet_protocols = ipv4",
-    `maillog_file = ${mailLog}`,
-    `maillog_file_prefixes = ${directory}`,
-    `virtual_mailbox_domains = ${POSTFIX_DOMAIN}`,
-    `virtual_mailbox_base = ${mailDirectory}`,
-    "virtual_mailbox_maps = static:Maildir/",
-    `virtual_uid_maps = static:${nobodyUid}`,
-    `virtual_gid_maps = static:${nobodyGid}`,
-    "",
-  ].join("\n"));
+  await writeFile(
+    join(configDirectory, "main.cf"),
+    [
+      "compatibility_level = 3.6",
+      `queue_directory = ${join(directory, "queue")}`,
+      `data_directory = ${dataDirectory}`,
+      "mail_owner = postfix",
+      "setgid_group = postdrop",
+      `myhostname = mta.${POSTFIX_DOMAIN}`,
+      `mydomain = ${POSTFIX_DOMAIN}`,
+      `myorigin = ${POSTFIX_DOMAIN}`,
+      "mydestination =",
+      "inet_interfaces = loopback-only",
+      "inet_protocols = ipv4",
+      `maillog_file = ${mailLog}`,
+      `maillog_file_prefixes = ${directory}`,
+      `virtual_mailbox_domains = ${POSTFIX_DOMAIN}`,
+      `virtual_mailbox_base = ${mailDirectory}`,
+      "virtual_mailbox_maps = static:Maildir/",
+      `virtual_uid_maps = static:${nobodyUid}`,
+      `virtual_gid_maps = static:${nobodyGid}`,
+      "",
+    ].join("\n"),
+  );
   // Debian's master.cf, minus the SMTP listener: this instance only takes mail through sendmail.
   await copyFile("/etc/postfix/master.cf", join(configDirectory, "master.cf"));
   const masterCf = await readFile(join(configDirectory, "master.cf"), "utf8");

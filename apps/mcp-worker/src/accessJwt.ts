@@ -14,7 +14,8 @@ export const ACCESS_JWT_HEADER = "Cf-Access-Jwt-Assertion";
 /** Tolerated clock difference between Access and the Worker. */
 const CLOCK_TOLERANCE_SECONDS = 5;
 
-export type AccessTokenCheck = { ok: true; claims: JWTPayload & Record<string, unknown> } | { ok: false; status: 401 | 403; reason: string };
+export type AccessTokenCheck =
+  { ok: true; claims: JWTPayload & Record<string, unknown> } | { ok: false; status: 401 | 403; reason: string };
 
 // One key set per issuer for the isolate's lifetime, so keys are fetched once, not on every request.
 const keySets = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
@@ -31,7 +32,8 @@ function keySetFor(issuer: string): ReturnType<typeof createRemoteJWKSet> {
 /** The request's Access token, verified for `audience` of `issuer`; the reason says what failed, never the token. */
 export async function verifyAccessToken(request: Request, issuer: string, audience: string): Promise<AccessTokenCheck> {
   const token = request.headers.get(ACCESS_JWT_HEADER);
-  if (token === null || token === "") return { ok: false, status: 401, reason: `no ${ACCESS_JWT_HEADER} header: this endpoint is reached through Cloudflare Access` };
+  if (token === null || token === "")
+    return { ok: false, status: 401, reason: `no ${ACCESS_JWT_HEADER} header: this endpoint is reached through Cloudflare Access` };
   try {
     const { payload } = await jwtVerify(token, keySetFor(issuer), {
       issuer,

@@ -28,7 +28,10 @@ export function callerFromClaims(
   }
   if (typeof claims["common_name"] === "string" && claims["common_name"] !== "") {
     const clientId = claims["common_name"];
-    return { ok: true, caller: { kind: "agent", id: actorNameOf(clientId) ?? `service-token:${clientId}`, serviceTokenClientId: clientId } };
+    return {
+      ok: true,
+      caller: { kind: "agent", id: actorNameOf(clientId) ?? `service-token:${clientId}`, serviceTokenClientId: clientId },
+    };
   }
   return { ok: false, reason: "the Access token names neither a person (email) nor a service token (common_name)" };
 }

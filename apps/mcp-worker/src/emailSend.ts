@@ -36,8 +36,7 @@ export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 export const QUEUE_MESSAGE_MAX_BYTES = 128_000;
 
 export type EmailSendOutcome =
-  | { ok: true; envelopeId: string; ledgerId: string; recipients: number }
-  | { ok: false; message: string; ledgerId?: string };
+  { ok: true; envelopeId: string; ledgerId: string; recipients: number } | { ok: false; message: string; ledgerId?: string };
 
 export interface EmailSendDependencies {
   db: D1Database;
@@ -63,12 +62,18 @@ export async function emailSend(caller: Caller, input: EmailSendInput, deps: Ema
   const newId = deps.newId ?? (() => crypto.randomUUID());
 
   if (input.idempotencyKey !== undefined && !IDEMPOTENCY_KEY_PATTERN.test(input.idempotencyKey)) {
-    return { ok: false, message: `not sent: idempotencyKey must be 1-64 characters of A-Z a-z 0-9 _ - (got ${JSON.stringify(input.idempotencyKey)})` };
+    return {
+      ok: false,
+      message: `not sent: idempotencyKey must be 1-64 characters of A-Z a-z 0-9 _ - (got ${JSON.stringify(input.idempotencyKey)})`,
+    };
   }
   const senders = deps.rules.sendersFor(caller);
   const from = input.from ?? senders[0];
   if (from === undefined) {
-    return { ok: false, message: `not sent: ${caller.kind === "human" ? "your address is" : "this service token is"} not allowed to send mail through this endpoint` };
+    return {
+      ok: false,
+      message: `not sent: ${caller.kind === "human" ? "your address is" : "this service token is"} not allowed to send mail through this endpoint`,
+    };
   }
 
   const ledgerId = newId();
@@ -91,12 +96,18 @@ export async function emailSend(caller: Caller, input: EmailSendInput, deps: Ema
   const validated = validateEnvelope(envelope);
   if (!validated.ok) return { ok: false, message: `not sent: the message is not a valid email envelope: ${validated.reason}` };
   if (!deps.rules.allows(caller, validated.value.from)) {
-    return { ok: false, message: `not sent: you may not send as ${validated.value.from.address}; allowed: ${senders.length > 0 ? senders.join(", ") : "none"}` };
+    return {
+      ok: false,
+      message: `not sent: you may not send as ${validated.value.from.address}; allowed: ${senders.length > 0 ? senders.join(", ") : "none"}`,
+    };
   }
 
   const size = new TextEncoder().encode(JSON.stringify(envelope)).length;
   if (size > QUEUE_MESSAGE_MAX_BYTES) {
-    return { ok: false, message: `not sent: the message is ${size} bytes as queued; the outbox queue takes at most ${QUEUE_MESSAGE_MAX_BYTES} (shorten the text or html)` };
+    return {
+      ok: false,
+      message: `not sent: the message is ${size} bytes as queued; the outbox queue takes at most ${QUEUE_MESSAGE_MAX_BYTES} (shorten the text or html)`,
+    };
   }
 
   const recipients = validated.value.to.length + validated.value.cc.length + validated.value.bcc.length;
@@ -109,7 +120,13 @@ export async function emailSend(caller: Caller, input: EmailSendInput, deps: Ema
     outcome: "enqueued",
   };
   try {
-    await recordCrossing(deps.db, caller, { id: ledgerId, occurredAt: now.toISOString(), action: "email_send", reference: envelope.id, metadata });
+    await recordCrossing(deps.db, caller, {
+      id: ledgerId,
+      occurredAt: now.toISOString(),
+      action: "email_send",
+      reference: envelope.id,
+      metadata,
+    });
   } catch (error) {
     console.error(JSON.stringify({ msg: "run_ledger write failed; mail not sent", error: String(error), envelopeId: envelope.id }));
     return { ok: false, message: "not sent: the run ledger could not be written; try again later" };

@@ -17,7 +17,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDrain, writeDrainBundle } from "../../email-drain/testSupport/drainProcess";
 import { FakeQueuesApi } from "../../email-drain/testSupport/fakeQueuesApi";
 import { parseMessage, type ParsedMessage } from "../../email-drain/testSupport/mime";
-import { POSTFIX_DOMAIN, postfixUnavailableReason, startPostfixInstance, type PostfixInstance } from "../../email-drain/testSupport/postfixInstance";
+import {
+  POSTFIX_DOMAIN,
+  postfixUnavailableReason,
+  startPostfixInstance,
+  type PostfixInstance,
+} from "../../email-drain/testSupport/postfixInstance";
 import { AccessIssuer } from "../testSupport/accessIssuer";
 import { startMcpWorker, type McpWorkerHarness } from "../testSupport/mcpWorkerHarness";
 
@@ -32,9 +37,9 @@ const at = (local: string): string => `${local}@${POSTFIX_DOMAIN}`;
 
 if (unavailable !== undefined && process.env.CI !== "true") {
   console.warn(
-    `\n!!! SKIPPED: the MCP → queue → drain → Postfix test: ${unavailable}.\n`
-    + "!!! Install it with: echo \"postfix postfix/main_mailer_type select No configuration\" | debconf-set-selections"
-    + " && DEBIAN_FRONTEND=noninteractive apt-get install -y postfix\n",
+    `\n!!! SKIPPED: the MCP → queue → drain → Postfix test: ${unavailable}.\n` +
+      '!!! Install it with: echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections' +
+      " && DEBIAN_FRONTEND=noninteractive apt-get install -y postfix\n",
   );
 }
 
@@ -65,7 +70,10 @@ describe("an agent's mail from the MCP endpoint to a mailbox", () => {
     worker = await startMcpWorker({
       issuer: issuer.issuer,
       audience: AUDIENCE,
-      senderRules: { personDomains: [POSTFIX_DOMAIN], serviceTokens: { [AGENT_CLIENT_ID]: { actor: "paperclip-agents", senders: [at("agents")] } } },
+      senderRules: {
+        personDomains: [POSTFIX_DOMAIN],
+        serviceTokens: { [AGENT_CLIENT_ID]: { actor: "paperclip-agents", senders: [at("agents")] } },
+      },
     });
   });
 
@@ -97,17 +105,21 @@ describe("an agent's mail from the MCP endpoint to a mailbox", () => {
     expect(queued).toHaveLength(1);
     api.enqueue(OUTBOX, queued[0], "json");
 
-    const drain = startDrain(await writeDrainBundle(directory), {
-      PATH: process.env.PATH,
-      CF_ACCOUNT_ID: ACCOUNT,
-      CF_QUEUE_ID: OUTBOX,
-      CF_DLQ_QUEUE_ID: DLQ,
-      CF_API_TOKEN: TOKEN,
-      CF_API_BASE_URL: api.baseUrl,
-      ALLOWED_SENDERS: at("agents"),
-      SENDMAIL_PATH: postfix.sendmailPath,
-      JOURNAL_PATH: join(directory, "journal"),
-    }, ["--once"]);
+    const drain = startDrain(
+      await writeDrainBundle(directory),
+      {
+        PATH: process.env.PATH,
+        CF_ACCOUNT_ID: ACCOUNT,
+        CF_QUEUE_ID: OUTBOX,
+        CF_DLQ_QUEUE_ID: DLQ,
+        CF_API_TOKEN: TOKEN,
+        CF_API_BASE_URL: api.baseUrl,
+        ALLOWED_SENDERS: at("agents"),
+        SENDMAIL_PATH: postfix.sendmailPath,
+        JOURNAL_PATH: join(directory, "journal"),
+      },
+      ["--once"],
+    );
     expect(await drain.exited, drain.stdout()).toBe(0);
 
     const delivered = await waitForMail(postfix, 2);
@@ -123,8 +135,13 @@ describe("an agent's mail from the MCP endpoint to a mailbox", () => {
     expect(api.bodies(DLQ)).toEqual([]);
     expect(await postfix.mailLog()).toMatch(/status=sent/);
 
-    const rows = await worker.ledger.prepare("SELECT actor_kind, actor_id, pathway, action, reference FROM run_ledger WHERE id = ?1").bind(result.structuredContent!.ledgerId).all();
-    expect(rows.results).toEqual([{ actor_kind: "agent", actor_id: "paperclip-agents", pathway: "mcp", action: "email_send", reference: envelopeId }]);
+    const rows = await worker.ledger
+      .prepare("SELECT actor_kind, actor_id, pathway, action, reference FROM run_ledger WHERE id = ?1")
+      .bind(result.structuredContent!.ledgerId)
+      .all();
+    expect(rows.results).toEqual([
+      { actor_kind: "agent", actor_id: "paperclip-agents", pathway: "mcp", action: "email_send", reference: envelopeId },
+    ]);
   });
 });
 

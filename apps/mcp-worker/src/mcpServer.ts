@@ -51,7 +51,9 @@ export function buildMcpServer(caller: Caller, deps: EmailSendDependencies): Mcp
       const outcome = await emailSend(caller, input, deps);
       if (!outcome.ok) return { isError: true, content: [{ type: "text", text: outcome.message }] };
       return {
-        content: [{ type: "text", text: `Queued ${outcome.envelopeId} for ${outcome.recipients} recipient(s); ledger row ${outcome.ledgerId}.` }],
+        content: [
+          { type: "text", text: `Queued ${outcome.envelopeId} for ${outcome.recipients} recipient(s); ledger row ${outcome.ledgerId}.` },
+        ],
         structuredContent: { envelopeId: outcome.envelopeId, ledgerId: outcome.ledgerId, recipients: outcome.recipients },
       };
     },

@@ -3,7 +3,10 @@ import { callerFromClaims, type Caller } from "./caller";
 import { SenderRules } from "./senderRules";
 
 const CLIENT_ID = "0123456789abcdef0123456789abcdef.access";
-const rulesJson = JSON.stringify({ personDomains: ["Sodimo.eu"], serviceTokens: { [CLIENT_ID]: { actor: "paperclip-agents", senders: ["agents@sodimo.eu", "Sales@sodimo.eu"] } } });
+const rulesJson = JSON.stringify({
+  personDomains: ["Sodimo.eu"],
+  serviceTokens: { [CLIENT_ID]: { actor: "paperclip-agents", senders: ["agents@sodimo.eu", "Sales@sodimo.eu"] } },
+});
 
 function rules(json: string = rulesJson): SenderRules {
   const parsed = SenderRules.parse(json);
@@ -38,9 +41,18 @@ describe("SenderRules", () => {
     [JSON.stringify({ personDomains: [], serviceTokens: {}, extra: 1 }), /unknown key\(s\) extra/],
     [JSON.stringify({ personDomains: ["localhost"], serviceTokens: {} }), /personDomains: "localhost": domain is not fully qualified/],
     [JSON.stringify({ personDomains: [], serviceTokens: [] }), /serviceTokens must be an object keyed by service token client id/],
-    [JSON.stringify({ personDomains: [], serviceTokens: { x: { actor: "Bad Name", senders: ["a@b.example"] } } }), /serviceTokens\["x"\]\.actor must match/],
-    [JSON.stringify({ personDomains: [], serviceTokens: { x: { actor: "bots", senders: [] } } }), /serviceTokens\["x"\]\.senders must be a non-empty list/],
-    [JSON.stringify({ personDomains: [], serviceTokens: { x: { actor: "bots", senders: ["@sodimo.eu"] } } }), /serviceTokens\["x"\]\.senders: "@sodimo\.eu": /],
+    [
+      JSON.stringify({ personDomains: [], serviceTokens: { x: { actor: "Bad Name", senders: ["a@b.example"] } } }),
+      /serviceTokens\["x"\]\.actor must match/,
+    ],
+    [
+      JSON.stringify({ personDomains: [], serviceTokens: { x: { actor: "bots", senders: [] } } }),
+      /serviceTokens\["x"\]\.senders must be a non-empty list/,
+    ],
+    [
+      JSON.stringify({ personDomains: [], serviceTokens: { x: { actor: "bots", senders: ["@sodimo.eu"] } } }),
+      /serviceTokens\["x"\]\.senders: "@sodimo\.eu": /,
+    ],
   ])("refuses %s with a reason", (json, reason) => {
     const parsed = SenderRules.parse(json);
     expect(parsed.ok).toBe(false);
@@ -52,7 +64,10 @@ describe("callerFromClaims", () => {
   const actorOf = (clientId: string) => rules().actorOf(clientId);
 
   it("a login is a person, by the lower-cased email", () => {
-    expect(callerFromClaims({ email: "Ann@Sodimo.eu", sub: "7335d417" }, actorOf)).toEqual({ ok: true, caller: { kind: "human", id: "ann@sodimo.eu", email: "ann@sodimo.eu" } });
+    expect(callerFromClaims({ email: "Ann@Sodimo.eu", sub: "7335d417" }, actorOf)).toEqual({
+      ok: true,
+      caller: { kind: "human", id: "ann@sodimo.eu", email: "ann@sodimo.eu" },
+    });
   });
 
   it("a service token is an agent, named by the rules or by its client id", () => {
@@ -64,6 +79,9 @@ describe("callerFromClaims", () => {
   });
 
   it("a token naming nobody is refused", () => {
-    expect(callerFromClaims({ email: "", common_name: 42 }, actorOf)).toEqual({ ok: false, reason: expect.stringMatching(/names neither a person/) });
+    expect(callerFromClaims({ email: "", common_name: 42 }, actorOf)).toEqual({
+      ok: false,
+      reason: expect.stringMatching(/names neither a person/),
+    });
   });
 });

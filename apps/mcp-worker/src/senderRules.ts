@@ -38,7 +38,8 @@ export class SenderRules {
     } catch (error) {
       return { ok: false, reason: `SENDER_RULES is not JSON: ${error instanceof Error ? error.message : String(error)}` };
     }
-    if (typeof value !== "object" || value === null || Array.isArray(value)) return { ok: false, reason: "SENDER_RULES must be a JSON object" };
+    if (typeof value !== "object" || value === null || Array.isArray(value))
+      return { ok: false, reason: "SENDER_RULES must be a JSON object" };
     const { personDomains, serviceTokens, ...unknown } = value as Record<string, unknown>;
     const extra = Object.keys(unknown);
     if (extra.length > 0) return { ok: false, reason: `SENDER_RULES: unknown key(s) ${extra.join(", ")}` };
@@ -67,7 +68,7 @@ export class SenderRules {
       }
       tokens[clientId] = { actor, senders: senders };
     }
-    return { ok: true, rules: new SenderRules({ personDomains: (personDomains).map((d) => d.toLowerCase()), serviceTokens: tokens }) };
+    return { ok: true, rules: new SenderRules({ personDomains: personDomains.map((d) => d.toLowerCase()), serviceTokens: tokens }) };
   }
 
   /** The ledger name of a service token, when the rules know it. */

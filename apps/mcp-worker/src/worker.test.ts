@@ -23,7 +23,10 @@ beforeAll(async () => {
   harness = await startMcpWorker({
     issuer: issuer.issuer,
     audience: AUDIENCE,
-    senderRules: { personDomains: ["sodimo.test"], serviceTokens: { [AGENT_CLIENT_ID]: { actor: "paperclip-agents", senders: [AGENT_SENDER] } } },
+    senderRules: {
+      personDomains: ["sodimo.test"],
+      serviceTokens: { [AGENT_CLIENT_ID]: { actor: "paperclip-agents", senders: [AGENT_SENDER] } },
+    },
   });
 });
 
@@ -54,7 +57,7 @@ describe("the MCP endpoint", () => {
     const before = await harness.outboxMessages();
     const client = await harness.connect(await issuer.serviceToken(AGENT_CLIENT_ID));
     const result = await call(client, "email_send", {
-      to: ["\"Lee, Ann\" <ann@example.com>"],
+      to: ['"Lee, Ann" <ann@example.com>'],
       subject: "Devis n° 42",
       text: "Bonjour,\n\nVoici le devis.\n",
       idempotencyKey: "quote-42",
@@ -74,14 +77,28 @@ describe("the MCP endpoint", () => {
     const allowList = SenderAllowList.parse(AGENT_SENDER);
     if (!allowList.ok) expect.fail(allowList.reason);
     expect(allowList.value.allows(parsed.value.from)).toBe(true);
-    expect(parsed.value).toMatchObject({ id: envelopeId, subject: "Devis n° 42", to: [{ displayName: "Lee, Ann", address: "ann@example.com" }] });
+    expect(parsed.value).toMatchObject({
+      id: envelopeId,
+      subject: "Devis n° 42",
+      to: [{ displayName: "Lee, Ann", address: "ann@example.com" }],
+    });
     expect(parsed.value.meta).toMatchObject({ producer: "mcp", actor: "agent:paperclip-agents" });
 
     const rows = await harness.ledger.prepare("SELECT * FROM run_ledger WHERE reference = ?1").bind(envelopeId).all();
     expect(rows.results).toEqual([
-      expect.objectContaining({ actor_kind: "agent", actor_id: "paperclip-agents", pathway: "mcp", action: "email_send", id: result.structuredContent?.["ledgerId"] }),
+      expect.objectContaining({
+        actor_kind: "agent",
+        actor_id: "paperclip-agents",
+        pathway: "mcp",
+        action: "email_send",
+        id: result.structuredContent?.["ledgerId"],
+      }),
     ]);
-    expect(JSON.parse(String(rows.results[0]?.["metadata"]))).toMatchObject({ from: AGENT_SENDER, recipients: ["ann@example.com"], outcome: "enqueued" });
+    expect(JSON.parse(String(rows.results[0]?.["metadata"]))).toMatchObject({
+      from: AGENT_SENDER,
+      recipients: ["ann@example.com"],
+      outcome: "enqueued",
+    });
   });
 
   it("a person sends as their own verified address, recorded under it", async () => {
@@ -90,7 +107,10 @@ describe("the MCP endpoint", () => {
     expect(result.isError, textOf(result)).toBeFalsy();
     const [last] = (await harness.outboxMessages()).slice(-1);
     expect(last).toMatchObject({ from: PERSON, to: ["bob@example.com"] });
-    const rows = await harness.ledger.prepare("SELECT actor_kind, actor_id FROM run_ledger WHERE id = ?1").bind(result.structuredContent?.["ledgerId"]).all();
+    const rows = await harness.ledger
+      .prepare("SELECT actor_kind, actor_id FROM run_ledger WHERE id = ?1")
+      .bind(result.structuredContent?.["ledgerId"])
+      .all();
     expect(rows.results).toEqual([{ actor_kind: "human", actor_id: PERSON }]);
   });
 
@@ -135,28 +155,52 @@ describe("the MCP endpoint", () => {
   it("refuses a message over the queue's 128 KB (though within the envelope's 128 KiB) with its size, before recording it", async () => {
     const before = await harness.outboxMessages();
     const client = await harness.connect(await issuer.serviceToken(AGENT_CLIENT_ID));
-    const result = await call(client, "email_send", { to: ["ann@example.com"], subject: "Large", text: "a".repeat(100 * 1024), html: "b".repeat(27 * 1024) });
+    const result = await call(client, "email_send", {
+      to: ["ann@example.com"],
+      subject: "Large",
+      text: "a".repeat(100 * 1024),
+      html: "b".repeat(27 * 1024),
+    });
     expect(result.isError).toBe(true);
     expect(textOf(result)).toMatch(/^not sent: the message is 130357 bytes as queued; the outbox queue takes at most 128000/);
     expect(await harness.outboxMessages()).toHaveLength(before.length);
-    expect(await harness.ledger.prepare("SELECT id FROM run_ledger WHERE json_extract(metadata, '$.subject') = 'Large'").all()).toMatchObject({ results: [] });
+    expect(
+      await harness.ledger.prepare("SELECT id FROM run_ledger WHERE json_extract(metadata, '$.subject') = 'Large'").all(),
+    ).toMatchObject({ results: [] });
     // Just under the limit goes through: the limit is the queue's, not a guess.
-    const fits = await call(client, "email_send", { to: ["ann@example.com"], subject: "Large but fits", text: "a".repeat(100 * 1024), html: "b".repeat(24 * 1024) });
+    const fits = await call(client, "email_send", {
+      to: ["ann@example.com"],
+      subject: "Large but fits",
+      text: "a".repeat(100 * 1024),
+      html: "b".repeat(24 * 1024),
+    });
     expect(fits.isError, textOf(fits)).toBeFalsy();
     expect(await harness.outboxMessages()).toHaveLength(before.length + 1);
   });
 
   it("marks the row and reports it when the queue refuses the message (a Queues outage, which workerd cannot stage: the queue here throws)", async () => {
-    const rules = SenderRules.parse(JSON.stringify({ personDomains: [], serviceTokens: { [AGENT_CLIENT_ID]: { actor: "paperclip-agents", senders: [AGENT_SENDER] } } }));
+    const rules = SenderRules.parse(
+      JSON.stringify({ personDomains: [], serviceTokens: { [AGENT_CLIENT_ID]: { actor: "paperclip-agents", senders: [AGENT_SENDER] } } }),
+    );
     if (!rules.ok) expect.fail(rules.reason);
-    const failingQueue = { send: () => Promise.reject(new Error("Queue send failed: 503")), sendBatch: () => Promise.reject(new Error("unused")) };
+    const failingQueue = {
+      send: () => Promise.reject(new Error("Queue send failed: 503")),
+      sendBatch: () => Promise.reject(new Error("unused")),
+    };
     const outcome = await emailSend(
       { kind: "agent", id: "paperclip-agents", serviceTokenClientId: AGENT_CLIENT_ID },
       { to: ["ann@example.com"], subject: "During an outage", text: "x" },
       { db: harness.ledger, outbox: failingQueue, rules: rules.rules } as unknown as EmailSendDependencies,
     );
-    expect(outcome).toEqual({ ok: false, message: "not sent: the outbox queue refused the message; try again later", ledgerId: expect.any(String) });
-    const row = await harness.ledger.prepare("SELECT metadata FROM run_ledger WHERE id = ?1").bind(outcome.ok ? "" : outcome.ledgerId).first<{ metadata: string }>();
+    expect(outcome).toEqual({
+      ok: false,
+      message: "not sent: the outbox queue refused the message; try again later",
+      ledgerId: expect.any(String),
+    });
+    const row = await harness.ledger
+      .prepare("SELECT metadata FROM run_ledger WHERE id = ?1")
+      .bind(outcome.ok ? "" : outcome.ledgerId)
+      .first<{ metadata: string }>();
     expect(JSON.parse(row?.metadata ?? "{}")).toMatchObject({ subject: "During an outage", outcome: "enqueue-failed" });
   });
 
@@ -184,7 +228,9 @@ describe("the MCP endpoint", () => {
     expect(result.structuredContent?.["actor"]).toBe("agent:paperclip-agents");
     expect(crossings.length).toBeGreaterThan(0);
     expect(crossings.every((row) => row["pathway"] === "mcp" && row["action"] === "email_send")).toBe(true);
-    const mine = await harness.ledger.prepare("SELECT COUNT(*) AS n FROM run_ledger WHERE actor_id = 'paperclip-agents'").first<{ n: number }>();
+    const mine = await harness.ledger
+      .prepare("SELECT COUNT(*) AS n FROM run_ledger WHERE actor_id = 'paperclip-agents'")
+      .first<{ n: number }>();
     expect(crossings).toHaveLength(mine?.n ?? -1);
     const times = crossings.map((row) => String(row["occurredAt"]));
     expect(times).toEqual([...times].sort().reverse());
@@ -209,7 +255,10 @@ describe("the Access token, verified in the Worker", () => {
   }
 
   it("missing: the SDK client cannot connect", async () => {
-    await expect(harness.connect(undefined)).rejects.toMatchObject({ code: 401, message: expect.stringMatching(/no Cf-Access-Jwt-Assertion header/) });
+    await expect(harness.connect(undefined)).rejects.toMatchObject({
+      code: 401,
+      message: expect.stringMatching(/no Cf-Access-Jwt-Assertion header/),
+    });
     expect(await status({})).toEqual({ status: 401, error: expect.stringMatching(/no Cf-Access-Jwt-Assertion header/) });
   });
 
@@ -222,7 +271,10 @@ describe("the Access token, verified in the Worker", () => {
   });
 
   it("expired", async () => {
-    await expect(harness.connect(await issuer.personToken(PERSON, { expiresIn: -60 }))).rejects.toMatchObject({ code: 403, message: expect.stringMatching(/expired/) });
+    await expect(harness.connect(await issuer.personToken(PERSON, { expiresIn: -60 }))).rejects.toMatchObject({
+      code: 403,
+      message: expect.stringMatching(/expired/),
+    });
     expect(await status({ "Cf-Access-Jwt-Assertion": await issuer.personToken(PERSON, { expiresIn: -60 }) })).toEqual({
       status: 403,
       error: expect.stringMatching(/expired/),
@@ -234,14 +286,19 @@ describe("the Access token, verified in the Worker", () => {
       status: 403,
       error: expect.stringMatching(/claim aud failed/),
     });
-    expect(await status({ "Cf-Access-Jwt-Assertion": await issuer.personToken(PERSON, { issuer: "https://other.cloudflareaccess.com" }) })).toEqual({
+    expect(
+      await status({ "Cf-Access-Jwt-Assertion": await issuer.personToken(PERSON, { issuer: "https://other.cloudflareaccess.com" }) }),
+    ).toEqual({
       status: 403,
       error: expect.stringMatching(/claim iss failed/),
     });
   });
 
   it("not a token at all", async () => {
-    expect(await status({ "Cf-Access-Jwt-Assertion": "not-a-jwt" })).toEqual({ status: 403, error: expect.stringMatching(/not valid for this application/) });
+    expect(await status({ "Cf-Access-Jwt-Assertion": "not-a-jwt" })).toEqual({
+      status: 403,
+      error: expect.stringMatching(/not valid for this application/),
+    });
   });
 
   it("fetched the team's keys once for all of the above", () => {

@@ -28,7 +28,10 @@ export default {
     const rules = SenderRules.parse(env.SENDER_RULES);
     if (!rules.ok) {
       console.error(JSON.stringify({ msg: "SENDER_RULES is invalid", reason: rules.reason }));
-      return Response.json({ error: "the endpoint is misconfigured (sender rules); the operator has been told in the Worker's logs" }, { status: 500 });
+      return Response.json(
+        { error: "the endpoint is misconfigured (sender rules); the operator has been told in the Worker's logs" },
+        { status: 500 },
+      );
     }
     const identified = callerFromClaims(token.claims, (clientId) => rules.rules.actorOf(clientId));
     if (!identified.ok) return refuse(403, identified.reason);

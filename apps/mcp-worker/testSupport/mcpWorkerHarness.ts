@@ -34,7 +34,11 @@ export interface McpWorkerHarness {
   dispose(): Promise<void>;
 }
 
-export async function startMcpWorker(options: { issuer: string; audience: string; senderRules: SenderRulesConfig }): Promise<McpWorkerHarness> {
+export async function startMcpWorker(options: {
+  issuer: string;
+  audience: string;
+  senderRules: SenderRulesConfig;
+}): Promise<McpWorkerHarness> {
   const localD1 = new LocalD1();
   const migration = await localD1.applyMigrations("ledger");
   if (migration.exitCode !== 0) throw new Error(`ledger migrations failed: ${migration.stderr || migration.stdout}`);
@@ -83,7 +87,10 @@ export async function startMcpWorker(options: { issuer: string; audience: string
       const sentinel = { sentinel: ++sentinels };
       await (await mf.getQueueProducer("OUTBOX", "capture")).send(sentinel, { contentType: "json" });
       const bodies = await waitFor(
-        async () => (await captured.prepare("SELECT body FROM outbox ORDER BY id").all<{ body: string }>()).results.map((row) => JSON.parse(row.body) as unknown),
+        async () =>
+          (await captured.prepare("SELECT body FROM outbox ORDER BY id").all<{ body: string }>()).results.map(
+            (row) => JSON.parse(row.body) as unknown,
+          ),
         (messages) => messages.some((message) => JSON.stringify(message) === JSON.stringify(sentinel)),
       );
       return bodies.filter((body) => typeof body !== "object" || body === null || !("sentinel" in body));

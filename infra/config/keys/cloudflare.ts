@@ -72,8 +72,7 @@ export const cloudflareKeys = {
   accessEmailDomains: key({
     kind: "array",
     items: "string",
-    description:
-      "Email domains Access lets through on every public hostname. Set this and/or accessIdentityProviderId.",
+    description: "Email domains Access lets through on every public hostname. Set this and/or accessIdentityProviderId.",
     targets: ["fedora"],
     schema: z
       .array(dnsName, { error: "expected a list of email domains such as [sodimo.eu]" })
@@ -110,8 +109,7 @@ export const cloudflareKeys = {
   }),
   deadLetterSummaryFrom: key({
     kind: "string",
-    description:
-      "Sender of the weekly summary; it must be on the email drain's sender allow-list. Default: `harness@<domain>`.",
+    description: "Sender of the weekly summary; it must be on the email drain's sender allow-list. Default: `harness@<domain>`.",
     targets: ["fedora"],
     schema: emailAddress,
   }),

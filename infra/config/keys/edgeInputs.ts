@@ -6,8 +6,7 @@
 import { z } from "zod";
 import { key } from "../keySpec";
 
-const credential = (description: string) =>
-  key({ kind: "string", description, targets: ["fedora"], secret: true, schema: z.string() });
+const credential = (description: string) => key({ kind: "string", description, targets: ["fedora"], secret: true, schema: z.string() });
 
 export const edgeInputKeys = {
   emailDrainApiToken: credential("Cloudflare API token of the email drain (Queues consumer scope only)."),

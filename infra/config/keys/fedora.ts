@@ -18,7 +18,7 @@ export const serviceSecretSource = z.union(
     z.object({ generate: z.enum(["hex32", "base64-32"], { error: 'expected "hex32" or "base64-32"' }) }).strict(),
     z.object({ fromConfig: z.string({ error: "expected the name of an entry in extraSecrets" }) }).strict(),
   ],
-  { error: 'expected {generate: hex32|base64-32} or {fromConfig: <name of an extraSecrets entry>}' },
+  { error: "expected {generate: hex32|base64-32} or {fromConfig: <name of an extraSecrets entry>}" },
 );
 
 const environmentValue = z.union([z.string(), z.number(), z.boolean()], { error: "expected a string" }).transform(String);
@@ -27,7 +27,9 @@ export const serviceOverride = z
   .object({
     image: imageReference.optional(),
     env: z.record(environmentVariableName, environmentValue, { error: "expected a mapping of variable names to values" }).optional(),
-    secrets: z.record(environmentVariableName, serviceSecretSource, { error: "expected a mapping of variable names to secret sources" }).optional(),
+    secrets: z
+      .record(environmentVariableName, serviceSecretSource, { error: "expected a mapping of variable names to secret sources" })
+      .optional(),
     disabled: z.boolean({ error: "expected true or false" }).optional(),
     subdomain: dnsLabel.optional(),
   })
@@ -60,8 +62,7 @@ export const fedoraKeys = {
   }),
   sshUser: key({
     kind: "string",
-    description:
-      "The unprivileged user that owns the rootless Podman harness (linger enabled); units go to its ~/.config.",
+    description: "The unprivileged user that owns the rootless Podman harness (linger enabled); units go to its ~/.config.",
     targets: ["fedora"],
     required: true,
     schema: posixUserName,
@@ -79,8 +80,7 @@ export const fedoraKeys = {
   }),
   podmanVersion: key({
     kind: "string",
-    description:
-      "Podman version on the host (major.minor). Quadlet keys newer than this are refused at render time.",
+    description: "Podman version on the host (major.minor). Quadlet keys newer than this are refused at render time.",
     targets: ["fedora"],
     default: "5.4",
     schema: podmanVersion.default("5.4"),
@@ -101,8 +101,7 @@ export const fedoraKeys = {
   }),
   targetUnit: key({
     kind: "string",
-    description:
-      "Name of the systemd user target grouping every unit: `systemctl --user enable --now <name>.target` starts the harness.",
+    description: "Name of the systemd user target grouping every unit: `systemctl --user enable --now <name>.target` starts the harness.",
     targets: ["fedora"],
     default: "harness",
     schema: dnsLabel.default("harness"),

@@ -5,9 +5,20 @@ import { key } from "../keySpec";
 /** Fly.io region codes are three lower-case letters (cdg, sjc, fra, …). */
 const flyRegion = z.string().regex(/^[a-z]{3}$/, { error: 'expected a Fly.io region code such as "cdg" (flyctl platform regions)' });
 
-const flyOrg = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { error: 'expected a Fly.io organization slug such as "personal" (flyctl orgs list)' });
+const flyOrg = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]*$/, { error: 'expected a Fly.io organization slug such as "personal" (flyctl orgs list)' });
 
-const FLY_VM_SIZES = ["shared-cpu-1x", "shared-cpu-2x", "shared-cpu-4x", "shared-cpu-8x", "performance-1x", "performance-2x", "performance-4x", "performance-8x"] as const;
+const FLY_VM_SIZES = [
+  "shared-cpu-1x",
+  "shared-cpu-2x",
+  "shared-cpu-4x",
+  "shared-cpu-8x",
+  "performance-1x",
+  "performance-2x",
+  "performance-4x",
+  "performance-8x",
+] as const;
 
 const MEMORY_MESSAGE = "expected at least 1024 MB, in steps of 256 (at 512 MB the agent CLI is OOM-killed mid-response)";
 const vmMemoryMb = z
@@ -18,7 +29,11 @@ const vmMemoryMb = z
   .multipleOf(256, { error: MEMORY_MESSAGE });
 
 const VOLUME_MESSAGE = "expected a volume size in GB, an integer from 1 to 500";
-const volumeSizeGb = z.number({ error: VOLUME_MESSAGE }).int({ error: VOLUME_MESSAGE }).min(1, { error: VOLUME_MESSAGE }).max(500, { error: VOLUME_MESSAGE });
+const volumeSizeGb = z
+  .number({ error: VOLUME_MESSAGE })
+  .int({ error: VOLUME_MESSAGE })
+  .min(1, { error: VOLUME_MESSAGE })
+  .max(500, { error: VOLUME_MESSAGE });
 
 /** The tailnet's MagicDNS suffix: every tailnet's DNS name ends in ts.net. */
 const tailnetDnsName = z.string().refine((v) => isDnsName(v) && v.endsWith(".ts.net"), {
@@ -37,7 +52,8 @@ const exactVersion = z.string().regex(/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/, {
 
 /** The image's PostgreSQL comes from Debian trixie (postgresql-17); another base would change the data's major version. */
 const nodeTrixieImage = imageReference.refine((v) => parseImageReference(v)?.tag?.endsWith("-trixie-slim") ?? false, {
-  error: 'expected a node image tagged <version>-trixie-slim, such as "docker.io/library/node:24.21.0-trixie-slim" (the image installs trixie\'s postgresql-17)',
+  error:
+    'expected a node image tagged <version>-trixie-slim, such as "docker.io/library/node:24.21.0-trixie-slim" (the image installs trixie\'s postgresql-17)',
 });
 
 /** Tailscale key prefixes (tailscale.com/kb/1277): only an auth key joins a node. */
@@ -57,8 +73,7 @@ export const DEFAULT_FLY_AGENT_PACKAGES = ["@anthropic-ai/claude-code@2.1.329"] 
 export const flyKeys = {
   flyApp: key({
     kind: "string",
-    description:
-      "Fly.io app name. Also the machine's Tailscale host name, so Paperclip's URL is https://<flyApp>.<tailnetDnsName>.",
+    description: "Fly.io app name. Also the machine's Tailscale host name, so Paperclip's URL is https://<flyApp>.<tailnetDnsName>.",
     targets: ["fly"],
     required: true,
     schema: dnsLabel,
@@ -125,8 +140,7 @@ export const flyKeys = {
   flyAgentPackages: key({
     kind: "array",
     items: "string",
-    description:
-      "Agent CLIs installed globally in the Fly image, each an npm package at an exact version. Default: Claude Code.",
+    description: "Agent CLIs installed globally in the Fly image, each an npm package at an exact version. Default: Claude Code.",
     targets: ["fly"],
     // The default lives in the schema only: Pulumi.yaml would apply it to every stack as JSON text.
     schema: z

@@ -10,8 +10,7 @@ export const harnessKeys = {
   mailDomains: key({
     kind: "array",
     items: "string",
-    description:
-      "Domains Postfix receives mail for and accepts as senders on submission. Default: the stack's domain only.",
+    description: "Domains Postfix receives mail for and accepts as senders on submission. Default: the stack's domain only.",
     targets: ["fedora"],
     schema: z.array(dnsName, { error: "expected a list of DNS names" }).min(1, { error: "expected at least one domain" }).optional(),
     example: "[sodimo.eu, sodimonet.fr, yallafood.eu, cavisteduliban.fr]",
@@ -71,7 +70,10 @@ export const harnessKeys = {
     kind: "string",
     description: "Google OAuth client id for Twenty's Google sign-in (with googleOAuthClientSecret). Without both, Google sign-in is off.",
     targets: ["fedora"],
-    schema: z.string().regex(/^[A-Za-z0-9._-]+$/, { error: 'expected a client id such as "1234-abc.apps.googleusercontent.com"' }).optional(),
+    schema: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]+$/, { error: 'expected a client id such as "1234-abc.apps.googleusercontent.com"' })
+      .optional(),
   }),
   googleOAuthClientSecret: key({
     kind: "string",

@@ -23,7 +23,12 @@ export const shellInventory = z
     pipx: packageList.optional(),
     cargo: packageList.optional(),
     removed: z
-      .object({ mise: packageList.optional(), "npm-global": packageList.optional(), pipx: packageList.optional(), cargo: packageList.optional() })
+      .object({
+        mise: packageList.optional(),
+        "npm-global": packageList.optional(),
+        pipx: packageList.optional(),
+        cargo: packageList.optional(),
+      })
       .strict()
       .optional(),
   })
@@ -33,7 +38,8 @@ export const shellInventory = z
  * Images of derio-net/agent-images (the seed's shell and its base): its build workflow tags each
  * image with the full 40-character commit SHA and `latest`, nothing else.
  */
-const AGENT_IMAGES_REPOSITORY = /^ghcr\.io\/derio-net\/(agent-base|agent-shell-base|paperclip-shell|ruflo-shell|ruflo-server|secure-agent-kali|vk-local)$/;
+const AGENT_IMAGES_REPOSITORY =
+  /^ghcr\.io\/derio-net\/(agent-base|agent-shell-base|paperclip-shell|ruflo-shell|ruflo-server|secure-agent-kali|vk-local)$/;
 
 /** Why an image reference names a tag its repository never publishes, if it does. */
 export function unpublishedTagProblem(image: string): string | undefined {
@@ -46,7 +52,11 @@ export function unpublishedTagProblem(image: string): string | undefined {
 
 const sshPublicKey = z.string({ error: "expected an SSH public key line" }).superRefine((line, context) => {
   const problem = sshPublicKeyProblem(line);
-  if (problem !== undefined) context.addIssue({ code: "custom", message: `expected an OpenSSH public key ("ssh-ed25519 AAAA… me@laptop", as ssh-keygen writes it): ${problem}` });
+  if (problem !== undefined)
+    context.addIssue({
+      code: "custom",
+      message: `expected an OpenSSH public key ("ssh-ed25519 AAAA… me@laptop", as ssh-keygen writes it): ${problem}`,
+    });
 });
 
 /** The agent-shell-base family runs sshd on 2222 (its sshd_config `Port 2222`, `EXPOSE 2222`). */
@@ -86,7 +96,8 @@ export const homelabKeys = {
   }),
   publicUrl: key({
     kind: "string",
-    description: "The URL users open; default http://<loadBalancerIP>:3100, or http://localhost:3100 without one. Its host is allowed by Paperclip's hostname guard.",
+    description:
+      "The URL users open; default http://<loadBalancerIP>:3100, or http://localhost:3100 without one. Its host is allowed by Paperclip's hostname guard.",
     targets: ["homelab"],
     schema: httpUrl,
     example: "https://paperclip.frank.lan",
@@ -129,7 +140,8 @@ export const homelabKeys = {
   }),
   gatewayKeyRemoteRef: key({
     kind: "string",
-    description: "Store key of the LiteLLM key agents present to the gateway (ANTHROPIC_AUTH_TOKEN and OPENAI_API_KEY; never a provider's key).",
+    description:
+      "Store key of the LiteLLM key agents present to the gateway (ANTHROPIC_AUTH_TOKEN and OPENAI_API_KEY; never a provider's key).",
     targets: ["homelab"],
     default: "PAPERCLIP_LITELLM_KEY",
     schema: remoteKey.default("PAPERCLIP_LITELLM_KEY"),
@@ -143,7 +155,8 @@ export const homelabKeys = {
   }),
   braveApiKeyRemoteRef: key({
     kind: "string",
-    description: "Store key of the Brave Search API key (BRAVE_API_KEY) for agents' web search; unset leaves search off. Optional in the pod.",
+    description:
+      "Store key of the Brave Search API key (BRAVE_API_KEY) for agents' web search; unset leaves search off. Optional in the pod.",
     targets: ["homelab"],
     schema: remoteKey,
     example: "BRAVE_SEARCH_KEY_PAPERCLIP",
@@ -162,6 +175,7 @@ export const homelabKeys = {
       "The operator's SSH/mosh shell sidecar: {image, loadBalancerIP, homeSize, sshPort, authorizedKeys, inventory}. It shares /paperclip, has its own home volume and a second LoadBalancer IP (TCP 22 to the image's sshd on sshPort, default 2222; UDP 60000-60015). Images of derio-net/agent-images are tagged with full commit SHAs; keys must parse as OpenSSH public keys.",
     targets: ["homelab"],
     schema: shellSidecar,
-    example: "{image: ghcr.io/derio-net/paperclip-shell:<40-char commit sha>, loadBalancerIP: 192.168.55.221, authorizedKeys: [ssh-ed25519 AAAA…]}",
+    example:
+      "{image: ghcr.io/derio-net/paperclip-shell:<40-char commit sha>, loadBalancerIP: 192.168.55.221, authorizedKeys: [ssh-ed25519 AAAA…]}",
   }),
 };

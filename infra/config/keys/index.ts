@@ -20,7 +20,8 @@ function mergeKeyAreas<A extends object[]>(...areas: A): UnionToIntersection<A[n
   const merged: Record<string, unknown> = {};
   for (const area of areas) {
     for (const [name, spec] of Object.entries(area)) {
-      if (name in merged) throw new Error(`config key ${name} is defined by two areas of infra/config/keys; define it once with all its targets`);
+      if (name in merged)
+        throw new Error(`config key ${name} is defined by two areas of infra/config/keys; define it once with all its targets`);
       merged[name] = spec;
     }
   }

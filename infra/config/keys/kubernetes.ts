@@ -122,8 +122,7 @@ export const kubernetesKeys = {
   }),
   disableSignUp: key({
     kind: "boolean",
-    description:
-      "Refuse self sign-up (PAPERCLIP_AUTH_DISABLE_SIGN_UP). Turn it on once the first admin has accepted the bootstrap invite.",
+    description: "Refuse self sign-up (PAPERCLIP_AUTH_DISABLE_SIGN_UP). Turn it on once the first admin has accepted the bootstrap invite.",
     targets: KUBERNETES_TARGETS,
     default: false,
     schema: z.boolean({ error: "expected true or false" }).default(false),

@@ -70,7 +70,7 @@ interface HostnameEdge {
 
 /** What the edge routes, resolves and gates, by hostname. */
 function hostnamesOf(resources: readonly RecordedResource[]): HostnameEdge {
-  const ofType = (type: string) => resources.filter((r) => r.type === type).map((r) => unsecret(r.inputs) as Record<string, any>);  
+  const ofType = (type: string) => resources.filter((r) => r.type === type).map((r) => unsecret(r.inputs) as Record<string, any>);
   const [tunnelConfig] = ofType(CF.tunnelConfig);
   return {
     rules: (tunnelConfig!.config.ingresses as Array<{ hostname?: string }>).flatMap((rule) => (rule.hostname ? [rule.hostname] : [])),
@@ -104,7 +104,12 @@ describe("the edge follows the catalogue", () => {
       added: ["test-wiki.sodimo.eu", "test-board.sodimo.eu"],
     },
     { case: "a service without a route", definitions: [...CATALOG, internalService], overrides: {}, added: [] },
-    { case: "the added service disabled by an override", definitions: [...CATALOG, wiki], overrides: { "test-wiki": { disabled: true } }, added: [] },
+    {
+      case: "the added service disabled by an override",
+      definitions: [...CATALOG, wiki],
+      overrides: { "test-wiki": { disabled: true } },
+      added: [],
+    },
     {
       case: "the added service on another subdomain",
       definitions: [...CATALOG, wiki],
@@ -138,7 +143,8 @@ describe("the edge follows the catalogue", () => {
     ]);
     expect([...beforeKeys].filter((k) => !afterKeys.has(k))).toEqual([]);
     // Everything else is declared identically; the only changed input is the config's rule list.
-    const inputsByKey = (resources: readonly RecordedResource[]) => new Map(resources.map((r) => [key(r), JSON.stringify(unsecret(r.inputs))]));
+    const inputsByKey = (resources: readonly RecordedResource[]) =>
+      new Map(resources.map((r) => [key(r), JSON.stringify(unsecret(r.inputs))]));
     const beforeInputs = inputsByKey(before);
     const changed = [...inputsByKey(after)].filter(([k, v]) => beforeInputs.has(k) && beforeInputs.get(k) !== v).map(([k]) => k);
     expect(changed).toEqual([`${CF.tunnelConfig} tunnel-config`]);
@@ -150,7 +156,9 @@ describe("planCloudflareEdge", () => {
   const routes = [{ service: "paperclip", hostname: "paperclip.sodimo.eu", upstream: "paperclip:3100", paths: [] }];
 
   it("defaults the weekly summary to admin@ and harness@ the domain", () => {
-    const { plan, problems } = planCloudflareEdge(config({}, ["deadLetterSummaryTo", "deadLetterSummaryFrom", "accessSessionDuration"]), { routes });
+    const { plan, problems } = planCloudflareEdge(config({}, ["deadLetterSummaryTo", "deadLetterSummaryFrom", "accessSessionDuration"]), {
+      routes,
+    });
     expect(problems).toEqual([]);
     expect(plan.deadLetterSummary).toEqual({ to: "admin@sodimo.eu", from: "harness@sodimo.eu" });
     expect(plan.hostnames).toEqual([{ service: "paperclip", hostname: "paperclip.sodimo.eu" }]);
@@ -194,9 +202,12 @@ describe("planCloudflareEdge", () => {
   });
 
   it("reports agents' senders the drain would not send for, and a route on the MCP endpoint's hostname", () => {
-    const { problems } = planCloudflareEdge(config({ [`${P}mcpAgentSenders`]: JSON.stringify(["agents@sodimo.eu", "bot@elsewhere.example"]) }), {
-      routes: [...routes, { service: "wiki", hostname: MCP_HOSTNAME, upstream: "wiki:80", paths: [] }],
-    });
+    const { problems } = planCloudflareEdge(
+      config({ [`${P}mcpAgentSenders`]: JSON.stringify(["agents@sodimo.eu", "bot@elsewhere.example"]) }),
+      {
+        routes: [...routes, { service: "wiki", hostname: MCP_HOSTNAME, upstream: "wiki:80", paths: [] }],
+      },
+    );
     expect(problems).toEqual([
       {
         key: `${P}mcpAgentSenders`,

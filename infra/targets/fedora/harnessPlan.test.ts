@@ -18,7 +18,11 @@ const hostPrograms = { emailDrain: () => DRAIN_PROGRAM };
 
 beforeAll(async () => {
   // Only for the stack name in error messages (planFedora is pure otherwise).
-  await pulumi.runtime.setMocks({ newResource: (a) => ({ id: a.name, state: a.inputs }), call: (a) => a.inputs }, "paperclip-harness", "fedora");
+  await pulumi.runtime.setMocks(
+    { newResource: (a) => ({ id: a.name, state: a.inputs }), call: (a) => a.inputs },
+    "paperclip-harness",
+    "fedora",
+  );
 });
 
 function file(plan: FedoraStackPlan, key: string): string {
@@ -59,7 +63,9 @@ describe("the fedora harness plan", () => {
   it("escapes environment-file values and refuses a line break, without showing the value", () => {
     const secret = plan.harness.secrets.find((s) => s.name === "email-drain-environment")!;
     expect(resolveSecret(secret.value, () => 'a"b\\c').split("\n")[0]).toBe('CF_ACCOUNT_ID="a\\"b\\\\c"');
-    expect(() => resolveSecret(secret.value, () => "token\nEVIL=1")).toThrow("environment file: the value of CF_ACCOUNT_ID contains a control character");
+    expect(() => resolveSecret(secret.value, () => "token\nEVIL=1")).toThrow(
+      "environment file: the value of CF_ACCOUNT_ID contains a control character",
+    );
   });
 
   it("stores the mail submitters' logins in Dovecot as SHA-512 digests of their passwords", () => {
@@ -134,7 +140,9 @@ describe("the full plan on the real validators (Piler and the drain enabled)", (
       targetExecutables: FEDORA_HOST_EXECUTABLES,
     });
     expect(validation.results.filter((r) => r.status !== "passed")).toEqual([]);
-    expect(validation.results.map((r) => path.basename(r.target))).toEqual(expect.arrayContaining(["email-drain.service", "piler.container", "piler-mysql.container"]));
+    expect(validation.results.map((r) => path.basename(r.target))).toEqual(
+      expect.arrayContaining(["email-drain.service", "piler.container", "piler-mysql.container"]),
+    );
   });
 
   it("Postfix's configuration (with the archive copy) passes postconf", async (context) => {
@@ -151,7 +159,9 @@ describe("the full plan on the real validators (Piler and the drain enabled)", (
 
   it("the drain's sendmail passes shellcheck", async (context) => {
     requireTool(context, "shellcheck");
-    expect(await shellcheckValidator({ file: path.join(home, ".local/lib/paperclip-harness/sendmail-postfix.sh") })).toMatchObject({ status: "passed" });
+    expect(await shellcheckValidator({ file: path.join(home, ".local/lib/paperclip-harness/sendmail-postfix.sh") })).toMatchObject({
+      status: "passed",
+    });
   });
 });
 
@@ -202,7 +212,13 @@ describe("configuration the harness refuses, before any resource exists", () => 
   });
 
   it("says a host service has no image to override", () => {
-    expect(configErrorOf(() => planFedora(fedoraConfig({ [`${P}services`]: JSON.stringify({ cloudflared: { image: "docker.io/cloudflare/cloudflared:2025.1.0" } }) })))).toBe(
+    expect(
+      configErrorOf(() =>
+        planFedora(
+          fedoraConfig({ [`${P}services`]: JSON.stringify({ cloudflared: { image: "docker.io/cloudflare/cloudflared:2025.1.0" } }) }),
+        ),
+      ),
+    ).toBe(
       [
         "stacks/Pulumi.fedora.yaml: 1 configuration problem:",
         '  - paperclip-harness:services.cloudflared.image = "docker.io/cloudflare/cloudflared:2025.1.0": cloudflared runs on the host, not in a container; it has no image',

@@ -32,13 +32,7 @@ import {
 } from "../../../components/podman/unitModel";
 import { secretEnvironmentFile, type SecretValue } from "../../catalog/secretValue";
 import type { ResolvedCatalog } from "../../catalog/resolveCatalog";
-import {
-  type ContainerService,
-  type HostService,
-  type NetworkRole,
-  NETWORK_ROLES,
-  type ServiceDeclaration,
-} from "../../catalog/types";
+import { type ContainerService, type HostService, type NetworkRole, NETWORK_ROLES, type ServiceDeclaration } from "../../catalog/types";
 
 export interface PlannedNetwork {
   name: string;
@@ -124,14 +118,12 @@ export function deriveHarnessPlan(catalog: ResolvedCatalog, options: HarnessPlan
   }
 
   const usedRoles = NETWORK_ROLES.filter((role) => role === "harness" || [...memberships.values()].some((r) => r.includes(role)));
-  const networks = usedRoles.map(
-    (role): NetworkUnit => ({
-      kind: "network",
-      name: options.networks[role].name,
-      unit: { Description: `Harness network ${options.networks[role].name} (${role})` },
-      network: { NetworkName: options.networks[role].name, Subnet: [options.networks[role].subnet] },
-    }),
-  );
+  const networks = usedRoles.map((role): NetworkUnit => ({
+    kind: "network",
+    name: options.networks[role].name,
+    unit: { Description: `Harness network ${options.networks[role].name} (${role})` },
+    network: { NetworkName: options.networks[role].name, Subnet: [options.networks[role].subnet] },
+  }));
 
   const targetUnit: TargetUnit = {
     kind: "target",
@@ -145,14 +137,12 @@ export function deriveHarnessPlan(catalog: ResolvedCatalog, options: HarnessPlan
   };
 
   const units: UnitFile[] = [...networks, ...volumes.values(), ...serviceUnits, targetUnit];
-  const unitFiles = units.map(
-    (unit): HarnessFile => ({
-      key: unitFileName(unit),
-      path: `${isQuadlet(unit) ? QUADLET_DIR : SYSTEMD_USER_DIR}/${unitFileName(unit)}`,
-      content: renderUnit(unit, { podmanVersion: options.podmanVersion }),
-      definesUnit: systemdUnitName(unit),
-    }),
-  );
+  const unitFiles = units.map((unit): HarnessFile => ({
+    key: unitFileName(unit),
+    path: `${isQuadlet(unit) ? QUADLET_DIR : SYSTEMD_USER_DIR}/${unitFileName(unit)}`,
+    content: renderUnit(unit, { podmanVersion: options.podmanVersion }),
+    definesUnit: systemdUnitName(unit),
+  }));
 
   const privilegedPorts = catalog.services
     .flatMap((s) => s.ports ?? [])
@@ -213,11 +203,7 @@ function dependencyUnits(service: ServiceDeclaration): string[] {
   return (service.dependsOn ?? []).map((d) => `${d}.service`);
 }
 
-function containerServicePlan(
-  service: ContainerService,
-  options: HarnessPlanOptions,
-  volumes: Map<string, VolumeUnit>,
-): ServicePlan {
+function containerServicePlan(service: ContainerService, options: HarnessPlanOptions, volumes: Map<string, VolumeUnit>): ServicePlan {
   for (const volume of service.volumes ?? []) {
     if (volume.kind !== "volume" || volumes.has(volume.name)) continue;
     volumes.set(volume.name, {
@@ -233,9 +219,11 @@ function containerServicePlan(
 
   const secrets = podmanSecretsOf(service);
   const configDir = `${CONFIG_DIR}/${service.name}`;
-  const configFiles = (service.configFiles ?? []).map(
-    (file): HarnessFile => ({ key: `${service.name}/${file.name}`, path: `${configDir}/${file.name}`, content: file.content }),
-  );
+  const configFiles = (service.configFiles ?? []).map((file): HarnessFile => ({
+    key: `${service.name}/${file.name}`,
+    path: `${configDir}/${file.name}`,
+    content: file.content,
+  }));
   const units: UnitFile[] = [];
   const files = [...configFiles];
 
@@ -357,9 +345,12 @@ function containerServicePlan(
 }
 
 function hostServicePlan(service: HostService): ServicePlan {
-  const files = (service.hostFiles ?? []).map(
-    (file): HarnessFile => ({ key: `${service.name}/${file.path.split("/").at(-1)!}`, path: file.path, content: file.content, ...(file.mode ? { mode: file.mode } : {}) }),
-  );
+  const files = (service.hostFiles ?? []).map((file): HarnessFile => ({
+    key: `${service.name}/${file.path.split("/").at(-1)!}`,
+    path: file.path,
+    content: file.content,
+    ...(file.mode ? { mode: file.mode } : {}),
+  }));
   const secretEnv = service.secretEnv ?? {};
   const environmentFile = Object.keys(secretEnv).length > 0 ? `${SECRETS_DIR}/${service.name}.env` : undefined;
   const secrets: PlannedSecret[] = environmentFile

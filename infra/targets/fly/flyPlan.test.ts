@@ -26,7 +26,9 @@ describe("fly stack configuration errors", () => {
 
   test("refuses less memory than the agent CLI needs", () => {
     expect(messageFor({ values: { flyVmMemoryMb: "512" } })).toBe(
-      oneProblem("  - paperclip-harness:flyVmMemoryMb = 512: expected at least 1024 MB, in steps of 256 (at 512 MB the agent CLI is OOM-killed mid-response)"),
+      oneProblem(
+        "  - paperclip-harness:flyVmMemoryMb = 512: expected at least 1024 MB, in steps of 256 (at 512 MB the agent CLI is OOM-killed mid-response)",
+      ),
     );
   });
 
@@ -131,7 +133,8 @@ describe("the fly plan", () => {
 });
 
 describe("Principle 3 on fly", () => {
-  const MODEL_CREDENTIALS = /^(ANTHROPIC_API_KEY|ANTHROPIC_AUTH_TOKEN|OPENAI_API_KEY|GEMINI_API_KEY|GOOGLE_API_KEY|OPENROUTER_API_KEY|CLAUDE_CODE_OAUTH_TOKEN|AWS_.*)$/;
+  const MODEL_CREDENTIALS =
+    /^(ANTHROPIC_API_KEY|ANTHROPIC_AUTH_TOKEN|OPENAI_API_KEY|GEMINI_API_KEY|GOOGLE_API_KEY|OPENROUTER_API_KEY|CLAUDE_CODE_OAUTH_TOKEN|AWS_.*)$/;
 
   test("by default every model call goes to the gateway, and the gateway key is the only model credential", () => {
     const { env, secrets } = plan();
@@ -144,7 +147,10 @@ describe("Principle 3 on fly", () => {
   });
 
   test("the opt-in sends Claude Code to Anthropic with the subscription token, visibly, and nothing else", () => {
-    const direct = plan({ values: { directClaudeSubscription: "true", claudeCodeOauthToken: "sk-ant-oat01-abc" }, secret: ["claudeCodeOauthToken"] });
+    const direct = plan({
+      values: { directClaudeSubscription: "true", claudeCodeOauthToken: "sk-ant-oat01-abc" },
+      secret: ["claudeCodeOauthToken"],
+    });
     expect(direct.directClaudeSubscription).toBe(true);
     expect(direct.secrets.filter((s) => MODEL_CREDENTIALS.test(s.name)).map((s) => [s.name, s.value])).toEqual([
       ["CLAUDE_CODE_OAUTH_TOKEN", operator("claudeCodeOauthToken")],

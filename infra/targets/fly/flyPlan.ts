@@ -84,7 +84,11 @@ const HEALTH_PATH = "/api/health";
 /** `stack` names the stack file in error messages (Pulumi's current stack by default). */
 export function planFly(config: ConfigValues, stack: string = pulumi.getStack()): FlyStackPlan {
   const stackFile = stackFileOf(stack);
-  const problems = [...directAccessProblems(config), ...rotationProblems(config.rotations ?? {}, FLY_GENERATED_SECRETS), ...stagingProblems(config)];
+  const problems = [
+    ...directAccessProblems(config),
+    ...rotationProblems(config.rotations ?? {}, FLY_GENERATED_SECRETS),
+    ...stagingProblems(config),
+  ];
   if (problems.length > 0) throw new ConfigError(stackFile, problems);
 
   const app = config.flyApp!;
@@ -191,7 +195,6 @@ function directAccessProblems(config: ConfigValues): ConfigProblem[] {
   }
   return [];
 }
-
 
 /** Operator credentials must survive `flyctl secrets import`'s NAME=VALUE parser unchanged. */
 function stagingProblems(config: ConfigValues): ConfigProblem[] {

@@ -81,12 +81,13 @@ export function planKubernetesPaperclip(
   };
 }
 
-
 /**
  * A pod-template annotation recording the rotation tokens of the secrets a pod reads: Kubernetes
  * does not restart pods when a Secret changes, so a rotation changes the template instead.
  */
 export function rotationAnnotations(plan: KubernetesPaperclipPlan, secretNames: readonly string[]): Record<string, string> {
-  const tokens = Object.fromEntries(secretNames.filter((name) => plan.rotations[name] !== undefined).map((name) => [name, plan.rotations[name]!]));
+  const tokens = Object.fromEntries(
+    secretNames.filter((name) => plan.rotations[name] !== undefined).map((name) => [name, plan.rotations[name]!]),
+  );
   return Object.keys(tokens).length > 0 ? { "paperclip-harness/secret-rotations": JSON.stringify(tokens) } : {};
 }
