@@ -1,5 +1,4 @@
-import { buildSync } from "esbuild";
-import * as path from "node:path";
+import { buildWorkerBundle } from "../workerBundle";
 
 export { DLQ_WORKER_BINDINGS } from "./src/env";
 
@@ -12,25 +11,7 @@ export const DLQ_WORKER_COMPATIBILITY_DATE = "2026-04-01";
 /** Mondays 08:00 UTC: the weekly dead-letter summary. */
 export const DLQ_WORKER_CRON = "0 8 * * 1";
 
-/**
- * The Worker as one ES module, ready to upload. Deterministic: the same sources give the same bytes
- * wherever it runs, so the upload only changes when the code does.
- */
+/** The Worker as one ES module, ready to upload (see buildWorkerBundle). */
 export function buildDlqWorkerBundle(): string {
-  const result = buildSync({
-    entryPoints: [path.join(__dirname, "src", "worker.ts")],
-    // Paths in the output's comments are relative to this, not to wherever the program runs.
-    absWorkingDir: __dirname,
-    bundle: true,
-    write: false,
-    format: "esm",
-    platform: "neutral",
-    target: "es2022",
-    sourcemap: false,
-    logLevel: "silent",
-  });
-  const [output] = result.outputFiles;
-  if (!output || result.outputFiles.length !== 1)
-    throw new Error(`dlq-worker bundle: expected one output file, got ${result.outputFiles.length}`);
-  return output.text;
+  return buildWorkerBundle(__dirname, "dlq-worker");
 }

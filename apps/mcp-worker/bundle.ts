@@ -1,5 +1,4 @@
-import { buildSync } from "esbuild";
-import * as path from "node:path";
+import { buildWorkerBundle } from "../workerBundle";
 
 export { MCP_PATH, MCP_WORKER_BINDINGS } from "./src/env";
 
@@ -9,28 +8,11 @@ export const MCP_WORKER_MAIN_MODULE = "mcp-worker.js";
 /** Pinned: a Worker's behaviour follows its compatibility date, not the upload date. */
 export const MCP_WORKER_COMPATIBILITY_DATE = "2026-04-01";
 
-/**
- * The Worker as one ES module, ready to upload. Deterministic: the same sources give the same bytes
- * wherever it runs, so the upload only changes when the code does.
- */
+/** The Worker as one ES module, ready to upload (see buildWorkerBundle). */
 export function buildMcpWorkerBundle(): string {
-  const result = buildSync({
-    entryPoints: [path.join(__dirname, "src", "worker.ts")],
-    // Paths in the output's comments are relative to this, not to wherever the program runs.
-    absWorkingDir: __dirname,
-    bundle: true,
-    write: false,
-    format: "esm",
-    platform: "neutral",
+  return buildWorkerBundle(__dirname, "mcp-worker", {
     // The Workers builds of the dependencies (jose has one), then their ES modules.
     conditions: ["workerd", "worker", "browser", "import"],
     mainFields: ["module", "main"],
-    target: "es2022",
-    sourcemap: false,
-    logLevel: "silent",
   });
-  const [output] = result.outputFiles;
-  if (!output || result.outputFiles.length !== 1)
-    throw new Error(`mcp-worker bundle: expected one output file, got ${result.outputFiles.length}`);
-  return output.text;
 }

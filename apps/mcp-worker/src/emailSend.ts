@@ -11,20 +11,15 @@ import type { Caller } from "./caller";
 import { recordCrossing, updateOutcome } from "./ledger";
 import type { SenderRules } from "./senderRules";
 
-/** What the caller gives `email_send`: the envelope's fields, less those the Worker sets. */
-export interface EmailSendInput {
+/**
+ * What the caller gives `email_send`: the envelope's own fields (so the two cannot drift), less
+ * those the Worker sets, with the sender optional and the caller's own idempotency key.
+ */
+export type EmailSendInput = Omit<EmailEnvelope, "v" | "id" | "from" | "createdAt" | "meta"> & {
   from?: string;
-  to: string[];
-  cc?: string[];
-  bcc?: string[];
-  replyTo?: string;
-  subject: string;
-  text?: string;
-  html?: string;
-  headers?: Record<string, string>;
   /** The caller's own idempotency key: the same key from the same caller is sent once. */
   idempotencyKey?: string;
-}
+};
 
 export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 

@@ -1,0 +1,27 @@
+import { buildSync } from "esbuild";
+import * as path from "node:path";
+
+/**
+ * A Worker as one ES module, ready to upload. Deterministic: the same sources give the same bytes
+ * wherever it runs, so the upload only changes when the code does. `conditions` and `mainFields`
+ * pick dependencies' Workers builds where a Worker has such dependencies.
+ */
+export function buildWorkerBundle(workerDir: string, name: string, resolve: { conditions?: string[]; mainFields?: string[] } = {}): string {
+  const result = buildSync({
+    entryPoints: [path.join(workerDir, "src", "worker.ts")],
+    // Paths in the output's comments are relative to this, not to wherever the program runs.
+    absWorkingDir: workerDir,
+    bundle: true,
+    write: false,
+    format: "esm",
+    platform: "neutral",
+    ...resolve,
+    target: "es2022",
+    sourcemap: false,
+    logLevel: "silent",
+  });
+  const [output] = result.outputFiles;
+  if (!output || result.outputFiles.length !== 1)
+    throw new Error(`${name} bundle: expected one output file, got ${result.outputFiles.length}`);
+  return output.text;
+}
