@@ -11,6 +11,9 @@ export function buildWorkerBundle(workerDir: string, name: string, resolve: { co
     entryPoints: [path.join(workerDir, "src", "worker.ts")],
     // Paths in the output's comments are relative to this, not to wherever the program runs.
     absWorkingDir: workerDir,
+    // A checkout whose node_modules is a symlink (the PR diff's base revision) must name modules by
+    // the same relative paths as one with its own, or the same sources give different bytes.
+    preserveSymlinks: true,
     bundle: true,
     write: false,
     format: "esm",
