@@ -52,6 +52,7 @@ describe("the paperclip-harness pack", () => {
       { policy: "llama-swap-only-from-gateway", reason: "no llama-swap in this stack" },
       { policy: "email-outbox-drained-by-host-only", reason: "no email_outbox queue in this stack" },
       { policy: "tunnel-hostnames-behind-access", reason: "no hostname served by a Cloudflare Tunnel in this stack" },
+      { policy: "access-requires-identity-provider", reason: "no Access application in this stack" },
       { policy: "tunnel-ingress-ends-in-404", reason: "no Cloudflare Tunnel in this stack" },
     ]);
   });

@@ -3,6 +3,7 @@
  * policies/; this list is what index.ts serves and what `npm run check` runs.
  */
 import type { Policies } from "@pulumi/policy";
+import { accessRequiresIdentityProvider } from "./policies/accessRequiresIdentityProvider";
 import { agentMailOnlyViaMcpEndpoint } from "./policies/agentMailOnlyViaMcpEndpoint";
 import { agentModelTrafficViaGateway } from "./policies/agentModelTrafficViaGateway";
 import { agentNoMailServerAccess } from "./policies/agentNoMailServerAccess";
@@ -40,6 +41,7 @@ export const PRINCIPLE_3_POLICIES: Policies = [
 export const HARDENING_POLICIES: Policies = [
   publishedPortsLoopback,
   tunnelHostnamesBehindAccess,
+  accessRequiresIdentityProvider,
   tunnelIngressEndsIn404,
   imagesPinned,
   noPlaintextSecrets,

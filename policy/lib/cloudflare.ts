@@ -94,6 +94,7 @@ export function hostnameCovered(hostname: string, patterns: readonly string[]): 
 export interface AccessDecision {
   decision?: string | Unknown;
   includes: Plain[];
+  requires: Plain[];
   label: string;
 }
 
@@ -110,12 +111,17 @@ export function applicationDecisions(
     const id = strOrUnknown(at(entry, "id"));
     const inlineDecision = strOrUnknown(at(entry, "decision"));
     if (inlineDecision !== undefined) {
-      decisions.push({ decision: inlineDecision, includes: arr(at(entry, "includes")), label: "an inline policy" });
+      decisions.push({
+        decision: inlineDecision,
+        includes: arr(at(entry, "includes")),
+        requires: arr(at(entry, "requires")),
+        label: "an inline policy",
+      });
     } else if (typeof id === "string") {
       // A known id: the reusable policy whose id it is, if the stack declares it with that id.
       const policy = policies.find((p) => str(p.props.id) === id);
       if (policy) referenced.add(policy.urn);
-      else if (referenced.size === 0) decisions.push({ decision: undefined, includes: [], label: `policy ${id}` });
+      else if (referenced.size === 0) decisions.push({ decision: undefined, includes: [], requires: [], label: `policy ${id}` });
     }
   }
   for (const urn of referenced) {
@@ -123,6 +129,7 @@ export function applicationDecisions(
     decisions.push({
       decision: strOrUnknown(policy.props.decision),
       includes: arr(policy.props.includes),
+      requires: arr(policy.props.requires),
       label: `ZeroTrustAccessPolicy ${policy.name}`,
     });
   }

@@ -19,6 +19,8 @@ export const CF = {
 
 export const EDGE_HOSTNAMES = ["paperclip.example.com", "chat.example.com", "cockpit.example.com"];
 const ACCOUNT = "0123456789abcdef0123456789abcdef";
+/** The Zero Trust identity provider (Google Workspace) every people policy requires, as the stack's accessIdentityProviderId does. */
+export const IDENTITY_PROVIDER = "2f6b8d0e-4a1c-4e3b-9d5f-7a0c2e4b6d8f";
 const TUNNEL_ID = "6ff42ae2-765d-4adf-8112-31c55c1551ef";
 
 export function edgeResources(hostnames: readonly string[] = EDGE_HOSTNAMES): AnalyzerResource[] {
@@ -69,6 +71,7 @@ export function edgeResources(hostnames: readonly string[] = EDGE_HOSTNAMES): An
       name: "Company Google Workspace",
       decision: "allow",
       includes: [{ emailDomain: { domain: "example.com" } }],
+      requires: [{ loginMethod: { id: IDENTITY_PROVIDER } }],
     }),
     ...hostnames.map((hostname) =>
       resource(
@@ -133,6 +136,7 @@ export function outboxProducerResources(): AnalyzerResource[] {
       name: `${MCP_HOSTNAME}: company identities`,
       decision: "allow",
       includes: [{ emailDomain: { domain: "example.com" } }],
+      requires: [{ loginMethod: { id: IDENTITY_PROVIDER } }],
     }),
     resource(
       CF.accessPolicy,

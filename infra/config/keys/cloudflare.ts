@@ -72,7 +72,8 @@ export const cloudflareKeys = {
   accessEmailDomains: key({
     kind: "array",
     items: "string",
-    description: "Email domains Access lets through on every public hostname. Set this and/or accessIdentityProviderId.",
+    description:
+      "Email domains Access lets through on every public hostname. With accessIdentityProviderId, users need both; alone it needs accessDomainOnlyReason.",
     targets: ["fedora"],
     schema: z
       .array(dnsName, { error: "expected a list of email domains such as [sodimo.eu]" })
@@ -83,11 +84,19 @@ export const cloudflareKeys = {
   accessIdentityProviderId: key({
     kind: "string",
     description:
-      "Id of the Google Workspace identity provider in Zero Trust; when set, Access requires a login through it (and offers no other). Set this and/or accessEmailDomains.",
+      "Id of the Google Workspace identity provider in Zero Trust: Access requires a login through it (and offers no other). Required unless accessDomainOnlyReason says why the gate is domain-only.",
     targets: ["fedora"],
     schema: z.string().regex(UUID, {
       error: "expected the identity provider's id, a UUID (Zero Trust → Settings → Authentication → the provider)",
     }),
+  }),
+  accessDomainOnlyReason: key({
+    kind: "string",
+    description:
+      "Why Access admits accessEmailDomains through any login method the account offers (a one-time PIN to the address included) instead of requiring accessIdentityProviderId. Without an identity provider the stack refuses to plan unless this is set.",
+    targets: ["fedora"],
+    schema: z.string().trim().min(20, { error: "expected a sentence saying why the gate may be domain-only (at least 20 characters)" }),
+    example: "No Google Workspace yet; one-time PINs to company mailboxes only, until 2027-03.",
   }),
   accessSessionDuration: key({
     kind: "string",

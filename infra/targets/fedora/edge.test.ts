@@ -182,9 +182,38 @@ describe("planCloudflareEdge", () => {
     expect(plan.identityProviderId).toBe("7c3e5a1f-2b4d-4f6a-8c0e-1d3f5b7a9c2e");
   });
 
-  it("accepts an identity provider alone, or email domains alone", () => {
+  it("accepts an identity provider alone, or with email domains", () => {
     expect(planCloudflareEdge(config({}, ["accessEmailDomains"]), { routes }).problems).toEqual([]);
-    expect(planCloudflareEdge(config({}, ["accessIdentityProviderId"]), { routes }).problems).toEqual([]);
+    expect(planCloudflareEdge(config(), { routes }).problems).toEqual([]);
+  });
+
+  const REASON = "No Google Workspace yet; PINs to company mailboxes until 2027-03.";
+
+  it("refuses a domain-only gate unless the stack says why", () => {
+    expect(planCloudflareEdge(config({}, ["accessIdentityProviderId"]), { routes }).problems).toEqual([
+      {
+        key: `${P}accessIdentityProviderId`,
+        expected: expect.stringMatching(
+          /^missing: Access requires a login through the company's identity provider by default \(a domain-only gate admits any login method the account offers, a one-time PIN included\); set accessIdentityProviderId, or set accessDomainOnlyReason/,
+        ),
+      },
+    ]);
+    const optedOut = planCloudflareEdge(config({ [`${P}accessDomainOnlyReason`]: REASON }, ["accessIdentityProviderId"]), { routes });
+    expect(optedOut.problems).toEqual([]);
+    expect(optedOut.plan.identityProviderId).toBeUndefined();
+  });
+
+  it("refuses a domain-only reason beside an identity provider, and a reason that says nothing", () => {
+    expect(planCloudflareEdge(config({ [`${P}accessDomainOnlyReason`]: REASON }), { routes }).problems).toEqual([
+      {
+        key: `${P}accessDomainOnlyReason`,
+        found: JSON.stringify(REASON),
+        expected: "no reason: accessIdentityProviderId is set, so the gate is not domain-only; remove one of the two",
+      },
+    ]);
+    expect(() => config({ [`${P}accessDomainOnlyReason`]: "because" }, ["accessIdentityProviderId"])).toThrow(
+      /accessDomainOnlyReason = "because": expected a sentence saying why the gate may be domain-only \(at least 20 characters\)/,
+    );
   });
 
   it("plans the MCP endpoint on mcp.<domain>, agents sending as agents@<domain>, people of the mail domains", () => {

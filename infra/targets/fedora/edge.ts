@@ -92,6 +92,20 @@ export function planCloudflareEdge(
         "missing: Access needs the company's identities for every public hostname; set accessEmailDomains (such as [" +
         `${domain}]) and/or accessIdentityProviderId`,
     });
+  } else if (config.accessIdentityProviderId === undefined && config.accessDomainOnlyReason === undefined) {
+    // A domain alone admits whoever proves an address of it by any login method the account offers,
+    // a one-time PIN mailed to the address included: a mailbox is then a key to every hostname.
+    problems.push({
+      key: `${PROJECT}:accessIdentityProviderId`,
+      expected:
+        "missing: Access requires a login through the company's identity provider by default (a domain-only gate admits any login method the account offers, a one-time PIN included); set accessIdentityProviderId, or set accessDomainOnlyReason to say why the gate may be domain-only",
+    });
+  } else if (config.accessIdentityProviderId !== undefined && config.accessDomainOnlyReason !== undefined) {
+    problems.push({
+      key: `${PROJECT}:accessDomainOnlyReason`,
+      found: displayValue(config.accessDomainOnlyReason),
+      expected: "no reason: accessIdentityProviderId is set, so the gate is not domain-only; remove one of the two",
+    });
   }
 
   const mailDomains = (config.mailDomains ?? [domain]).map((d) => d.toLowerCase());
