@@ -7,6 +7,7 @@ describe("renderCockpitConf", () => {
     expect(text).toMatchSnapshot();
     expect(text).toContain("Origins = https://cockpit.sodimo.eu wss://cockpit.sodimo.eu");
     expect(text).toContain("ProtocolHeader = X-Forwarded-Proto");
+    expect(text).toContain("LoginTo = false");
   });
 
   it("refuses a hostname that would break the file", () => {
