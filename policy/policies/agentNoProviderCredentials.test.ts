@@ -166,6 +166,90 @@ describe("agent-no-provider-credentials", () => {
     });
   });
 
+  describe("provider keys recognised by their shape, under any name", () => {
+    // Fixture keys of each published format (made up, never real).
+    const shaped: [string, string][] = [
+      ["Anthropic", `sk-ant-api03-${"A".repeat(40)}`],
+      ["OpenAI", `sk-proj-${"b".repeat(48)}`],
+      ["OpenAI", `sk-${"c".repeat(20)}T3BlbkFJ${"d".repeat(20)}`],
+      ["OpenRouter", `sk-or-v1-${"e".repeat(64)}`],
+      ["DeepSeek", `sk-${"f".repeat(32)}`],
+      ["Google (Gemini/Vertex API key)", `AIza${"G".repeat(35)}`],
+      ["AWS (Bedrock)", "AKIA" + "Z".repeat(16)],
+      ["Groq", `gsk_${"h".repeat(52)}`],
+      ["xAI", `xai-${"i".repeat(80)}`],
+      ["Hugging Face", `hf_${"j".repeat(34)}`],
+    ];
+
+    test.each(shaped)("#S1 a %s key in a plain variable with an innocent name", async (provider, key) => {
+      const resources = fedora((spec) => (paperclip(spec).Environment!.TOOL_TOKEN = key));
+      expectViolations(await run(policy, resources), policy, [
+        {
+          resource: PAPERCLIP,
+          message: new RegExp(
+            `^paperclip\\.container: TOOL_TOKEN \\(Environment= in paperclip\\.container\\) holds a value in the ${provider.replace(/[()/]/g, "\\$&")} key format \\(value not shown\\)\\.$`,
+          ),
+        },
+      ]);
+    });
+
+    test("#S2 a provider key inside a header variable", async () => {
+      const resources = fedora(
+        (spec) => (paperclip(spec).Environment!.ANTHROPIC_CUSTOM_HEADERS = `x-api-key: sk-ant-api03-${"k".repeat(40)}`),
+      );
+      expectViolations(await run(policy, resources), policy, [
+        { resource: PAPERCLIP, message: /ANTHROPIC_CUSTOM_HEADERS .* holds a value in the Anthropic key format/ },
+      ]);
+    });
+
+    test("#S3 a provider key in a Podman secret read under another name, and mounted as a file", async () => {
+      const resources = fedora((spec) => {
+        paperclip(spec).Secret!.push({ name: "paperclip-tool-token", type: "env", target: "TOOL_TOKEN" });
+        paperclip(spec).Secret!.push({ name: "paperclip-tool-token", type: "mount", target: "/run/secrets/tool" });
+        spec.secrets.push({ name: "paperclip-tool-token", value: `sk-or-v1-${"0".repeat(64)}` });
+      });
+      expectViolations(await run(policy, resources), policy, [
+        {
+          resource: PAPERCLIP,
+          message:
+            /TOOL_TOKEN \(Secret= in paperclip\.container\) reads Podman secret paperclip-tool-token, whose value is in the OpenRouter key format/,
+        },
+        {
+          resource: PAPERCLIP,
+          message: /mounts Podman secret paperclip-tool-token at \/run\/secrets\/tool, whose value is in the OpenRouter key format/,
+        },
+      ]);
+    });
+
+    test("#S4 a provider key in a Kubernetes Secret under another name", async () => {
+      const resources = homelabResources();
+      env(named(resources, "paperclip")).env.push({ name: "TOOL_TOKEN", value: `AIza${"x".repeat(35)}` });
+      expectViolations(await run(policy, resources), policy, [
+        { resource: "paperclip", message: /TOOL_TOKEN .* holds a value in the Google \(Gemini\/Vertex API key\) key format/ },
+      ]);
+    });
+
+    test("#S5 a provider key staged as a Fly secret under another name", async () => {
+      const spec = flySpec();
+      spec.secrets.TOOL_TOKEN = `sk-ant-oat01-${"f".repeat(40)}`;
+      expectViolations(await run(policy, flyResources(spec)), policy, [
+        { resource: "fly-deploy", message: /TOOL_TOKEN .* whose value is in the Anthropic key format/ },
+      ]);
+    });
+
+    test("#S6 a provider key on the command line", async () => {
+      const resources = fedora((spec) => (paperclip(spec).Exec = ["run", "--token", `sk-proj-${"q".repeat(40)}`]));
+      expectViolations(await run(policy, resources), policy, [
+        { resource: PAPERCLIP, message: /^paperclip\.container: its command line holds a value in the OpenAI key format\.$/ },
+      ]);
+    });
+
+    test("the gateway's own key format (sk- and 64 hex) is no provider's shape", async () => {
+      const resources = fedora((spec) => (paperclip(spec).Environment!.TOOL_TOKEN = `sk-${"a1".repeat(32)}`));
+      expectNoViolations(await run(policy, resources));
+    });
+  });
+
   describe("kubernetes (homelab, sealos)", () => {
     test("baseline: homelab, the gateway key from an ExternalSecret named for LiteLLM", async () => {
       expectNoViolations(await run(policy, homelabResources()));

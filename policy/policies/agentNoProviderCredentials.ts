@@ -2,6 +2,7 @@ import type { StackValidationPolicy } from "@pulumi/policy";
 import { settingsOf, stringList, type DefaultedSchema } from "../lib/config";
 import { agentRuntimes, gatewayContext, judgeGatewayKey, providerSecretOf, type GatewaySettings } from "../lib/gateway";
 import { stackResources } from "../lib/plain";
+import { providerKeyShapeIn } from "../lib/providerKeyShapes";
 import {
   agentRuntimesProperty,
   gatewayHostsProperty,
@@ -88,6 +89,14 @@ export const agentNoProviderCredentials: StackValidationPolicy = {
           continue;
         }
         if (variable.source.kind === "plain" && variable.source.value === "") continue;
+        const byName = settings.providerCredentialVariables.includes(variable.name);
+        if (!byName && variable.source.kind === "plain" && typeof variable.source.value === "string") {
+          const shape = providerKeyShapeIn(variable.source.value);
+          if (shape) {
+            reportViolation(`${agent.label}: ${where} holds a value in the ${shape} key format (value not shown).`, agent.urn);
+            continue;
+          }
+        }
         if (variable.source.kind === "secret") {
           const payload = resolveSecret(model, variable.source.secret);
           const provider = providerSecretOf(context, variable.source.secret, payload);
@@ -98,8 +107,13 @@ export const agentNoProviderCredentials: StackValidationPolicy = {
             );
             continue;
           }
+          const shape = !byName && typeof payload?.value === "string" ? providerKeyShapeIn(payload.value) : undefined;
+          if (shape) {
+            reportViolation(`${agent.label}: ${where} reads ${payload!.label}, whose value is in the ${shape} key format.`, agent.urn);
+            continue;
+          }
         }
-        if (!settings.providerCredentialVariables.includes(variable.name)) continue;
+        if (!byName) continue;
         if (isObjectStorageKey(agent, variable, settings.objectStorageCredentialVariables)) continue;
         if (settings.gatewayKeyVariables[variable.name] === undefined) {
           const accepted = Object.keys(settings.gatewayKeyVariables).join(" or ");
@@ -123,11 +137,28 @@ export const agentNoProviderCredentials: StackValidationPolicy = {
           agent.urn,
         );
       }
+      const commandShape = providerKeyShapeIn(agent.commandLine.join(" "));
+      if (commandShape) reportViolation(`${agent.label}: its command line holds a value in the ${commandShape} key format.`, agent.urn);
+      for (const mount of agent.mounts) {
+        const shape = mount.text === undefined ? undefined : providerKeyShapeIn(mount.text);
+        if (shape)
+          reportViolation(
+            `${agent.label}: the file it mounts at ${mount.destination} holds a value in the ${shape} key format.`,
+            agent.urn,
+          );
+      }
       for (const mount of agent.secretMounts) {
-        const provider = providerSecretOf(context, mount.ref, resolveSecret(model, mount.ref));
+        const payload = resolveSecret(model, mount.ref);
+        const provider = providerSecretOf(context, mount.ref, payload);
+        const shape = typeof payload?.value === "string" ? providerKeyShapeIn(payload.value) : undefined;
         if (provider)
           reportViolation(
             `${agent.label}: mounts the secret the gateway holds as its provider credential ${provider.variable} at ${mount.destination}.`,
+            agent.urn,
+          );
+        else if (shape)
+          reportViolation(
+            `${agent.label}: mounts ${payload!.label} at ${mount.destination}, whose value is in the ${shape} key format.`,
             agent.urn,
           );
       }
