@@ -4,7 +4,7 @@ import { JSDOM } from "jsdom";
 import { beforeAll, describe, expect, it } from "vitest";
 import { CATALOG } from "../infra/catalog";
 import type { ServiceDefinition } from "../infra/catalog/types";
-import { planFedora } from "../infra/targets/fedora";
+import { fedoraNetworks, planFedora } from "../infra/targets/fedora";
 import { renderTopologyDiagram, shippedFedoraConfig, TOPOLOGY_DOCUMENT } from "./topology";
 
 const ROOT = join(__dirname, "..");
@@ -25,11 +25,7 @@ function diagramOf(markdown: string): string {
 }
 
 const config = shippedFedoraConfig(ROOT);
-const networks = {
-  harness: { name: config.networkName!, subnet: config.networkSubnet! },
-  mail: { name: `${config.networkName!}-mail`, subnet: config.mailNetworkSubnet! },
-  models: { name: `${config.networkName!}-models`, subnet: config.modelsNetworkSubnet! },
-};
+const networks = fedoraNetworks(config);
 
 /** A routed service more: what a contributor adds by adding one catalogue file. */
 const whoami: ServiceDefinition = () => ({
@@ -55,7 +51,9 @@ describe("the topology picture (docs/topology.md)", () => {
   it("draws every public route, network and Principle 3 pathway of the plan", () => {
     const diagram = renderTopologyDiagram(planFedora(config), networks);
     expect(diagram).toContain('svc_caddy -->|"chat.sodimo.eu → :8080"| svc_openwebui');
-    expect(diagram).toContain('subgraph net_harness_models["sodimo 10.89.0.0/24 + sodimo-models 10.89.2.0/24"]');
+    expect(diagram).toContain(
+      'subgraph net_harness_agents_models["sodimo 10.89.0.0/24 + sodimo-agents 10.89.3.0/24 + sodimo-models 10.89.2.0/24"]',
+    );
     expect(diagram).toContain('svc_paperclip ==>|":4000"| svc_litellm');
     expect(diagram).toContain('svc_litellm ==>|":8080"| svc_llama_swap');
     expect(diagram).toContain('svc_litellm ==>|"ANTHROPIC_API_KEY, OPENAI_API_KEY"| providers');

@@ -36,6 +36,7 @@ describe("the fedora stack", () => {
         "caddy",
         "cockpit",
         "dovecot",
+        "egress-proxy",
         "litellm",
         "litellm-db",
         "litellm-redis",

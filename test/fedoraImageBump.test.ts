@@ -19,6 +19,7 @@ const SERVICES = [
   "caddy",
   "cockpit",
   "dovecot",
+  "egress-proxy",
   "litellm",
   "litellm-db",
   "litellm-redis",

@@ -6,6 +6,7 @@ import { caddy } from "./caddy";
 import { cloudflared } from "./cloudflared";
 import { cockpit } from "./cockpit";
 import { dovecot } from "./dovecot";
+import { egressProxy } from "./egress-proxy";
 import { emailDrain } from "./email-drain";
 import { litellm } from "./litellm";
 import { litellmDb } from "./litellm-db";
@@ -35,6 +36,7 @@ export const CATALOG: readonly ServiceDefinition[] = [
   litellmRedis,
   paperclip,
   paperclipDb,
+  egressProxy,
   cockpit,
   openwebui,
   openwebuiDb,

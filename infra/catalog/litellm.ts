@@ -42,8 +42,9 @@ export const litellm: ServiceDefinition = (context) => {
     description: "LiteLLM model gateway",
     image: "ghcr.io/berriai/litellm:v1.108.5",
     ports: [{ container: LITELLM_PORT, host: LITELLM_PORT, posture: "internal", purpose: "OpenAI/Anthropic-compatible API" }],
-    // The harness network for its clients, the models network for llama-swap.
-    networks: ["harness", "models"],
+    // The harness network for its clients, the agents network for the agent runtimes, the models
+    // network for llama-swap.
+    networks: ["harness", "agents", "models"],
     env: { REDIS_HOST: "litellm-redis", REDIS_PORT: "6379", STORE_MODEL_IN_DB: "False" },
     secretEnv: {
       LITELLM_MASTER_KEY,

@@ -16,6 +16,7 @@ import { generated, secretJson, secretTemplate } from "./secretValue";
 import type { ServiceDefinition } from "./types";
 import { LITELLM_MASTER_KEY, litellmGatewayUrl } from "./litellm";
 import { MCP_ENDPOINT_SECRET_ENV, mcpEndpointEnvironment } from "./mcpEndpoint";
+import { egressProxyEnvironment } from "./egress-proxy";
 
 /** Podman mounts secrets of type=mount here; config.json is one because it holds the DB password. */
 const CONFIG_PATH = "/run/secrets/paperclip-config.json";
@@ -50,11 +51,18 @@ export const paperclip: ServiceDefinition = (context) => {
     // The base of the image built on the host: upstream Paperclip plus the pi CLI.
     image: PAPERCLIP_UPSTREAM_IMAGE,
     build: { containerfile: (base) => renderPaperclipContainerfile(base), tag: derivedPaperclipTag },
-    ports: [{ container: PAPERCLIP_PORT, host: PAPERCLIP_PORT, posture: "cloudflared", purpose: "UI + API" }],
+    // Reached through Caddy only: the agents network is Internal, where Podman's port forwarding does not work.
+    ports: [{ container: PAPERCLIP_PORT, posture: "cloudflared", purpose: "UI + API" }],
+    // No route out: the internet only through the egress proxy, models only through LiteLLM (docs/egress.md).
+    networks: ["agents"],
     // Agent CLIs run inside this container; the Kubernetes targets' default limit, for one host's share.
     memory: "4g",
     route: { subdomain: "paperclip", upstream: { port: PAPERCLIP_PORT } },
-    env: { ...paperclipEnvironment(deployment), ...mcpEndpointEnvironment(context) },
+    env: {
+      ...paperclipEnvironment(deployment),
+      ...mcpEndpointEnvironment(context),
+      ...egressProxyEnvironment(["litellm", "paperclip-db"]),
+    },
     secretEnv: {
       [PAPERCLIP_SECRET_ENV.authSecret]: generated("paperclip-better-auth-secret"),
       [PAPERCLIP_SECRET_ENV.secretsMasterKey]: generated("paperclip-secrets-master-key"),

@@ -137,11 +137,11 @@ describe("resolveCatalog", () => {
   it.each([
     [
       "a host port another service publishes",
-      { ports: [{ container: 80, host: 3100, posture: "internal" as const }] },
+      { ports: [{ container: 80, host: 4000, posture: "internal" as const }] },
       {
         key: "catalogue entry extra (infra/catalog/).ports",
-        found: '"3100/tcp"',
-        expected: "a host port paperclip does not already publish",
+        found: '"4000/tcp"',
+        expected: "a host port litellm does not already publish",
       },
     ],
     [

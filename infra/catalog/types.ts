@@ -20,10 +20,15 @@ export type RoutingPosture = "cloudflared" | "internal" | "direct" | "tailscale"
  * - `harness`: every application and Caddy (container-name DNS);
  * - `mail`: Postfix, Dovecot, rspamd and the services that submit mail the way people do — never an
  *   agent runtime (Principle 3);
- * - `models`: llama-swap and LiteLLM only — nothing but the gateway reaches the local models.
+ * - `models`: llama-swap and LiteLLM only — nothing but the gateway reaches the local models;
+ * - `agents`: the agent runtimes and what they reach directly (their database, LiteLLM, Caddy, the
+ *   egress proxy). Internal: no route out, so an agent reaches the internet only through the proxy;
+ * - `egress`: the egress proxy alone, its road to the internet (docs/egress.md).
  */
-export type NetworkRole = "harness" | "mail" | "models";
-export const NETWORK_ROLES: readonly NetworkRole[] = ["harness", "mail", "models"];
+export type NetworkRole = "harness" | "mail" | "models" | "agents" | "egress";
+export const NETWORK_ROLES: readonly NetworkRole[] = ["harness", "mail", "models", "agents", "egress"];
+/** Networks without a route out of the host (Podman `Internal=true`). */
+export const INTERNAL_NETWORK_ROLES: ReadonlySet<NetworkRole> = new Set(["agents"]);
 
 export interface ServicePort {
   /** Port inside the container. */
@@ -226,6 +231,8 @@ export interface CatalogSettings {
   pilerTransparencyNoticeConfirmed: boolean;
   /** Google OAuth client id for Twenty's Google sign-in, when configured. */
   googleOAuthClientId?: string;
+  /** The operator's egress lists (`egressAllowHosts`, `egressDenyHosts`). */
+  egress?: { allowHosts: readonly string[]; denyHosts: readonly string[] };
 }
 
 /** Programs this build installs on the host, by name; absent until their source is part of the build. */

@@ -28,6 +28,19 @@ export const dnsName = z.string().refine(isDnsName, {
   error: 'expected a lower-case DNS name such as "example.com"',
 });
 
+/**
+ * A host the egress proxy judges: `name` is that host, `.name` that host and every host under it
+ * (Squid's dstdomain notation).
+ */
+export function isEgressHostPattern(value: string): boolean {
+  return isDnsName(value.startsWith(".") ? value.slice(1) : value);
+}
+
+export const egressHostPattern = z.string().refine(isEgressHostPattern, {
+  error:
+    'expected a lower-case host name such as "docs.anthropic.com", or ".example.com" for a domain and every host under it (no scheme, port or path)',
+});
+
 export const dnsLabel = z.string().refine(isDnsLabel, {
   error: 'expected a DNS label: lower-case letters, digits and "-", 1-63 characters, such as "paperclip"',
 });

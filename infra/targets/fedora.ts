@@ -47,8 +47,9 @@ export function planFedora(config: ConfigValues, inputs: FedoraPlanInputs = {}):
     mailHostname: config.mailHostname ?? `mail.${domain}`,
     pilerTransparencyNoticeConfirmed: config.pilerTransparencyNoticeConfirmed ?? false,
     ...(config.googleOAuthClientId === undefined ? {} : { googleOAuthClientId: config.googleOAuthClientId }),
+    egress: { allowHosts: config.egressAllowHosts ?? [], denyHosts: config.egressDenyHosts ?? [] },
   };
-  const networks = networksOf(config);
+  const networks = fedoraNetworks(config);
   const { catalog, problems } = resolveCatalog(inputs.definitions ?? CATALOG, {
     domain,
     networkName: config.networkName!,
@@ -63,6 +64,7 @@ export function planFedora(config: ConfigValues, inputs: FedoraPlanInputs = {}):
     ...rotationProblems(config.rotations ?? {}, catalog.generatedSecrets.values()),
     ...providedSecretProblems(config, catalog),
     ...networkProblems(networks),
+    ...egressListProblems(config),
     ...pairedKeyProblems(config, ["googleOAuthClientId", "googleOAuthClientSecret"], "Twenty's Google sign-in"),
     ...senderDomainProblems(settings, domain, catalog),
     ...edge.problems,
@@ -107,17 +109,25 @@ function unitRenderProblem(config: ConfigValues, error: UnitRenderError): Config
   };
 }
 
-/** The harness network and the two isolated ones, named after it. */
-function networksOf(config: ConfigValues): Record<NetworkRole, PlannedNetwork> {
+/** The harness network and the isolated ones, named after it. */
+export function fedoraNetworks(config: ConfigValues): Record<NetworkRole, PlannedNetwork> {
   const name = config.networkName!;
   return {
     harness: { name, subnet: config.networkSubnet! },
     mail: { name: `${name}-mail`, subnet: config.mailNetworkSubnet! },
     models: { name: `${name}-models`, subnet: config.modelsNetworkSubnet! },
+    agents: { name: `${name}-agents`, subnet: config.agentsNetworkSubnet! },
+    egress: { name: `${name}-egress`, subnet: config.egressNetworkSubnet! },
   };
 }
 
-const SUBNET_KEYS: Record<NetworkRole, string> = { harness: "networkSubnet", mail: "mailNetworkSubnet", models: "modelsNetworkSubnet" };
+const SUBNET_KEYS: Record<NetworkRole, string> = {
+  harness: "networkSubnet",
+  mail: "mailNetworkSubnet",
+  models: "modelsNetworkSubnet",
+  agents: "agentsNetworkSubnet",
+  egress: "egressNetworkSubnet",
+};
 
 function networkProblems(networks: Record<NetworkRole, PlannedNetwork>): ConfigProblem[] {
   const range = (cidr: string): [number, number] => {
@@ -142,6 +152,18 @@ function networkProblems(networks: Record<NetworkRole, PlannedNetwork>): ConfigP
     }
   });
   return problems;
+}
+
+/** A host on both egress lists: which one wins would be a guess. */
+function egressListProblems(config: ConfigValues): ConfigProblem[] {
+  const denied = new Set(config.egressDenyHosts ?? []);
+  return (config.egressAllowHosts ?? [])
+    .filter((host) => denied.has(host))
+    .map((host) => ({
+      key: `${PROJECT}:egressAllowHosts`,
+      found: displayValue(host),
+      expected: `a host not also in ${PROJECT}:egressDenyHosts; keep it on one list`,
+    }));
 }
 
 /** Twenty and Vaultwarden send from `<name>@<domain>`: Postfix must accept the stack's domain as a sender. */

@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { key } from "../keySpec";
-import { dnsName, ipv4Cidr } from "../formats";
+import { dnsName, egressHostPattern, ipv4Cidr } from "../formats";
 
 export const harnessKeys = {
   mailDomains: key({
@@ -50,6 +50,39 @@ export const harnessKeys = {
     targets: ["fedora"],
     default: "10.89.1.0/24",
     schema: ipv4Cidr.default("10.89.1.0/24"),
+  }),
+  agentsNetworkSubnet: key({
+    kind: "string",
+    description:
+      "IPv4 subnet of the agents network (Internal: no route out): Paperclip, its database, LiteLLM, Caddy and the egress proxy (docs/egress.md).",
+    targets: ["fedora"],
+    default: "10.89.3.0/24",
+    schema: ipv4Cidr.default("10.89.3.0/24"),
+  }),
+  egressNetworkSubnet: key({
+    kind: "string",
+    description: "IPv4 subnet of the egress network: the egress proxy's road to the internet, its only member.",
+    targets: ["fedora"],
+    default: "10.89.4.0/24",
+    schema: ipv4Cidr.default("10.89.4.0/24"),
+  }),
+  egressAllowHosts: key({
+    kind: "array",
+    items: "string",
+    description:
+      "Hosts agents may reach through the egress proxy even though the shipped model-provider list or egressDenyHosts refuses them (`.example.com`: the domain and every host under it).",
+    targets: ["fedora"],
+    schema: z.array(egressHostPattern, { error: "expected a list of host names" }).optional(),
+    example: "[docs.anthropic.com, git.internal.example]",
+  }),
+  egressDenyHosts: key({
+    kind: "array",
+    items: "string",
+    description:
+      "Hosts the egress proxy refuses to agents, besides the shipped model-provider list (`.example.com`: the domain and every host under it).",
+    targets: ["fedora"],
+    schema: z.array(egressHostPattern, { error: "expected a list of host names" }).optional(),
+    example: "[.pastebin.com]",
   }),
   modelsNetworkSubnet: key({
     kind: "string",

@@ -6,7 +6,7 @@ import path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FEDORA_HOST_EXECUTABLES } from "../../../cli/checkStack";
-import { caddyValidator, postconfValidator, quadletValidator, shellcheckValidator } from "../../../cli/validators";
+import { caddyValidator, generatedUnitNamed, postconfValidator, quadletValidator, shellcheckValidator } from "../../../cli/validators";
 import { requireTool } from "../../../cli/validators/testSupport";
 import { fedoraConfig } from "../../../test/support/fedoraConfig";
 import { P } from "../../../test/support/fedoraStack";
@@ -97,8 +97,11 @@ describe("the fedora harness plan", () => {
       vaultwarden: ["harness", "mail"],
       piler: ["harness", "mail"],
       "llama-swap": ["models"],
-      litellm: ["harness", "models"],
-      paperclip: ["harness"],
+      litellm: ["harness", "agents", "models"],
+      caddy: ["harness", "agents"],
+      paperclip: ["agents"],
+      "paperclip-db": ["agents"],
+      "egress-proxy": ["agents", "egress"],
       "sodiwin-etl": [],
       "email-drain": [],
     });
@@ -143,6 +146,15 @@ describe("the full plan on the real validators (Piler and the drain enabled)", (
     expect(validation.results.map((r) => path.basename(r.target))).toEqual(
       expect.arrayContaining(["email-drain.service", "piler.container", "piler-mysql.container"]),
     );
+    // The agents network has no route out: Podman creates it --internal.
+    expect(generatedUnitNamed(validation, "sodimo-agents-network.service")?.text).toMatch(
+      /^ExecStart=\/usr\/bin\/podman network create --ignore --internal --subnet 10\.89\.3\.0\/24 sodimo-agents$/m,
+    );
+    expect(generatedUnitNamed(validation, "sodimo-egress-network.service")?.text).not.toContain("--internal");
+    // Paperclip joins it alone; the proxy joins it and the egress network.
+    expect(generatedUnitNamed(validation, "paperclip.service")?.text).toMatch(/ --network sodimo-agents /);
+    expect(generatedUnitNamed(validation, "paperclip.service")?.text).not.toMatch(/ --network sodimo(-egress)? /);
+    expect(generatedUnitNamed(validation, "egress-proxy.service")?.text).toMatch(/ --network sodimo-agents --network sodimo-egress /);
   });
 
   it("Postfix's configuration (with the archive copy) passes postconf", async (context) => {

@@ -32,7 +32,14 @@ import {
 } from "../../../components/podman/unitModel";
 import { secretEnvironmentFile, type SecretValue } from "../../catalog/secretValue";
 import type { ResolvedCatalog } from "../../catalog/resolveCatalog";
-import { type ContainerService, type HostService, type NetworkRole, NETWORK_ROLES, type ServiceDeclaration } from "../../catalog/types";
+import {
+  type ContainerService,
+  type HostService,
+  INTERNAL_NETWORK_ROLES,
+  type NetworkRole,
+  NETWORK_ROLES,
+  type ServiceDeclaration,
+} from "../../catalog/types";
 
 export interface PlannedNetwork {
   name: string;
@@ -122,7 +129,12 @@ export function deriveHarnessPlan(catalog: ResolvedCatalog, options: HarnessPlan
     kind: "network",
     name: options.networks[role].name,
     unit: { Description: `Harness network ${options.networks[role].name} (${role})` },
-    network: { NetworkName: options.networks[role].name, Subnet: [options.networks[role].subnet] },
+    network: {
+      NetworkName: options.networks[role].name,
+      Subnet: [options.networks[role].subnet],
+      // No route out of the host: a container there reaches only the other members.
+      ...(INTERNAL_NETWORK_ROLES.has(role) ? { Internal: true } : {}),
+    },
   }));
 
   const targetUnit: TargetUnit = {
