@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { PAPERCLIP_UPSTREAM_IMAGE } from "../components/paperclip/paperclipSettings";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { generatedFiles } from "./generatedFiles";
@@ -21,8 +22,8 @@ describe("generated files", () => {
     expect(table).toMatch(
       /^\| `postfix` \| [^|]+ \| `docker\.io\/boky\/postfix:4\.3\.0` \| direct, internal \| — \| 25, 587, 465 \| mail \|/m,
     );
-    expect(table).toMatch(
-      /^\| `paperclip` \| [^|]+ \| built on the host from `ghcr\.io\/paperclipai\/paperclip:sha-b8725c5` \| cloudflared \| `paperclip\.<domain>` \|/m,
+    expect(table).toContain(
+      `| \`paperclip\` | Paperclip agent orchestrator (UI + API) | built on the host from \`${PAPERCLIP_UPSTREAM_IMAGE}\` | cloudflared | \`paperclip.<domain>\` |`,
     );
     expect(table).toMatch(
       /^\| `piler` \|.*\| Off: the mail archive stays off until the employee-transparency notice is confirmed \(`pilerTransparencyNoticeConfirmed`\)\. \|$/m,

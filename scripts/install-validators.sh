@@ -3,6 +3,8 @@
 #   .tools/bin/quadlet     Podman's Quadlet generator, from Debian trixie's `podman` package
 #   .tools/bin/caddy       from Debian trixie's `caddy` package
 #   .tools/bin/shellcheck  from Debian trixie's `shellcheck` package
+#   .tools/paperclip/      the pinned Paperclip release from npm (`paperclipai`, and the Node it needs
+#                          from the npm package `node`) for the acceptance suite (test/paperclipAcceptance*)
 # and checks what `systemd-analyze --user verify` needs on this machine (systemd, util-linux's
 # unshare and a working mount namespace, see cli/validators/systemdVerify.ts).
 #
@@ -184,6 +186,36 @@ install_tool quadlet    podman     "$quadlet_series"    usr/libexec/podman/quadl
 install_tool caddy      caddy      "$caddy_series"      usr/bin/caddy              version
 install_tool shellcheck shellcheck "$shellcheck_series" usr/bin/shellcheck         --version
 
+# The Paperclip release every target deploys (components/paperclip/paperclipRelease.ts), from npm:
+# `paperclipai` and the Node it needs (engines.node), in a private prefix. The acceptance suite runs it.
+release_file="$repo_root/components/paperclip/paperclipRelease.ts"
+release_field() { sed -nE "s/^  $1: \"([^\"]+)\",$/\1/p" "$release_file"; }
+paperclip_version="$(release_field version)"
+paperclip_node="$(release_field nodeVersion)"
+[[ -n "$paperclip_version" && -n "$paperclip_node" ]] || die "cannot read version/nodeVersion from $release_file"
+paperclip_dir="$tools_dir/paperclip"
+paperclip_stamp="$versions_dir/paperclip"
+paperclip_wanted="paperclipai@$paperclip_version node@$paperclip_node"
+if [[ -s "$paperclip_stamp" && "$(cat "$paperclip_stamp")" == "$paperclip_wanted" ]] &&
+  "$paperclip_dir/node_modules/.bin/node" --version >/dev/null 2>&1 && [[ -e "$paperclip_dir/node_modules/.bin/paperclipai" ]]; then
+  say "paperclip: present ($paperclip_wanted), skipping"
+else
+  command -v npm >/dev/null || die "npm not found (it installs paperclipai and node into .tools/paperclip)"
+  say "paperclip: installing $paperclip_wanted from npm into .tools/paperclip"
+  rm -rf "$paperclip_dir" && mkdir -p "$paperclip_dir"
+  printf '{"private": true}\n' >"$paperclip_dir/package.json"
+  # --engine-strict off: the installing npm runs on the repository's Node; paperclipai runs on node@24.
+  if ! (cd "$paperclip_dir" && npm install --no-fund --no-audit --no-save --loglevel=error \
+    "paperclipai@$paperclip_version" "node@$paperclip_node" >"$paperclip_dir/install.log" 2>&1); then
+    cat "$paperclip_dir/install.log" >&2
+    die "npm install paperclipai@$paperclip_version node@$paperclip_node failed (output above)"
+  fi
+  node_version="$("$paperclip_dir/node_modules/.bin/node" --version)" || die "node@$paperclip_node does not run on this machine"
+  [[ "$node_version" == "v$paperclip_node" ]] || die "node@$paperclip_node reports $node_version"
+  printf '%s\n' "$paperclip_wanted" >"$paperclip_stamp"
+  say "paperclip: installed $paperclip_wanted → .tools/paperclip/node_modules/.bin"
+fi
+
 # systemd-analyze comes from the machine's own systemd: `verify` needs the real user-manager unit
 # tree (/usr/lib/systemd/user: default.target, basic.target, …), not just a binary.
 if ! command -v systemd-analyze >/dev/null; then
@@ -222,4 +254,5 @@ fi
 
 say "done in $((SECONDS - started_at)) s:"
 for tool in quadlet caddy shellcheck; do say "  .tools/bin/$tool = $(cat "$versions_dir/$tool")"; done
+say "  .tools/paperclip = $(cat "$paperclip_stamp")"
 say "  systemd-analyze = $(command -v systemd-analyze) (systemd $systemd_version)"

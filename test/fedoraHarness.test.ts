@@ -3,6 +3,7 @@
  * recorded offline) and on the files it would write to the host.
  */
 import { beforeAll, describe, expect, it } from "vitest";
+import { PAPERCLIP_IMAGE, PAPERCLIP_RELEASE } from "../components/paperclip/paperclipRelease";
 import { FEDORA_HOST_EXECUTABLES } from "../cli/checkStack";
 import { planDocument } from "../cli/engine/planDocument";
 import { containers, type FedoraRecording, hostFile, P, quadlet, recordFedora, stringsIn, unitValues } from "./support/fedoraStack";
@@ -140,10 +141,10 @@ describe("the fedora stack", () => {
 
   it("builds Paperclip's image on the host and runs it from the build unit", () => {
     expect(unitValues(units.get("paperclip")!, "Image")).toEqual(["paperclip.build"]);
-    expect(unitValues(quadlet(stack.artifacts, "paperclip.build"), "ImageTag")).toEqual(["localhost/paperclip:v2026.416.0-pi0.73.1"]);
-    expect(hostFile(stack.artifacts, ".config/harness/paperclip/Containerfile")).toContain(
-      "FROM ghcr.io/paperclipai/paperclip:sha-b8725c5\n",
-    );
+    expect(unitValues(quadlet(stack.artifacts, "paperclip.build"), "ImageTag")).toEqual([
+      `localhost/paperclip:v${PAPERCLIP_RELEASE.version}-pi0.73.1`,
+    ]);
+    expect(hostFile(stack.artifacts, ".config/harness/paperclip/Containerfile")).toContain(`FROM ${PAPERCLIP_IMAGE}\n`);
   });
 
   it("gives llama-swap the GPU devices and the video group only, Cockpit privilege and the host PID namespace", () => {

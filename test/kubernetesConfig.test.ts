@@ -148,7 +148,7 @@ describe("Kubernetes stack configuration", () => {
     expect(await configErrorOf("homelab", { set: { rotations } })).toBe(
       [
         "stacks/Pulumi.homelab.yaml: 2 configuration problems:",
-        '  - paperclip-harness:rotations.paperclip-secrets-master-key = "2026-11": paperclip-secrets-master-key is protected (PAPERCLIP_SECRETS_MASTER_KEY: encrypts the secrets stored in Paperclip\'s database) and cannot be rotated by a token',
+        '  - paperclip-harness:rotations.paperclip-secrets-master-key = "2026-11": paperclip-secrets-master-key is protected (PAPERCLIP_SECRETS_MASTER_KEY: encrypts secrets stored in Paperclip\'s database.) and cannot be rotated by a token',
         '  - paperclip-harness:rotations.paperclip-db-admin-password = "2026-11": paperclip-db-admin-password cannot be rotated by a token: the Bitnami chart applies it only when it initialises the data directory',
       ].join("\n"),
     );

@@ -172,7 +172,8 @@ describe.each(STACKS)("the %s stack", (stack) => {
     expect(config.$meta.version).toBe(1);
     expect(config.server.deploymentMode).toBe("authenticated");
     // DATABASE_URL beats the file: no connection string (and so no password) in the ConfigMap.
-    expect(config.database).toEqual({ mode: "postgres" });
+    expect(config.database).toMatchObject({ mode: "postgres" });
+    expect(config.database).not.toHaveProperty("connectionString");
   });
 
   it("gives agents the gateway's URLs and key, and no provider key (Principle 3)", () => {

@@ -11,6 +11,7 @@
  * Flycast and is what the health check probes. Tailscale serves HTTPS to the tailnet.
  */
 import { stringify } from "smol-toml";
+import { PAPERCLIP_HEALTH, PAPERCLIP_MIN_MEMORY_MIB } from "../paperclip/paperclipSettings";
 
 export interface FlyTomlInput {
   app: string;
@@ -30,9 +31,9 @@ export const FLY_HEALTH_CHECK = {
   gracePeriod: "120s",
   interval: "30s",
   timeout: "10s",
-  hostHeader: "localhost",
+  hostHeader: PAPERCLIP_HEALTH.hostHeader,
 } as const;
-export const FLY_MIN_MEMORY_MB = 1024;
+export const FLY_MIN_MEMORY_MB = PAPERCLIP_MIN_MEMORY_MIB;
 
 const HEADER = [
   "# Rendered by paperclip-harness (components/fly/renderFlyToml.ts); edit the stack config, not this file.",

@@ -7,9 +7,12 @@
 #   2. PostgreSQL from the image's packages, found with pg_config --bindir, data on the volume,
 #      initialised once; the paperclip role's password is (re)set from the secret on every boot, and
 #      DATABASE_URL (a Fly secret too) must name exactly that role, password, address and database.
-#   3. Paperclip's config: the seed in the image is copied onto the volume only when none is there.
+#   3. Paperclip's config: the seed in the image is copied onto the volume only when none is there;
+#      on every boot its database.connectionString is set to DATABASE_URL, because `paperclipai
+#      doctor` (run by `paperclipai run`) connects with that string only. The file is node's, 0600.
 #   4. Paperclip as the node user (runuser keeps the environment; su would drop it). While the
-#      instance has no admin, an invite URL for the first admin is printed to the logs.
+#      instance has no admin, every boot prints a fresh invite URL for the first admin (the previous
+#      one is revoked; each lasts 30 days); a boot that can create none fails.
 #
 # Every value comes from the environment (fly.toml [env] and Fly secrets); nothing is baked in. The
 # public URL is set once, in PAPERCLIP_PUBLIC_URL; this script checks that Tailscale really gave the
@@ -41,7 +44,7 @@ json_get() {
 }
 
 require_env FLY_APP_NAME PORT PAPERCLIP_HOME PAPERCLIP_CONFIG PAPERCLIP_PUBLIC_URL \
-  BETTER_AUTH_SECRET PAPERCLIP_SECRETS_MASTER_KEY TAILSCALE_AUTH_KEY HARNESS_SEED_CONFIG \
+  BETTER_AUTH_SECRET PAPERCLIP_SECRETS_MASTER_KEY PAPERCLIP_AGENT_JWT_SECRET TAILSCALE_AUTH_KEY HARNESS_SEED_CONFIG \
   HARNESS_TAILSCALE_STATE_DIR HARNESS_PG_DATA HARNESS_PG_SOCKET_DIR HARNESS_PG_HOST HARNESS_PG_PORT \
   HARNESS_PG_USER HARNESS_PG_DATABASE HARNESS_PG_PASSWORD DATABASE_URL
 
@@ -177,6 +180,19 @@ else
   runuser -u node -- mv -f "$PAPERCLIP_CONFIG.seed" "$PAPERCLIP_CONFIG"
   log "copied the seed config to $PAPERCLIP_CONFIG"
 fi
+# The password reaches doctor only through this file (node's, mode 0600), never a command line or a
+# log: node reads DATABASE_URL from its environment, writes a sibling file and renames it over.
+# shellcheck disable=SC2016 # JavaScript in single quotes, not shell
+runuser -u node -- node -e '
+  const fs = require("node:fs");
+  const path = process.env.PAPERCLIP_CONFIG;
+  const config = JSON.parse(fs.readFileSync(path, "utf8"));
+  if (config.database?.connectionString === process.env.DATABASE_URL) process.exit(0);
+  config.database = { ...config.database, connectionString: process.env.DATABASE_URL };
+  fs.writeFileSync(`${path}.new`, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
+  fs.renameSync(`${path}.new`, path);' ||
+  fail "cannot set database.connectionString in $PAPERCLIP_CONFIG (is it valid JSON?)"
+chmod 0600 "$PAPERCLIP_CONFIG"
 
 # 4. Paperclip ------------------------------------------------------------------------------------
 log "starting Paperclip as node"
@@ -195,8 +211,13 @@ until curl --silent --fail --max-time 5 --header 'Host: localhost' --output "$he
 done
 if [ "$(json_get bootstrapStatus <"$health")" = "bootstrap_pending" ]; then
   log "no admin yet: the first admin's invite follows (open it, create the account)"
-  runuser -u node -- paperclipai auth bootstrap-ceo --base-url "$PAPERCLIP_PUBLIC_URL" ||
-    log "could not create the invite; run: fly ssh console -C 'runuser -u node -- paperclipai auth bootstrap-ceo'"
+  # bootstrap-ceo exits 0 even when it created no invite: judge it by what it prints.
+  invite_output="$(NO_COLOR=1 runuser -u node -- paperclipai auth bootstrap-ceo --base-url "$PAPERCLIP_PUBLIC_URL" --expires-hours 720 2>&1)" || true
+  printf '%s\n' "$invite_output"
+  case "$invite_output" in
+    *"Invite URL: $PAPERCLIP_PUBLIC_URL/invite/"* | *"Instance already has an admin user"*) ;;
+    *) fail "paperclipai auth bootstrap-ceo created no invite (its output is above)" ;;
+  esac
 fi
 rm -f "$health"
 log "Paperclip is up at $PAPERCLIP_PUBLIC_URL"

@@ -4,7 +4,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
-import { PAPERCLIP_PORT, PAPERCLIP_SECRET_ENV } from "../paperclip/paperclipSettings";
+import { PAPERCLIP_HEALTH, PAPERCLIP_PORT, PAPERCLIP_SECRET_ENV } from "../paperclip/paperclipSettings";
 
 type EnvVar = k8s.types.input.core.v1.EnvVar;
 
@@ -86,7 +86,7 @@ export function restrictedContainerSecurityContext(uid = PAPERCLIP_UID): k8s.typ
  * - liveness: TCP, so a database outage does not restart Paperclip in a loop.
  */
 export function paperclipProbes(): Pick<k8s.types.input.core.v1.Container, "startupProbe" | "readinessProbe" | "livenessProbe"> {
-  const health = { path: "/api/health", port: "http", httpHeaders: [{ name: "Host", value: "localhost" }] };
+  const health = { path: PAPERCLIP_HEALTH.path, port: "http", httpHeaders: [{ name: "Host", value: PAPERCLIP_HEALTH.hostHeader }] };
   return {
     startupProbe: { httpGet: health, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 30 },
     readinessProbe: { httpGet: health, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
@@ -96,7 +96,7 @@ export function paperclipProbes(): Pick<k8s.types.input.core.v1.Container, "star
 
 /** The in-cluster URL of Paperclip's health endpoint behind its Service. */
 export function healthUrl(serviceName: string, namespace: string): string {
-  return `http://${serviceName}.${namespace}.svc.cluster.local:${PAPERCLIP_PORT}/api/health`;
+  return `http://${serviceName}.${namespace}.svc.cluster.local:${PAPERCLIP_PORT}${PAPERCLIP_HEALTH.path}`;
 }
 
 /** Requests and limits of one container. */

@@ -3,6 +3,7 @@
  * them, so sizes can be compared before anything is declared (a limit below its request, a memory
  * limit below what the seeds measured).
  */
+import { PAPERCLIP_MIN_MEMORY_MIB } from "../paperclip/paperclipSettings";
 
 const BINARY_SUFFIXES: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
 const DECIMAL_SUFFIXES: Record<string, number> = { "": 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18 };
@@ -25,4 +26,4 @@ export function cpuMillicores(quantity: string): number | undefined {
 }
 
 /** 1 GiB: the smallest memory limit this project accepts for Paperclip (512 Mi was OOM-killed in the seeds). */
-export const MIN_PAPERCLIP_MEMORY_LIMIT = "1Gi";
+export const MIN_PAPERCLIP_MEMORY_LIMIT = `${PAPERCLIP_MIN_MEMORY_MIB / 1024}Gi`;

@@ -4,23 +4,96 @@
  * Pure functions only; secrets are passed in as opaque leaves of type `S`.
  */
 
+import { PAPERCLIP_IMAGE, PAPERCLIP_RELEASE } from "./paperclipRelease";
+
 /** Where upstream's image and CLI expect things (upstream Dockerfile ENV). */
 export const PAPERCLIP_HOME = "/paperclip";
 export const PAPERCLIP_INSTANCE_ID = "default";
 export const PAPERCLIP_PORT = 3100;
-/** The upstream image tag this project pins: `sha-b8725c5` is release v2026.416.0. */
-export const PAPERCLIP_UPSTREAM_IMAGE = "ghcr.io/paperclipai/paperclip:sha-b8725c5";
-export const PAPERCLIP_UPSTREAM_CALVER = "2026.416.0";
+/** The upstream image every container target runs (paperclipRelease.ts: one pin for image and npm). */
+export const PAPERCLIP_UPSTREAM_IMAGE = PAPERCLIP_IMAGE;
+export const PAPERCLIP_UPSTREAM_CALVER = PAPERCLIP_RELEASE.version;
 /** The server entry point of the upstream image (its CMD, run from /app). */
 export const PAPERCLIP_SERVER_COMMAND = ["--import", "./server/node_modules/tsx/dist/loader.mjs", "server/dist/index.js"] as const;
 
-/** Names of the secret environment variables Paperclip reads. */
+/** Names of the secret environment variables Paperclip reads, by role. */
 export const PAPERCLIP_SECRET_ENV = {
   /** Signs sessions; Paperclip refuses to start without it; rotating it logs everyone out. */
   authSecret: "BETTER_AUTH_SECRET",
   /** Encrypts secrets stored in Paperclip's database: losing it loses them. */
   secretsMasterKey: "PAPERCLIP_SECRETS_MASTER_KEY",
+  /**
+   * Signs agents' run tokens. `paperclipai doctor` (which `paperclipai run` runs first) fails without
+   * it and "repairs" it by writing a random one into the instance's .env: every target sets it.
+   */
+  agentJwtSecret: "PAPERCLIP_AGENT_JWT_SECRET",
   databaseUrl: "DATABASE_URL",
+} as const;
+
+/** A secret the stack generates (32 random bytes), by role: its name in the stack and what it is for. */
+export interface PaperclipGeneratedSecret {
+  role: "authSecret" | "secretsMasterKey" | "agentJwtSecret";
+  name: string;
+  description: string;
+  /** Losing it loses data: protected from deletion and replacement, never rotated by a token. */
+  protect?: boolean;
+}
+
+/** The secrets every target generates for Paperclip, with the same names and descriptions everywhere. */
+export const PAPERCLIP_GENERATED_SECRETS: readonly PaperclipGeneratedSecret[] = [
+  {
+    role: "authSecret",
+    name: "paperclip-better-auth-secret",
+    description: "BETTER_AUTH_SECRET: signs sessions; rotating it logs everyone out.",
+  },
+  {
+    role: "secretsMasterKey",
+    name: "paperclip-secrets-master-key",
+    description: "PAPERCLIP_SECRETS_MASTER_KEY: encrypts secrets stored in Paperclip's database.",
+    protect: true,
+  },
+  {
+    role: "agentJwtSecret",
+    name: "paperclip-agent-jwt-secret",
+    description: "PAPERCLIP_AGENT_JWT_SECRET: signs agents' run tokens; rotating it ends running agents' tokens.",
+  },
+];
+
+/**
+ * Every secret role and the variables it is delivered as. Each target maps these roles onto its own
+ * mechanism (Podman secret, Fly secret, Kubernetes Secret); test/paperclipRoles.test.ts compares them.
+ */
+export const PAPERCLIP_SECRET_ROLES = {
+  authSecret: [PAPERCLIP_SECRET_ENV.authSecret],
+  secretsMasterKey: [PAPERCLIP_SECRET_ENV.secretsMasterKey],
+  agentJwtSecret: [PAPERCLIP_SECRET_ENV.agentJwtSecret],
+  databaseUrl: [PAPERCLIP_SECRET_ENV.databaseUrl],
+  gatewayKey: ["ANTHROPIC_AUTH_TOKEN", "OPENAI_API_KEY"],
+} as const;
+export type PaperclipSecretRole = keyof typeof PAPERCLIP_SECRET_ROLES;
+
+/**
+ * The health probe every target uses. The hostname guard (private exposure) answers 403 to any Host
+ * not allowed, probes included, so probes send `Host: localhost`; /api/health answers 503 while the
+ * database is unreachable.
+ */
+export const PAPERCLIP_HEALTH = { path: "/api/health", hostHeader: "localhost" } as const;
+
+/** The memory floor of the container Paperclip and its agent CLIs share: at 512 MiB the agent CLI is OOM-killed. */
+export const PAPERCLIP_MIN_MEMORY_MIB = 1024;
+
+/**
+ * The first-admin bootstrap: upstream's `paperclipai auth bootstrap-ceo` prints a one-time invite
+ * URL while no instance admin exists, but exits 0 even when it created none (no config, database
+ * down), so every target runs it through a check of its output. Invites expire: the targets ask
+ * for the longest upstream allows and renew it on every Paperclip start while no admin exists.
+ */
+export const PAPERCLIP_BOOTSTRAP = {
+  /** Upstream's maximum (1..720 hours). */
+  expiresHours: 720,
+  /** What the command prints with a new invite, and when an admin already exists. */
+  inviteLine: "Invite URL: ",
+  adminExistsLine: "Instance already has an admin user",
 } as const;
 
 /**
@@ -28,7 +101,7 @@ export const PAPERCLIP_SECRET_ENV = {
  * ANTHROPIC_AUTH_TOKEN as a Bearer token; OpenAI SDKs (codex, pi) send OPENAI_API_KEY.
  * Both are the gateway's key, never a provider's.
  */
-export const GATEWAY_KEY_ENV = ["ANTHROPIC_AUTH_TOKEN", "OPENAI_API_KEY"] as const;
+export const GATEWAY_KEY_ENV = PAPERCLIP_SECRET_ROLES.gatewayKey;
 export const GATEWAY_URL_ENV = ["ANTHROPIC_BASE_URL", "OPENAI_BASE_URL"] as const;
 
 export interface PaperclipDeployment {
@@ -62,11 +135,21 @@ export const PAPERCLIP_STORAGE_ENV = {
 } as const;
 
 /** The agent JWT secret (signs agents' run tokens; falls back to BETTER_AUTH_SECRET when unset). */
-export const PAPERCLIP_AGENT_JWT_SECRET_ENV = "PAPERCLIP_AGENT_JWT_SECRET";
+export const PAPERCLIP_AGENT_JWT_SECRET_ENV = PAPERCLIP_SECRET_ENV.agentJwtSecret;
 
 /** Upstream's instance directory and config path (`$PAPERCLIP_HOME/instances/<id>/config.json`). */
 export const PAPERCLIP_INSTANCE_DIR = `${PAPERCLIP_HOME}/instances/${PAPERCLIP_INSTANCE_ID}`;
 export const PAPERCLIP_DEFAULT_CONFIG_PATH = `${PAPERCLIP_INSTANCE_DIR}/config.json`;
+
+/**
+ * Where Paperclip keeps its data, written into config.json: left to defaults, storage, backups and
+ * logs land in a hidden `$HOME/.paperclip/instances/default/…` tree beside the instance directory.
+ */
+export const PAPERCLIP_DATA_PATHS = {
+  storage: `${PAPERCLIP_INSTANCE_DIR}/data/storage`,
+  backups: `${PAPERCLIP_INSTANCE_DIR}/data/backups`,
+  logs: `${PAPERCLIP_INSTANCE_DIR}/logs`,
+} as const;
 
 export interface PaperclipS3Storage {
   bucket: string;
@@ -145,8 +228,13 @@ function configDocument<D>(deployment: PaperclipDeployment, database: D) {
   return {
     // A fixed timestamp: the file must not change (and restart Paperclip) on every deployment.
     $meta: { version: 1, updatedAt: "2026-01-01T00:00:00.000Z", source: "configure" },
-    database,
-    logging: { mode: "file" },
+    database: {
+      ...database,
+      backup: { enabled: true, intervalMinutes: 60, retentionDays: 7, dir: PAPERCLIP_DATA_PATHS.backups },
+    },
+    logging: { mode: "file", logDir: PAPERCLIP_DATA_PATHS.logs },
+    // The local-disk directory stays explicit with S3 too (the environment selects S3).
+    storage: { provider: "local_disk", localDisk: { baseDir: PAPERCLIP_DATA_PATHS.storage } },
     server: {
       deploymentMode: "authenticated",
       exposure: deployment.exposure,

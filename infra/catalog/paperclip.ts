@@ -1,5 +1,7 @@
 import {
   GATEWAY_KEY_ENV,
+  PAPERCLIP_GENERATED_SECRETS,
+  PAPERCLIP_HEALTH,
   PAPERCLIP_HOME,
   PAPERCLIP_PORT,
   PAPERCLIP_SECRET_ENV,
@@ -64,8 +66,8 @@ export const paperclip: ServiceDefinition = (context) => {
       ...egressProxyEnvironment(["litellm", "paperclip-db"]),
     },
     secretEnv: {
-      [PAPERCLIP_SECRET_ENV.authSecret]: generated("paperclip-better-auth-secret"),
-      [PAPERCLIP_SECRET_ENV.secretsMasterKey]: generated("paperclip-secrets-master-key"),
+      // The generated secrets by role (auth secret, secrets master key, agent JWT secret).
+      ...Object.fromEntries(PAPERCLIP_GENERATED_SECRETS.map((spec) => [PAPERCLIP_SECRET_ENV[spec.role], generated(spec.name)])),
       [PAPERCLIP_SECRET_ENV.databaseUrl]: PAPERCLIP_DATABASE_URL,
       // Agents reach models only through LiteLLM, with LiteLLM's key as their only credential.
       ...Object.fromEntries(GATEWAY_KEY_ENV.map((name) => [name, LITELLM_MASTER_KEY])),
@@ -82,17 +84,11 @@ export const paperclip: ServiceDefinition = (context) => {
         mode: "0400",
       },
     ],
-    generatedSecrets: [
-      {
-        name: "paperclip-better-auth-secret",
-        description: "BETTER_AUTH_SECRET: signs sessions; rotating it logs everyone out.",
-      },
-      {
-        name: "paperclip-secrets-master-key",
-        description: "PAPERCLIP_SECRETS_MASTER_KEY: encrypts secrets stored in Paperclip's database.",
-        protect: true,
-      },
-    ],
+    generatedSecrets: PAPERCLIP_GENERATED_SECRETS.map(({ name, description, protect }) => ({
+      name,
+      description,
+      ...(protect ? { protect } : {}),
+    })),
     volumes: [{ kind: "volume", name: "paperclip-data", mountPath: PAPERCLIP_HOME, owner: { uid: 1000, gid: 1000 } }],
     // Rootless Podman cannot run upstream's gosu privilege drop: run as node (1000) and start the
     // server directly instead of through docker-entrypoint.sh.
@@ -102,7 +98,14 @@ export const paperclip: ServiceDefinition = (context) => {
     dependsOn: ["paperclip-db", "litellm"],
     // The hostname guard answers 403 to unknown hosts, health checks included: send an allowed Host.
     health: {
-      command: ["CMD", "curl", "-fsS", "-H", "Host: localhost", `http://127.0.0.1:${PAPERCLIP_PORT}/api/health`],
+      command: [
+        "CMD",
+        "curl",
+        "-fsS",
+        "-H",
+        `Host: ${PAPERCLIP_HEALTH.hostHeader}`,
+        `http://127.0.0.1:${PAPERCLIP_PORT}${PAPERCLIP_HEALTH.path}`,
+      ],
       interval: "30s",
       timeout: "10s",
       retries: 3,

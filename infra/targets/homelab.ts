@@ -23,6 +23,7 @@ import {
   GATEWAY_KEY_ENV,
   PAPERCLIP_AGENT_JWT_SECRET_ENV,
   PAPERCLIP_DEFAULT_CONFIG_PATH,
+  PAPERCLIP_GENERATED_SECRETS,
   PAPERCLIP_PORT,
   PAPERCLIP_SECRET_ENV,
   type PaperclipDeployment,
@@ -46,12 +47,12 @@ const GENERATED_AUTH_SECRET: GeneratedSecretSpec = {
 };
 
 export const HOMELAB_GENERATED_SECRETS: readonly GeneratedSecretSpec[] = [
-  {
-    name: "paperclip-secrets-master-key",
-    description: "PAPERCLIP_SECRETS_MASTER_KEY: encrypts the secrets stored in Paperclip's database",
-    protect: true,
-  },
-  { name: "paperclip-agent-jwt-secret", description: "PAPERCLIP_AGENT_JWT_SECRET: signs agents' run tokens" },
+  // The auth secret is GENERATED_AUTH_SECRET, generated only without a secret store.
+  ...PAPERCLIP_GENERATED_SECRETS.filter((spec) => spec.role !== "authSecret").map(({ name, description, protect }) => ({
+    name,
+    description,
+    ...(protect ? { protect } : {}),
+  })),
   { name: "paperclip-db-password", description: "password of Paperclip's PostgreSQL role, reset by the database-init Job" },
   {
     name: "paperclip-db-admin-password",

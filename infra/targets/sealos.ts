@@ -21,6 +21,7 @@ import {
   GATEWAY_KEY_ENV,
   PAPERCLIP_AGENT_JWT_SECRET_ENV,
   PAPERCLIP_DEFAULT_CONFIG_PATH,
+  PAPERCLIP_GENERATED_SECRETS,
   PAPERCLIP_SECRET_ENV,
   type PaperclipDeployment,
 } from "../../components/paperclip/paperclipSettings";
@@ -36,13 +37,7 @@ import {
 import type { TargetImplementation } from "./target";
 
 export const SEALOS_GENERATED_SECRETS: readonly GeneratedSecretSpec[] = [
-  { name: "paperclip-better-auth-secret", description: "BETTER_AUTH_SECRET: signs sessions; rotating it logs everyone out" },
-  {
-    name: "paperclip-secrets-master-key",
-    description: "PAPERCLIP_SECRETS_MASTER_KEY: encrypts the secrets stored in Paperclip's database",
-    protect: true,
-  },
-  { name: "paperclip-agent-jwt-secret", description: "PAPERCLIP_AGENT_JWT_SECRET: signs agents' run tokens" },
+  ...PAPERCLIP_GENERATED_SECRETS.map(({ name, description, protect }) => ({ name, description, ...(protect ? { protect } : {}) })),
   { name: "paperclip-db-password", description: "password of Paperclip's PostgreSQL role, reset by the database-init Job" },
 ];
 

@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { dnsLabel, imageReference, isDnsName, parseImageReference } from "../formats";
 import { key } from "../keySpec";
+import { PAPERCLIP_RELEASE } from "../../../components/paperclip/paperclipRelease";
+import { PAPERCLIP_MIN_MEMORY_MIB } from "../../../components/paperclip/paperclipSettings";
 
 /** Fly.io region codes are three lower-case letters (cdg, sjc, fra, …). */
 const flyRegion = z.string().regex(/^[a-z]{3}$/, { error: 'expected a Fly.io region code such as "cdg" (flyctl platform regions)' });
@@ -20,11 +22,11 @@ const FLY_VM_SIZES = [
   "performance-8x",
 ] as const;
 
-const MEMORY_MESSAGE = "expected at least 1024 MB, in steps of 256 (at 512 MB the agent CLI is OOM-killed mid-response)";
+const MEMORY_MESSAGE = `expected at least ${PAPERCLIP_MIN_MEMORY_MIB} MB, in steps of 256 (at 512 MB the agent CLI is OOM-killed mid-response)`;
 const vmMemoryMb = z
   .number({ error: MEMORY_MESSAGE })
   .int({ error: MEMORY_MESSAGE })
-  .min(1024, { error: MEMORY_MESSAGE })
+  .min(PAPERCLIP_MIN_MEMORY_MIB, { error: MEMORY_MESSAGE })
   .max(131072, { error: MEMORY_MESSAGE })
   .multipleOf(256, { error: MEMORY_MESSAGE });
 
@@ -47,7 +49,7 @@ const npmPinnedPackage = z.string().regex(NPM_PINNED_PACKAGE, {
 });
 
 const exactVersion = z.string().regex(/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/, {
-  error: 'expected an exact version, such as "2026.916.1" (a range would rebuild a different Paperclip)',
+  error: `expected an exact version, such as "${PAPERCLIP_RELEASE.version}" (a range would rebuild a different Paperclip)`,
 });
 
 /** The image's PostgreSQL comes from Debian trixie (postgresql-17); another base would change the data's major version. */
@@ -61,12 +63,8 @@ const tailscaleAuthKey = z.string().refine((v) => !/^tskey-(api|scim|webhook)-/.
   error: "is a Tailscale API, SCIM or webhook key; expected a reusable auth key (tskey-auth-…, admin console → Settings → Keys)",
 });
 
-/**
- * npm has no paperclipai 2026.416.0 (the calver the fedora stack's image pins); the Fly image installs
- * the latest release on npm, which needs Node >= 24.11.
- */
-export const PAPERCLIP_FLY_NPM_VERSION = "2026.916.1";
-export const DEFAULT_FLY_NODE_IMAGE = "docker.io/library/node:24.21.0-trixie-slim";
+/** The Node the pinned paperclipai needs (paperclipRelease.ts), on Debian trixie (PostgreSQL 17). */
+export const DEFAULT_FLY_NODE_IMAGE = `docker.io/library/node:${PAPERCLIP_RELEASE.nodeVersion}-trixie-slim`;
 export const DEFAULT_FLY_TAILSCALE_IMAGE = "docker.io/tailscale/tailscale:v1.98.10";
 export const DEFAULT_FLY_AGENT_PACKAGES = ["@anthropic-ai/claude-code@2.1.329"] as const;
 
@@ -113,8 +111,8 @@ export const flyKeys = {
     kind: "integer",
     description: "Machine memory in MB: Paperclip, PostgreSQL, Tailscale and the agent CLI share it; 512 MB gets the agent CLI OOM-killed.",
     targets: ["fly"],
-    default: 1024,
-    schema: vmMemoryMb.default(1024),
+    default: PAPERCLIP_MIN_MEMORY_MIB,
+    schema: vmMemoryMb.default(PAPERCLIP_MIN_MEMORY_MIB),
   }),
   flyNodeImage: key({
     kind: "string",
@@ -132,10 +130,11 @@ export const flyKeys = {
   }),
   flyPaperclipVersion: key({
     kind: "string",
-    description: "Version of the paperclipai npm package (Paperclip's CLI and server) installed in the Fly image.",
+    description:
+      "Version of the paperclipai npm package (Paperclip's CLI and server) installed in the Fly image. Default: the release every target runs (components/paperclip/paperclipRelease.ts).",
     targets: ["fly"],
-    default: PAPERCLIP_FLY_NPM_VERSION,
-    schema: exactVersion.default(PAPERCLIP_FLY_NPM_VERSION),
+    default: PAPERCLIP_RELEASE.version,
+    schema: exactVersion.default(PAPERCLIP_RELEASE.version),
   }),
   flyAgentPackages: key({
     kind: "array",

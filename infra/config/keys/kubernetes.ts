@@ -53,7 +53,8 @@ export const kubernetesKeys = {
   }),
   paperclipImage: key({
     kind: "string",
-    description: "Paperclip image, fully qualified and pinned (upstream tags commit SHAs: sha-b8725c5 is v2026.416.0).",
+    description:
+      "Paperclip image, fully qualified and pinned by digest. Default: the release every target runs (components/paperclip/paperclipRelease.ts).",
     targets: KUBERNETES_TARGETS,
     default: PAPERCLIP_UPSTREAM_IMAGE,
     schema: imageReference.default(PAPERCLIP_UPSTREAM_IMAGE),

@@ -126,7 +126,7 @@ describe("the fly plan", () => {
   test("seed config.json: $meta.version 1, database.connectionString without a password, authenticated mode", () => {
     const config = JSON.parse(plan().files["config.json"]) as Record<string, Record<string, unknown>>;
     expect(config.$meta!.version).toBe(1);
-    expect(config.database).toEqual({ mode: "postgres", connectionString: "postgres://paperclip@127.0.0.1:5432/paperclip" });
+    expect(config.database).toMatchObject({ mode: "postgres", connectionString: "postgres://paperclip@127.0.0.1:5432/paperclip" });
     expect(config.database).not.toHaveProperty("url");
     expect(config.server!.deploymentMode).toBe("authenticated");
   });

@@ -22,6 +22,8 @@ import { unstageableReason } from "../../../components/fly/FlyApp";
 import { startScript, startScriptRequiredEnv } from "../../../components/fly/startScript";
 import {
   GATEWAY_KEY_ENV,
+  PAPERCLIP_GENERATED_SECRETS,
+  PAPERCLIP_HEALTH,
   PAPERCLIP_HOME,
   PAPERCLIP_PORT,
   PAPERCLIP_SECRET_ENV,
@@ -63,12 +65,7 @@ export interface FlyStackPlan {
 const FLY_RUNTIME_ENV = ["FLY_APP_NAME"];
 
 export const FLY_GENERATED_SECRETS: readonly FlyGeneratedSecret[] = [
-  { name: "paperclip-better-auth-secret", description: "BETTER_AUTH_SECRET: signs sessions; rotating it logs everyone out." },
-  {
-    name: "paperclip-secrets-master-key",
-    description: "PAPERCLIP_SECRETS_MASTER_KEY: encrypts secrets stored in Paperclip's database.",
-    protect: true,
-  },
+  ...PAPERCLIP_GENERATED_SECRETS.map(({ name, description, protect }) => ({ name, description, ...(protect ? { protect } : {}) })),
   { name: "paperclip-db-password", description: "Password of the paperclip role of the machine's PostgreSQL." },
 ];
 
@@ -78,8 +75,6 @@ function databaseUrl(password: SecretValue): SecretValue {
   const tail = `@${FLY_POSTGRES.host}:${FLY_POSTGRES.port}/${FLY_POSTGRES.database}`;
   return secretTemplate(Object.assign([head, tail], { raw: [head, tail] }), password);
 }
-
-const HEALTH_PATH = "/api/health";
 
 /** `stack` names the stack file in error messages (Pulumi's current stack by default). */
 export function planFly(config: ConfigValues, stack: string = pulumi.getStack()): FlyStackPlan {
@@ -109,8 +104,8 @@ export function planFly(config: ConfigValues, stack: string = pulumi.getStack())
   const password = generated("paperclip-db-password");
   const gatewayKey = operator("gatewayKey");
   const secrets: FlySecretPlan[] = [
-    { name: PAPERCLIP_SECRET_ENV.authSecret, value: generated("paperclip-better-auth-secret") },
-    { name: PAPERCLIP_SECRET_ENV.secretsMasterKey, value: generated("paperclip-secrets-master-key") },
+    // The generated secrets by role (auth secret, secrets master key, agent JWT secret).
+    ...PAPERCLIP_GENERATED_SECRETS.map((spec) => ({ name: PAPERCLIP_SECRET_ENV[spec.role], value: generated(spec.name) })),
     { name: PAPERCLIP_SECRET_ENV.databaseUrl, value: databaseUrl(password) },
     { name: START_SCRIPT_SECRET_ENV.postgresPassword, value: password },
     { name: START_SCRIPT_SECRET_ENV.tailscaleAuthKey, value: operator("tailscaleAuthKey") },
@@ -132,7 +127,7 @@ export function planFly(config: ConfigValues, stack: string = pulumi.getStack())
       primaryRegion: config.flyRegion!,
       env,
       internalPort: PAPERCLIP_PORT,
-      healthPath: HEALTH_PATH,
+      healthPath: PAPERCLIP_HEALTH.path,
       volume: { source: FLY_VOLUME.name, destination: FLY_VOLUME.mountPath },
       vm: { size: config.flyVmSize!, memoryMb: config.flyVmMemoryMb! },
     }),
