@@ -5,11 +5,12 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { parseArgs } from "node:util";
 import { CATALOG_INDEX, renderCatalogIndex } from "./catalogIndex";
 import type { GeneratedFile } from "./generatedFiles";
 
 const root = join(__dirname, "..");
-const check = process.argv.includes("--check");
+const check = parseArgs({ options: { check: { type: "boolean", default: false } } }).values.check;
 let stale = 0;
 
 function update({ path, render }: GeneratedFile): void {
