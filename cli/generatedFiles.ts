@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { CATALOG_INDEX, renderCatalogIndex } from "./catalogIndex";
 import { PR_DIFF_EXAMPLE_DOCUMENT, renderPrDiffExample, renderReadmeExcerpt } from "./diff/readmeExample";
 import { renderProjectFile } from "./projectFile";
 import { configReferenceTable, replaceSection } from "./readmeSections";
@@ -15,6 +16,8 @@ const ROOT = join(__dirname, "..");
 
 export function generatedFiles(): GeneratedFile[] {
   return [
+    // First: the files after it render from the catalogue (cli/generate.ts loads them once it is written).
+    { path: CATALOG_INDEX, render: () => renderCatalogIndex(ROOT) },
     { path: "Pulumi.yaml", render: () => renderProjectFile() },
     { path: "README.md", render: (current) => replaceSection(current, "config reference", configReferenceTable()) },
     { path: "README.md", render: (current) => replaceSection(current, "services table", renderServicesTable()) },

@@ -11,6 +11,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
+import { parseArgs } from "node:util";
 import { ConfigError } from "../infra/config";
 import { planStack } from "./planStack";
 import { shippedStacks } from "./stacks";
@@ -31,11 +32,19 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === "diff") return diffCommand(root, rest);
   if (command !== "plan" && command !== "check") usage();
-  const jsonOutAt = command === "plan" ? rest.indexOf("--json-out") : -1;
-  const jsonOut = jsonOutAt >= 0 ? rest[jsonOutAt + 1] : undefined;
-  if (jsonOutAt >= 0 && (jsonOut === undefined || jsonOut.startsWith("-"))) usage();
-  const args = jsonOutAt >= 0 ? rest.filter((_, i) => i !== jsonOutAt && i !== jsonOutAt + 1) : rest;
-  if (args.some((arg) => arg.startsWith("-"))) usage();
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      options: command === "plan" ? { "json-out": { type: "string" } } : {},
+      allowPositionals: true,
+    });
+  } catch (error) {
+    console.error((error as Error).message);
+    usage();
+  }
+  const jsonOut = (parsed.values as { "json-out"?: string })["json-out"];
+  const args = parsed.positionals;
   if (jsonOut !== undefined) return exportPlans(jsonOut, args);
   const known = shippedStacks(root);
   const stacks = args.length > 0 ? args : known;

@@ -6,7 +6,21 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { PAPERCLIP_IMAGE, PAPERCLIP_RELEASE } from "../components/paperclip/paperclipRelease";
 import { FEDORA_HOST_EXECUTABLES } from "../cli/checkStack";
 import { planDocument } from "../cli/engine/planDocument";
-import { containers, type FedoraRecording, hostFile, P, quadlet, recordFedora, stringsIn, unitValues } from "./support/fedoraStack";
+import { join } from "node:path";
+import { catalogEntryFiles } from "../cli/catalogIndex";
+import {
+  containerServiceNames,
+  containers,
+  type FedoraRecording,
+  fedoraServices,
+  hostFile,
+  P,
+  quadlet,
+  ROOT,
+  recordFedora,
+  stringsIn,
+  unitValues,
+} from "./support/fedoraStack";
 
 /** Cloud keys with recognisable values, so the scan cannot mistake them. */
 const ANTHROPIC_KEY = "sk-ant-api03-test-marker-anthropic-0123456789";
@@ -15,15 +29,18 @@ const OPENAI_KEY = "sk-proj-test-marker-openai-0123456789";
 /** The mail services whose ports are opened to the internet, and those ports. */
 const DIRECT_PORTS: Record<string, number[]> = { postfix: [25, 587, 465], dovecot: [143, 993] };
 
+/** The recording's settings: Piler's gate open, cloud keys with markers. */
+const CONFIG = {
+  [`${P}pilerTransparencyNoticeConfirmed`]: "true",
+  [`${P}anthropicApiKey`]: ANTHROPIC_KEY,
+  [`${P}openaiApiKey`]: OPENAI_KEY,
+};
+
 let stack: FedoraRecording;
 let units: Map<string, string>;
 
 beforeAll(async () => {
-  stack = await recordFedora({
-    [`${P}pilerTransparencyNoticeConfirmed`]: "true",
-    [`${P}anthropicApiKey`]: ANTHROPIC_KEY,
-    [`${P}openaiApiKey`]: OPENAI_KEY,
-  });
+  stack = await recordFedora(CONFIG);
   units = containers(stack.artifacts);
 });
 
@@ -32,33 +49,16 @@ const sharesNetwork = (a: string, b: string) => [...networksOf(a)].some((n) => n
 
 describe("the fedora stack", () => {
   it("deploys every service of system.md §4", () => {
-    expect([...units.keys()].sort()).toEqual(
-      [
-        "caddy",
-        "cockpit",
-        "dovecot",
-        "egress-proxy",
-        "litellm",
-        "litellm-db",
-        "litellm-redis",
-        "llama-swap",
-        "openwebui",
-        "openwebui-db",
-        "openwebui-redis",
-        "paperclip",
-        "paperclip-db",
-        "piler",
-        "piler-mysql",
-        "postfix",
-        "rspamd",
-        "sodiwin-etl",
-        "twenty",
-        "twenty-db",
-        "twenty-redis",
-        "twenty-worker",
-        "vaultwarden",
-      ].sort(),
+    // The catalogue as this stack resolves it (every gate open): each entry that runs in a container has
+    // its unit, and nothing else has one.
+    const services = fedoraServices(CONFIG);
+    expect(services.map((s) => s.name).sort()).toEqual(
+      catalogEntryFiles(join(ROOT, "infra", "catalog"))
+        .map((entry) => entry.module)
+        .sort(),
     );
+    expect([...units.keys()].sort()).toEqual(containerServiceNames(services).sort());
+    expect(units.size).toBeGreaterThan(20);
     expect(hostFile(stack.artifacts, ".config/systemd/user/cloudflared.service")).toContain(
       "ExecStart=/usr/bin/cloudflared tunnel --no-autoupdate run",
     );

@@ -8,38 +8,14 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { diffPlans } from "../cli/engine/planDiff";
 import { planDocument, type PlanDocument } from "../cli/engine/planDocument";
 import { secretFingerprinter } from "../cli/engine/redact";
-import { P, recordFedora } from "./support/fedoraStack";
+import { containerServiceNames, fedoraServices, P, recordFedora } from "./support/fedoraStack";
 
 const fingerprint = secretFingerprinter("image-bump-test");
 /** Piler joins the table too: its gate is open in these recordings. */
 const BASE = { [`${P}pilerTransparencyNoticeConfirmed`]: "true" };
 
-/** Every container service; the first test fails when the stack has one this table lacks. */
-const SERVICES = [
-  "caddy",
-  "cockpit",
-  "dovecot",
-  "egress-proxy",
-  "litellm",
-  "litellm-db",
-  "litellm-redis",
-  "llama-swap",
-  "openwebui",
-  "openwebui-db",
-  "openwebui-redis",
-  "paperclip",
-  "paperclip-db",
-  "piler",
-  "piler-mysql",
-  "postfix",
-  "rspamd",
-  "sodiwin-etl",
-  "twenty",
-  "twenty-db",
-  "twenty-redis",
-  "twenty-worker",
-  "vaultwarden",
-];
+/** Every container service of the catalogue, as the stack resolves it; the first test fails when the stack has another. */
+const SERVICES = containerServiceNames(fedoraServices(BASE));
 
 async function plan(overrides: Record<string, string> = {}): Promise<PlanDocument> {
   const { recording } = await recordFedora({ ...BASE, ...overrides });

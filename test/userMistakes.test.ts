@@ -9,8 +9,17 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { ConfigError } from "../infra/config";
 import { recordStack } from "../cli/engine/recordStack";
+import { readProjectFile, readStackSettings } from "../cli/engine/stackSettings";
+import { parseStackConfig } from "../infra/config/parse";
+import { RenderRefusal, renderRefusalProblem } from "../infra/config/RenderRefusal";
 
 const root = join(__dirname, "..");
+
+/** The shipped fly stack's configuration, parsed as the program parses it. */
+function parseFlyConfig() {
+  const settings = readStackSettings(root, readProjectFile(root), "fly");
+  return parseStackConfig({ stack: "fly", values: settings.config, secretKeys: new Set(settings.secretKeys), implementedTargets: ["fly"] });
+}
 
 async function problemsOf(attempt: Promise<unknown>): Promise<string> {
   const error: unknown = await attempt.then(
@@ -43,6 +52,44 @@ describe("renderer refusals, reported as the operator's setting", () => {
   it("a Podman older than a rendered key needs names podmanVersion and the version needed", async () => {
     const message = await problemsOf(recordStack({ root, stack: "fedora", configOverrides: { "paperclip-harness:podmanVersion": "5.0" } }));
     expect(message).toMatch(/paperclip-harness:podmanVersion = "5\.0": Podman 5\.\d or later: \S+ uses \w+=/);
+  });
+});
+
+describe("fly and Kubernetes renderer refusals, reported as the operator's setting", () => {
+  it("an agent package Paperclip's own install already pins names flyAgentPackages[i] (the Dockerfile installs one version each)", async () => {
+    const message = await problemsOf(
+      recordStack({
+        root,
+        stack: "fly",
+        configOverrides: { "paperclip-harness:flyAgentPackages": JSON.stringify(["@openai/codex@0.80.0", "paperclipai@1.0.0"]) },
+      }),
+    );
+    expect(message).toBe(
+      [
+        "stacks/Pulumi.fly.yaml: 1 configuration problem:",
+        '  - paperclip-harness:flyAgentPackages[1] = "paperclipai@1.0.0": one version of each npm package: paperclipai is already installed as paperclipai@2026.916.1 (in Dockerfile)',
+      ].join("\n"),
+    );
+  });
+
+  it("a refusal no setting explains names the renderer a contributor edited, the value escaped", () => {
+    const refusal = new RenderRefusal("the environment of paperclip", "components/kubernetes/PaperclipWorkload.ts", "each variable once", {
+      value: "BAD\u001b[31m",
+    });
+    const problem = renderRefusalProblem(parseFlyConfig(), refusal);
+    expect(new ConfigError("stacks/Pulumi.sealos.yaml", [problem]).message).toBe(
+      [
+        "stacks/Pulumi.sealos.yaml: 1 configuration problem:",
+        '  - the environment of paperclip, rendered by components/kubernetes/PaperclipWorkload.ts = "BAD\\u001b[31m": each variable once',
+      ].join("\n"),
+    );
+  });
+
+  it("App Launchpad's whole-Gi volume names paperclipVolumeSize, before any renderer runs", async () => {
+    const message = await problemsOf(
+      recordStack({ root, stack: "sealos", configOverrides: { "paperclip-harness:paperclipVolumeSize": "1500Mi" } }),
+    );
+    expect(message).toContain('paperclip-harness:paperclipVolumeSize = "1500Mi": expected whole Gi');
   });
 });
 

@@ -8,6 +8,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { parseArgs } from "node:util";
 import { SenderAllowList } from "../../apps/email-drain/allowList";
 import { EmailDrain } from "../../apps/email-drain/drain";
 import { DeliveryJournal } from "../../apps/email-drain/journal";
@@ -85,8 +86,8 @@ async function measure(batchSize: number, messages: number): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const flag = process.argv.indexOf("--messages");
-  const messages = flag >= 0 ? Number(process.argv[flag + 1]) : 400;
+  const { values } = parseArgs({ options: { messages: { type: "string", default: "400" } } });
+  const messages = Number(values.messages);
   if (!Number.isInteger(messages) || messages < 1) throw new Error("--messages must be a positive integer");
   console.log(`email drain throughput: ${messages} messages per batch size; fake Queues API, cat as sendmail, fsync'd journal`);
   console.log("batch size  messages/s");

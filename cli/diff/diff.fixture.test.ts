@@ -10,7 +10,8 @@ import { mkdtempSync, readFileSync, realpathSync, rmSync, unlinkSync, writeFileS
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createProjectFixture, type ProjectFixture, replaceInFile, setStackConfig } from "../../test/support/projectFixture";
+import { createProjectFixture, type ProjectFixture, setStackConfig } from "../../test/support/projectFixture";
+import { CATALOG_INDEX, renderCatalogIndex } from "../catalogIndex";
 import { shippedStacks } from "../stacks";
 import { runProcess } from "../validators/runProcess";
 import { countLeakedSecrets } from "./leakScan";
@@ -34,18 +35,10 @@ export const whoami: ServiceDefinition = () => ({
   restart: "always",
 });
 `;
-const WHOAMI_IMPORT = 'import { whoami } from "./whoami";\n';
 
-/** Adds whoami to infra/catalog/index.ts: an import, and the last entry of CATALOG. */
-function addToCatalog(dir: string): void {
-  const file = join(dir, "infra/catalog/index.ts");
-  let text = readFileSync(file, "utf8");
-  const firstImport = text.search(/^import /m);
-  const catalogEnd = text.indexOf("\n];", text.indexOf("export const CATALOG"));
-  if (firstImport < 0 || catalogEnd < 0)
-    throw new Error("infra/catalog/index.ts no longer has imports and `export const CATALOG = [...]`: update the fixture");
-  text = `${text.slice(0, catalogEnd)}\n  whoami,${text.slice(catalogEnd)}`;
-  writeFileSync(file, `${text.slice(0, firstImport)}${WHOAMI_IMPORT}${text.slice(firstImport)}`);
+/** Regenerates infra/catalog/index.ts from the fixture's catalogue folder, as `npm run generate` does. */
+function regenerateCatalogIndex(dir: string): void {
+  writeFileSync(join(dir, CATALOG_INDEX), renderCatalogIndex(dir));
 }
 
 type Step = "base" | "imageBump" | "newService" | "rotation" | "removedService";
@@ -64,15 +57,14 @@ beforeAll(async () => {
   );
   commits.newService = await fixture.commit("Add the whoami service", (dir) => {
     writeFileSync(join(dir, "infra/catalog/whoami.ts"), WHOAMI);
-    addToCatalog(dir);
+    regenerateCatalogIndex(dir);
   });
   commits.rotation = await fixture.commit("Rotate the Paperclip database password", (dir) =>
     setStackConfig(dir, "fedora", `${PROJECT}:rotations`, { "paperclip-db-password": "2026-11" }),
   );
   commits.removedService = await fixture.commit("Remove the whoami service", (dir) => {
     unlinkSync(join(dir, "infra/catalog/whoami.ts"));
-    replaceInFile(dir, "infra/catalog/index.ts", WHOAMI_IMPORT, "");
-    replaceInFile(dir, "infra/catalog/index.ts", "\n  whoami,", "");
+    regenerateCatalogIndex(dir);
   });
 
   // One key for the file, as within one diff run; two revisions planned at a time.

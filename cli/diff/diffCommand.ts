@@ -10,6 +10,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
+import { parseArgs } from "node:util";
 import { readProjectFile } from "../engine/stackSettings";
 import { shippedStacks } from "../stacks";
 import { assertNoSecrets, SecretLeakError } from "./leakScan";
@@ -42,23 +43,25 @@ const USAGE = "usage: tsx cli/main.ts diff --base <git-ref> [--head <git-ref>] [
 export class UsageError extends Error {}
 
 export function parseDiffArguments(root: string, args: readonly string[]): DiffOptions {
-  const stacks: string[] = [];
-  const options: Partial<DiffOptions> = { root };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    const value = () => {
-      const next = args[++i];
-      if (next === undefined || next.startsWith("--")) throw new UsageError(`${arg} needs a value\n${USAGE}`);
-      return next;
-    };
-    if (arg === "--base") options.base = value();
-    else if (arg === "--head") options.head = value();
-    else if (arg === "--out") options.outDir = resolve(value());
-    else if (arg.startsWith("-")) throw new UsageError(`unknown option ${arg}\n${USAGE}`);
-    else stacks.push(arg);
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      options: { base: { type: "string" }, head: { type: "string" }, out: { type: "string" } },
+      allowPositionals: true,
+    });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\n${USAGE}`);
   }
-  if (options.base === undefined) throw new UsageError(`--base is required\n${USAGE}`);
-  return { ...(options as DiffOptions), ...(stacks.length > 0 ? { stacks } : {}) };
+  const { values, positionals } = parsed;
+  if (values.base === undefined) throw new UsageError(`--base is required\n${USAGE}`);
+  return {
+    root,
+    base: values.base,
+    ...(values.head === undefined ? {} : { head: values.head }),
+    ...(values.out === undefined ? {} : { outDir: resolve(values.out) }),
+    ...(positionals.length > 0 ? { stacks: positionals } : {}),
+  };
 }
 
 /** Plans both revisions, renders, scans and writes. Throws DiffError, SecretLeakError or UsageError. */

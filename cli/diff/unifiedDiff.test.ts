@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { diffLines, unifiedDiff, unifiedHunks } from "./unifiedDiff";
+import { unifiedDiff, unifiedHunks } from "./unifiedDiff";
 
 const scratch = mkdtempSync(join(tmpdir(), "unified-diff-test-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -66,6 +66,15 @@ describe("unifiedDiff", () => {
     expect(ours.split("\n").slice(2).join("\n")).toBe(gnuDiff(before, after));
   });
 
+  it("shows texts too different to align as a rewrite", () => {
+    const before = Array.from({ length: 600 }, (_, i) => `old ${i}`).join("\n") + "\n";
+    const after = Array.from({ length: 600 }, (_, i) => `new ${i}`).join("\n");
+    const diff = unifiedDiff(before, after, { before: "a", after: "b" }).split("\n");
+    expect(diff.slice(0, 3)).toEqual(["--- a", "+++ b", "@@ -1,600 +1,600 @@"]);
+    expect(diff.filter((l) => l.startsWith("-old")).length).toBe(600);
+    expect(diff.at(-1)).toBe("\\ No newline at end of file");
+  });
+
   it("is empty for equal texts", () => {
     expect(unifiedDiff("a\nb\n", "a\nb\n", { before: "a", after: "b" })).toBe("");
   });
@@ -80,9 +89,10 @@ describe("unifiedDiff", () => {
       const before = a.length ? `${a.join("\n")}\n` : "";
       const after = b.length ? `${b.join("\n")}\n` : "";
       expect(apply(before, after)).toEqual(b);
-      const ops = diffLines(a, b);
       // Shortest: the edit count equals what GNU diff needs for the same texts.
-      const edits = ops.filter((op) => op.kind !== "equal").length;
+      const edits = unifiedHunks(before, after)
+        .flatMap((hunk) => hunk.lines)
+        .filter((l) => /^[-+]/.test(l)).length;
       const gnuEdits = gnuDiff(before, after)
         .split("\n")
         .filter((l) => /^[-+]/.test(l) && !/^(---|\+\+\+) /.test(l)).length;

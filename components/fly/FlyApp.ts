@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
+import { RenderRefusal } from "../../infra/config/RenderRefusal";
 import {
   APP_SCRIPT,
   DEPLOY_SCRIPT,
@@ -38,6 +39,7 @@ export interface FlyAppArgs {
 
 const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const RENDERER = "components/fly/FlyApp.ts";
 
 /**
  * Why a value cannot go through `flyctl secrets import` unchanged, or undefined. Its parser reads
@@ -89,10 +91,11 @@ export class FlyApp extends pulumi.ComponentResource {
 
     const names = args.secrets.map((s) => s.name);
     for (const secretName of names) {
-      if (!ENV_NAME.test(secretName)) throw new Error(`FlyApp ${name}: invalid secret name ${secretName}`);
+      if (!ENV_NAME.test(secretName))
+        throw new RenderRefusal(`the Fly secrets of ${name}`, RENDERER, "a secret name ([A-Za-z_][A-Za-z0-9_]*)", { value: secretName });
     }
     const duplicate = names.find((n, i) => names.indexOf(n) !== i);
-    if (duplicate) throw new Error(`FlyApp ${name}: duplicate secret ${duplicate}`);
+    if (duplicate) throw new RenderRefusal(`the Fly secrets of ${name}`, RENDERER, "each secret once", { value: duplicate });
 
     const apiToken = pulumi.secret(args.apiToken);
     const environment = (extra: Record<string, pulumi.Input<string>>) => ({ FLY_API_TOKEN: apiToken, FLY_APP: args.app, ...extra });

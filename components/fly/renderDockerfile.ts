@@ -9,10 +9,12 @@
  * bytes, and the registry checks them by content address; the apt repository would need a signing
  * key fetched at build time, and the tarball a checksum we could only copy from the same server.
  *
- * Dockerfiles have no escaping: every value is checked against a strict pattern instead, and a value
- * that fails is a program error (the stack config was validated before this runs).
+ * Dockerfiles have no escaping: every value is checked against a strict pattern instead. The stack
+ * config was validated before this runs, so a value that fails is a RenderRefusal the program reports
+ * as the setting behind it (infra/config/RenderRefusal.ts).
  */
 import { parseImageReference } from "../../infra/config/formats";
+import { RenderRefusal } from "../../infra/config/RenderRefusal";
 
 export interface DockerfileInput {
   /** Node LTS on trixie slim, fully qualified and pinned. */
@@ -37,17 +39,34 @@ export const DOCKERFILE_CONTEXT_FILES = { seedConfig: "config.json", startScript
 const NPM_PACKAGE = /^(@[a-z0-9][a-z0-9._-]*\/)?[a-z0-9][a-z0-9._-]*@\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
 const ABSOLUTE_PATH = /^(\/[A-Za-z0-9._-]+)+$/;
 
+const RENDERER = "components/fly/renderDockerfile.ts";
+
 function checked(value: string, valid: boolean, what: string): string {
-  if (!valid) throw new Error(`Dockerfile: invalid ${what}: ${JSON.stringify(value)}`);
+  if (!valid) throw new RenderRefusal("Dockerfile", RENDERER, `a valid ${what} (a Dockerfile has no escaping)`, { value });
   return value;
+}
+
+/** `npm install --global a@1 a@2` installs one of them without a word: one version of each package. */
+function oneVersionEach(packages: readonly string[]): void {
+  const seen = new Map<string, string>();
+  for (const spec of packages) {
+    const name = spec.slice(0, spec.lastIndexOf("@"));
+    const first = seen.get(name);
+    if (first !== undefined)
+      throw new RenderRefusal("Dockerfile", RENDERER, `one version of each npm package: ${name} is already installed as ${first}`, {
+        value: spec,
+      });
+    seen.set(name, spec);
+  }
 }
 
 export function renderDockerfile(input: DockerfileInput): string {
   const base = checked(input.baseImage, parseImageReference(input.baseImage) !== undefined, "base image");
   const tailscale = checked(input.tailscaleImage, parseImageReference(input.tailscaleImage) !== undefined, "Tailscale image");
   const postgres = `postgresql-${checked(String(input.postgresMajor), Number.isInteger(input.postgresMajor) && input.postgresMajor > 0, "PostgreSQL major")}`;
-  if (input.npmPackages.length === 0) throw new Error("Dockerfile: no npm packages to install");
-  const packages = input.npmPackages.map((p) => checked(p, NPM_PACKAGE.test(p), "npm package"));
+  if (input.npmPackages.length === 0) throw new RenderRefusal("Dockerfile", RENDERER, "at least one npm package to install");
+  const packages = input.npmPackages.map((p) => checked(p, NPM_PACKAGE.test(p), "npm package pinned to an exact version"));
+  oneVersionEach(packages);
   const home = checked(input.nodeHome, ABSOLUTE_PATH.test(input.nodeHome), "node home");
   const seedConfig = checked(input.seedConfigPath, ABSOLUTE_PATH.test(input.seedConfigPath), "seed config path");
   const startScript = checked(input.startScriptPath, ABSOLUTE_PATH.test(input.startScriptPath), "start script path");

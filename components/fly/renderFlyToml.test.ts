@@ -58,8 +58,10 @@ describe("renderFlyToml", () => {
 
   test("refuses less than 1024 MB and invalid variable names", () => {
     expect(() => renderFlyToml({ ...INPUT, vm: { size: "shared-cpu-1x", memoryMb: 512 } })).toThrow(
-      "fly.toml: 512 MB is below 1024 MB, where the agent CLI is OOM-killed",
+      'fly.toml (components/fly/renderFlyToml.ts): at least 1024 MB: below it the agent CLI is OOM-killed: "512"',
     );
-    expect(() => renderFlyToml({ ...INPUT, env: { "BAD NAME": "x" } })).toThrow('fly.toml: invalid environment variable name "BAD NAME"');
+    expect(() => renderFlyToml({ ...INPUT, env: { "BAD NAME": "x" } })).toThrow(
+      'an environment variable name ([A-Za-z_][A-Za-z0-9_]*): "BAD NAME"',
+    );
   });
 });

@@ -12,6 +12,7 @@
  */
 import { stringify } from "smol-toml";
 import { PAPERCLIP_HEALTH, PAPERCLIP_MIN_MEMORY_MIB } from "../paperclip/paperclipSettings";
+import { RenderRefusal } from "../../infra/config/RenderRefusal";
 
 export interface FlyTomlInput {
   app: string;
@@ -42,13 +43,17 @@ const HEADER = [
 ].join("\n");
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const RENDERER = "components/fly/renderFlyToml.ts";
 
 export function renderFlyToml(input: FlyTomlInput): string {
   if (input.vm.memoryMb < FLY_MIN_MEMORY_MB) {
-    throw new Error(`fly.toml: ${input.vm.memoryMb} MB is below ${FLY_MIN_MEMORY_MB} MB, where the agent CLI is OOM-killed`);
+    throw new RenderRefusal("fly.toml", RENDERER, `at least ${FLY_MIN_MEMORY_MB} MB: below it the agent CLI is OOM-killed`, {
+      value: String(input.vm.memoryMb),
+    });
   }
   for (const name of Object.keys(input.env)) {
-    if (!ENV_NAME.test(name)) throw new Error(`fly.toml: invalid environment variable name ${JSON.stringify(name)}`);
+    if (!ENV_NAME.test(name))
+      throw new RenderRefusal("fly.toml", RENDERER, "an environment variable name ([A-Za-z_][A-Za-z0-9_]*)", { value: name });
   }
   const document = {
     app: input.app,

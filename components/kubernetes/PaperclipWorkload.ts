@@ -12,6 +12,7 @@ import {
 } from "../paperclip/paperclipSettings";
 import { type AppLaunchpadConfigFile, appLaunchpadConfigFile, appLaunchpadName, wholeGibibytes } from "./appLaunchpad";
 import { childOptions } from "./childOptions";
+import { RenderRefusal } from "../../infra/config/RenderRefusal";
 import {
   type ContainerResources,
   type DatabaseConnection,
@@ -84,6 +85,7 @@ export interface PaperclipWorkloadArgs {
   sidecarVolumes?: readonly k8s.types.input.core.v1.Volume[];
 }
 
+const RENDERER = "components/kubernetes/PaperclipWorkload.ts";
 const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
 
 /**
@@ -145,11 +147,13 @@ export class PaperclipWorkload extends pulumi.ComponentResource {
       ...(args.extraEnv ?? []),
       ...databaseUrlEnv(args.database),
     ];
-    assertUniqueNames(env, `${name}: environment`);
+    assertUniqueNames(env, `the environment of ${name}`);
 
     const volumeGi = wholeGibibytes(args.volumeSize);
     if (args.appLaunchpadNaming && volumeGi === undefined)
-      throw new Error(`${name}: App Launchpad sizes volumes in whole Gi, not ${args.volumeSize}`);
+      throw new RenderRefusal(`the volume of ${name}`, RENDERER, "a whole number of Gi: App Launchpad sizes volumes in Gi", {
+        value: args.volumeSize,
+      });
     this.dataVolumeName = args.appLaunchpadNaming ? appLaunchpadName(PAPERCLIP_HOME) : "data";
     const dataMount = { name: this.dataVolumeName, mountPath: PAPERCLIP_HOME };
     const configMounts = this.configFiles.map((file) => file.mount);
@@ -301,7 +305,7 @@ function assertUniqueNames(env: readonly EnvVar[], what: string): void {
   const seen = new Set<string>();
   for (const entry of env) {
     const variable = entry.name as string;
-    if (seen.has(variable)) throw new Error(`${what}: ${variable} is set twice`);
+    if (seen.has(variable)) throw new RenderRefusal(what, RENDERER, "each variable once", { value: variable });
     seen.add(variable);
   }
 }

@@ -1,6 +1,7 @@
+// Generated from the files of infra/catalog by `npm run generate` (cli/catalogIndex.ts); do not edit by hand.
 /**
- * The service catalogue: one file per harness service. Adding a service is adding its file and one
- * line here; the unit, secrets, route, tunnel rule, DNS record and Access gate follow from it.
+ * The service catalogue: one file per harness service, every file of this folder that exports a
+ * ServiceDefinition. The unit, secrets, route, tunnel rule, DNS record and Access gate follow from it.
  */
 import { caddy } from "./caddy";
 import { cloudflared } from "./cloudflared";
@@ -8,51 +9,51 @@ import { cockpit } from "./cockpit";
 import { dovecot } from "./dovecot";
 import { egressProxy } from "./egress-proxy";
 import { emailDrain } from "./email-drain";
-import { litellm } from "./litellm";
 import { litellmDb } from "./litellm-db";
 import { litellmRedis } from "./litellm-redis";
+import { litellm } from "./litellm";
 import { llamaSwap } from "./llama-swap";
-import { openwebui } from "./openwebui";
 import { openwebuiDb } from "./openwebui-db";
 import { openwebuiRedis } from "./openwebui-redis";
-import { paperclip } from "./paperclip";
+import { openwebui } from "./openwebui";
 import { paperclipDb } from "./paperclip-db";
-import { piler } from "./piler";
+import { paperclip } from "./paperclip";
 import { pilerMysql } from "./piler-mysql";
+import { piler } from "./piler";
 import { postfix } from "./postfix";
 import { rspamd } from "./rspamd";
 import { sodiwinEtl } from "./sodiwin-etl";
-import { twenty } from "./twenty";
 import { twentyDb } from "./twenty-db";
 import { twentyRedis } from "./twenty-redis";
 import { twentyWorker } from "./twenty-worker";
-import type { ServiceDefinition } from "./types";
+import { twenty } from "./twenty";
 import { vaultwarden } from "./vaultwarden";
+import type { ServiceDefinition } from "./types";
 
 export const CATALOG: readonly ServiceDefinition[] = [
   caddy,
-  litellm,
+  cloudflared,
+  cockpit,
+  dovecot,
+  egressProxy,
+  emailDrain,
   litellmDb,
   litellmRedis,
-  paperclip,
-  paperclipDb,
-  egressProxy,
-  cockpit,
-  openwebui,
+  litellm,
+  llamaSwap,
   openwebuiDb,
   openwebuiRedis,
-  llamaSwap,
-  twenty,
-  twentyWorker,
+  openwebui,
+  paperclipDb,
+  paperclip,
+  pilerMysql,
+  piler,
+  postfix,
+  rspamd,
+  sodiwinEtl,
   twentyDb,
   twentyRedis,
+  twentyWorker,
+  twenty,
   vaultwarden,
-  postfix,
-  dovecot,
-  rspamd,
-  piler,
-  pilerMysql,
-  sodiwinEtl,
-  cloudflared,
-  emailDrain,
 ];

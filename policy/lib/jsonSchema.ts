@@ -1,43 +1,52 @@
 /**
- * The subset of JSON Schema the pack's config schemas use, enough to check a policy configuration
- * the way the Pulumi CLI does before sending it to the pack (and to prove the defaults valid): type,
- * properties, required, additionalProperties, items, minItems, minLength, pattern, minimum, maximum.
- * Returns the problems, empty when valid.
+ * A policy configuration checked against its JSON Schema the way the Pulumi CLI does before sending it
+ * to the pack (and the defaults proved valid), by Ajv. Returns the problems as `path: what`, empty
+ * when valid.
  */
-import type { PolicyConfigJSONSchema, PolicyConfigJSONSchemaDefinition } from "@pulumi/policy/schema";
+import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
+import type { PolicyConfigJSONSchemaDefinition } from "@pulumi/policy/schema";
+
+// `strict: false`: the pack's schemas carry annotations (`default`, `description`) Ajv's strict mode
+// would question; `verbose` keeps the failing value, to say what type was found.
+const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
+const compiled = new WeakMap<object, ValidateFunction>();
+
+const typeOf = (v: unknown) => (Array.isArray(v) ? "array" : v === null ? "null" : Number.isInteger(v) ? "integer" : typeof v);
+
+/** `/floatingTagAllowList/0` → `.floatingTagAllowList[0]`. */
+function pathOf(root: string, pointer: string): string {
+  return (
+    root +
+    pointer
+      .split("/")
+      .slice(1)
+      .map((part) => part.replaceAll("~1", "/").replaceAll("~0", "~"))
+      .map((part) => (/^\d+$/.test(part) ? `[${part}]` : `.${part}`))
+      .join("")
+  );
+}
+
+function problemOf(root: string, error: ErrorObject): string {
+  const path = pathOf(root, error.instancePath);
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case "required":
+      return `${path}: missing ${String(params.missingProperty)}`;
+    case "additionalProperties":
+      return `${path}: unknown property ${String(params.additionalProperty)}`;
+    case "type":
+      return `${path}: expected ${[params.type].flat().join(" or ")}, got ${typeOf(error.data)}`;
+    default:
+      return `${path}: ${error.message ?? error.keyword}`;
+  }
+}
 
 export function validateJsonSchema(value: unknown, schema: PolicyConfigJSONSchemaDefinition, path = "$"): string[] {
   if (typeof schema === "boolean") return schema ? [] : [`${path}: not allowed`];
-  const s: PolicyConfigJSONSchema = schema;
-  const problems: string[] = [];
-  const types = s.type === undefined ? [] : Array.isArray(s.type) ? s.type : [s.type];
-  const typeOf = (v: unknown) => (Array.isArray(v) ? "array" : v === null ? "null" : Number.isInteger(v) ? "integer" : typeof v);
-  if (types.length > 0 && !types.some((t) => t === typeOf(value) || (t === "number" && typeOf(value) === "integer"))) {
-    return [`${path}: expected ${types.join(" or ")}, got ${typeOf(value)}`];
+  let validate = compiled.get(schema);
+  if (!validate) {
+    validate = ajv.compile(schema);
+    compiled.set(schema, validate);
   }
-  if (typeof value === "string") {
-    if (s.minLength !== undefined && value.length < s.minLength) problems.push(`${path}: shorter than ${s.minLength}`);
-    if (s.pattern !== undefined && !new RegExp(s.pattern).test(value)) problems.push(`${path}: does not match ${s.pattern}`);
-  }
-  if (typeof value === "number") {
-    if (s.minimum !== undefined && value < s.minimum) problems.push(`${path}: below ${s.minimum}`);
-    if (s.maximum !== undefined && value > s.maximum) problems.push(`${path}: above ${s.maximum}`);
-  }
-  if (Array.isArray(value)) {
-    if (s.minItems !== undefined && value.length < s.minItems) problems.push(`${path}: fewer than ${s.minItems} items`);
-    if (s.items !== undefined && !Array.isArray(s.items))
-      value.forEach((item, i) => problems.push(...validateJsonSchema(item, s.items as PolicyConfigJSONSchemaDefinition, `${path}[${i}]`)));
-  }
-  if (value !== null && typeof value === "object" && !Array.isArray(value)) {
-    const record = value as Record<string, unknown>;
-    for (const key of s.required ?? []) if (!(key in record)) problems.push(`${path}: missing ${key}`);
-    for (const [key, v] of Object.entries(record)) {
-      const property = s.properties?.[key];
-      if (property !== undefined) problems.push(...validateJsonSchema(v, property, `${path}.${key}`));
-      else if (s.additionalProperties === false) problems.push(`${path}: unknown property ${key}`);
-      else if (s.additionalProperties !== undefined && typeof s.additionalProperties !== "boolean")
-        problems.push(...validateJsonSchema(v, s.additionalProperties, `${path}.${key}`));
-    }
-  }
-  return problems;
+  return validate(value) ? [] : (validate.errors ?? []).map((error) => problemOf(path, error));
 }

@@ -7,6 +7,10 @@ import path from "node:path";
 import { type Artifact, extractArtifacts } from "../../cli/engine/artifacts";
 import { isSecretEnvelope } from "../../cli/engine/redact";
 import { type Recording, recordStack } from "../../cli/engine/recordStack";
+import { readProjectFile, readStackSettings } from "../../cli/engine/stackSettings";
+import type { ServiceDeclaration } from "../../infra/catalog/types";
+import { parseStackConfig } from "../../infra/config/parse";
+import { planFedora } from "../../infra/targets/fedora";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 export const P = "paperclip-harness:";
@@ -19,6 +23,27 @@ export interface FedoraRecording {
 export async function recordFedora(configOverrides: Record<string, string> = {}): Promise<FedoraRecording> {
   const recording = await recordStack({ root: ROOT, stack: "fedora", configOverrides });
   return { recording, artifacts: extractArtifacts(recording.resources) };
+}
+
+/**
+ * The catalogue's services as the fedora stack resolves them with these overrides (by the program's
+ * own resolver): what tests enumerate instead of a hand-kept list, so a new catalogue file is covered
+ * without editing them.
+ */
+export function fedoraServices(configOverrides: Record<string, string> = {}): ServiceDeclaration[] {
+  const settings = readStackSettings(ROOT, readProjectFile(ROOT), "fedora");
+  const config = parseStackConfig({
+    stack: "fedora",
+    values: { ...settings.config, ...configOverrides },
+    secretKeys: new Set(settings.secretKeys),
+    implementedTargets: ["fedora"],
+  });
+  return [...planFedora(config).catalog.services];
+}
+
+/** The names of the services that run in a container (a `.container` unit), host services left out. */
+export function containerServiceNames(services: readonly ServiceDeclaration[]): string[] {
+  return services.filter((s) => s.kind !== "host").map((s) => s.name);
 }
 
 /** The text of a host file by its path under the home directory. */

@@ -49,11 +49,3 @@ export function setStackConfig(dir: string, stack: string, key: string, value: u
   document.setIn(["config", key], document.createNode(value));
   writeFileSync(file, document.toString());
 }
-
-/** Replaces `from` by `to` in a file, failing loudly when `from` is not there. */
-export function replaceInFile(dir: string, path: string, from: string, to: string): void {
-  const file = join(dir, path);
-  const text = readFileSync(file, "utf8");
-  if (!text.includes(from)) throw new Error(`${path} no longer contains ${JSON.stringify(from)}: update the fixture`);
-  writeFileSync(file, text.replace(from, to));
-}

@@ -200,7 +200,7 @@ describe("configuration the harness refuses, before any resource exists", () => 
     expect(configErrorOf(() => planFedora(fedoraConfig({}, [`${P}mailTlsCertificate`])))).toBe(
       [
         "stacks/Pulumi.fedora.yaml: 1 configuration problem:",
-        "  - paperclip-harness:mailTlsCertificate: missing: postfix, dovecot need it. Set it with `pulumi config set --secret mailTlsCertificate <value>`, or disable them (services.postfix.disabled: true, services.dovecot.disabled: true).",
+        "  - paperclip-harness:mailTlsCertificate: missing: dovecot, postfix need it. Set it with `pulumi config set --secret mailTlsCertificate <value>`, or disable them (services.dovecot.disabled: true, services.postfix.disabled: true).",
       ].join("\n"),
     );
   });
@@ -251,10 +251,10 @@ describe("configuration the harness refuses, before any resource exists", () => 
     expect(configErrorOf(() => planFedora(fedoraConfig({ [`${P}services`]: JSON.stringify({ postfix: { disabled: true } }) })))).toBe(
       [
         "stacks/Pulumi.fedora.yaml: 4 configuration problems:",
-        "  - paperclip-harness:services.postfix.disabled = true: twenty depends on postfix; disable twenty too, or keep postfix",
-        "  - paperclip-harness:services.postfix.disabled = true: twenty-worker depends on postfix; disable twenty-worker too, or keep postfix",
-        "  - paperclip-harness:services.postfix.disabled = true: vaultwarden depends on postfix; disable vaultwarden too, or keep postfix",
         "  - paperclip-harness:services.postfix.disabled = true: email-drain depends on postfix; disable email-drain too, or keep postfix",
+        "  - paperclip-harness:services.postfix.disabled = true: twenty-worker depends on postfix; disable twenty-worker too, or keep postfix",
+        "  - paperclip-harness:services.postfix.disabled = true: twenty depends on postfix; disable twenty too, or keep postfix",
+        "  - paperclip-harness:services.postfix.disabled = true: vaultwarden depends on postfix; disable vaultwarden too, or keep postfix",
       ].join("\n"),
     );
   });

@@ -33,6 +33,7 @@ import {
 } from "../../../components/paperclip/paperclipSettings";
 import { generated, operator, type SecretValue, secretTemplate } from "../../catalog/secretValue";
 import { ConfigError, type ConfigProblem } from "../../config/ConfigError";
+import { RenderRefusal } from "../../config/RenderRefusal";
 import { PROJECT, stackFileOf, type ConfigValues } from "../../config/parse";
 
 /** A Fly secret of the app: its name inside the machine and where its value comes from. */
@@ -76,6 +77,8 @@ function databaseUrl(password: SecretValue): SecretValue {
   return secretTemplate(Object.assign([head, tail], { raw: [head, tail] }), password);
 }
 
+const RENDERER = "infra/targets/fly/flyPlan.ts";
+
 /** `stack` names the stack file in error messages (Pulumi's current stack by default). */
 export function planFly(config: ConfigValues, stack: string = pulumi.getStack()): FlyStackPlan {
   const stackFile = stackFileOf(stack);
@@ -115,11 +118,16 @@ export function planFly(config: ConfigValues, stack: string = pulumi.getStack())
   ].sort((a, b) => a.name.localeCompare(b.name));
 
   const clash = secrets.find((s) => s.name in env);
-  if (clash) throw new Error(`fly: ${clash.name} is both a plain variable and a secret`);
+  if (clash) throw new RenderRefusal("the Fly machine's environment", RENDERER, "a variable or a secret, not both", { value: clash.name });
   const missing = startScriptRequiredEnv().filter(
     (name) => !(name in env) && !secrets.some((s) => s.name === name) && !FLY_RUNTIME_ENV.includes(name),
   );
-  if (missing.length > 0) throw new Error(`fly: the start script needs ${missing.join(", ")}, which nothing provides`);
+  if (missing.length > 0)
+    throw new RenderRefusal(
+      "components/fly/start.sh",
+      RENDERER,
+      `its require_env variables provided; nothing provides ${missing.join(", ")}`,
+    );
 
   const files: Record<FlyBuildFileName, string> = {
     "fly.toml": renderFlyToml({
@@ -160,7 +168,7 @@ export function planFly(config: ConfigValues, stack: string = pulumi.getStack())
 
 function mergeDisjoint(a: Record<string, string>, b: Record<string, string>): Record<string, string> {
   const overlap = Object.keys(b).find((k) => k in a);
-  if (overlap) throw new Error(`fly: environment variable ${overlap} is set twice`);
+  if (overlap) throw new RenderRefusal("the Fly machine's environment", RENDERER, "each variable once", { value: overlap });
   return { ...a, ...b };
 }
 
