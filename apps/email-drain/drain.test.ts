@@ -194,13 +194,37 @@ describe("EmailDrain", () => {
     expect(api.bodies(DLQ)).toEqual([expect.objectContaining({ reason: "sender-not-allowed", attempts: 2 })]);
   });
 
+  it.each([
+    ["a timeout", { kind: "timeout", stderr: "" }, "sendmail timed out and was killed after the message was handed to it"],
+    ["a signal", { kind: "signal", signal: "SIGKILL", stderr: "" }, "sendmail was killed by SIGKILL after the message was handed to it"],
+  ] as const)("dead-letters %s as delivery-uncertain and never runs sendmail again for the id", async (_name, outcome, detail) => {
+    let runs = 0;
+    const uncertain = drain({
+      sendmail: async () => {
+        runs += 1;
+        return outcome;
+      },
+    });
+    enqueue(envelope("m-u"));
+    expect(await uncertain.runCycle()).toMatchObject({ deadLettered: 1, retried: 0 });
+    expect(journal.stateOf("m-u")).toBe("sending");
+    // The producer (or the queue) delivers the same id again: dead-lettered again, sendmail not run.
+    enqueue(envelope("m-u"));
+    expect(await uncertain.runCycle()).toMatchObject({ deadLettered: 1, delivered: 0 });
+    expect(runs).toBe(1);
+    const records = api.bodies(DLQ) as Array<{ reason: string; detail: string }>;
+    expect(records.map((record) => record.reason)).toEqual(["delivery-uncertain", "delivery-uncertain"]);
+    expect(records[0]?.detail).toContain(detail);
+    expect(records[0]?.detail).toContain("Message-ID <m-u@sodimo.eu>");
+  });
+
   it("releases what is left of a batch once the leases cannot cover another message", async () => {
     await setMode("hang");
     for (const id of ["m-8", "m-9", "m-10"]) enqueue(envelope(id));
     // budget = 500 + 1000 + 2 × 500 = 2500 ms; after the first message times out only ~1 s of lease is left.
     const summary = await drain({ settings: { visibilityTimeoutMs: 3_000 } }).runCycle();
-    expect(summary).toMatchObject({ pulled: 3, retried: 1, released: 2 });
-    expect(journal.stateOf("m-8")).toBe("not-sent");
+    expect(summary).toMatchObject({ pulled: 3, deadLettered: 1, released: 2 });
+    expect(journal.stateOf("m-8")).toBe("sending");
     expect([journal.stateOf("m-9"), journal.stateOf("m-10")]).toEqual([undefined, undefined]);
   });
 

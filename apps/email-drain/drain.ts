@@ -7,8 +7,11 @@
  *   2. consult the journal: `sent` → ack without sending (a redelivery); `sending` → a previous run died while
  *      sendmail was running and the mail may have gone out, so it is dead-lettered as `delivery-uncertain`
  *      rather than risking a duplicate (re-send it under a new id after checking the mail log);
- *   3. journal `sending`, run sendmail, journal `sent` (→ ack) or `not-sent` (→ retry after a delay that
- *      grows with the queue's attempt count; after the queue's last attempt it dead-letters the message itself).
+ *   3. journal `sending`, run sendmail, journal `sent` (→ ack) or, when sendmail exited with a failure status
+ *      or could not start, `not-sent` (→ retry after a delay that grows with the queue's attempt count; after
+ *      the queue's last attempt it dead-letters the message itself). A timeout or a signal leaves the outcome
+ *      unknown (the MTA may have queued the mail): the journal stays at `sending` and the message is
+ *      dead-lettered as `delivery-uncertain`, never sent a second time.
  * Every journal write is fsync'd before the ack that depends on it, so a crash anywhere leads to a redelivery
  * that the journal turns into either an ack or a dead letter: never a second send.
  *
@@ -179,16 +182,17 @@ export class EmailDrain {
         return { kind: "duplicate" };
       case "sending": {
         const detail =
-          `an earlier run stopped while sendmail was running, so it may have been delivered; ` +
+          `sendmail was started for this id and did not report an outcome (the drain stopped, or sendmail ` +
+          `timed out or was killed), so it may have been delivered; ` +
           `check the mail log for Message-ID ${messageIdFor(email)} and re-send under a new id if it was not`;
         return this.deadLetter(message, decoded.value, "delivery-uncertain", detail, fields, email.id);
       }
       default:
-        return this.send(message, email, fields);
+        return this.send(message, decoded.value, email, fields);
     }
   }
 
-  private async send(message: PulledMessage, email: ValidatedEmail, fields: LogFields): Promise<Decision> {
+  private async send(message: PulledMessage, original: string, email: ValidatedEmail, fields: LogFields): Promise<Decision> {
     const rendered = renderMessage(email, { date: email.createdAt ?? new Date(this.now()) });
     await this.deps.journal.record(email.id, "sending");
     const outcome = await this.deps.sendmail({
@@ -200,6 +204,16 @@ export class EmailDrain {
       await this.deps.journal.record(email.id, "sent");
       this.deps.log.info("delivered", { ...fields, recipients: email.to.length + email.cc.length + email.bcc.length });
       return { kind: "delivered" };
+    }
+    if (outcome.kind === "timeout" || outcome.kind === "signal") {
+      // sendmail had the message and stopped without saying whether the MTA took it (Postfix's postdrop
+      // may have committed it already): the journal stays at `sending`, so no copy is ever sent again.
+      const how = outcome.kind === "timeout" ? "timed out and was killed" : `was killed by ${outcome.signal}`;
+      const detail =
+        `sendmail ${how} after the message was handed to it, so it may have been delivered; ` +
+        `check the mail log for Message-ID ${messageIdFor(email)} and re-send under a new id if it was not`;
+      this.deps.log.warn("sendmail outcome unknown; not retrying", { ...fields, ...describeOutcome(outcome) });
+      return this.deadLetter(message, original, "delivery-uncertain", detail, fields, email.id);
     }
     await this.deps.journal.record(email.id, "not-sent");
     const delaySeconds = this.retryDelay(message);

@@ -1,48 +1,24 @@
 /**
  * The drain through a real MTA: Debian's Postfix, as a private instance (testSupport/postfixInstance.ts).
- *
- * Without Postfix (or root) the test is skipped with a loud warning locally and FAILS when CI=true.
- * CI setup (as root, before the tests):
- *   echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
- *   DEBIAN_FRONTEND=noninteractive apt-get install -y postfix
+ * Without Postfix (or root) it is skipped loudly locally and FAILS when CI=true (testSupport/realMtaSuite.ts).
  */
-import { chmod, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import type { EmailEnvelope } from "../email-envelope/envelope";
 import { startDrain, writeDrainBundle } from "./testSupport/drainProcess";
 import { FakeQueuesApi } from "./testSupport/fakeQueuesApi";
-import { parseMessage, type ParsedMessage } from "./testSupport/mime";
-import { POSTFIX_DOMAIN, postfixUnavailableReason, startPostfixInstance, type PostfixInstance } from "./testSupport/postfixInstance";
+import { POSTFIX_DOMAIN, startPostfixInstance, type PostfixInstance } from "./testSupport/postfixInstance";
+import { describeWithPostfix, waitForMail } from "./testSupport/realMtaSuite";
 
-const unavailable = postfixUnavailableReason();
 const ACCOUNT = "d".repeat(32);
 const OUTBOX = "1".repeat(32);
 const DLQ = "2".repeat(32);
 const TOKEN = "real-mta-token-0123456789abcdef";
 const at = (local: string): string => `${local}@${POSTFIX_DOMAIN}`;
 
-if (unavailable !== undefined && process.env.CI !== "true") {
-  console.warn(
-    `\n!!! SKIPPED: the real-MTA test of the email drain: ${unavailable}.\n` +
-      '!!! Install it with: echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections' +
-      " && DEBIAN_FRONTEND=noninteractive apt-get install -y postfix\n",
-  );
-}
-
-describe("the drain through a real Postfix", () => {
-  if (unavailable !== undefined) {
-    if (process.env.CI === "true") {
-      it("has Postfix to deliver through (CI must install the postfix package)", () => {
-        expect.fail(`real-MTA test cannot run: ${unavailable}`);
-      });
-    } else {
-      it.skip(`SKIPPED LOUDLY: ${unavailable}`, () => undefined);
-    }
-    return;
-  }
-
+describeWithPostfix("the drain through a real Postfix", () => {
   let directory: string;
   let postfix: PostfixInstance;
   let api: FakeQueuesApi;
@@ -119,14 +95,3 @@ describe("the drain through a real Postfix", () => {
     expect(await postfix.mailLog()).toMatch(/status=sent/);
   });
 });
-
-async function waitForMail(postfix: PostfixInstance, count: number): Promise<ParsedMessage[]> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const names = await readdir(postfix.newMailDirectory).catch(() => []);
-    if (names.length >= count || Date.now() > deadline) {
-      return Promise.all(names.map(async (name) => parseMessage(await readFile(join(postfix.newMailDirectory, name), "utf8"))));
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
