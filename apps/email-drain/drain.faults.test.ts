@@ -17,11 +17,12 @@ import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { EmailEnvelope } from "../email-envelope/envelope";
+import type { UnsignedEnvelope } from "../email-envelope/envelope";
 import type { DeadLetterRecord } from "./drain";
 import { killDrainGroup, startDrain, writeDrainBundle, type DrainRun } from "./testSupport/drainProcess";
 import { FakeQueuesApi } from "./testSupport/fakeQueuesApi";
 import { FakeSendmail } from "./testSupport/fakeSendmail";
+import { producerEnvironment, signAsSync } from "./testSupport/producerKeys";
 import { seededRandom } from "./testSupport/random";
 
 const SEED = 20261121;
@@ -80,8 +81,9 @@ function enqueueMix(): Sent[] {
   const validIds: string[] = [];
   for (let index = 0; index < MESSAGES; index += 1) {
     const id = `fault-${index}`;
-    const envelope: EmailEnvelope = {
-      v: 1,
+    const envelope: UnsignedEnvelope = {
+      v: 2,
+      producer: "mcp",
       id,
       from: "Agent <agent@sodimo.eu>",
       to: [`client${index}@example.com`],
@@ -90,7 +92,8 @@ function enqueueMix(): Sent[] {
     };
     const draw = random();
     const contentType = random() < 0.5 ? "json" : "text";
-    const enqueue = (value: EmailEnvelope): void => {
+    const enqueue = (unsigned: UnsignedEnvelope): void => {
+      const value = signAsSync(unsigned);
       api.enqueue(OUTBOX, contentType === "json" ? value : JSON.stringify(value), contentType);
     };
     if (draw < 0.03 && validIds.length > 0) {
@@ -104,7 +107,7 @@ function enqueueMix(): Sent[] {
       enqueue({ ...envelope, subject: "Hello\r\nBcc: victim@example.com" });
       sent.push({ kind: "invalid", key: id });
     } else if (draw < 0.09) {
-      api.enqueue(OUTBOX, `{"v":1,"id":"${id}",`, "text");
+      api.enqueue(OUTBOX, `{"v":2,"producer":"mcp","id":"${id}",`, "text");
       sent.push({ kind: "not-json", key: id });
     } else {
       enqueue(envelope);
@@ -164,7 +167,7 @@ describe("fault-injection run", () => {
       CF_DLQ_QUEUE_ID: DLQ,
       CF_API_TOKEN: TOKEN,
       CF_API_BASE_URL: api.baseUrl,
-      ALLOWED_SENDERS: "@sodimo.eu",
+      ...producerEnvironment({ mcp: { senders: "agent@sodimo.eu" } }),
       SENDMAIL_PATH: sendmail.path,
       JOURNAL_PATH: join(directory, "state", "journal"),
       PULL_BATCH_SIZE: "10",
@@ -178,7 +181,11 @@ describe("fault-injection run", () => {
     });
 
     const deliveries = new Map<string, number>();
-    for (const delivery of await sendmail.deliveries()) deliveries.set(delivery.id, (deliveries.get(delivery.id) ?? 0) + 1);
+    // The fake sendmail names a delivery by its Message-ID's left half, `<producer>.<id>`.
+    for (const delivery of await sendmail.deliveries()) {
+      const key = delivery.id.replace(/^mcp\./, "");
+      deliveries.set(key, (deliveries.get(key) ?? 0) + 1);
+    }
     const sendmailRuns = (
       await Promise.all(
         (await readdir(join(sendmail.directory, "calls"))).map(

@@ -2,9 +2,10 @@
  * The drain loop: pull a batch from `email_outbox`, settle every message, ack or retry them in one call.
  *
  * Per message, in order:
- *   1. decode and validate the envelope, check the sender against the allow-list; a failure is dead-lettered
- *      (sent to `email_dlq` with a reason, then acked; if that send fails the message is retried instead);
- *   2. consult the journal: `sent` → ack without sending (a redelivery); `sending` → a previous run died while
+ *   1. decode and validate the envelope, verify its producer's signature, check From and Reply-To against that
+ *      producer's rules (producers.ts); a failure is dead-lettered (sent to `email_dlq` with a reason, then
+ *      acked; if that send fails the message is retried instead);
+ *   2. consult the journal under the delivery key `<producer>.<id>`: `sent` → ack without sending (a redelivery); `sending` → a previous run died while
  *      sendmail was running and the mail may have gone out, so it is dead-lettered as `delivery-uncertain`
  *      rather than risking a duplicate (re-send it under a new id after checking the mail log);
  *   3. journal `sending`, run sendmail, journal `sent` (→ ack) or, when sendmail exited with a failure status
@@ -19,12 +20,12 @@
  * never races the visibility timeout. On stop() the in-flight message finishes and the rest of the batch is
  * released (retry with delay 0).
  */
-import { parseEnvelopeJson, type ValidatedEmail } from "../email-envelope/validateEnvelope";
-import type { SenderAllowList } from "./allowList";
+import { deliveryKeyOf, parseEnvelopeJson, type ValidatedEmail } from "../email-envelope/validateEnvelope";
 import { PollBackoff, retryDelaySeconds } from "./backoff";
 import { messageBudgetMs, type DrainConfig } from "./config";
 import type { DeliveryJournal } from "./journal";
 import type { Logger, LogFields } from "./log";
+import type { ProducerRegistry } from "./producers";
 import { decodeMessageBody, QueueApiError, type PulledMessage, type QueueApi, type Settlement } from "./queueClient";
 import { renderMessage, messageIdFor } from "./rfc5322";
 import type { SendmailOutcome, SendmailRequest } from "./sendmail";
@@ -44,13 +45,14 @@ export type DrainSettings = Pick<
 export interface DrainDependencies {
   queue: QueueApi;
   journal: Pick<DeliveryJournal, "stateOf" | "record">;
-  allowList: SenderAllowList;
+  producers: Pick<ProducerRegistry, "check">;
   sendmail: (request: SendmailRequest) => Promise<SendmailOutcome>;
   log: Logger;
   now?: () => number;
 }
 
-export type DeadLetterReason = "undecodable-body" | "invalid-envelope" | "sender-not-allowed" | "delivery-uncertain";
+export type DeadLetterReason =
+  "undecodable-body" | "invalid-envelope" | "producer-not-authenticated" | "sender-not-allowed" | "delivery-uncertain";
 
 /** What `email_dlq` receives for a message the drain rejects (documented in docs/email-envelope.md). */
 export interface DeadLetterRecord {
@@ -64,6 +66,8 @@ export interface DeadLetterRecord {
   enqueuedAt?: string;
   attempts: number;
   queueMessageId: string;
+  /** The producer the envelope names (proven only when reason is neither of the two above it). */
+  producer?: string;
   envelopeId?: string;
 }
 
@@ -170,13 +174,13 @@ export class EmailDrain {
     const parsed = parseEnvelopeJson(decoded.value);
     if (!parsed.ok) return this.deadLetter(message, decoded.value, "invalid-envelope", parsed.reason, context);
     const email = parsed.value;
-    const fields: LogFields = { ...context, id: email.id, from: email.from.address, meta: email.meta };
-    if (!this.deps.allowList.allows(email.from)) {
-      const detail = `sender ${email.from.address} is not in ALLOWED_SENDERS`;
-      return this.deadLetter(message, decoded.value, "sender-not-allowed", detail, fields, email.id);
-    }
+    const fields: LogFields = { ...context, producer: email.producer, id: email.id, from: email.from.address, meta: email.meta };
+    // Before the journal is consulted: an envelope that does not prove its producer (or that the producer may
+    // not send) never reads or writes a delivery record, so it cannot make the drain ack another's mail.
+    const checked = await this.deps.producers.check(email);
+    if (!checked.ok) return this.deadLetter(message, decoded.value, checked.reason, checked.detail, fields, email);
 
-    switch (this.deps.journal.stateOf(email.id)) {
+    switch (this.deps.journal.stateOf(deliveryKeyOf(email))) {
       case "sent":
         this.deps.log.info("already delivered; acking the redelivery", fields);
         return { kind: "duplicate" };
@@ -185,7 +189,7 @@ export class EmailDrain {
           `sendmail was started for this id and did not report an outcome (the drain stopped, or sendmail ` +
           `timed out or was killed), so it may have been delivered; ` +
           `check the mail log for Message-ID ${messageIdFor(email)} and re-send under a new id if it was not`;
-        return this.deadLetter(message, decoded.value, "delivery-uncertain", detail, fields, email.id);
+        return this.deadLetter(message, decoded.value, "delivery-uncertain", detail, fields, email);
       }
       default:
         return this.send(message, decoded.value, email, fields);
@@ -194,14 +198,15 @@ export class EmailDrain {
 
   private async send(message: PulledMessage, original: string, email: ValidatedEmail, fields: LogFields): Promise<Decision> {
     const rendered = renderMessage(email, { date: email.createdAt ?? new Date(this.now()) });
-    await this.deps.journal.record(email.id, "sending");
+    const key = deliveryKeyOf(email);
+    await this.deps.journal.record(key, "sending");
     const outcome = await this.deps.sendmail({
       envelopeSender: email.from.address,
       recipients: uniqueRecipients(email),
       message: rendered,
     });
     if (outcome.kind === "sent") {
-      await this.deps.journal.record(email.id, "sent");
+      await this.deps.journal.record(key, "sent");
       this.deps.log.info("delivered", { ...fields, recipients: email.to.length + email.cc.length + email.bcc.length });
       return { kind: "delivered" };
     }
@@ -213,9 +218,9 @@ export class EmailDrain {
         `sendmail ${how} after the message was handed to it, so it may have been delivered; ` +
         `check the mail log for Message-ID ${messageIdFor(email)} and re-send under a new id if it was not`;
       this.deps.log.warn("sendmail outcome unknown; not retrying", { ...fields, ...describeOutcome(outcome) });
-      return this.deadLetter(message, original, "delivery-uncertain", detail, fields, email.id);
+      return this.deadLetter(message, original, "delivery-uncertain", detail, fields, email);
     }
-    await this.deps.journal.record(email.id, "not-sent");
+    await this.deps.journal.record(key, "not-sent");
     const delaySeconds = this.retryDelay(message);
     this.deps.log.warn("sendmail failed; will retry", { ...fields, ...describeOutcome(outcome), delaySeconds });
     return { kind: "retry", delaySeconds };
@@ -227,9 +232,9 @@ export class EmailDrain {
     reason: DeadLetterReason,
     detail: string,
     fields: LogFields,
-    envelopeId?: string,
+    envelope?: Pick<ValidatedEmail, "producer" | "id">,
   ): Promise<Decision> {
-    const record = deadLetterRecord(message, original, reason, detail, new Date(this.now()), envelopeId);
+    const record = deadLetterRecord(message, original, reason, detail, new Date(this.now()), envelope);
     try {
       await this.deps.queue.sendToDeadLetterQueue(record);
     } catch (error) {
@@ -286,7 +291,7 @@ export function deadLetterRecord(
   reason: DeadLetterReason,
   detail: string,
   receivedAt: Date,
-  envelopeId?: string,
+  envelope?: Pick<ValidatedEmail, "producer" | "id">,
 ): DeadLetterRecord {
   const bytes = Buffer.from(original, "utf8");
   const truncated = bytes.length > MAX_ORIGINAL_BYTES;
@@ -299,7 +304,7 @@ export function deadLetterRecord(
     ...(message.timestampMs > 0 && { enqueuedAt: new Date(message.timestampMs).toISOString() }),
     attempts: message.attempts,
     queueMessageId: message.id,
-    ...(envelopeId !== undefined && { envelopeId }),
+    ...(envelope !== undefined && { producer: envelope.producer, envelopeId: envelope.id }),
   };
 }
 

@@ -6,10 +6,11 @@ import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import type { EmailEnvelope } from "../email-envelope/envelope";
+import type { UnsignedEnvelope } from "../email-envelope/envelope";
 import { startDrain, writeDrainBundle } from "./testSupport/drainProcess";
 import { FakeQueuesApi } from "./testSupport/fakeQueuesApi";
 import { POSTFIX_DOMAIN, startPostfixInstance, type PostfixInstance } from "./testSupport/postfixInstance";
+import { producerEnvironment, signAsSync } from "./testSupport/producerKeys";
 import { describeWithPostfix, waitForMail } from "./testSupport/realMtaSuite";
 
 const ACCOUNT = "d".repeat(32);
@@ -37,8 +38,9 @@ describeWithPostfix("the drain through a real Postfix", () => {
   });
 
   it("delivers to every recipient, Bcc included but never shown, with headers and bodies intact", async () => {
-    const multipart: EmailEnvelope = {
-      v: 1,
+    const multipart: UnsignedEnvelope = {
+      v: 2,
+      producer: "mcp",
       id: "mta-1",
       from: `Zoë Agent <${at("agent")}>`,
       to: [`"Lee, Ann" <${at("ann")}>`],
@@ -50,10 +52,18 @@ describeWithPostfix("the drain through a real Postfix", () => {
       html: "<p>Bonjour Ann,</p><p>Le devis = 1&nbsp;200&nbsp;€.</p>",
       headers: { "X-Paperclip-Run": "run-42" },
     };
-    const plain: EmailEnvelope = { v: 1, id: "mta-2", from: at("agent"), to: [at("bob")], subject: "Plain", text: "Just text." };
-    api.enqueue(OUTBOX, multipart);
-    api.enqueue(OUTBOX, JSON.stringify(plain), "text");
-    api.enqueue(OUTBOX, { ...plain, id: "mta-3", from: "intruder@evil.example" });
+    const plain: UnsignedEnvelope = {
+      v: 2,
+      producer: "mcp",
+      id: "mta-2",
+      from: at("agent"),
+      to: [at("bob")],
+      subject: "Plain",
+      text: "Just text.",
+    };
+    api.enqueue(OUTBOX, signAsSync(multipart));
+    api.enqueue(OUTBOX, JSON.stringify(signAsSync(plain)), "text");
+    api.enqueue(OUTBOX, signAsSync({ ...plain, id: "mta-3", from: "intruder@evil.example" }));
 
     const drain = startDrain(
       await writeDrainBundle(directory),
@@ -64,7 +74,7 @@ describeWithPostfix("the drain through a real Postfix", () => {
         CF_DLQ_QUEUE_ID: DLQ,
         CF_API_TOKEN: TOKEN,
         CF_API_BASE_URL: api.baseUrl,
-        ALLOWED_SENDERS: `@${POSTFIX_DOMAIN}`,
+        ...producerEnvironment({ mcp: { senders: at("agent"), replyTo: at("sales") } }),
         SENDMAIL_PATH: postfix.sendmailPath,
         JOURNAL_PATH: join(directory, "journal"),
       },
@@ -83,12 +93,12 @@ describeWithPostfix("the drain through a real Postfix", () => {
     expect(ann?.header("To")).toBe(`"Lee, Ann" <${at("ann")}>`);
     expect(ann?.header("Cc")).toBe(at("carl"));
     expect(ann?.header("Reply-To")).toBe(at("sales"));
-    expect(ann?.header("Message-ID")).toBe(`<mta-1@${POSTFIX_DOMAIN}>`);
+    expect(ann?.header("Message-ID")).toBe(`<mcp.mta-1@${POSTFIX_DOMAIN}>`);
     expect(ann?.header("Return-Path")).toBe(`<${at("agent")}>`);
     expect(ann?.header("X-Paperclip-Run")).toBe("run-42");
     expect(ann?.parts.get("text/plain")).toBe(multipart.text);
     expect(ann?.parts.get("text/html")).toBe(multipart.html);
-    expect(byRecipient.get(at("hidden"))?.header("Message-ID")).toBe(`<mta-1@${POSTFIX_DOMAIN}>`);
+    expect(byRecipient.get(at("hidden"))?.header("Message-ID")).toBe(`<mcp.mta-1@${POSTFIX_DOMAIN}>`);
     expect(byRecipient.get(at("bob"))?.parts.get("text/plain")).toBe("Just text.");
 
     expect(api.bodies(DLQ)).toEqual([expect.objectContaining({ reason: "sender-not-allowed", envelopeId: "mta-3" })]);
