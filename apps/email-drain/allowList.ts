@@ -1,14 +1,23 @@
 /**
- * The sender allow-list (`ALLOWED_SENDERS`): comma-separated exact addresses (`ceo@sodimo.eu`) and whole
- * domains (`@sodimo.eu`).
+ * An address rule list, as the drain's per-producer sender and Reply-To rules are written
+ * (`PRODUCER_<NAME>_SENDERS`, `PRODUCER_<NAME>_REPLY_TO`): comma-separated exact addresses (`ceo@sodimo.eu`)
+ * and local-part patterns (`agent-*@sodimo.eu`, where `*` stands for any run of local-part characters,
+ * dots included, possibly none).
  *
- * Matching is on the address only; the display name plays no part. Domains compare case-insensitively
- * (RFC 5321 §2.4); local parts compare exactly, as the RFC says they may be case-sensitive and an allow-list is
- * the place to be strict. `@sodimo.eu` does not cover `mail.sodimo.eu`: every domain is listed explicitly.
+ * There is no whole-domain shorthand: `@sodimo.eu` is refused, and letting a producer use every local part of
+ * a domain takes writing `*@sodimo.eu` on purpose. Matching is on the address only (the display name plays
+ * no part; validateEnvelope.ts refuses address-like ones). Domains compare case-insensitively (RFC 5321
+ * §2.4) and exactly (no subdomains); local parts compare case-sensitively, as the RFC allows them to be and as
+ * a rule list is the place to be strict.
  */
-import { checkDomain, parseAddrSpec, type Mailbox, type ParseResult } from "../email-envelope/address";
+import { parseAddrSpec, type Mailbox, type ParseResult } from "../email-envelope/address";
 
-type Entry = { kind: "address"; localPart: string; domain: string } | { kind: "domain"; domain: string };
+interface Entry {
+  /** The local part as written; with `*` when `pattern` is set. */
+  localPart: string;
+  domain: string;
+  pattern?: RegExp;
+}
 
 export class SenderAllowList {
   private constructor(private readonly entries: readonly Entry[]) {}
@@ -20,28 +29,40 @@ export class SenderAllowList {
       .map((item) => item.trim())
       .filter((item) => item !== "")) {
       if (raw.startsWith("@")) {
-        const domain = checkDomain(raw.slice(1));
-        if (!domain.ok) return { ok: false, reason: `entry "${raw}": ${domain.reason}` };
-        entries.push({ kind: "domain", domain: domain.value.toLowerCase() });
-      } else {
-        const spec = parseAddrSpec(raw);
-        if (!spec.ok) return { ok: false, reason: `entry "${raw}": ${spec.reason} (use addr@domain or @domain)` };
-        // "*" is a legal local part, but here it is surely a wildcard that would silently match nothing.
-        if (spec.value.localPart === "*") return { ok: false, reason: `entry "${raw}": write @domain to allow a domain` };
-        entries.push({ kind: "address", localPart: spec.value.localPart, domain: spec.value.domain.toLowerCase() });
+        return {
+          ok: false,
+          reason: `entry ${JSON.stringify(raw)}: whole domains are not accepted; list the addresses, or write *${raw} to allow every local part on purpose`,
+        };
       }
+      const spec = parseAddrSpec(raw);
+      if (!spec.ok)
+        return { ok: false, reason: `entry ${JSON.stringify(raw)}: ${spec.reason} (use addr@domain or a pattern such as agent-*@domain)` };
+      const { localPart, domain } = spec.value;
+      entries.push({
+        localPart,
+        domain: domain.toLowerCase(),
+        ...(localPart.includes("*") && { pattern: new RegExp(`^${localPart.split("*").map(escapeRegExp).join("[^@]*")}$`) }),
+      });
     }
-    if (entries.length === 0) return { ok: false, reason: "no sender is allowed (the list is empty)" };
+    if (entries.length === 0) return { ok: false, reason: "no address is allowed (the list is empty)" };
     return { ok: true, value: new SenderAllowList(entries) };
   }
 
   allows(sender: Pick<Mailbox, "localPart" | "domain">): boolean {
     const domain = sender.domain.toLowerCase();
-    return this.entries.some((entry) => entry.domain === domain && (entry.kind === "domain" || entry.localPart === sender.localPart));
+    return this.entries.some(
+      (entry) =>
+        entry.domain === domain &&
+        (entry.pattern === undefined ? entry.localPart === sender.localPart : entry.pattern.test(sender.localPart)),
+    );
   }
 
-  /** The list as configured (normalised), for the startup log line. */
+  /** The list as configured (domains lower-cased), for the startup log line. */
   describe(): string[] {
-    return this.entries.map((entry) => (entry.kind === "domain" ? `@${entry.domain}` : `${entry.localPart}@${entry.domain}`));
+    return this.entries.map((entry) => `${entry.localPart}@${entry.domain}`);
   }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

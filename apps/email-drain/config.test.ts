@@ -7,11 +7,18 @@ const BASE: Environment = {
   CF_QUEUE_ID: "11111111111111111111111111111111",
   CF_DLQ_QUEUE_ID: "22222222222222222222222222222222",
   CF_API_TOKEN: TOKEN,
-  ALLOWED_SENDERS: "ceo@sodimo.eu,@yallafood.eu",
+  PRODUCERS: "mcp,dlq",
+  PRODUCER_MCP_KEY: "6d".repeat(32),
+  PRODUCER_MCP_SENDERS: "agents@sodimo.eu,agent-*@sodimo.eu",
+  PRODUCER_DLQ_KEY_FILE: "/run/dlq-key",
+  PRODUCER_DLQ_SENDERS: "harness@sodimo.eu",
+  PRODUCER_DLQ_REPLY_TO: "none",
   HOME: "/home/sodimo",
 };
 
+const DLQ_KEY = "d1".repeat(32);
 const noFiles = (path: string): string => {
+  if (path === "/run/dlq-key") return `${DLQ_KEY}\n`;
   throw Object.assign(new Error(`ENOENT: ${path}`), { code: "ENOENT" });
 };
 
@@ -28,14 +35,14 @@ function configError(env: Environment, readTextFile = noFiles): ConfigError {
 describe("loadConfig", () => {
   it("applies the documented defaults", () => {
     const config = loadConfig(BASE, noFiles);
-    expect({ ...config, allowList: config.allowList.describe() }).toEqual({
+    expect({ ...config, producers: config.producers.describe() }).toEqual({
       accountId: "0123456789abcdef0123456789abcdef",
       queueId: "11111111111111111111111111111111",
       deadLetterQueueId: "22222222222222222222222222222222",
       apiToken: TOKEN,
       apiBaseUrl: "https://api.cloudflare.com",
       apiTimeoutMs: 15_000,
-      allowList: ["ceo@sodimo.eu", "@yallafood.eu"],
+      producers: ["mcp: senders agents@sodimo.eu,agent-*@sodimo.eu; reply-to senders", "dlq: senders harness@sodimo.eu; reply-to none"],
       batchSize: 10,
       visibilityTimeoutMs: 300_000,
       sendmailPath: "/usr/sbin/sendmail",
@@ -50,7 +57,7 @@ describe("loadConfig", () => {
     });
   });
 
-  it.each(["CF_ACCOUNT_ID", "CF_QUEUE_ID", "CF_DLQ_QUEUE_ID", "ALLOWED_SENDERS"])("requires %s", (name) => {
+  it.each(["CF_ACCOUNT_ID", "CF_QUEUE_ID", "CF_DLQ_QUEUE_ID", "PRODUCERS", "PRODUCER_MCP_SENDERS"])("requires %s", (name) => {
     const error = configError({ ...BASE, [name]: undefined });
     expect(error.variable).toBe(name);
     expect(error.message).toBe(`${name}: is not set`);
@@ -64,7 +71,19 @@ describe("loadConfig", () => {
     [{ CF_API_BASE_URL: "http://api.example.com" }, "CF_API_BASE_URL", "must be https://"],
     [{ CF_API_BASE_URL: "https://api.cloudflare.com/client/v4" }, "CF_API_BASE_URL", "origin only"],
     [{ CF_API_BASE_URL: "not a url" }, "CF_API_BASE_URL", "is not a URL"],
-    [{ ALLOWED_SENDERS: "ceo" }, "ALLOWED_SENDERS", 'entry "ceo"'],
+    [{ ALLOWED_SENDERS: "@sodimo.eu" }, "ALLOWED_SENDERS", "is no longer read: sender rules are per producer"],
+    [{ PRODUCERS: "MCP" }, "PRODUCERS", '"MCP" is not a producer name'],
+    [{ PRODUCERS: "mcp,mcp" }, "PRODUCERS", "lists mcp twice"],
+    [{ PRODUCERS: " , " }, "PRODUCERS", "lists no producer"],
+    [{ PRODUCERS: "mcp" }, "PRODUCER_DLQ_KEY_FILE", "names a producer that is not in PRODUCERS (mcp)"],
+    [{ PRODUCER_MCP_SENDER: "x@sodimo.eu" }, "PRODUCER_MCP_SENDER", "is not a producer setting"],
+    [{ PRODUCER_MCP_SENDERS: "ceo" }, "PRODUCER_MCP_SENDERS", 'entry "ceo"'],
+    [{ PRODUCER_MCP_SENDERS: "@sodimo.eu" }, "PRODUCER_MCP_SENDERS", "whole domains are not accepted"],
+    [{ PRODUCER_MCP_REPLY_TO: "@sodimo.eu" }, "PRODUCER_MCP_REPLY_TO", "whole domains are not accepted"],
+    [{ PRODUCER_MCP_KEY: undefined }, "PRODUCER_MCP_KEY", "is not set (nor PRODUCER_MCP_KEY_FILE)"],
+    [{ PRODUCER_MCP_KEY: "ab".repeat(16) }, "PRODUCER_MCP_KEY", "must be 64 lower-case hex characters"],
+    [{ PRODUCER_MCP_KEY_FILE: "/run/mcp-key" }, "PRODUCER_MCP_KEY", "not both"],
+    [{ PRODUCER_DLQ_KEY_FILE: "/run/missing" }, "PRODUCER_DLQ_KEY_FILE", "cannot read /run/missing (ENOENT)"],
     [{ PULL_BATCH_SIZE: "101" }, "PULL_BATCH_SIZE", "from 1 to 100"],
     [{ PULL_BATCH_SIZE: "10.5" }, "PULL_BATCH_SIZE", "from 1 to 100"],
     [{ SENDMAIL_PATH: "sendmail" }, "SENDMAIL_PATH", "absolute path"],
@@ -80,6 +99,7 @@ describe("loadConfig", () => {
 
   it("reads the token from CF_API_TOKEN_FILE and trims it", () => {
     const config = loadConfig({ ...BASE, CF_API_TOKEN: undefined, CF_API_TOKEN_FILE: "/run/token" }, (path) => {
+      if (path === "/run/dlq-key") return DLQ_KEY;
       expect(path).toBe("/run/token");
       return `${TOKEN}\n`;
     });
@@ -89,6 +109,12 @@ describe("loadConfig", () => {
   it("reports an unreadable token file by its error code", () => {
     const error = configError({ ...BASE, CF_API_TOKEN: undefined, CF_API_TOKEN_FILE: "/run/missing" });
     expect(error.message).toBe("CF_API_TOKEN_FILE: cannot read /run/missing (ENOENT)");
+  });
+
+  it("never echoes a producer key it rejects", () => {
+    const error = configError({ ...BASE, PRODUCER_MCP_KEY: "SECRETMARKER".padEnd(64, "0") });
+    expect(error.variable).toBe("PRODUCER_MCP_KEY");
+    expect(error.message).not.toContain("SECRETMARKER");
   });
 
   it("never echoes a token it rejects", () => {

@@ -5,7 +5,9 @@
  * turns into one log line and exit code 78 (EX_CONFIG), so systemd can stop restarting a misconfigured unit.
  * Secret values (the API token) never appear in an error message.
  */
+import { PRODUCER_KEY_PATTERN, PRODUCER_NAME_PATTERN } from "../email-envelope/producerAuth";
 import { SenderAllowList } from "./allowList";
+import { ProducerRegistry, type Producer } from "./producers";
 import { SENDMAIL_KILL_GRACE_MS } from "./sendmail";
 
 export class ConfigError extends Error {
@@ -28,7 +30,8 @@ export interface DrainConfig {
   /** Origin of the Cloudflare API; `/client/v4` is appended. */
   apiBaseUrl: string;
   apiTimeoutMs: number;
-  allowList: SenderAllowList;
+  /** Every producer with its key and sender rules (PRODUCERS, PRODUCER_<NAME>_*). */
+  producers: ProducerRegistry;
   batchSize: number;
   visibilityTimeoutMs: number;
   sendmailPath: string;
@@ -78,7 +81,7 @@ export function loadConfig(env: Environment, readTextFile: (path: string) => str
     apiToken: apiToken(env, readTextFile),
     apiBaseUrl: apiBaseUrl(env),
     apiTimeoutMs,
-    allowList: allowList(env),
+    producers: producers(env, readTextFile),
     batchSize: integer(env, "PULL_BATCH_SIZE", 10, 1, 100),
     visibilityTimeoutMs,
     sendmailPath: absolutePath(env, "SENDMAIL_PATH", "/usr/sbin/sendmail"),
@@ -159,10 +162,81 @@ function apiBaseUrl(env: Environment): string {
   return url.origin;
 }
 
-function allowList(env: Environment): SenderAllowList {
-  const parsed = SenderAllowList.parse(required(env, "ALLOWED_SENDERS"));
-  if (!parsed.ok) throw new ConfigError("ALLOWED_SENDERS", parsed.reason);
+/**
+ * `PRODUCERS=mcp,dlq`, and per producer: `PRODUCER_<NAME>_KEY` or `_KEY_FILE` (secret), `_SENDERS` (required)
+ * and `_REPLY_TO` (optional). A `PRODUCER_*` variable of a producer not listed is a mistake (a typo, or a
+ * producer forgotten in PRODUCERS), and so is the one-list-for-all ALLOWED_SENDERS this replaces.
+ */
+function producers(env: Environment, readTextFile: (path: string) => string): ProducerRegistry {
+  if (env.ALLOWED_SENDERS !== undefined) {
+    throw new ConfigError(
+      "ALLOWED_SENDERS",
+      "is no longer read: sender rules are per producer (PRODUCERS and PRODUCER_<NAME>_SENDERS, see docs/email-drain.md)",
+    );
+  }
+  const names = required(env, "PRODUCERS")
+    .split(",")
+    .map((name) => name.trim())
+    .filter((name) => name !== "");
+  if (names.length === 0) throw new ConfigError("PRODUCERS", "lists no producer");
+  for (const name of names) {
+    if (!PRODUCER_NAME_PATTERN.test(name)) {
+      throw new ConfigError("PRODUCERS", `${JSON.stringify(name)} is not a producer name (1-16 of a-z 0-9, starting with a letter)`);
+    }
+  }
+  const duplicate = names.find((name, index) => names.indexOf(name) !== index);
+  if (duplicate !== undefined) throw new ConfigError("PRODUCERS", `lists ${duplicate} twice`);
+  const prefixes = names.map((name) => `PRODUCER_${name.toUpperCase()}_`);
+  const stray = Object.keys(env).find(
+    (variable) => variable.startsWith("PRODUCER_") && !prefixes.some((prefix) => variable.startsWith(prefix)),
+  );
+  if (stray !== undefined) throw new ConfigError(stray, `names a producer that is not in PRODUCERS (${names.join(",")})`);
+
+  return new ProducerRegistry(
+    names.map((name): Producer => {
+      const prefix = `PRODUCER_${name.toUpperCase()}_`;
+      const known = ["KEY", "KEY_FILE", "SENDERS", "REPLY_TO"].map((suffix) => prefix + suffix);
+      const unknown = Object.keys(env).find((variable) => variable.startsWith(prefix) && !known.includes(variable));
+      if (unknown !== undefined) throw new ConfigError(unknown, `is not a producer setting (expected ${known.join(", ")})`);
+      const replyTo = env[`${prefix}REPLY_TO`]?.trim();
+      return {
+        name,
+        key: producerKey(env, prefix, readTextFile),
+        senders: addressRules(`${prefix}SENDERS`, required(env, `${prefix}SENDERS`)),
+        replyTo:
+          replyTo === undefined || replyTo === "" ? undefined : replyTo === "none" ? "none" : addressRules(`${prefix}REPLY_TO`, replyTo),
+      };
+    }),
+  );
+}
+
+function addressRules(variable: string, list: string): SenderAllowList {
+  const parsed = SenderAllowList.parse(list);
+  if (!parsed.ok) throw new ConfigError(variable, parsed.reason);
   return parsed.value;
+}
+
+function producerKey(env: Environment, prefix: string, readTextFile: (path: string) => string): string {
+  const inline = env[`${prefix}KEY`]?.trim();
+  const file = env[`${prefix}KEY_FILE`]?.trim();
+  if (inline && file) throw new ConfigError(`${prefix}KEY`, `set either ${prefix}KEY or ${prefix}KEY_FILE, not both`);
+  let key: string;
+  if (file) {
+    try {
+      key = readTextFile(file).trim();
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? "unreadable";
+      throw new ConfigError(`${prefix}KEY_FILE`, `cannot read ${file} (${code})`);
+    }
+  } else if (inline) {
+    key = inline;
+  } else {
+    throw new ConfigError(`${prefix}KEY`, `is not set (nor ${prefix}KEY_FILE)`);
+  }
+  // The value is a secret: the message says what is expected, never what was found.
+  if (!PRODUCER_KEY_PATTERN.test(key))
+    throw new ConfigError(file ? `${prefix}KEY_FILE` : `${prefix}KEY`, "must be 64 lower-case hex characters");
+  return key;
 }
 
 function integer(env: Environment, name: string, fallback: number, min: number, max: number): number {

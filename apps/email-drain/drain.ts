@@ -2,13 +2,17 @@
  * The drain loop: pull a batch from `email_outbox`, settle every message, ack or retry them in one call.
  *
  * Per message, in order:
- *   1. decode and validate the envelope, check the sender against the allow-list; a failure is dead-lettered
- *      (sent to `email_dlq` with a reason, then acked; if that send fails the message is retried instead);
- *   2. consult the journal: `sent` → ack without sending (a redelivery); `sending` → a previous run died while
+ *   1. decode and validate the envelope, verify its producer's signature, check From and Reply-To against that
+ *      producer's rules (producers.ts); a failure is dead-lettered (sent to `email_dlq` with a reason, then
+ *      acked; if that send fails the message is retried instead);
+ *   2. consult the journal under the delivery key `<producer>.<id>`: `sent` → ack without sending (a redelivery); `sending` → a previous run died while
  *      sendmail was running and the mail may have gone out, so it is dead-lettered as `delivery-uncertain`
  *      rather than risking a duplicate (re-send it under a new id after checking the mail log);
- *   3. journal `sending`, run sendmail, journal `sent` (→ ack) or `not-sent` (→ retry after a delay that
- *      grows with the queue's attempt count; after the queue's last attempt it dead-letters the message itself).
+ *   3. journal `sending`, run sendmail, journal `sent` (→ ack) or, when sendmail exited with a failure status
+ *      or could not start, `not-sent` (→ retry after a delay that grows with the queue's attempt count; after
+ *      the queue's last attempt it dead-letters the message itself). A timeout or a signal leaves the outcome
+ *      unknown (the MTA may have queued the mail): the journal stays at `sending` and the message is
+ *      dead-lettered as `delivery-uncertain`, never sent a second time.
  * Every journal write is fsync'd before the ack that depends on it, so a crash anywhere leads to a redelivery
  * that the journal turns into either an ack or a dead letter: never a second send.
  *
@@ -16,12 +20,12 @@
  * never races the visibility timeout. On stop() the in-flight message finishes and the rest of the batch is
  * released (retry with delay 0).
  */
-import { parseEnvelopeJson, type ValidatedEmail } from "../email-envelope/validateEnvelope";
-import type { SenderAllowList } from "./allowList";
+import { deliveryKeyOf, parseEnvelopeJson, type ValidatedEmail } from "../email-envelope/validateEnvelope";
 import { PollBackoff, retryDelaySeconds } from "./backoff";
 import { messageBudgetMs, type DrainConfig } from "./config";
 import type { DeliveryJournal } from "./journal";
 import type { Logger, LogFields } from "./log";
+import type { ProducerRegistry } from "./producers";
 import { decodeMessageBody, QueueApiError, type PulledMessage, type QueueApi, type Settlement } from "./queueClient";
 import { renderMessage, messageIdFor } from "./rfc5322";
 import type { SendmailOutcome, SendmailRequest } from "./sendmail";
@@ -41,13 +45,14 @@ export type DrainSettings = Pick<
 export interface DrainDependencies {
   queue: QueueApi;
   journal: Pick<DeliveryJournal, "stateOf" | "record">;
-  allowList: SenderAllowList;
+  producers: Pick<ProducerRegistry, "check">;
   sendmail: (request: SendmailRequest) => Promise<SendmailOutcome>;
   log: Logger;
   now?: () => number;
 }
 
-export type DeadLetterReason = "undecodable-body" | "invalid-envelope" | "sender-not-allowed" | "delivery-uncertain";
+export type DeadLetterReason =
+  "undecodable-body" | "invalid-envelope" | "producer-not-authenticated" | "sender-not-allowed" | "delivery-uncertain";
 
 /** What `email_dlq` receives for a message the drain rejects (documented in docs/email-envelope.md). */
 export interface DeadLetterRecord {
@@ -61,6 +66,8 @@ export interface DeadLetterRecord {
   enqueuedAt?: string;
   attempts: number;
   queueMessageId: string;
+  /** The producer the envelope names (proven only when reason is neither of the two above it). */
+  producer?: string;
   envelopeId?: string;
 }
 
@@ -167,41 +174,53 @@ export class EmailDrain {
     const parsed = parseEnvelopeJson(decoded.value);
     if (!parsed.ok) return this.deadLetter(message, decoded.value, "invalid-envelope", parsed.reason, context);
     const email = parsed.value;
-    const fields: LogFields = { ...context, id: email.id, from: email.from.address, meta: email.meta };
-    if (!this.deps.allowList.allows(email.from)) {
-      const detail = `sender ${email.from.address} is not in ALLOWED_SENDERS`;
-      return this.deadLetter(message, decoded.value, "sender-not-allowed", detail, fields, email.id);
-    }
+    const fields: LogFields = { ...context, producer: email.producer, id: email.id, from: email.from.address, meta: email.meta };
+    // Before the journal is consulted: an envelope that does not prove its producer (or that the producer may
+    // not send) never reads or writes a delivery record, so it cannot make the drain ack another's mail.
+    const checked = await this.deps.producers.check(email);
+    if (!checked.ok) return this.deadLetter(message, decoded.value, checked.reason, checked.detail, fields, email);
 
-    switch (this.deps.journal.stateOf(email.id)) {
+    switch (this.deps.journal.stateOf(deliveryKeyOf(email))) {
       case "sent":
         this.deps.log.info("already delivered; acking the redelivery", fields);
         return { kind: "duplicate" };
       case "sending": {
         const detail =
-          `an earlier run stopped while sendmail was running, so it may have been delivered; ` +
+          `sendmail was started for this id and did not report an outcome (the drain stopped, or sendmail ` +
+          `timed out or was killed), so it may have been delivered; ` +
           `check the mail log for Message-ID ${messageIdFor(email)} and re-send under a new id if it was not`;
-        return this.deadLetter(message, decoded.value, "delivery-uncertain", detail, fields, email.id);
+        return this.deadLetter(message, decoded.value, "delivery-uncertain", detail, fields, email);
       }
       default:
-        return this.send(message, email, fields);
+        return this.send(message, decoded.value, email, fields);
     }
   }
 
-  private async send(message: PulledMessage, email: ValidatedEmail, fields: LogFields): Promise<Decision> {
+  private async send(message: PulledMessage, original: string, email: ValidatedEmail, fields: LogFields): Promise<Decision> {
     const rendered = renderMessage(email, { date: email.createdAt ?? new Date(this.now()) });
-    await this.deps.journal.record(email.id, "sending");
+    const key = deliveryKeyOf(email);
+    await this.deps.journal.record(key, "sending");
     const outcome = await this.deps.sendmail({
       envelopeSender: email.from.address,
       recipients: uniqueRecipients(email),
       message: rendered,
     });
     if (outcome.kind === "sent") {
-      await this.deps.journal.record(email.id, "sent");
+      await this.deps.journal.record(key, "sent");
       this.deps.log.info("delivered", { ...fields, recipients: email.to.length + email.cc.length + email.bcc.length });
       return { kind: "delivered" };
     }
-    await this.deps.journal.record(email.id, "not-sent");
+    if (outcome.kind === "timeout" || outcome.kind === "signal") {
+      // sendmail had the message and stopped without saying whether the MTA took it (Postfix's postdrop
+      // may have committed it already): the journal stays at `sending`, so no copy is ever sent again.
+      const how = outcome.kind === "timeout" ? "timed out and was killed" : `was killed by ${outcome.signal}`;
+      const detail =
+        `sendmail ${how} after the message was handed to it, so it may have been delivered; ` +
+        `check the mail log for Message-ID ${messageIdFor(email)} and re-send under a new id if it was not`;
+      this.deps.log.warn("sendmail outcome unknown; not retrying", { ...fields, ...describeOutcome(outcome) });
+      return this.deadLetter(message, original, "delivery-uncertain", detail, fields, email);
+    }
+    await this.deps.journal.record(key, "not-sent");
     const delaySeconds = this.retryDelay(message);
     this.deps.log.warn("sendmail failed; will retry", { ...fields, ...describeOutcome(outcome), delaySeconds });
     return { kind: "retry", delaySeconds };
@@ -213,9 +232,9 @@ export class EmailDrain {
     reason: DeadLetterReason,
     detail: string,
     fields: LogFields,
-    envelopeId?: string,
+    envelope?: Pick<ValidatedEmail, "producer" | "id">,
   ): Promise<Decision> {
-    const record = deadLetterRecord(message, original, reason, detail, new Date(this.now()), envelopeId);
+    const record = deadLetterRecord(message, original, reason, detail, new Date(this.now()), envelope);
     try {
       await this.deps.queue.sendToDeadLetterQueue(record);
     } catch (error) {
@@ -272,7 +291,7 @@ export function deadLetterRecord(
   reason: DeadLetterReason,
   detail: string,
   receivedAt: Date,
-  envelopeId?: string,
+  envelope?: Pick<ValidatedEmail, "producer" | "id">,
 ): DeadLetterRecord {
   const bytes = Buffer.from(original, "utf8");
   const truncated = bytes.length > MAX_ORIGINAL_BYTES;
@@ -285,7 +304,7 @@ export function deadLetterRecord(
     ...(message.timestampMs > 0 && { enqueuedAt: new Date(message.timestampMs).toISOString() }),
     attempts: message.attempts,
     queueMessageId: message.id,
-    ...(envelopeId !== undefined && { envelopeId }),
+    ...(envelope !== undefined && { producer: envelope.producer, envelopeId: envelope.id }),
   };
 }
 

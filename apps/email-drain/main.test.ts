@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startDrain, writeDrainBundle } from "./testSupport/drainProcess";
 import { FakeQueuesApi } from "./testSupport/fakeQueuesApi";
+import { producerEnvironment, signAsSync } from "./testSupport/producerKeys";
 import { FakeSendmail } from "./testSupport/fakeSendmail";
 
 const ACCOUNT = "a".repeat(32);
@@ -46,7 +47,7 @@ function environment(overrides: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
     CF_DLQ_QUEUE_ID: DLQ,
     CF_API_TOKEN: TOKEN,
     CF_API_BASE_URL: api.baseUrl,
-    ALLOWED_SENDERS: "@sodimo.eu",
+    ...producerEnvironment({ mcp: { senders: "*@sodimo.eu" } }),
     SENDMAIL_PATH: sendmail.path,
     JOURNAL_PATH: join(directory, `journal-${run}`),
     API_TIMEOUT_MS: "1000",
@@ -71,17 +72,21 @@ async function once(env: NodeJS.ProcessEnv): Promise<{ code: number | string; li
 
 describe("the bundled drain process", () => {
   it("--once delivers what is queued and exits 0, logging JSON lines only", async () => {
-    api.enqueue(OUTBOX, { v: 1, id: "main-1", from: "a@sodimo.eu", to: ["b@example.com"], subject: "s", text: "t" });
+    api.enqueue(
+      OUTBOX,
+      signAsSync({ v: 2, producer: "mcp", id: "main-1", from: "a@sodimo.eu", to: ["b@example.com"], subject: "s", text: "t" }),
+    );
     const { code, lines } = await once(environment());
     expect(code).toBe(0);
     expect(lines.map((line) => line.msg)).toEqual(["journal opened", "started", "delivered", "cycle finished"]);
     expect(lines.find((line) => line.msg === "cycle finished")).toMatchObject({ pulled: 1, delivered: 1 });
-    expect((await sendmail.deliveries()).map((delivery) => delivery.id)).toEqual(["main-1"]);
+    expect((await sendmail.deliveries()).map((delivery) => delivery.id)).toEqual(["mcp.main-1"]);
   });
 
   it.each([
     ["CF_QUEUE_ID", { CF_QUEUE_ID: undefined }],
-    ["ALLOWED_SENDERS", { ALLOWED_SENDERS: "sodimo.eu" }],
+    ["PRODUCER_MCP_SENDERS", { PRODUCER_MCP_SENDERS: "@sodimo.eu" }],
+    ["ALLOWED_SENDERS", { ALLOWED_SENDERS: "@sodimo.eu" }],
     ["SENDMAIL_PATH", { SENDMAIL_PATH: "/nonexistent/sendmail" }],
   ])("exits 78 with one line naming %s when it is wrong", async (variable, overrides) => {
     const { code, lines } = await once(environment(overrides));

@@ -69,7 +69,7 @@ async function main(args: readonly string[]): Promise<number> {
       timeoutMs: config.apiTimeoutMs,
     }),
     journal,
-    allowList: config.allowList,
+    producers: config.producers,
     sendmail: (request) => runSendmail({ path: config.sendmailPath, timeoutMs: config.sendmailTimeoutMs, env: process.env }, request),
     log,
   });
@@ -84,7 +84,7 @@ async function main(args: readonly string[]): Promise<number> {
     mode: once ? "once" : "loop",
     queueId: config.queueId,
     deadLetterQueueId: config.deadLetterQueueId,
-    allowedSenders: config.allowList.describe(),
+    producers: config.producers.describe(),
     batchSize: config.batchSize,
     visibilityTimeoutMs: config.visibilityTimeoutMs,
     sendmailPath: config.sendmailPath,

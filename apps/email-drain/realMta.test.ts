@@ -1,48 +1,25 @@
 /**
  * The drain through a real MTA: Debian's Postfix, as a private instance (testSupport/postfixInstance.ts).
- *
- * Without Postfix (or root) the test is skipped with a loud warning locally and FAILS when CI=true.
- * CI setup (as root, before the tests):
- *   echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
- *   DEBIAN_FRONTEND=noninteractive apt-get install -y postfix
+ * Without Postfix (or root) it is skipped loudly locally and FAILS when CI=true (testSupport/realMtaSuite.ts).
  */
-import { chmod, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { EmailEnvelope } from "../email-envelope/envelope";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import type { UnsignedEnvelope } from "../email-envelope/envelope";
 import { startDrain, writeDrainBundle } from "./testSupport/drainProcess";
 import { FakeQueuesApi } from "./testSupport/fakeQueuesApi";
-import { parseMessage, type ParsedMessage } from "./testSupport/mime";
-import { POSTFIX_DOMAIN, postfixUnavailableReason, startPostfixInstance, type PostfixInstance } from "./testSupport/postfixInstance";
+import { POSTFIX_DOMAIN, startPostfixInstance, type PostfixInstance } from "./testSupport/postfixInstance";
+import { producerEnvironment, signAsSync } from "./testSupport/producerKeys";
+import { describeWithPostfix, waitForMail } from "./testSupport/realMtaSuite";
 
-const unavailable = postfixUnavailableReason();
 const ACCOUNT = "d".repeat(32);
 const OUTBOX = "1".repeat(32);
 const DLQ = "2".repeat(32);
 const TOKEN = "real-mta-token-0123456789abcdef";
 const at = (local: string): string => `${local}@${POSTFIX_DOMAIN}`;
 
-if (unavailable !== undefined && process.env.CI !== "true") {
-  console.warn(
-    `\n!!! SKIPPED: the real-MTA test of the email drain: ${unavailable}.\n` +
-      '!!! Install it with: echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections' +
-      " && DEBIAN_FRONTEND=noninteractive apt-get install -y postfix\n",
-  );
-}
-
-describe("the drain through a real Postfix", () => {
-  if (unavailable !== undefined) {
-    if (process.env.CI === "true") {
-      it("has Postfix to deliver through (CI must install the postfix package)", () => {
-        expect.fail(`real-MTA test cannot run: ${unavailable}`);
-      });
-    } else {
-      it.skip(`SKIPPED LOUDLY: ${unavailable}`, () => undefined);
-    }
-    return;
-  }
-
+describeWithPostfix("the drain through a real Postfix", () => {
   let directory: string;
   let postfix: PostfixInstance;
   let api: FakeQueuesApi;
@@ -61,8 +38,9 @@ describe("the drain through a real Postfix", () => {
   });
 
   it("delivers to every recipient, Bcc included but never shown, with headers and bodies intact", async () => {
-    const multipart: EmailEnvelope = {
-      v: 1,
+    const multipart: UnsignedEnvelope = {
+      v: 2,
+      producer: "mcp",
       id: "mta-1",
       from: `Zoë Agent <${at("agent")}>`,
       to: [`"Lee, Ann" <${at("ann")}>`],
@@ -74,10 +52,18 @@ describe("the drain through a real Postfix", () => {
       html: "<p>Bonjour Ann,</p><p>Le devis = 1&nbsp;200&nbsp;€.</p>",
       headers: { "X-Paperclip-Run": "run-42" },
     };
-    const plain: EmailEnvelope = { v: 1, id: "mta-2", from: at("agent"), to: [at("bob")], subject: "Plain", text: "Just text." };
-    api.enqueue(OUTBOX, multipart);
-    api.enqueue(OUTBOX, JSON.stringify(plain), "text");
-    api.enqueue(OUTBOX, { ...plain, id: "mta-3", from: "intruder@evil.example" });
+    const plain: UnsignedEnvelope = {
+      v: 2,
+      producer: "mcp",
+      id: "mta-2",
+      from: at("agent"),
+      to: [at("bob")],
+      subject: "Plain",
+      text: "Just text.",
+    };
+    api.enqueue(OUTBOX, signAsSync(multipart));
+    api.enqueue(OUTBOX, JSON.stringify(signAsSync(plain)), "text");
+    api.enqueue(OUTBOX, signAsSync({ ...plain, id: "mta-3", from: "intruder@evil.example" }));
 
     const drain = startDrain(
       await writeDrainBundle(directory),
@@ -88,7 +74,7 @@ describe("the drain through a real Postfix", () => {
         CF_DLQ_QUEUE_ID: DLQ,
         CF_API_TOKEN: TOKEN,
         CF_API_BASE_URL: api.baseUrl,
-        ALLOWED_SENDERS: `@${POSTFIX_DOMAIN}`,
+        ...producerEnvironment({ mcp: { senders: at("agent"), replyTo: at("sales") } }),
         SENDMAIL_PATH: postfix.sendmailPath,
         JOURNAL_PATH: join(directory, "journal"),
       },
@@ -107,26 +93,15 @@ describe("the drain through a real Postfix", () => {
     expect(ann?.header("To")).toBe(`"Lee, Ann" <${at("ann")}>`);
     expect(ann?.header("Cc")).toBe(at("carl"));
     expect(ann?.header("Reply-To")).toBe(at("sales"));
-    expect(ann?.header("Message-ID")).toBe(`<mta-1@${POSTFIX_DOMAIN}>`);
+    expect(ann?.header("Message-ID")).toBe(`<mcp.mta-1@${POSTFIX_DOMAIN}>`);
     expect(ann?.header("Return-Path")).toBe(`<${at("agent")}>`);
     expect(ann?.header("X-Paperclip-Run")).toBe("run-42");
     expect(ann?.parts.get("text/plain")).toBe(multipart.text);
     expect(ann?.parts.get("text/html")).toBe(multipart.html);
-    expect(byRecipient.get(at("hidden"))?.header("Message-ID")).toBe(`<mta-1@${POSTFIX_DOMAIN}>`);
+    expect(byRecipient.get(at("hidden"))?.header("Message-ID")).toBe(`<mcp.mta-1@${POSTFIX_DOMAIN}>`);
     expect(byRecipient.get(at("bob"))?.parts.get("text/plain")).toBe("Just text.");
 
     expect(api.bodies(DLQ)).toEqual([expect.objectContaining({ reason: "sender-not-allowed", envelopeId: "mta-3" })]);
     expect(await postfix.mailLog()).toMatch(/status=sent/);
   });
 });
-
-async function waitForMail(postfix: PostfixInstance, count: number): Promise<ParsedMessage[]> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const names = await readdir(postfix.newMailDirectory).catch(() => []);
-    if (names.length >= count || Date.now() > deadline) {
-      return Promise.all(names.map(async (name) => parseMessage(await readFile(join(postfix.newMailDirectory, name), "utf8"))));
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}

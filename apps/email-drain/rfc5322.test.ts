@@ -8,12 +8,15 @@ const DATE = new Date("2026-11-20T09:05:03Z");
 
 function email(overrides: Partial<EmailEnvelope> = {}): ValidatedEmail {
   const result = validateEnvelope({
-    v: 1,
+    v: 2,
+    producer: "mcp",
     id: "01J9ZQ3K8Y.run-42",
     from: "Agent Smith <agent@sodimo.eu>",
     to: ["client@example.com"],
     subject: "Your quote",
     text: "Hello",
+    // Rendering does not look at the signature (the drain verified it before).
+    auth: `hmac-sha256:${"0".repeat(64)}`,
     ...overrides,
   });
   if (!result.ok) throw new Error(result.reason);
@@ -78,9 +81,9 @@ describe("renderMessage", () => {
     expect(message.header("X-Trace")).toBe("état 42");
   });
 
-  it("derives Message-ID from the idempotency id and the sender domain, and dates in UTC", () => {
+  it("derives Message-ID from the producer, the idempotency id and the sender domain, and dates in UTC", () => {
     const message = parseMessage(render({ from: "agent@Sodimo.EU", createdAt: "2026-11-20T10:05:03+01:00" }));
-    expect(message.header("Message-ID")).toBe("<01J9ZQ3K8Y.run-42@sodimo.eu>");
+    expect(message.header("Message-ID")).toBe("<mcp.01J9ZQ3K8Y.run-42@sodimo.eu>");
     expect(message.header("Date")).toBe("Fri, 20 Nov 2026 09:05:03 +0000");
   });
 
@@ -105,8 +108,9 @@ describe("renderMessage", () => {
 
 describe("header injection is neutralised when rendering", () => {
   it("keeps quotes, commas and brackets inside a quoted display name", () => {
-    const message = parseMessage(render({ from: '"Evil\\" <x@evil.example>, Bcc: v@example.com" <agent@sodimo.eu>' }));
-    expect(message.header("From")).toBe('"Evil\\" <x@evil.example>, Bcc: v@example.com" <agent@sodimo.eu>');
+    // On a recipient: From and Reply-To refuse address-like display names altogether (validateEnvelope.ts).
+    const message = parseMessage(render({ to: ['"Evil\\" <x@evil.example>, Bcc: v@example.com" <ann@example.com>'] }));
+    expect(message.header("To")).toBe('"Evil\\" <x@evil.example>, Bcc: v@example.com" <ann@example.com>');
     expect(message.headers.map((h) => h.name)).not.toContain("Bcc");
   });
 

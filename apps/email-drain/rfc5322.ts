@@ -9,7 +9,7 @@
  */
 import { createHash } from "node:crypto";
 import type { Mailbox } from "../email-envelope/address";
-import type { ValidatedEmail } from "../email-envelope/validateEnvelope";
+import { deliveryKeyOf, type ValidatedEmail } from "../email-envelope/validateEnvelope";
 
 const CRLF = "\r\n";
 const MAX_HEADER_LINE = 78;
@@ -54,9 +54,9 @@ export function renderMessage(email: ValidatedEmail, options: RenderOptions): st
   );
 }
 
-/** `<id@sender-domain>`: stable across redeliveries, so recipients' clients can also de-duplicate. */
+/** `<producer.id@sender-domain>` (deliveryKeyOf): stable across redeliveries, so recipients' clients can also de-duplicate. */
 export function messageIdFor(email: ValidatedEmail): string {
-  return `<${email.id}@${email.from.domain.toLowerCase()}>`;
+  return `<${deliveryKeyOf(email)}@${email.from.domain.toLowerCase()}>`;
 }
 
 /** RFC 5322 §3.3 date-time in UTC, e.g. `Fri, 20 Nov 2026 09:00:00 +0000`. */

@@ -3,14 +3,18 @@ import { parseMailbox } from "./address";
 import type { EmailEnvelope } from "./envelope";
 import { ENVELOPE_LIMITS, parseEnvelopeJson, validateEnvelope } from "./validateEnvelope";
 
+const AUTH = "hmac-sha256:abababababababababababababababababababababababababababababababab";
+
 function envelope(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   const base: EmailEnvelope = {
-    v: 1,
+    v: 2,
+    producer: "mcp",
     id: "01J9ZQ3K8Y.run-42",
     from: "Agent Smith <agent@sodimo.eu>",
     to: ["client@example.com"],
     subject: "Your quote",
     text: "Hello",
+    auth: AUTH,
   };
   return { ...base, ...overrides };
 }
@@ -27,6 +31,7 @@ describe("validateEnvelope", () => {
     expect(result).toEqual({
       ok: true,
       value: {
+        producer: "mcp",
         id: "01J9ZQ3K8Y.run-42",
         from: { displayName: "Agent Smith", address: "agent@sodimo.eu", localPart: "agent", domain: "sodimo.eu" },
         to: [{ address: "client@example.com", localPart: "client", domain: "example.com" }],
@@ -36,6 +41,10 @@ describe("validateEnvelope", () => {
         text: "Hello",
         extraHeaders: [],
         meta: {},
+        auth: AUTH,
+        // Sorted keys, without auth: what the producer signed (producerAuth.ts).
+        signedText:
+          '{"from":"Agent Smith <agent@sodimo.eu>","id":"01J9ZQ3K8Y.run-42","producer":"mcp","subject":"Your quote","text":"Hello","to":["client@example.com"],"v":2}',
       },
     });
   });
@@ -63,7 +72,27 @@ describe("validateEnvelope", () => {
   it.each([
     ["not an object", [], "envelope: must be an object"],
     ["unknown field", envelope({ sender: "x" }), 'unknown field "sender"'],
-    ["wrong version", envelope({ v: 2 }), "v: unsupported version"],
+    ["version 1 (unsigned)", envelope({ v: 1 }), "v: unsupported version (expected 2; version 1 envelopes are unsigned"],
+    ["no producer", envelope({ producer: undefined }), "producer: must be a string"],
+    ["producer upper-case", envelope({ producer: "MCP" }), "producer: must be 1-16 characters"],
+    ["producer with a dot", envelope({ producer: "m.cp" }), "producer: must be 1-16 characters"],
+    ["no auth", envelope({ auth: undefined }), "auth: must be a string"],
+    ["auth of another form", envelope({ auth: "hmac-sha1:00" }), "auth: must be hmac-sha256:"],
+    [
+      "from display name with @",
+      envelope({ from: '"ceo@sodimo.eu" <intruder@evil.example>' }),
+      "from: the display name looks like an address",
+    ],
+    [
+      "from display name with a full-width @",
+      envelope({ from: "ceo＠sodimo.eu <intruder@evil.example>" }),
+      "from: the display name looks like an address",
+    ],
+    [
+      "replyTo display name with @",
+      envelope({ replyTo: "ceo@sodimo.eu <intruder@evil.example>" }),
+      "replyTo: the display name looks like an address",
+    ],
     ["id with a space", envelope({ id: "a b" }), "id: must be"],
     ["id with a leading dot", envelope({ id: ".a" }), "id: must be"],
     ["id with a double dot", envelope({ id: "a..b" }), "id: must be"],
@@ -90,6 +119,10 @@ describe("validateEnvelope", () => {
     ["meta key charset", envelope({ meta: { "a b": "1" } }), "meta: keys must be"],
   ])("rejects %s", (_name, value, reason) => {
     expect(reasonOf(value)).toContain(reason);
+  });
+
+  it("accepts an address-like display name on a recipient (only From and Reply-To can pose as the sender)", () => {
+    expect(validateEnvelope(envelope({ to: ['"ann@example.com" <ann@example.com>'] })).ok).toBe(true);
   });
 
   it("keeps a __proto__ meta key as data", () => {

@@ -1,12 +1,16 @@
 /**
- * The runtime validator of `EmailEnvelope` v1 (see envelope.ts and docs/email-envelope.md).
+ * The runtime validator of `EmailEnvelope` v2 (see envelope.ts and docs/email-envelope.md).
  *
  * Strict on purpose: unknown keys, wrong types, oversize values, control characters in anything that becomes a
  * header, and non-`X-*` extra headers are all rejected, so that whatever passes can be rendered into a message
- * with no way to inject a header. Pure and runtime-neutral: producers may run it before enqueueing.
+ * with no way to inject a header. `From` and `Reply-To` display names that look like an address are refused
+ * (not rewritten): `"ceo@sodimo.eu" <intruder@…>` shows one address and sends from another. The signature is
+ * only checked for form here; the drain verifies it with the producer's key (producerAuth.ts).
+ * Pure and runtime-neutral: producers may run it before enqueueing.
  */
 import { hasForbiddenHeaderCharacter, parseMailbox, type Mailbox, type ParseResult } from "./address";
 import type { EmailEnvelope } from "./envelope";
+import { AUTH_PATTERN, canonicalEnvelopeText, PRODUCER_NAME_PATTERN } from "./producerAuth";
 
 /** Limits of the format; documented in docs/email-envelope.md. */
 export const ENVELOPE_LIMITS = {
@@ -24,6 +28,8 @@ export const ENVELOPE_LIMITS = {
 
 /** An envelope that passed validation, with every address parsed. Renderers take this, never raw JSON. */
 export interface ValidatedEmail {
+  /** The producer the envelope names; not yet proven (the drain verifies `auth` against `signedText`). */
+  producer: string;
   id: string;
   from: Mailbox;
   to: Mailbox[];
@@ -37,6 +43,17 @@ export interface ValidatedEmail {
   extraHeaders: Array<{ name: string; value: string }>;
   createdAt?: Date;
   meta: Record<string, string>;
+  auth: string;
+  /** What `auth` must sign: canonicalEnvelopeText of the envelope as received. */
+  signedText: string;
+}
+
+/**
+ * The key a delivery is known by in the drain's journal and the Message-ID: `<producer>.<id>`, so two
+ * producers' ids can never collide (the producer part is proven by `auth`, see producerAuth.ts).
+ */
+export function deliveryKeyOf(email: Pick<ValidatedEmail, "producer" | "id">): string {
+  return `${email.producer}.${email.id}`;
 }
 
 /** Idempotency ids are dot-atom text (so they can be the left half of a Message-ID) of a safe subset. */
@@ -46,6 +63,7 @@ const META_KEY = /^[A-Za-z0-9_.-]{1,64}$/;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/;
 const KNOWN_KEYS: ReadonlySet<string> = new Set<keyof EmailEnvelope>([
   "v",
+  "producer",
   "id",
   "from",
   "to",
@@ -58,7 +76,10 @@ const KNOWN_KEYS: ReadonlySet<string> = new Set<keyof EmailEnvelope>([
   "headers",
   "createdAt",
   "meta",
+  "auth",
 ]);
+/** `@` and its look-alikes (full-width, small): a display name holding one can pose as another address. */
+const ADDRESS_LIKE = /[@\uFF20\uFE6B]/;
 
 const utf8 = new TextEncoder();
 
@@ -97,21 +118,25 @@ function validateOrThrow(value: unknown): ValidatedEmail {
   for (const key of Object.keys(envelope)) {
     if (!KNOWN_KEYS.has(key)) fail(`unknown field ${JSON.stringify(key.slice(0, 40))}`);
   }
-  if (envelope.v !== 1) fail("v: unsupported version (expected 1)");
+  if (envelope.v !== 2) fail("v: unsupported version (expected 2; version 1 envelopes are unsigned and no longer accepted)");
+  const producer = requireString(envelope.producer, "producer");
+  if (!PRODUCER_NAME_PATTERN.test(producer)) fail("producer: must be 1-16 characters of [a-z0-9], starting with a letter");
+  const auth = requireString(envelope.auth, "auth");
+  if (!AUTH_PATTERN.test(auth)) fail("auth: must be hmac-sha256:<64 lower-case hex characters>");
 
   const id = requireString(envelope.id, "id");
   if (id.length > ENVELOPE_LIMITS.maxIdLength || !ENVELOPE_ID_PATTERN.test(id)) {
     fail(`id: must be 1-${ENVELOPE_LIMITS.maxIdLength} characters of [A-Za-z0-9_-] separated by single dots`);
   }
 
-  const from = mailbox(envelope.from, "from");
+  const from = notAddressLike(mailbox(envelope.from, "from"), "from");
   const to = mailboxList(envelope.to, "to", true);
   const cc = mailboxList(envelope.cc, "cc", false);
   const bcc = mailboxList(envelope.bcc, "bcc", false);
   if (to.length + cc.length + bcc.length > ENVELOPE_LIMITS.maxRecipients) {
     fail(`to+cc+bcc: more than ${ENVELOPE_LIMITS.maxRecipients} recipients`);
   }
-  const replyTo = envelope.replyTo === undefined ? undefined : mailbox(envelope.replyTo, "replyTo");
+  const replyTo = envelope.replyTo === undefined ? undefined : notAddressLike(mailbox(envelope.replyTo, "replyTo"), "replyTo");
 
   const subject = headerText(envelope.subject, "subject", ENVELOPE_LIMITS.maxSubjectLength);
   if (subject.trim() === "") fail("subject: must not be blank");
@@ -125,6 +150,7 @@ function validateOrThrow(value: unknown): ValidatedEmail {
   const meta = metadata(envelope.meta);
 
   return {
+    producer,
     id,
     from,
     to,
@@ -133,6 +159,8 @@ function validateOrThrow(value: unknown): ValidatedEmail {
     subject,
     extraHeaders,
     meta,
+    auth,
+    signedText: canonicalEnvelopeText(envelope),
     ...(replyTo && { replyTo }),
     ...(text !== undefined && { text }),
     ...(html !== undefined && { html }),
@@ -161,6 +189,13 @@ function mailbox(value: unknown, field: string): Mailbox {
   const parsed = parseMailbox(requireString(value, field));
   if (!parsed.ok) fail(`${field}: ${parsed.reason}`);
   return parsed.value;
+}
+
+function notAddressLike(parsed: Mailbox, field: string): Mailbox {
+  if (parsed.displayName !== undefined && ADDRESS_LIKE.test(parsed.displayName)) {
+    fail(`${field}: the display name looks like an address (it contains @); use a name without @, or none`);
+  }
+  return parsed;
 }
 
 function mailboxList(value: unknown, field: string, required: boolean): Mailbox[] {

@@ -9,7 +9,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { SenderAllowList } from "../../apps/email-drain/allowList";
+import { signAsSync, testProducers } from "../../apps/email-drain/testSupport/producerKeys";
 import { EmailDrain } from "../../apps/email-drain/drain";
 import { DeliveryJournal } from "../../apps/email-drain/journal";
 import { createLogger } from "../../apps/email-drain/log";
@@ -33,18 +33,20 @@ async function measure(batchSize: number, messages: number): Promise<number> {
   const { journal } = await DeliveryJournal.open(join(directory, "journal"), { retentionMs: 86_400_000 });
   const sendmailPath = join(directory, "sendmail");
   await writeFile(sendmailPath, "#!/bin/sh\nexec cat > /dev/null\n", { mode: 0o755 });
-  const allowList = SenderAllowList.parse("@sodimo.eu");
-  if (!allowList.ok) throw new Error(allowList.reason);
   try {
     for (let index = 0; index < messages; index += 1) {
-      api.enqueue(OUTBOX, {
-        v: 1,
-        id: `bench-${index}`,
-        from: "Agent <agent@sodimo.eu>",
-        to: ["client@example.com"],
-        subject: `Quote ${index}`,
-        text: "Hello,\n\nplease find the quote below.\n".repeat(20),
-      });
+      api.enqueue(
+        OUTBOX,
+        signAsSync({
+          v: 2,
+          producer: "mcp",
+          id: `bench-${index}`,
+          from: "Agent <agent@sodimo.eu>",
+          to: ["client@example.com"],
+          subject: `Quote ${index}`,
+          text: "Hello,\n\nplease find the quote below.\n".repeat(20),
+        }),
+      );
     }
     const drain = new EmailDrain(
       {
@@ -67,7 +69,7 @@ async function measure(batchSize: number, messages: number): Promise<number> {
           timeoutMs: 15_000,
         }),
         journal,
-        allowList: allowList.value,
+        producers: testProducers({ mcp: { senders: "agent@sodimo.eu" } }),
         sendmail: (request) => runSendmail({ path: sendmailPath, timeoutMs: 30_000, env: process.env }, request),
         log: createLogger({ level: "error", write: (line) => void process.stderr.write(line) }),
       },

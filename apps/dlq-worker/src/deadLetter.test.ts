@@ -3,11 +3,13 @@ import type { EmailEnvelope } from "../../email-envelope/envelope";
 import { describeDeadLetter } from "./deadLetter";
 
 const envelope: EmailEnvelope = {
-  v: 1,
+  v: 2,
+  producer: "mcp",
   id: "mail-7",
   from: "Agent <agent@example.com>",
   to: ["someone@example.org"],
   subject: "Quarterly numbers",
+  auth: "hmac-sha256:0000000000000000000000000000000000000000000000000000000000000000",
   text: "Attached.",
 };
 
@@ -52,9 +54,9 @@ describe("describeDeadLetter", () => {
 
   it("names every problem of a malformed envelope and keeps the fields it could read", () => {
     const { to: _to, text: _text, ...partial } = envelope;
-    expect(describeDeadLetter({ ...partial, v: 2 })).toMatchObject({
+    expect(describeDeadLetter({ ...partial, v: 1 })).toMatchObject({
       reason: "malformed",
-      parseError: "v is not 1; to is not a non-empty list of strings; neither text nor html is a string",
+      parseError: "v is not 2; to is not a non-empty list of strings; neither text nor html is a string",
       envelopeId: "mail-7",
       envelopeFrom: "Agent <agent@example.com>",
       envelopeTo: null,

@@ -103,7 +103,7 @@ function readEnvelope(value: unknown): { problems: string[]; fields: EnvelopeFie
     envelopeSubject: typeof candidate["subject"] === "string" ? candidate["subject"] : null,
   };
   const problems: string[] = [];
-  if (candidate["v"] !== 1) problems.push("v is not 1");
+  if (candidate["v"] !== 2) problems.push("v is not 2");
   if (fields.envelopeId === null) problems.push("id is not a non-empty string");
   if (fields.envelopeFrom === null) problems.push("from is not a non-empty string");
   if (fields.envelopeTo === null) problems.push("to is not a non-empty list of strings");

@@ -11,6 +11,8 @@ export interface DlqWorkerEnv {
   ADMIN_EMAIL: string;
   /** The summary's sender; the drain only sends for senders on its allow-list. */
   SENDER_EMAIL: string;
+  /** This producer's key on `email_outbox` (64 hex, secret): signs the summary (apps/email-envelope/producerAuth.ts). */
+  EMAIL_PRODUCER_KEY: string;
 }
 
 /** Each binding by role: its name in `env` and its Cloudflare binding type. */
@@ -19,4 +21,5 @@ export const DLQ_WORKER_BINDINGS = {
   outboxQueue: { name: "OUTBOX", type: "queue" },
   adminEmail: { name: "ADMIN_EMAIL", type: "plain_text" },
   senderEmail: { name: "SENDER_EMAIL", type: "plain_text" },
-} as const satisfies Record<string, { name: keyof DlqWorkerEnv; type: "d1" | "queue" | "plain_text" }>;
+  producerKey: { name: "EMAIL_PRODUCER_KEY", type: "secret_text" },
+} as const satisfies Record<string, { name: keyof DlqWorkerEnv; type: "d1" | "queue" | "plain_text" | "secret_text" }>;

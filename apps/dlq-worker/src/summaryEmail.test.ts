@@ -43,7 +43,8 @@ describe("summaryEnvelope", () => {
   it("addresses one mail to the admin, identified by the summary id", () => {
     const envelope = summaryEnvelope(summary, addressing);
     expect(envelope).toMatchObject({
-      v: 1,
+      v: 2,
+      producer: "dlq",
       id: "dlq-summary-2026-W28",
       from: addressing.from,
       to: ["admin@example.com"],

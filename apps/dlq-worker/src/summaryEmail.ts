@@ -1,5 +1,8 @@
-import type { EmailEnvelope } from "../../email-envelope/envelope";
+import type { UnsignedEnvelope } from "../../email-envelope/envelope";
 import type { DeadLetterReason } from "./deadLetter";
+
+/** This Worker's producer name on `email_outbox`: the drain knows its key and its sender rules by it. */
+export const DLQ_PRODUCER = "dlq";
 
 /** The mail lists at most this many dead letters; the counts cover all of them. */
 export const SUMMARY_ITEM_LIMIT = 50;
@@ -45,12 +48,16 @@ const REASON_MEANING: Record<DeadLetterReason, string> = {
   malformed: "not an email_outbox envelope",
 };
 
-/** The weekly summary mail for the admin. Every value taken from a dead letter is flattened to one line. */
-export function summaryEnvelope(summary: DeadLetterSummary, addressing: SummaryAddressing): EmailEnvelope {
+/**
+ * The weekly summary mail for the admin, to be signed with the producer key. Every value taken from a dead
+ * letter is flattened to one line.
+ */
+export function summaryEnvelope(summary: DeadLetterSummary, addressing: SummaryAddressing): UnsignedEnvelope {
   const total = summary.tallies.reduce((sum, tally) => sum + tally.count, 0);
   const counted = `${total} dead ${total === 1 ? "letter" : "letters"}`;
   return {
-    v: 1,
+    v: 2,
+    producer: DLQ_PRODUCER,
     id: summary.summaryId,
     from: addressing.from,
     to: [addressing.to],

@@ -1,3 +1,4 @@
+import { signEnvelope } from "../../email-envelope/producerAuth";
 import type { DlqWorkerEnv } from "./env";
 import { isoWeekOf } from "./isoWeek";
 import { SUMMARY_ITEM_LIMIT, summaryEnvelope, type ReasonTally, type SummaryItem } from "./summaryEmail";
@@ -41,6 +42,7 @@ type ListedRow = Omit<SummaryItem, "envelopeTo"> & { envelopeTo: string | null }
 export async function sendWeeklySummary(env: DlqWorkerEnv, scheduledTime: Date): Promise<void> {
   const to = requireVariable(env, "ADMIN_EMAIL");
   const from = requireVariable(env, "SENDER_EMAIL");
+  const producerKey = requireVariable(env, "EMAIL_PRODUCER_KEY");
   const week = isoWeekOf(scheduledTime);
   const summaryId = `dlq-summary-${week}`;
 
@@ -50,7 +52,12 @@ export async function sendWeeklySummary(env: DlqWorkerEnv, scheduledTime: Date):
   const { results: listed } = await env.DB.prepare(LIST_CLAIMED).bind(summaryId, SUMMARY_ITEM_LIMIT).all<ListedRow>();
   const items = listed.map((row) => ({ ...row, envelopeTo: row.envelopeTo === null ? null : (JSON.parse(row.envelopeTo) as string[]) }));
 
-  const envelope = summaryEnvelope({ summaryId, week, tallies, items }, { from, to, createdAt: scheduledTime.toISOString() });
+  // Signed, so that no other producer can send (or pre-empt) the summary under its predictable id: the drain
+  // keys deliveries by the proven producer, `dlq.dlq-summary-<week>`. A retried run signs the same bytes.
+  const envelope = await signEnvelope(
+    summaryEnvelope({ summaryId, week, tallies, items }, { from, to, createdAt: scheduledTime.toISOString() }),
+    producerKey,
+  );
   // Explicitly JSON: the drain reads the queue over the HTTP pull API, which cannot decode v8 bodies.
   await env.OUTBOX.send(envelope, { contentType: "json" });
 
@@ -62,7 +69,7 @@ export async function sendWeeklySummary(env: DlqWorkerEnv, scheduledTime: Date):
   ]);
 }
 
-function requireVariable(env: DlqWorkerEnv, name: "ADMIN_EMAIL" | "SENDER_EMAIL"): string {
+function requireVariable(env: DlqWorkerEnv, name: "ADMIN_EMAIL" | "SENDER_EMAIL" | "EMAIL_PRODUCER_KEY"): string {
   const value = env[name];
   if (typeof value !== "string" || value.trim() === "") throw new Error(`dlq-worker: the ${name} variable is not set`);
   return value;

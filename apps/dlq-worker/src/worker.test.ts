@@ -4,7 +4,10 @@ import type { D1Database } from "@cloudflare/workers-types/experimental";
 import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LocalD1 } from "../../../test/support/localD1";
+import { TEST_PRODUCER_KEYS } from "../../email-drain/testSupport/producerKeys";
 import type { EmailEnvelope } from "../../email-envelope/envelope";
+import { verifyEnvelopeAuth } from "../../email-envelope/producerAuth";
+import { parseEnvelopeJson } from "../../email-envelope/validateEnvelope";
 import {
   buildDlqWorkerBundle,
   DLQ_WORKER_BINDINGS,
@@ -28,12 +31,14 @@ export default {
 };`;
 
 const wellFormed: EmailEnvelope = {
-  v: 1,
+  v: 2,
+  producer: "mcp",
   id: "mail-well-formed",
   from: "Agent <agent@example.com>",
   to: ["someone@example.org"],
   subject: "Quarterly numbers",
   text: "Attached.",
+  auth: "hmac-sha256:0000000000000000000000000000000000000000000000000000000000000000",
 };
 
 interface DeadLetterRow {
@@ -75,7 +80,11 @@ beforeAll(async () => {
         d1Databases: { [bindings.ledgerDatabase.name]: LocalD1.databaseId("ledger") },
         queueProducers: { [bindings.outboxQueue.name]: { queueName: "email_outbox" } },
         queueConsumers: { email_dlq: { maxBatchSize: 10, maxBatchTimeout: 0, maxRetries: 2 } },
-        bindings: { [bindings.adminEmail.name]: ADMIN_EMAIL, [bindings.senderEmail.name]: SENDER_EMAIL },
+        bindings: {
+          [bindings.adminEmail.name]: ADMIN_EMAIL,
+          [bindings.senderEmail.name]: SENDER_EMAIL,
+          [bindings.producerKey.name]: TEST_PRODUCER_KEYS.dlq,
+        },
       },
       {
         name: "harness",
@@ -147,11 +156,27 @@ async function runWeekly(scheduledTime: string): Promise<void> {
 
 /** The shape the drain expects of an `email_outbox` message (apps/email-envelope/envelope.ts). */
 function expectEmailEnvelopeShape(value: unknown): asserts value is EmailEnvelope {
-  const allowedKeys = ["v", "id", "from", "to", "cc", "bcc", "replyTo", "subject", "text", "html", "headers", "createdAt", "meta"];
+  const allowedKeys = [
+    "v",
+    "producer",
+    "id",
+    "from",
+    "to",
+    "cc",
+    "bcc",
+    "replyTo",
+    "subject",
+    "text",
+    "html",
+    "headers",
+    "createdAt",
+    "meta",
+    "auth",
+  ];
   expect(value).toBeTypeOf("object");
   const envelope = value as Record<string, unknown>;
   expect(Object.keys(envelope).filter((key) => !allowedKeys.includes(key))).toEqual([]);
-  expect(envelope).toMatchObject({ v: 1, id: expect.any(String), from: expect.any(String), subject: expect.any(String) });
+  expect(envelope).toMatchObject({ v: 2, id: expect.any(String), from: expect.any(String), subject: expect.any(String) });
   expect(envelope["to"]).toEqual([expect.any(String)]);
   expect(typeof envelope["text"] === "string" || typeof envelope["html"] === "string").toBe(true);
   expect(new Date(String(envelope["createdAt"])).toISOString()).toBe(envelope["createdAt"]);
@@ -181,7 +206,7 @@ describe("dead letters from email_dlq", () => {
   });
 
   it("records malformed messages instead of dropping them", async () => {
-    const missingRecipients = { v: 1, id: "mail-without-recipients", from: "agent@example.com", subject: "?", text: "…" };
+    const missingRecipients = { v: 2, id: "mail-without-recipients", from: "agent@example.com", subject: "?", text: "…" };
     await sendDeadLetter("send this to the boss", "text");
     await sendDeadLetter(new Uint8Array([0xc3, 0x28, 0x42]), "bytes");
     await sendDeadLetter(missingRecipients, "json");
@@ -256,6 +281,12 @@ describe("the weekly summary, week by week", () => {
     expect(messages).toHaveLength(1);
     const [summary] = messages;
     expectEmailEnvelopeShape(summary);
+    // Signed as producer dlq with the Worker's key: what the drain verifies before it de-duplicates.
+    const parsed = parseEnvelopeJson(JSON.stringify(summary));
+    if (!parsed.ok) expect.fail(parsed.reason);
+    expect(parsed.value.producer).toBe("dlq");
+    expect(await verifyEnvelopeAuth(parsed.value.signedText, parsed.value.auth, TEST_PRODUCER_KEYS.dlq)).toBe(true);
+    expect(await verifyEnvelopeAuth(parsed.value.signedText, parsed.value.auth, TEST_PRODUCER_KEYS.mcp)).toBe(false);
     expect(summary).toMatchObject({
       id: "dlq-summary-2026-W28",
       from: SENDER_EMAIL,

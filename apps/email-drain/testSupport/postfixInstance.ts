@@ -36,7 +36,11 @@ export interface PostfixInstance {
   sendmailPath: string;
   /** Where delivered messages appear (Maildir `new/`). */
   newMailDirectory: string;
+  /** The main.cf/master.cf directory (`postfix -c`, `sendmail -C`). */
+  configDirectory: string;
   mailLog(): Promise<string>;
+  /** Messages still in Postfix's queue (maildrop, incoming, active, deferred), counted by postqueue. */
+  queuedCount(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -99,7 +103,13 @@ export async function startPostfixInstance(directory: string): Promise<PostfixIn
   return {
     sendmailPath,
     newMailDirectory: join(mailDirectory, "Maildir", "new"),
+    configDirectory,
     mailLog: () => readFile(mailLog, "utf8").catch(() => ""),
+    queuedCount: async () => {
+      const { stdout } = await run("/usr/sbin/postqueue", ["-c", configDirectory, "-j"]);
+      // One JSON object per queued message; maildrop files not yet picked up are listed too.
+      return stdout.split("\n").filter((line) => line.trim() !== "").length;
+    },
     stop: async () => {
       await run("/usr/sbin/postfix", ["-c", configDirectory, "stop"]).catch(() => undefined);
     },

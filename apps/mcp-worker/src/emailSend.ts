@@ -5,7 +5,8 @@
  * is enqueued, so no mail leaves unrecorded; a message the queue refuses is marked so in its row.
  */
 import type { D1Database, Queue } from "@cloudflare/workers-types/2023-07-01";
-import type { EmailEnvelope } from "../../email-envelope/envelope";
+import type { EmailEnvelope, UnsignedEnvelope } from "../../email-envelope/envelope";
+import { signEnvelope } from "../../email-envelope/producerAuth";
 import { validateEnvelope } from "../../email-envelope/validateEnvelope";
 import type { Caller } from "./caller";
 import { recordCrossing, updateOutcome } from "./ledger";
@@ -15,11 +16,14 @@ import type { SenderRules } from "./senderRules";
  * What the caller gives `email_send`: the envelope's own fields (so the two cannot drift), less
  * those the Worker sets, with the sender optional and the caller's own idempotency key.
  */
-export type EmailSendInput = Omit<EmailEnvelope, "v" | "id" | "from" | "createdAt" | "meta"> & {
+export type EmailSendInput = Omit<EmailEnvelope, "v" | "producer" | "id" | "from" | "createdAt" | "meta" | "auth"> & {
   from?: string;
   /** The caller's own idempotency key: the same key from the same caller is sent once. */
   idempotencyKey?: string;
 };
+
+/** This Worker's producer name on `email_outbox`: the drain knows its key and its sender rules by it. */
+export const MCP_PRODUCER = "mcp";
 
 export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -37,14 +41,16 @@ export interface EmailSendDependencies {
   db: D1Database;
   outbox: Queue<EmailEnvelope>;
   rules: SenderRules;
+  /** The producer key (EMAIL_PRODUCER_KEY, 64 hex): the drain sends only what it signs. */
+  producerKey: string;
   now?: () => Date;
   newId?: () => string;
 }
 
 /**
- * Envelope ids live in one namespace per caller (`mcp-<16 hex of the caller>.<key>`): the drain sends
- * an id once, so a caller who could pick any id could suppress another producer's mail by sending
- * first under its id.
+ * Envelope ids live in one namespace per caller (`mcp-<16 hex of the caller>.<key>`): the drain sends an
+ * id of this producer once, so a caller who could pick any id could suppress another caller's mail by
+ * sending first under its id. (Other producers' ids are apart already: the drain keys by producer.)
  */
 export async function envelopeIdFor(caller: Caller, key: string): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`${caller.kind}:${caller.id}`)));
@@ -72,8 +78,9 @@ export async function emailSend(caller: Caller, input: EmailSendInput, deps: Ema
   }
 
   const ledgerId = newId();
-  const envelope: EmailEnvelope = {
-    v: 1,
+  const unsigned: UnsignedEnvelope = {
+    v: 2,
+    producer: MCP_PRODUCER,
     id: await envelopeIdFor(caller, input.idempotencyKey ?? ledgerId),
     from,
     to: input.to,
@@ -85,15 +92,33 @@ export async function emailSend(caller: Caller, input: EmailSendInput, deps: Ema
     ...(input.html === undefined ? {} : { html: input.html }),
     ...(input.headers === undefined ? {} : { headers: input.headers }),
     createdAt: now.toISOString(),
-    meta: { producer: "mcp", actor: `${caller.kind}:${caller.id}`.slice(0, 256), ledger: ledgerId },
+    meta: { actor: `${caller.kind}:${caller.id}`.slice(0, 256), ledger: ledgerId },
   };
 
+  let envelope: EmailEnvelope;
+  try {
+    envelope = await signEnvelope(unsigned, deps.producerKey);
+  } catch (error) {
+    console.error(JSON.stringify({ msg: "EMAIL_PRODUCER_KEY is unusable; mail not sent", error: String(error) }));
+    return {
+      ok: false,
+      message: "not sent: the endpoint is misconfigured (producer key); the operator has been told in the Worker's logs",
+    };
+  }
   const validated = validateEnvelope(envelope);
   if (!validated.ok) return { ok: false, message: `not sent: the message is not a valid email envelope: ${validated.reason}` };
   if (!deps.rules.allows(caller, validated.value.from)) {
     return {
       ok: false,
       message: `not sent: you may not send as ${validated.value.from.address}; allowed: ${senders.length > 0 ? senders.join(", ") : "none"}`,
+    };
+  }
+  // The drain's default Reply-To rule for a producer: only an address it may send as. Refused here too,
+  // so the caller hears why instead of the mail turning into a dead letter.
+  if (validated.value.replyTo !== undefined && !deps.rules.allows(caller, validated.value.replyTo)) {
+    return {
+      ok: false,
+      message: `not sent: replyTo must be an address you may send as (${senders.join(", ")}), not ${validated.value.replyTo.address}`,
     };
   }
 

@@ -16,6 +16,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDrain, writeDrainBundle } from "../../email-drain/testSupport/drainProcess";
 import { FakeQueuesApi } from "../../email-drain/testSupport/fakeQueuesApi";
+import { producerEnvironment } from "../../email-drain/testSupport/producerKeys";
 import { parseMessage, type ParsedMessage } from "../../email-drain/testSupport/mime";
 import {
   POSTFIX_DOMAIN,
@@ -114,7 +115,7 @@ describe("an agent's mail from the MCP endpoint to a mailbox", () => {
         CF_DLQ_QUEUE_ID: DLQ,
         CF_API_TOKEN: TOKEN,
         CF_API_BASE_URL: api.baseUrl,
-        ALLOWED_SENDERS: at("agents"),
+        ...producerEnvironment({ mcp: { senders: at("agents") } }),
         SENDMAIL_PATH: postfix.sendmailPath,
         JOURNAL_PATH: join(directory, "journal"),
       },
@@ -128,7 +129,7 @@ describe("an agent's mail from the MCP endpoint to a mailbox", () => {
     const ann = byRecipient.get(at("ann"));
     expect(ann?.header("From")).toBe(at("agents"));
     expect(ann?.header("Subject")).toBe("Devis n° 42 — livraison prévue");
-    expect(ann?.header("Message-ID")).toBe(`<${envelopeId}@${POSTFIX_DOMAIN}>`);
+    expect(ann?.header("Message-ID")).toBe(`<mcp.${envelopeId}@${POSTFIX_DOMAIN}>`);
     expect(ann?.header("X-Paperclip-Run")).toBe("run-42");
     expect(ann?.parts.get("text/plain")).toBe("Bonjour Ann,\n\nLe devis = 1 200 €.\n");
     for (const message of delivered) expect(message.headers.map((h) => h.name.toLowerCase())).not.toContain("bcc");

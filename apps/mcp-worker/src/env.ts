@@ -16,6 +16,8 @@ export interface McpWorkerEnv {
   ACCESS_AUD: string;
   /** Who may send as whom (JSON, see senderRules.ts). */
   SENDER_RULES: string;
+  /** This producer's key on `email_outbox` (64 hex, secret): signs every envelope (apps/email-envelope/producerAuth.ts). */
+  EMAIL_PRODUCER_KEY: string;
 }
 
 /** Each binding by role: its name in `env` and its Cloudflare binding type. */
@@ -25,4 +27,5 @@ export const MCP_WORKER_BINDINGS = {
   accessIssuer: { name: "ACCESS_ISSUER", type: "plain_text" },
   accessAudience: { name: "ACCESS_AUD", type: "plain_text" },
   senderRules: { name: "SENDER_RULES", type: "plain_text" },
-} as const satisfies Record<string, { name: keyof McpWorkerEnv; type: "d1" | "queue" | "plain_text" }>;
+  producerKey: { name: "EMAIL_PRODUCER_KEY", type: "secret_text" },
+} as const satisfies Record<string, { name: keyof McpWorkerEnv; type: "d1" | "queue" | "plain_text" | "secret_text" }>;

@@ -4,6 +4,8 @@ import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SenderAllowList } from "../../email-drain/allowList";
 import { decodeMessageBody } from "../../email-drain/queueClient";
+import { TEST_PRODUCER_KEYS } from "../../email-drain/testSupport/producerKeys";
+import { verifyEnvelopeAuth } from "../../email-envelope/producerAuth";
 import { parseEnvelopeJson } from "../../email-envelope/validateEnvelope";
 import { AccessIssuer } from "../testSupport/accessIssuer";
 import { startMcpWorker, type McpWorkerHarness } from "../testSupport/mcpWorkerHarness";
@@ -82,7 +84,11 @@ describe("the MCP endpoint", () => {
       subject: "Devis n° 42",
       to: [{ displayName: "Lee, Ann", address: "ann@example.com" }],
     });
-    expect(parsed.value.meta).toMatchObject({ producer: "mcp", actor: "agent:paperclip-agents" });
+    expect(parsed.value.producer).toBe("mcp");
+    expect(parsed.value.meta).toMatchObject({ actor: "agent:paperclip-agents" });
+    // Signed with the producer key the Worker was given: the drain verifies it with the same key.
+    expect(await verifyEnvelopeAuth(parsed.value.signedText, parsed.value.auth, TEST_PRODUCER_KEYS.mcp)).toBe(true);
+    expect(await verifyEnvelopeAuth(parsed.value.signedText, parsed.value.auth, TEST_PRODUCER_KEYS.dlq)).toBe(false);
 
     const rows = await harness.ledger.prepare("SELECT * FROM run_ledger WHERE reference = ?1").bind(envelopeId).all();
     expect(rows.results).toEqual([
@@ -162,7 +168,7 @@ describe("the MCP endpoint", () => {
       html: "b".repeat(27 * 1024),
     });
     expect(result.isError).toBe(true);
-    expect(textOf(result)).toMatch(/^not sent: the message is 130357 bytes as queued; the outbox queue takes at most 128000/);
+    expect(textOf(result)).toMatch(/^not sent: the message is 130443 bytes as queued; the outbox queue takes at most 128000/);
     expect(await harness.outboxMessages()).toHaveLength(before.length);
     expect(
       await harness.ledger.prepare("SELECT id FROM run_ledger WHERE json_extract(metadata, '$.subject') = 'Large'").all(),
@@ -190,7 +196,12 @@ describe("the MCP endpoint", () => {
     const outcome = await emailSend(
       { kind: "agent", id: "paperclip-agents", serviceTokenClientId: AGENT_CLIENT_ID },
       { to: ["ann@example.com"], subject: "During an outage", text: "x" },
-      { db: harness.ledger, outbox: failingQueue, rules: rules.rules } as unknown as EmailSendDependencies,
+      {
+        db: harness.ledger,
+        outbox: failingQueue,
+        rules: rules.rules,
+        producerKey: TEST_PRODUCER_KEYS.mcp,
+      } as unknown as EmailSendDependencies,
     );
     expect(outcome).toEqual({
       ok: false,

@@ -36,7 +36,12 @@ export default {
     const identified = callerFromClaims(token.claims, (clientId) => rules.rules.actorOf(clientId));
     if (!identified.ok) return refuse(403, identified.reason);
 
-    const server = buildMcpServer(identified.caller, { db: env.DB, outbox: env.OUTBOX, rules: rules.rules });
+    const server = buildMcpServer(identified.caller, {
+      db: env.DB,
+      outbox: env.OUTBOX,
+      rules: rules.rules,
+      producerKey: env.EMAIL_PRODUCER_KEY,
+    });
     // Stateless: no session id, so any instance can serve any request.
     const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     await server.connect(transport);

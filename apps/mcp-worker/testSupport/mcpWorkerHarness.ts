@@ -11,6 +11,7 @@ import { LocalD1 } from "../../../test/support/localD1";
 import { buildMcpWorkerBundle, MCP_PATH, MCP_WORKER_BINDINGS, MCP_WORKER_COMPATIBILITY_DATE, MCP_WORKER_MAIN_MODULE } from "../bundle";
 import type { SenderRulesConfig } from "../src/senderRules";
 import { ACCESS_JWT_HEADER } from "../src/accessJwt";
+import { TEST_PRODUCER_KEYS } from "../../email-drain/testSupport/producerKeys";
 
 // Records every email_outbox message with the content type it was sent with (read off the body's type).
 const CAPTURE_SCRIPT = `
@@ -38,6 +39,8 @@ export async function startMcpWorker(options: {
   issuer: string;
   audience: string;
   senderRules: SenderRulesConfig;
+  /** EMAIL_PRODUCER_KEY; default: the test key the drain's tests know as producer `mcp`. */
+  producerKey?: string;
 }): Promise<McpWorkerHarness> {
   const localD1 = new LocalD1();
   const migration = await localD1.applyMigrations("ledger");
@@ -58,6 +61,7 @@ export async function startMcpWorker(options: {
           [bindings.accessIssuer.name]: options.issuer,
           [bindings.accessAudience.name]: options.audience,
           [bindings.senderRules.name]: JSON.stringify(options.senderRules),
+          [bindings.producerKey.name]: options.producerKey ?? TEST_PRODUCER_KEYS.mcp,
         },
       },
       {
