@@ -7,6 +7,8 @@ import { readFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { isMap, isScalar, parseDocument, type Node } from "yaml";
 import { ConfigError, displayValue } from "../../infra/config/ConfigError";
+import { CONFIG_KEYS } from "../../infra/config/keys";
+import type { ConfigKeySpec } from "../../infra/config/keySpec";
 
 export interface ProjectFile {
   name: string;
@@ -37,9 +39,14 @@ export function readProjectFile(root: string): ProjectFile {
   return { name: document.name, stackConfigDir: document.stackConfigDir ?? ".", defaults };
 }
 
-/** The stand-in an encrypted value gets offline: recognisable, and never a plausible real credential. */
+/**
+ * The stand-in an encrypted value gets offline: recognisable, and never a plausible real credential.
+ * A key whose value has a format (a list of hashes) wraps it into a well-formed value of that format.
+ */
 export function offlineSecretStandIn(key: string): string {
-  return `offline-secret(${key})`;
+  const text = `offline-secret(${key})`;
+  const spec = (CONFIG_KEYS as unknown as Record<string, ConfigKeySpec | undefined>)[key.slice(key.indexOf(":") + 1)];
+  return spec?.offlineStandIn ? spec.offlineStandIn(text) : text;
 }
 
 export function readStackSettings(root: string, project: ProjectFile, stack: string): StackSettings {

@@ -6,6 +6,7 @@ const CONFIG: DovecotConfig = {
   tls: { certificateFile: "/run/secrets/mail-tls-cert.pem", keyFile: "/run/secrets/mail-tls-key.pem" },
   mailUsersFile: "/run/secrets/dovecot-mail-users",
   submittersFile: "/run/secrets/dovecot-submitters",
+  passwdFilesGroup: "shadow",
   mailOwner: { uid: 1000, gid: 1000 },
   mailRoot: "/srv/mail",
   lmtpPort: 24,
@@ -27,7 +28,7 @@ describe("renderDovecotConfig", () => {
 
   it("serves LMTP and SASL on their ports, mailboxes only for the operator's users", () => {
     expect(text).toMatch(/service lmtp \{\n {2}inet_listener lmtp \{\n {4}port = 24\n/);
-    expect(text).toMatch(/service auth \{\n {2}inet_listener sasl \{\n {4}port = 12345\n/);
+    expect(text).toMatch(/service auth \{\n(?: {2}#.*\n)? {2}extra_groups = shadow\n {2}inet_listener sasl \{\n {4}port = 12345\n/);
     // One userdb, on the mailbox file: the submitters' logins have no mailbox.
     expect(text.match(/userdb \{/g)).toHaveLength(1);
     expect(text).toContain("args = username_format=%Lu /run/secrets/dovecot-mail-users");

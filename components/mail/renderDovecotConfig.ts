@@ -6,7 +6,9 @@
  * - Postfix's SASL lookups arrive over the mail network on the auth listener, where plaintext
  *   mechanisms are allowed (Postfix itself enforces TLS on the public submission ports);
  * - mailboxes come from the operator's passwd-file (hashes only); the services that submit mail
- *   (Twenty, Vaultwarden) have SASL logins in a second passwd-file without a mailbox.
+ *   (Twenty, Vaultwarden) have SASL logins in a second passwd-file without a mailbox;
+ * - both files hold hashes and are readable by a group, not by everyone: the auth process (user
+ *   `dovecot`) reads them and joins that group, the login and mail processes do not.
  */
 
 export interface DovecotConfig {
@@ -18,6 +20,8 @@ export interface DovecotConfig {
   mailUsersFile: string;
   /** passwd-file of the SASL-only logins of the services that submit mail. */
   submittersFile: string;
+  /** The group (by name, as the image's /etc/group has it) the two passwd-files are readable by. */
+  passwdFilesGroup: string;
   /** uid/gid owning the mail (`vmail` in the image). */
   mailOwner: { uid: number; gid: number };
   /** Where mailboxes live in the container. */
@@ -67,7 +71,7 @@ export function renderDovecotConfig(config: DovecotConfig): string {
   ];
   const file = check(PATH, config.mailUsersFile, "mail users file");
   lines.push(
-    "# The mailboxes: the operator's passwd-file (address:{SHA512-CRYPT}hash).",
+    "# The mailboxes: address:{SHA512-CRYPT}hash:::::: lines (empty userdb fields; default_fields fills them).",
     "passdb {",
     "  driver = passwd-file",
     `  args = scheme=SHA512-CRYPT username_format=%Lu ${file}`,
@@ -89,6 +93,8 @@ export function renderDovecotConfig(config: DovecotConfig): string {
     "  }",
     "}",
     "service auth {",
+    "  # The passwd-files are readable by this group only.",
+    `  extra_groups = ${check(/^[a-z_][a-z0-9_-]*$/, config.passwdFilesGroup, "passwd-files group")}`,
     "  inet_listener sasl {",
     `    port = ${config.saslPort}`,
     "  }",

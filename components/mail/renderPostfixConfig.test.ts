@@ -14,6 +14,10 @@ const CONFIG: PostfixConfig = {
   milter: { host: "rspamd", port: 11332 },
   tls: { certificateFile: "/run/secrets/mail-tls-cert.pem", keyFile: "/run/secrets/mail-tls-key.pem" },
   internalSubmissionPort: 10587,
+  submitterSenders: [
+    { address: "crm@sodimo.eu", login: "twenty" },
+    { address: "vault@sodimo.eu", login: "vaultwarden" },
+  ],
 };
 
 const directories: string[] = [];
@@ -66,9 +70,16 @@ describe("renderPostfixConfig", () => {
     expect(main.get("smtpd_tls_auth_only")).toBe("yes");
   });
 
-  it("lets authenticated senders use the mail domains only", () => {
+  it("lets an authenticated login send only as the addresses it owns, in the mail domains only", () => {
     expect(main.get("harness_submission_sender_restrictions")).toBe(
-      "reject_non_fqdn_sender, check_sender_access inline:{ sodimo.eu=OK, sodimonet.fr=OK, yallafood.eu=OK, cavisteduliban.fr=OK }, reject",
+      "reject_non_fqdn_sender, reject_sender_login_mismatch, check_sender_access inline:{ sodimo.eu=OK, sodimonet.fr=OK, yallafood.eu=OK, cavisteduliban.fr=OK }, reject",
+    );
+    // A service's address belongs to its login; any other address to the mailbox login of that name.
+    expect(main.get("smtpd_sender_login_maps")).toBe(
+      "inline:{ crm@sodimo.eu=twenty, vault@sodimo.eu=vaultwarden }, regexp:{ {/(.+)/ $$1} }",
+    );
+    expect(parameters(renderPostfixConfig({ ...CONFIG, submitterSenders: [] }).mainCf).get("smtpd_sender_login_maps")).toBe(
+      "regexp:{ {/(.+)/ $$1} }",
     );
     for (const service of ["submission", "submissions", "10587"]) {
       const block = files.masterCf.split("\n").slice(files.masterCf.split("\n").findIndex((l) => l.startsWith(`${service} `)));

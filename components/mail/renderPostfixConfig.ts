@@ -4,7 +4,8 @@
  *   (LMTP address verification) before the message is accepted;
  * - relaying needs SASL authentication (Dovecot's auth service), on submission (587, STARTTLS
  *   required), submissions (465, implicit TLS) and an internal submission port that only the mail
- *   network reaches (Twenty, Vaultwarden); authenticated senders may only use the mail domains;
+ *   network reaches (Twenty, Vaultwarden); an authenticated login may send only as the addresses it
+ *   owns: a mailbox as its own address (its login), a service as the address it is given;
  * - the only trusted network is the container's own loopback: trust never depends on a source
  *   address, which rootless port forwarding does not preserve;
  * - every message, submitted or handed to sendmail (the email drain), passes rspamd's milter
@@ -31,6 +32,8 @@ export interface PostfixConfig {
   tls: { certificateFile: string; keyFile: string };
   /** Submission port for the services on the mail network (not published on the host). */
   internalSubmissionPort: number;
+  /** The sender address each service login owns; every other address is owned by the mailbox login of that name. */
+  submitterSenders: readonly { address: string; login: string }[];
   /** A copy of every message to the archive, when the archive is enabled. */
   archive?: { address: string; nextHop: HostPort };
 }
@@ -57,6 +60,15 @@ function checkPort(port: number, what: string): number {
 const hostPort = (target: HostPort, what: string) => `${check(HOST, target.host, `${what} host`)}:${checkPort(target.port, what)}`;
 
 type MainEntry = string | readonly [parameter: string, value: string];
+
+function senderLoginMaps(senders: PostfixConfig["submitterSenders"]): string {
+  const owned = senders.map(
+    (s) => `${check(ADDRESS, s.address, "submitter address")}=${check(/^[a-z][a-z0-9-]*$/, s.login, "submitter login")}`,
+  );
+  // regexp (not pcre): built into every Postfix. `$$` is main.cf's literal `$`: the result is the address itself.
+  const mailboxes = "regexp:{ {/(.+)/ $$1} }";
+  return owned.length > 0 ? `inline:{ ${owned.join(", ")} }, ${mailboxes}` : mailboxes;
+}
 
 export function renderPostfixConfig(config: PostfixConfig): PostfixFiles {
   if (config.domains.length === 0) throw new Error("Postfix config: at least one mail domain is needed");
@@ -99,8 +111,13 @@ export function renderPostfixConfig(config: PostfixConfig): PostfixFiles {
     ["smtpd_sasl_auth_enable", "no"],
     ["smtpd_sasl_security_options", "noanonymous"],
     ["smtpd_tls_auth_only", "yes"],
-    "# Authenticated senders may use the mail domains only.",
-    ["harness_submission_sender_restrictions", `reject_non_fqdn_sender, check_sender_access ${senderDomains}, reject`],
+    "# A login sends as the addresses it owns only: a service's address belongs to its login, any other",
+    "# address to the mailbox login of the same name (first table that answers wins); and in the mail domains only.",
+    ["smtpd_sender_login_maps", senderLoginMaps(config.submitterSenders)],
+    [
+      "harness_submission_sender_restrictions",
+      `reject_non_fqdn_sender, reject_sender_login_mismatch, check_sender_access ${senderDomains}, reject`,
+    ],
     ["harness_submission_client_restrictions", "permit_sasl_authenticated, reject"],
     "",
     "# rspamd filters and DKIM-signs SMTP mail and mail handed to sendmail (the email drain).",

@@ -5,6 +5,12 @@ import type { SecretFile, ServiceDefinition } from "./types";
 
 const MAIL_USERS_PATH = "/run/secrets/dovecot-mail-users";
 const SUBMITTERS_PATH = "/run/secrets/dovecot-submitters";
+/**
+ * The password hashes are readable by root and Debian's `shadow` group only (gid 42, fixed by
+ * base-passwd in every Debian image, the one the Dovecot image starts from): Dovecot's auth process
+ * joins that group (`extra_groups`); its login and mail processes do not, so they cannot read them.
+ */
+const PASSWD_FILES = { uid: 0, gid: 42, group: "shadow", mode: "0440" } as const;
 
 /**
  * Dovecot: the people's mailboxes (IMAP) and Postfix's delivery (LMTP) and authentication (SASL).
@@ -20,10 +26,24 @@ export const dovecot: ServiceDefinition = (context) => {
     { name: "tls-cert", mountPath: MAIL_TLS.certificate.mountPath, content: MAIL_TLS.certificate.value, mode: "0444" },
     // Read by Dovecot's config process, as root.
     { name: "tls-key", mountPath: MAIL_TLS.key.mountPath, content: MAIL_TLS.key.value, mode: "0400" },
-    // Read by the auth process (user `dovecot`): world-readable inside this container only.
-    { name: "submitters", mountPath: SUBMITTERS_PATH, content: submittersFile, mode: "0444" },
-    // Dovecot needs a userdb: with no mailbox yet, the operator's file can hold a comment line only.
-    { name: "mail-users", mountPath: MAIL_USERS_PATH, content: operator("mailUsers"), mode: "0444" },
+    // Read by the auth process (user `dovecot`, in the `shadow` group).
+    {
+      name: "submitters",
+      mountPath: SUBMITTERS_PATH,
+      content: submittersFile,
+      uid: PASSWD_FILES.uid,
+      gid: PASSWD_FILES.gid,
+      mode: PASSWD_FILES.mode,
+    },
+    // The mailUsers setting, already rendered into a passwd-file (components/mail/dovecotUsers.ts).
+    {
+      name: "mail-users",
+      mountPath: MAIL_USERS_PATH,
+      content: operator("mailUsers"),
+      uid: PASSWD_FILES.uid,
+      gid: PASSWD_FILES.gid,
+      mode: PASSWD_FILES.mode,
+    },
   ];
   return {
     name: "dovecot",
@@ -45,6 +65,7 @@ export const dovecot: ServiceDefinition = (context) => {
           tls: { certificateFile: MAIL_TLS.certificate.mountPath, keyFile: MAIL_TLS.key.mountPath },
           mailUsersFile: MAIL_USERS_PATH,
           submittersFile: SUBMITTERS_PATH,
+          passwdFilesGroup: PASSWD_FILES.group,
           // `vmail` in the image.
           mailOwner: { uid: 1000, gid: 1000 },
           mailRoot: "/srv/mail",

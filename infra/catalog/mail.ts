@@ -27,12 +27,19 @@ export interface MailSubmitter {
   login: string;
   /** The generated secret the service owns; Dovecot stores only its SHA-512. */
   passwordSecret: string;
+  /** Its sender address is `<localPart>@<domain>`: the only one Postfix lets this login send as. */
+  localPart: string;
 }
 
 export const MAIL_SUBMITTERS: readonly MailSubmitter[] = [
-  { service: "twenty", login: "twenty", passwordSecret: "twenty-smtp-password" },
-  { service: "vaultwarden", login: "vaultwarden", passwordSecret: "vaultwarden-smtp-password" },
+  { service: "twenty", login: "twenty", passwordSecret: "twenty-smtp-password", localPart: "crm" },
+  { service: "vaultwarden", login: "vaultwarden", passwordSecret: "vaultwarden-smtp-password", localPart: "vault" },
 ];
+
+/** The address a submitter sends as, in the stack's domain. */
+export function submitterAddress(service: string, domain: string): string {
+  return `${mailSubmitter(service).localPart}@${domain}`;
+}
 
 export function mailSubmitter(service: string): MailSubmitter {
   const submitter = MAIL_SUBMITTERS.find((s) => s.service === service);

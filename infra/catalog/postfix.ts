@@ -1,5 +1,5 @@
 import { renderPostfixConfig } from "../../components/mail/renderPostfixConfig";
-import { MAIL_PORTS, MAIL_TLS } from "./mail";
+import { MAIL_PORTS, MAIL_SUBMITTERS, MAIL_TLS, submitterAddress } from "./mail";
 import { PILER_SMTP_PORT, pilerArchiveAddress } from "./piler";
 import type { ServiceDefinition } from "./types";
 
@@ -19,6 +19,10 @@ export const postfix: ServiceDefinition = (context) => {
     milter: { host: "rspamd", port: MAIL_PORTS.milter },
     tls: { certificateFile: MAIL_TLS.certificate.mountPath, keyFile: MAIL_TLS.key.mountPath },
     internalSubmissionPort: MAIL_PORTS.internalSubmission,
+    submitterSenders: MAIL_SUBMITTERS.filter((s) => context.enabledServices.has(s.service)).map((s) => ({
+      address: submitterAddress(s.service, context.domain),
+      login: s.login,
+    })),
     ...(context.enabledServices.has("piler")
       ? { archive: { address: pilerArchiveAddress(context), nextHop: { host: "piler", port: PILER_SMTP_PORT } } }
       : {}),

@@ -1,4 +1,4 @@
-import { MAIL_PORTS, mailSubmitter, submitterPassword } from "./mail";
+import { MAIL_PORTS, mailSubmitter, submitterAddress, submitterPassword } from "./mail";
 import { generated, operator, secretTemplate, type SecretValue } from "./secretValue";
 import type { CatalogContext, ContainerService, ServiceDefinition } from "./types";
 
@@ -36,9 +36,9 @@ export function twentyShared(context: CatalogContext): Pick<ContainerService, "e
       EMAIL_SMTP_HOST: "postfix",
       EMAIL_SMTP_PORT: String(MAIL_PORTS.internalSubmission),
       EMAIL_SMTP_USER: mailSubmitter("twenty").login,
-      EMAIL_FROM_ADDRESS: `crm@${context.domain}`,
+      EMAIL_FROM_ADDRESS: submitterAddress("twenty", context.domain),
       EMAIL_FROM_NAME: "CRM",
-      EMAIL_SYSTEM_ADDRESS: `crm@${context.domain}`,
+      EMAIL_SYSTEM_ADDRESS: submitterAddress("twenty", context.domain),
     },
     secretEnv,
     volumes: [{ kind: "volume", name: "twenty-data", mountPath: STORAGE, owner: { uid: 1000, gid: 1000 } }],

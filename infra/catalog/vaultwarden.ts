@@ -1,4 +1,4 @@
-import { MAIL_PORTS, mailSubmitter, submitterPassword } from "./mail";
+import { MAIL_PORTS, mailSubmitter, submitterAddress, submitterPassword } from "./mail";
 import { generated } from "./secretValue";
 import type { ServiceDefinition } from "./types";
 
@@ -24,7 +24,7 @@ export const vaultwarden: ServiceDefinition = (context) => ({
     SMTP_PORT: String(MAIL_PORTS.internalSubmission),
     SMTP_SECURITY: "off",
     SMTP_USERNAME: mailSubmitter("vaultwarden").login,
-    SMTP_FROM: `vault@${context.domain}`,
+    SMTP_FROM: submitterAddress("vaultwarden", context.domain),
   },
   secretEnv: {
     // 32 random bytes as 64 hex characters.

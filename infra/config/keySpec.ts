@@ -28,6 +28,11 @@ export interface ConfigKeySpec<S extends z.ZodType = z.ZodType> {
    * and is never printed.
    */
   secret?: boolean;
+  /**
+   * For a secret whose value has a format: how the offline engine wraps its stand-in text into a
+   * well-formed value (the real value is encrypted in the stack file and never read offline).
+   */
+  offlineStandIn?: (standIn: string) => string;
   /** Element type for `kind: "array"` (Pulumi.yaml `items`). */
   items?: "string" | "integer" | "boolean";
   /** An example for the README, when the description alone is not enough. */

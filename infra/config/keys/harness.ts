@@ -5,6 +5,15 @@
 import { z } from "zod";
 import { key } from "../keySpec";
 import { dnsName, egressHostPattern, ipv4Cidr } from "../formats";
+import { parseMailUsers, renderDovecotUsers } from "../../../components/mail/dovecotUsers";
+
+/** The pasted mailbox list, validated and rendered into the passwd-file Dovecot reads (docs/mail.md). */
+const mailUsersFile = z.string().transform((text, context) => {
+  const parsed = parseMailUsers(text);
+  if (parsed.ok) return renderDovecotUsers(parsed.users);
+  for (const problem of parsed.problems) context.addIssue({ code: "custom", message: problem });
+  return z.NEVER;
+});
 
 export const harnessKeys = {
   mailDomains: key({
@@ -39,10 +48,11 @@ export const harnessKeys = {
   mailUsers: key({
     kind: "string",
     description:
-      "Dovecot passwd-file of the mailboxes: one `address:{SHA512-CRYPT}$6$…` line per user (`doveadm pw -s SHA512-CRYPT`); a comment line alone when there is no mailbox yet. Required while dovecot is enabled.",
+      "The mailboxes: one `address:{SHA512-CRYPT}$6$…` line per user (the address, a colon, then what `doveadm pw -s SHA512-CRYPT` prints); blank and `#` lines are ignored, so a comment alone means no mailbox yet. Required while dovecot is enabled.",
     targets: ["fedora"],
     secret: true,
-    schema: z.string(),
+    schema: mailUsersFile,
+    offlineStandIn: (standIn) => `# ${standIn}`,
   }),
   mailNetworkSubnet: key({
     kind: "string",
