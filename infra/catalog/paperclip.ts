@@ -1,3 +1,4 @@
+import { NIGHTLY } from "./backupPolicy";
 import {
   GATEWAY_KEY_ENV,
   PAPERCLIP_HOME,
@@ -102,5 +103,7 @@ export const paperclip: ServiceDefinition = (context) => {
     },
     // Paperclip's failures are configuration failures: fail loudly instead of looping.
     restart: "on-failure",
+    // The instance directory: agents' workspaces, config.json and Paperclip's own hourly dumps.
+    backup: { ...NIGHTLY, kind: "files", volumes: ["paperclip-data"] },
   };
 };
