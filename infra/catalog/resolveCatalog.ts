@@ -339,7 +339,12 @@ export function backupProblems(service: ServiceDeclaration): ConfigProblem[] {
       problem(`.retention.${period}`, count, "a whole number of snapshots, 0 or more");
     }
   }
-  if (!RETENTION_PERIODS.some((period) => typeof retention[period] === "number" && (retention[period] as number) > 0)) {
+  if (
+    !RETENTION_PERIODS.some((period) => {
+      const count = retention[period];
+      return typeof count === "number" && count > 0;
+    })
+  ) {
     problem(".retention", retention, "at least one period that keeps a snapshot (restic would forget them all)");
   }
   if (backup.schedule === "daily" && typeof retention.hourly === "number" && retention.hourly > 0) {
