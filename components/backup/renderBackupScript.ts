@@ -407,7 +407,7 @@ cmd_freshness() {
   for service in $(printf '%s\\n' "$JOBS" | awk '{print $1}'); do
     limit="$(job_field "$service" 2)"
     [ "$where" = NAS ] || limit=$OFFSITE_MAX_AGE_HOURS
-    latest="$(restic -r "$repository" snapshots --host "$HOST_TAG" --tag "$service" --json | grep -o '"time":"[^"]*"' | cut -d'"' -f4 | sort | tail -n 1)"
+    latest="$(restic -r "$repository" snapshots --host "$HOST_TAG" --tag "$service" --json | { grep -o '"time":"[^"]*"' || true; } | cut -d'"' -f4 | sort | tail -n 1)"
     if [ -z "$latest" ]; then
       printf 'MISSING %s: no snapshot in the %s repository\\n' "$service" "$where"
       stale=1
