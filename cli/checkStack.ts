@@ -37,9 +37,10 @@ export const RECORDING_CHECKS: RecordingCheck[] = [policyPackCheck];
 
 /**
  * Executables the Fedora host provides that the rendered units run: Podman (every generated service),
- * cloudflared and Node.js (the host services). A test keeps this in step with the units' ExecStart=.
+ * cloudflared and Node.js (the host services), bash (the backup program). A test keeps this in step
+ * with the units' ExecStart=.
  */
-export const FEDORA_HOST_EXECUTABLES = ["/usr/bin/podman", "/usr/bin/cloudflared", "/usr/bin/node"];
+export const FEDORA_HOST_EXECUTABLES = ["/usr/bin/podman", "/usr/bin/cloudflared", "/usr/bin/node", "/usr/bin/bash"];
 
 export async function checkStack(plan: StackPlan): Promise<CheckReport> {
   const results: ValidationResult[] = [];

@@ -91,12 +91,18 @@ describe("fedora stack", () => {
     expect(restart.dependencies).not.toContain(urnOf("harness-file-litellm.container"));
   });
 
-  it("protects the master keys and the run ledger, whose loss loses data", () => {
+  it("protects the master keys, the backups' password and bucket, and the run ledger, whose loss loses data", () => {
     const protectedNames = fedora.recording.resources
       .filter((r) => r.protect)
       .map((r) => r.name)
       .sort();
-    expect(protectedNames).toEqual(["d1-ledger-database", "litellm-salt-key-bytes", "paperclip-secrets-master-key-bytes"]);
+    expect(protectedNames).toEqual([
+      "backup-bucket-bucket",
+      "backup-repository-password-bytes",
+      "d1-ledger-database",
+      "litellm-salt-key-bytes",
+      "paperclip-secrets-master-key-bytes",
+    ]);
   });
 
   it("never lets a secret value reach the plan, the artifacts or the printed output", async () => {

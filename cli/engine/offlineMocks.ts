@@ -84,6 +84,18 @@ export function createOfflineMocks(stack: string): OfflineMocks {
           remember(state.clientSecret as string);
           break;
         }
+        case "cloudflare:index/apiToken:ApiToken": {
+          id = fakeHexId(`${stack}/${args.type}/${args.name}`);
+          // A token value (40 characters) and what R2 makes of it: the SHA-256 is the S3 secret key.
+          state.value = digest(`${stack}/api-token/${args.name}`).toString("base64url").slice(0, 40);
+          remember(
+            state.value as string,
+            createHash("sha256")
+              .update(state.value as string)
+              .digest("hex"),
+          );
+          break;
+        }
         case "cloudflare:index/zeroTrustAccessPolicy:ZeroTrustAccessPolicy":
         case "cloudflare:index/queueConsumer:QueueConsumer":
           id = fakeUuid(`${stack}/${args.type}/${args.name}`);

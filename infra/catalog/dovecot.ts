@@ -1,4 +1,5 @@
 import { renderDovecotConfig } from "../../components/mail/renderDovecotConfig";
+import { NIGHTLY } from "./backupPolicy";
 import { MAIL_PORTS, MAIL_SUBMITTERS, MAIL_TLS } from "./mail";
 import { generated, operator, secretConcat, secretSha512Hex, type SecretValue } from "./secretValue";
 import type { SecretFile, ServiceDefinition } from "./types";
@@ -77,5 +78,8 @@ export const dovecot: ServiceDefinition = (context) => {
     secretFiles,
     volumes: [{ kind: "volume", name: "dovecot-mail", mountPath: "/srv/mail", owner: { uid: 1000, gid: 1000 } }],
     restart: "always",
+    // The seeds rsynced the maildir to the NAS nightly; maildir files are written whole and renamed
+    // into place, so a copy of the running volume is consistent per message.
+    backup: { ...NIGHTLY, kind: "files", volumes: ["dovecot-mail"] },
   };
 };

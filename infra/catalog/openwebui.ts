@@ -1,3 +1,4 @@
+import { NIGHTLY } from "./backupPolicy";
 import { LITELLM_MASTER_KEY, litellmGatewayUrl } from "./litellm";
 import { generated, secretTemplate } from "./secretValue";
 import type { ServiceDefinition } from "./types";
@@ -53,4 +54,6 @@ export const openwebui: ServiceDefinition = (context) => ({
     startPeriod: "120s",
   },
   restart: "always",
+  // Uploaded files (chats and embeddings are in openwebui-db).
+  backup: { ...NIGHTLY, kind: "files", volumes: ["openwebui-data"] },
 });

@@ -1,3 +1,4 @@
+import { NIGHTLY } from "./backupPolicy";
 import {
   GATEWAY_KEY_ENV,
   PAPERCLIP_GENERATED_SECRETS,
@@ -113,5 +114,7 @@ export const paperclip: ServiceDefinition = (context) => {
     },
     // Paperclip's failures are configuration failures: fail loudly instead of looping.
     restart: "on-failure",
+    // The instance directory: agents' workspaces, config.json and Paperclip's own hourly dumps.
+    backup: { ...NIGHTLY, kind: "files", volumes: ["paperclip-data"] },
   };
 };

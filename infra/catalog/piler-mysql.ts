@@ -1,4 +1,5 @@
 import { pilerGate } from "./piler";
+import { NIGHTLY } from "./backupPolicy";
 import { generated } from "./secretValue";
 import type { ServiceDefinition } from "./types";
 
@@ -28,4 +29,5 @@ export const pilerMysql: ServiceDefinition = (context) => ({
     startPeriod: "30s",
   },
   restart: "always",
+  backup: { ...NIGHTLY, kind: "mariadb", database: "piler", passwordEnv: "MARIADB_ROOT_PASSWORD" },
 });

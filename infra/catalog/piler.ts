@@ -1,3 +1,4 @@
+import { NIGHTLY } from "./backupPolicy";
 import { generated } from "./secretValue";
 import type { CatalogContext, ServiceDefinition, ServiceGate } from "./types";
 
@@ -54,4 +55,6 @@ export const piler: ServiceDefinition = (context) => ({
     startPeriod: "60s",
   },
   restart: "always",
+  // The archive and its configuration, which holds piler.key: without the key the archive is unreadable.
+  backup: { ...NIGHTLY, kind: "files", volumes: ["piler-etc", "piler-data"] },
 });

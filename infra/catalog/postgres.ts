@@ -1,5 +1,6 @@
+import { NIGHTLY } from "./backupPolicy";
 import { generated } from "./secretValue";
-import type { ContainerService } from "./types";
+import type { BackupPolicy, ContainerService } from "./types";
 
 export interface PostgresSidecar {
   name: string;
@@ -9,6 +10,8 @@ export interface PostgresSidecar {
   user: string;
   /** Name of the generated secret that is the password; the app composes its URL from it. */
   passwordSecret: string;
+  /** How its dump is kept. Default: nightly (backupPolicy.ts). */
+  backup?: BackupPolicy;
 }
 
 /**
@@ -33,5 +36,6 @@ export function postgresService(sidecar: PostgresSidecar): ContainerService {
       startPeriod: "30s",
     },
     restart: "always",
+    backup: { ...(sidecar.backup ?? NIGHTLY), kind: "postgres", database: sidecar.database, user: sidecar.user },
   };
 }

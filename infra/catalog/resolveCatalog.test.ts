@@ -177,4 +177,97 @@ describe("resolveCatalog", () => {
     );
     for (const leaf of used) if (leaf.kind === "generated") expect(catalog.generatedSecrets.has(leaf.name)).toBe(true);
   });
+
+  it("declares a backup on every service with a named volume of data, except the ones whose data is rebuilt", () => {
+    const { catalog } = resolve({});
+    const backedUp = catalog.services.filter((s) => s.backup).map((s) => `${s.name}:${s.backup!.kind}`);
+    expect(backedUp.sort()).toEqual(
+      [
+        "dovecot:files",
+        "litellm-db:postgres",
+        "openwebui-db:postgres",
+        "openwebui:files",
+        "paperclip-db:postgres",
+        "paperclip:files",
+        "rspamd:files",
+        "twenty-db:postgres",
+        "twenty:files",
+        "vaultwarden:sqlite",
+      ].sort(),
+    );
+    // Caddy's certificates are re-issued, Postfix's spool is in flight, Redis is a cache, and the
+    // worker shares Twenty's volume.
+    const withVolumes = catalog.services.filter((s) => !isHostService(s) && (s.volumes ?? []).some((v) => v.kind === "volume"));
+    expect(
+      withVolumes
+        .filter((s) => !s.backup)
+        .map((s) => s.name)
+        .sort(),
+    ).toEqual(
+      ["caddy", "litellm-redis", "openwebui-redis", "postfix", "twenty-redis", "twenty-worker"].filter((n) =>
+        withVolumes.some((s) => s.name === n),
+      ),
+    );
+  });
+
+  const BASE = { schedule: "daily" as const, retention: { daily: 7 } };
+  it.each([
+    [
+      "a postgres backup of another database than the sidecar's",
+      { env: { POSTGRES_DB: "app", POSTGRES_USER: "app" }, backup: { ...BASE, kind: "postgres" as const, database: "other", user: "app" } },
+      [{ key: "catalogue entry extra (infra/catalog/).backup.database", found: '"other"', expected: "the sidecar's POSTGRES_DB (app)" }],
+    ],
+    [
+      "a sqlite backup of a volume the entry does not mount",
+      { backup: { ...BASE, kind: "sqlite" as const, volume: "nope", database: "db.sqlite3" } },
+      [{ key: "catalogue entry extra (infra/catalog/).backup.volume", found: '"nope"', expected: "a named volume of extra (it has none)" }],
+    ],
+    [
+      "a mariadb backup without its password variable",
+      { env: { MARIADB_DATABASE: "db" }, backup: { ...BASE, kind: "mariadb" as const, database: "db", passwordEnv: "ROOT_PW" } },
+      [
+        {
+          key: "catalogue entry extra (infra/catalog/).backup.passwordEnv",
+          found: '"ROOT_PW"',
+          expected: "a secret variable of the entry (the root password the dump logs in with)",
+        },
+      ],
+    ],
+    [
+      "a retention that keeps nothing, and a negative count",
+      {
+        volumes: [{ kind: "volume" as const, name: "data", mountPath: "/data" }],
+        backup: { schedule: "daily" as const, retention: { daily: -1 }, kind: "files" as const, volumes: ["data"] },
+      },
+      [
+        {
+          key: "catalogue entry extra (infra/catalog/).backup.retention.daily",
+          found: "-1",
+          expected: "a whole number of snapshots, 0 or more",
+        },
+        {
+          key: "catalogue entry extra (infra/catalog/).backup.retention",
+          found: '{"daily":-1}',
+          expected: "at least one period that keeps a snapshot (restic would forget them all)",
+        },
+      ],
+    ],
+    [
+      "an unknown schedule and hourly retention of a daily backup",
+      {
+        volumes: [{ kind: "volume" as const, name: "data", mountPath: "/data" }],
+        backup: { schedule: "weekly" as "daily", retention: { hourly: 24 }, kind: "files" as const, volumes: ["data"] },
+      },
+      [{ key: "catalogue entry extra (infra/catalog/).backup.schedule", found: '"weekly"', expected: "one of hourly, daily" }],
+    ],
+  ])("reports %s as a catalogue problem", (_, shape, problems) => {
+    const extra: ServiceDefinition = () => ({
+      name: "extra",
+      description: "Extra",
+      image: "docker.io/library/x:1",
+      restart: "always",
+      ...shape,
+    });
+    expect(resolve({}, [...CATALOG, extra]).problems).toEqual(problems);
+  });
 });

@@ -9,14 +9,17 @@ import type { ServiceOverride } from "../config/keys/fedora";
 import { PROJECT } from "../config/parse";
 import { closestMatch } from "../config/suggest";
 import { generated, leavesOf, operator, type SecretValue } from "./secretValue";
-import type {
-  CatalogContext,
-  CatalogSettings,
-  GeneratedSecretSpec,
-  HostPrograms,
-  ResolvedRoute,
-  ServiceDeclaration,
-  ServiceDefinition,
+import {
+  BACKUP_KINDS,
+  BACKUP_SCHEDULES,
+  type BackupRetention,
+  type CatalogContext,
+  type CatalogSettings,
+  type GeneratedSecretSpec,
+  type HostPrograms,
+  type ResolvedRoute,
+  type ServiceDeclaration,
+  type ServiceDefinition,
 } from "./types";
 
 export interface CatalogOptions {
@@ -302,6 +305,82 @@ function catalogIntegrityProblems(services: readonly ServiceDeclaration[]): Conf
         });
       }
     }
+    problems.push(...backupProblems(service));
+  }
+  return problems;
+}
+
+const RETENTION_PERIODS: readonly (keyof BackupRetention)[] = ["hourly", "daily", "weekly", "monthly"];
+
+/**
+ * A backup declaration must describe the entry it is on: the database its sidecar creates, volumes
+ * it mounts, a retention restic can apply (docs/backups.md). Checked as data, since entries are
+ * plain objects a contributor writes (and a JavaScript caller can put anything in).
+ */
+export function backupProblems(service: ServiceDeclaration): ConfigProblem[] {
+  const backup = service.backup;
+  if (backup === undefined) return [];
+  const key = `${catalogueEntryKey(service.name)}.backup`;
+  const problems: ConfigProblem[] = [];
+  const problem = (field: string, found: unknown, expected: string) =>
+    problems.push({ key: `${key}${field}`, ...(found === undefined ? {} : { found: displayValue(found) }), expected });
+  if (service.kind === "host") {
+    problem("", undefined, "no backup on a host service: only container services hold data here");
+    return problems;
+  }
+  if (!(BACKUP_KINDS as readonly string[]).includes(backup.kind)) problem(".kind", backup.kind, `one of ${BACKUP_KINDS.join(", ")}`);
+  if (!(BACKUP_SCHEDULES as readonly string[]).includes(backup.schedule))
+    problem(".schedule", backup.schedule, `one of ${BACKUP_SCHEDULES.join(", ")}`);
+  const retention = (backup.retention ?? {}) as Record<string, unknown>;
+  for (const [period, count] of Object.entries(retention)) {
+    if (!(RETENTION_PERIODS as readonly string[]).includes(period)) {
+      problem(`.retention.${period}`, count, `a period of ${RETENTION_PERIODS.join(", ")}`);
+    } else if (typeof count !== "number" || !Number.isInteger(count) || count < 0) {
+      problem(`.retention.${period}`, count, "a whole number of snapshots, 0 or more");
+    }
+  }
+  if (
+    !RETENTION_PERIODS.some((period) => {
+      const count = retention[period];
+      return typeof count === "number" && count > 0;
+    })
+  ) {
+    problem(".retention", retention, "at least one period that keeps a snapshot (restic would forget them all)");
+  }
+  if (backup.schedule === "daily" && typeof retention.hourly === "number" && retention.hourly > 0) {
+    problem(".retention.hourly", retention.hourly, "no hourly retention on a daily schedule (there is one snapshot a day)");
+  }
+  const volumes = new Set((service.volumes ?? []).flatMap((v) => (v.kind === "volume" ? [v.name] : [])));
+  const needVolume = (field: string, name: unknown) => {
+    if (typeof name !== "string" || !volumes.has(name))
+      problem(field, name, `a named volume of ${service.name} (${[...volumes].join(", ") || "it has none"})`);
+  };
+  switch (backup.kind) {
+    case "postgres":
+      if (service.env?.POSTGRES_DB !== backup.database)
+        problem(".database", backup.database, `the sidecar's POSTGRES_DB (${service.env?.POSTGRES_DB ?? "unset"})`);
+      if (service.env?.POSTGRES_USER !== backup.user)
+        problem(".user", backup.user, `the sidecar's POSTGRES_USER (${service.env?.POSTGRES_USER ?? "unset"})`);
+      break;
+    case "mariadb":
+      if (service.env?.MARIADB_DATABASE !== backup.database)
+        problem(".database", backup.database, `the sidecar's MARIADB_DATABASE (${service.env?.MARIADB_DATABASE ?? "unset"})`);
+      if (service.secretEnv?.[backup.passwordEnv] === undefined)
+        problem(".passwordEnv", backup.passwordEnv, "a secret variable of the entry (the root password the dump logs in with)");
+      break;
+    case "sqlite":
+      needVolume(".volume", backup.volume);
+      if (
+        typeof backup.database !== "string" ||
+        !/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(backup.database) ||
+        backup.database.includes("..")
+      )
+        problem(".database", backup.database, "the database file's path inside the volume (letters, digits, . _ - and /)");
+      break;
+    case "files":
+      if (!Array.isArray(backup.volumes) || backup.volumes.length === 0) problem(".volumes", backup.volumes, "at least one named volume");
+      else backup.volumes.forEach((name, i) => needVolume(`.volumes[${i}]`, name));
+      break;
   }
   return problems;
 }

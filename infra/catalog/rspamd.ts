@@ -1,3 +1,4 @@
+import { NIGHTLY } from "./backupPolicy";
 import { renderRspamdDkimSigning } from "../../components/mail/renderRspamdDkimSigning";
 import { MAIL_PORTS } from "./mail";
 import type { ServiceDefinition } from "./types";
@@ -25,4 +26,6 @@ export const rspamd: ServiceDefinition = () => ({
   // The image runs rspamd as 11333:11333; the DKIM keys live here.
   volumes: [{ kind: "volume", name: "rspamd-data", mountPath: DATA, owner: { uid: 11333, gid: 11333 } }],
   restart: "always",
+  // The DKIM private keys: a new key means republishing every domain's DNS record.
+  backup: { ...NIGHTLY, kind: "files", volumes: ["rspamd-data"] },
 });

@@ -1,3 +1,4 @@
+import { NIGHTLY } from "./backupPolicy";
 import { MAIL_PORTS, mailSubmitter, submitterAddress, submitterPassword } from "./mail";
 import { generated, operator, secretTemplate, type SecretValue } from "./secretValue";
 import type { CatalogContext, ContainerService, ServiceDefinition } from "./types";
@@ -70,5 +71,7 @@ export const twenty: ServiceDefinition = (context) => {
       startPeriod: "120s",
     },
     restart: "always",
+    // Uploaded files (the records are in twenty-db). The worker shares the volume; Twenty owns it.
+    backup: { ...NIGHTLY, kind: "files", volumes: ["twenty-data"] },
   };
 };

@@ -119,6 +119,44 @@ export interface Schedule {
 }
 
 /**
+ * What a backup of a data-holding service takes (docs/backups.md): a consistent snapshot made while the
+ * service runs, stored with restic.
+ * - `postgres`: `pg_dump -Fc` inside the sidecar (its own tools, its own socket);
+ * - `mariadb`: `mariadb-dump --single-transaction` inside the sidecar, as root (its password is in
+ *   the container's environment, `passwordEnv`);
+ * - `sqlite`: SQLite's online backup (`.backup`) of `database` in `volume`, plus the volume's other
+ *   files (attachments, keys);
+ * - `files`: the volumes as they are (maildirs, keys, uploads: files an application writes whole).
+ */
+export type BackupDeclaration = BackupPolicy &
+  (
+    | { kind: "postgres"; database: string; user: string }
+    | { kind: "mariadb"; database: string; passwordEnv: string }
+    | { kind: "sqlite"; volume: string; database: string }
+    | { kind: "files"; volumes: readonly string[] }
+  );
+
+export type BackupKind = BackupDeclaration["kind"];
+export const BACKUP_KINDS: readonly BackupKind[] = ["sqlite", "postgres", "mariadb", "files"];
+
+/** How often: `hourly` or `daily` (the calendar times are staggered per service by the plan). */
+export type BackupSchedule = "hourly" | "daily";
+export const BACKUP_SCHEDULES: readonly BackupSchedule[] = ["hourly", "daily"];
+
+/** How many snapshots `restic forget` keeps, per period (restic's `--keep-hourly` …). */
+export interface BackupRetention {
+  hourly?: number;
+  daily?: number;
+  weekly?: number;
+  monthly?: number;
+}
+
+export interface BackupPolicy {
+  schedule: BackupSchedule;
+  retention: BackupRetention;
+}
+
+/**
  * Deployed only while `enabled`: a service that must wait for something the operator confirms
  * (Piler waits for the employee-transparency notice) or that this build cannot provide yet.
  */
@@ -144,6 +182,8 @@ interface ServiceBase {
   /** `on-failure` for services whose failures are configuration failures (fail loudly); `no` for jobs. */
   restart: "always" | "on-failure" | "no";
   gate?: ServiceGate;
+  /** The service holds data: how it is backed up (docs/backups.md). Container services only. */
+  backup?: BackupDeclaration;
 }
 
 /** A service in a rootless Podman container (a Quadlet `.container`). */

@@ -1,3 +1,4 @@
+import { NIGHTLY } from "./backupPolicy";
 import { MAIL_PORTS, mailSubmitter, submitterAddress, submitterPassword } from "./mail";
 import { generated } from "./secretValue";
 import type { ServiceDefinition } from "./types";
@@ -40,4 +41,7 @@ export const vaultwarden: ServiceDefinition = (context) => ({
   dependsOn: ["postfix"],
   health: { command: ["CMD", "/healthcheck.sh"], interval: "30s", timeout: "10s", retries: 3, startPeriod: "30s" },
   restart: "always",
+  // The seeds' nightly SQLite backup, made consistent (SQLite's online backup, not a file copy of a
+  // database in WAL mode), with the attachments, sends and the RSA key beside it.
+  backup: { ...NIGHTLY, kind: "sqlite", volume: "vaultwarden-data", database: "db.sqlite3" },
 });

@@ -14,6 +14,7 @@ import { PROJECT, stackFileOf, type ConfigValues } from "../config/parse";
 import { CONFIG_KEYS } from "../config/keys";
 import { deployCloudflareEdge, EDGE_PROVIDED_SECRETS, planCloudflareEdge, type CloudflareEdgePlan } from "./fedora/edge";
 import { deriveHarnessPlan, type HarnessPlan, type PlannedNetwork } from "./fedora/harnessPlan";
+import { BACKUP_PASSWORD_SPEC } from "./fedora/backupPlan";
 import { UnitRenderError } from "../../components/podman/UnitRenderError";
 import { settingBehind } from "../config/settingBehind";
 import { HOST_PROGRAMS, memoizedHostPrograms } from "./fedora/hostPrograms";
@@ -59,9 +60,12 @@ export function planFedora(config: ConfigValues, inputs: FedoraPlanInputs = {}):
     settings,
     hostPrograms: memoizedHostPrograms(inputs.hostPrograms ?? HOST_PROGRAMS),
   });
+  // The backups' repository password is the stack's, not a service's: generated with the services' secrets.
+  const generatedSpecs = new Map(catalog.generatedSecrets).set(BACKUP_PASSWORD_SPEC.name, BACKUP_PASSWORD_SPEC);
+  const withBackups: ResolvedCatalog = { ...catalog, generatedSecrets: generatedSpecs };
   const edge = planCloudflareEdge(config, catalog);
   problems.push(
-    ...rotationProblems(config.rotations ?? {}, catalog.generatedSecrets.values()),
+    ...rotationProblems(config.rotations ?? {}, generatedSpecs.values()),
     ...providedSecretProblems(config, catalog),
     ...networkProblems(networks),
     ...egressListProblems(config),
@@ -73,12 +77,20 @@ export function planFedora(config: ConfigValues, inputs: FedoraPlanInputs = {}):
 
   let harness: HarnessPlan;
   try {
-    harness = deriveHarnessPlan(catalog, { networks, targetUnit: config.targetUnit!, podmanVersion: config.podmanVersion! });
+    harness = deriveHarnessPlan(catalog, {
+      networks,
+      targetUnit: config.targetUnit!,
+      podmanVersion: config.podmanVersion!,
+      backup: {
+        repository: config.backupRepositoryPath!,
+        offsite: edge.plan.backupBucket !== undefined,
+      },
+    });
   } catch (error) {
     if (!UnitRenderError.isUnitRenderError(error)) throw error;
     throw new ConfigError(stackFileOf(pulumi.getStack()), [unitRenderProblem(config, error)]);
   }
-  return { catalog, harness, edge: edge.plan };
+  return { catalog: withBackups, harness, edge: edge.plan };
 }
 
 /**

@@ -2,6 +2,7 @@
  * Every configuration key of every target, in one registry. Each area owns its file; this module
  * only merges them, so the registry stays the single source for validation, Pulumi.yaml and docs.
  */
+import { backupKeys } from "./backup";
 import { cloudflareKeys } from "./cloudflare";
 import { commonKeys } from "./common";
 import { edgeInputKeys } from "./edgeInputs";
@@ -39,6 +40,7 @@ export const CONFIG_KEYS = mergeKeyAreas(
   sealosKeys,
   homelabKeys,
   flyKeys,
+  backupKeys,
 );
 
 export type ConfigKeyName = keyof typeof CONFIG_KEYS;

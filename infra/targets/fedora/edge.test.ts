@@ -280,8 +280,15 @@ describe("deployCloudflareEdge", () => {
       [EDGE_PROVIDED_SECRETS.etlDatabaseId]: [fakeUuid(`fedora/${CF.d1Database}/d1-etl-database`), true],
       [EDGE_PROVIDED_SECRETS.mcpClientId]: [`${fakeHexId("fedora/client-id/mcp-agent-token")}.access`, true],
       [EDGE_PROVIDED_SECRETS.mcpClientSecret]: [expect.stringMatching(/^[0-9a-f]{64}$/), true],
+      // The off-site backups (docs/backups.md): R2's S3 credentials are the token's id and the SHA-256 of its value.
+      "backup-offsite-repository": ["s3:https://5d1c7a3e9b2f4e6a8c0d1b3f5a7e9c2d.r2.cloudflarestorage.com/harness-backups-sodimo-eu", true],
+      "backup-r2-access-key-id": [fakeHexId(`fedora/cloudflare:index/apiToken:ApiToken/backup-bucket-token`), true],
+      "backup-r2-secret-access-key": [expect.stringMatching(/^[0-9a-f]{64}$/), true],
     });
     expect(Object.keys(provided).sort()).toEqual([
+      "backup-offsite-repository",
+      "backup-r2-access-key-id",
+      "backup-r2-secret-access-key",
       "cloudflare-account-id",
       "cloudflare-tunnel-token",
       "email-dlq-queue-id",

@@ -11,12 +11,14 @@
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import { listD1Migrations, type D1DatabaseRole, type D1MigrationFile } from "../../../apps/d1/migrations";
+import { BackupBucket } from "../../../components/cloudflare/BackupBucket";
 import { D1 } from "../../../components/cloudflare/D1";
 import { DeadLetterWorker } from "../../../components/cloudflare/DeadLetterWorker";
 import { EmailQueues } from "../../../components/cloudflare/EmailQueues";
 import { McpEndpoint } from "../../../components/cloudflare/McpEndpoint";
 import { Tunnel, type TunnelHostname } from "../../../components/cloudflare/Tunnel";
 import { MCP_SUBDOMAIN } from "../../catalog/mcpEndpoint";
+import { BACKUP_OFFSITE_KEY_ID_SECRET, BACKUP_OFFSITE_REPOSITORY_SECRET, BACKUP_OFFSITE_SECRET_KEY_SECRET } from "./backupPlan";
 import type { ResolvedCatalog } from "../../catalog/resolveCatalog";
 import { displayValue, type ConfigProblem } from "../../config/ConfigError";
 import { PROJECT, type ConfigValues } from "../../config/parse";
@@ -37,6 +39,13 @@ export const EDGE_PROVIDED_SECRETS = {
   mcpClientId: "mcp-service-token-client-id",
   mcpClientSecret: "mcp-service-token-client-secret",
 } as const;
+
+/** The off-site backup bucket (docs/backups.md) and the restic repository in it. */
+export interface BackupBucketPlan {
+  bucketName: string;
+  /** `s3:https://<account>.r2.cloudflarestorage.com/<bucket>`. */
+  repository: string;
+}
 
 export interface McpEndpointPlan {
   hostname: string;
@@ -68,6 +77,7 @@ export interface CloudflareEdgePlan {
   databases: readonly EdgeDatabasePlan[];
   workerScriptName: string;
   mcp: McpEndpointPlan;
+  backupBucket?: BackupBucketPlan;
 }
 
 /** Names in the Cloudflare account. Queue names are fixed by the system (producers and the drain use them). */
@@ -152,8 +162,15 @@ export function planCloudflareEdge(
     })),
     workerScriptName: WORKER_SCRIPT_NAME,
     mcp: { hostname: mcpHostname, scriptName: MCP_SCRIPT_NAME, personDomains: mailDomains, agentActor: MCP_AGENT_ACTOR, agentSenders },
+    ...(config.backupOffsite === false ? {} : { backupBucket: backupBucketPlan(config.cloudflareAccountId!, domain) }),
   };
   return { plan, problems };
+}
+
+/** R2 bucket names: 3–63 lowercase letters, digits and hyphens. One bucket per stack domain. */
+function backupBucketPlan(accountId: string, domain: string): BackupBucketPlan {
+  const bucketName = `harness-backups-${domain.toLowerCase().replaceAll(".", "-")}`.slice(0, 63).replace(/-+$/, "");
+  return { bucketName, repository: `s3:https://${accountId}.r2.cloudflarestorage.com/${bucketName}` };
 }
 
 /** What the rest of the stack uses from the edge. */
@@ -260,9 +277,17 @@ export function deployCloudflareEdge(plan: CloudflareEdgePlan, options: Cloudfla
     mcpClientId: mcp.serviceTokenClientId,
     mcpClientSecret: mcp.serviceTokenClientSecret,
   };
-  const providedSecrets = new Map(
+  const providedSecrets = new Map<string, pulumi.Output<string>>(
     Object.entries(EDGE_PROVIDED_SECRETS).map(([role, name]) => [name, pulumi.secret(provided[role as keyof typeof provided])]),
   );
+  const backups = plan.backupBucket
+    ? new BackupBucket("backup-bucket", { accountId, bucketName: plan.backupBucket.bucketName }, opts)
+    : undefined;
+  if (backups && plan.backupBucket) {
+    providedSecrets.set(BACKUP_OFFSITE_REPOSITORY_SECRET, pulumi.secret(plan.backupBucket.repository));
+    providedSecrets.set(BACKUP_OFFSITE_KEY_ID_SECRET, backups.accessKeyId);
+    providedSecrets.set(BACKUP_OFFSITE_SECRET_KEY_SECRET, backups.secretAccessKey);
+  }
 
   return {
     tunnelToken: tunnel.token,
@@ -284,6 +309,7 @@ export function deployCloudflareEdge(plan: CloudflareEdgePlan, options: Cloudfla
       deadLetterWorker: worker.scriptName,
       mcpEndpoint: mcp.url,
       mcpWorker: mcp.scriptName,
+      ...(backups ? { backupBucket: backups.bucketName } : {}),
     },
   };
 }

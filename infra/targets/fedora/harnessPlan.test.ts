@@ -83,8 +83,10 @@ describe("the fedora harness plan", () => {
       expect(after, service.name).toEqual((service.dependsOn ?? []).map((d) => `${d}.service`));
     }
     const wants = /^Wants=(.*)$/m.exec(file(plan, "sodimo.target"))![1]!.split(" ");
-    expect(wants).toHaveLength(plan.catalog.services.length);
+    // Every service, and every backup's timer.
+    expect(wants).toHaveLength(plan.catalog.services.length + plan.harness.backup!.timers.length);
     expect(wants).toContain("email-drain.service");
+    expect(wants).toContain("backup-vaultwarden.timer");
   });
 
   it("puts the mail system, the models and everything else on their own networks", () => {
@@ -108,7 +110,7 @@ describe("the fedora harness plan", () => {
   });
 
   it("declares the host executables the validators must provide", () => {
-    expect(plan.harness.hostExecutables).toEqual(["/usr/bin/cloudflared", "/usr/bin/node", "/usr/bin/podman"]);
+    expect(plan.harness.hostExecutables).toEqual(["/usr/bin/bash", "/usr/bin/cloudflared", "/usr/bin/node", "/usr/bin/podman"]);
     for (const executable of plan.harness.hostExecutables) expect(FEDORA_HOST_EXECUTABLES).toContain(executable);
   });
 

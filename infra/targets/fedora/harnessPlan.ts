@@ -31,6 +31,7 @@ import {
   withSpecifiers,
 } from "../../../components/podman/unitModel";
 import { secretEnvironmentFile, type SecretValue } from "../../catalog/secretValue";
+import { type BackupPlan, type BackupPlanOptions, deriveBackupPlan } from "./backupPlan";
 import type { ResolvedCatalog } from "../../catalog/resolveCatalog";
 import {
   type ContainerService,
@@ -50,6 +51,8 @@ export interface HarnessPlanOptions {
   networks: Readonly<Record<NetworkRole, PlannedNetwork>>;
   targetUnit: string;
   podmanVersion: string;
+  /** The backups' repositories (docs/backups.md); without them, no backup units. */
+  backup?: BackupPlanOptions;
 }
 
 export interface PlannedSecret {
@@ -73,6 +76,7 @@ export interface HarnessPlan {
   hostExecutables: readonly string[];
   /** The networks each service joins, by service name. */
   memberships: ReadonlyMap<string, readonly NetworkRole[]>;
+  backup?: BackupPlan;
 }
 
 export const QUADLET_DIR = ".config/containers/systemd";
@@ -124,6 +128,24 @@ export function deriveHarnessPlan(catalog: ResolvedCatalog, options: HarnessPlan
     });
   }
 
+  const backup = options.backup ? deriveBackupPlan(catalog, options.backup) : undefined;
+  if (backup) {
+    serviceUnits.push(...backup.units);
+    wanted.push(...backup.timers);
+    secrets.push(...backup.secrets);
+    extraFiles.push(...backup.files);
+    for (const timer of backup.timers) {
+      const name = timer.replace(/\.timer$/, "");
+      // A timer restarts when its program or its units change; the program reads its secrets when it runs.
+      restarts.push({
+        unit: timer,
+        files: [`${name}.service`, `${name}.timer`, ...backup.files.map((f) => f.key)],
+        secrets: [],
+        after: [],
+      });
+    }
+  }
+
   const usedRoles = NETWORK_ROLES.filter((role) => role === "harness" || [...memberships.values()].some((r) => r.includes(role)));
   const networks = usedRoles.map((role): NetworkUnit => ({
     kind: "network",
@@ -170,8 +192,9 @@ export function deriveHarnessPlan(catalog: ResolvedCatalog, options: HarnessPlan
       podmanVersion: options.podmanVersion,
       ...(privilegedPorts.length > 0 ? { lowestPrivilegedPort: Math.min(...privilegedPorts) } : {}),
     },
-    hostExecutables: [...hostExecutables].sort(),
+    hostExecutables: [...hostExecutables, ...(backup ? ["/usr/bin/bash"] : [])].sort(),
     memberships,
+    ...(backup ? { backup } : {}),
   };
 }
 
