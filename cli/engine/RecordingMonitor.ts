@@ -20,8 +20,18 @@ export interface RecordedResource {
   ignoreChanges: string[];
   additionalSecretOutputs: string[];
   deleteBeforeReplace?: boolean;
+  /** The resource's aliases as the SDK sent them: an old URN, or the parts of one that changed (name, type, parent). */
+  aliases?: RecordedAlias[];
   /** What the component registered with registerOutputs (components only). */
   outputs?: Record<string, unknown>;
+}
+
+export interface RecordedAlias {
+  urn?: string;
+  name?: string;
+  type?: string;
+  parentUrn?: string;
+  noParent?: boolean;
 }
 
 /** The SDK's MockMonitor, also keeping every registration it answers. */
@@ -50,6 +60,7 @@ export class RecordingMonitor extends MockMonitor {
           ignoreChanges: req.getIgnorechangesList(),
           additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
           ...(req.getDeletebeforereplacedefined() ? { deleteBeforeReplace: req.getDeletebeforereplace() } : {}),
+          ...aliasesOf(req),
         });
       }
       callback(err, response);
@@ -62,6 +73,24 @@ export class RecordingMonitor extends MockMonitor {
     if (record && outputs) record.outputs = pulumi.runtime.deserializeProperties(outputs);
     super.registerResourceOutputs(req, callback);
   }
+}
+
+function aliasesOf(req: RegisterResourceRequest): { aliases?: RecordedAlias[] } {
+  const aliases: RecordedAlias[] = [
+    ...req.getAliasurnsList().map((urn) => ({ urn })),
+    ...req.getAliasesList().map((alias): RecordedAlias => {
+      if (alias.hasUrn()) return { urn: alias.getUrn() };
+      const spec = alias.getSpec();
+      if (!spec) return {};
+      return {
+        ...(spec.getName() ? { name: spec.getName() } : {}),
+        ...(spec.getType() ? { type: spec.getType() } : {}),
+        ...(spec.getParenturn() ? { parentUrn: spec.getParenturn() } : {}),
+        ...(spec.getNoparent() ? { noParent: true } : {}),
+      };
+    }),
+  ];
+  return aliases.length > 0 ? { aliases } : {};
 }
 
 function propertyDependenciesOf(req: RegisterResourceRequest): Record<string, string[]> {

@@ -23,6 +23,8 @@ export interface HarnessFile {
   mode?: string;
   /** The systemd unit this file defines, if any: systemd is reloaded on write, and the unit stopped on removal. */
   definesUnit?: string;
+  /** Keys this file had before (a rename): aliases, so Pulumi updates it in place instead of replacing it. */
+  formerKeys?: readonly string[];
 }
 
 /**
@@ -35,6 +37,8 @@ export interface HarnessSecret {
   value: pulumi.Input<string>;
   /** Write the value to this file (relative to the home directory) instead of a Podman secret. */
   path?: string;
+  /** Names this secret's resource had before (a rename): aliases, as for HarnessFile.formerKeys. */
+  formerNames?: readonly string[];
 }
 
 /** A unit restarted when, and only when, one of its own files or secrets changes. */
@@ -68,7 +72,11 @@ const sha256 = (text: string): string => createHash("sha256").update(text).diges
  * - one command per Podman secret (`podman secret create --replace`, value on stdin);
  * - one restart per unit, triggered only by that unit's own files and secrets, so changing one
  *   service's image restarts that service and nothing else;
- * - removal on delete: a unit taken out is stopped and its file deleted; a secret is removed.
+ * - removal on delete: a unit taken out is stopped and its file deleted; a secret is removed — unless
+ *   another resource of the harness has written it since (the host records each file's and secret's
+ *   owner), which is what a rename does: Pulumi creates the new resource before it deletes the old.
+ *   Renames also carry aliases (`formerKeys`, `formerNames`; a renamed component passes `aliases`,
+ *   which its children inherit), so they are updates, not replacements, in the first place.
  * Volumes are never removed: their data outlives the declaration.
  */
 export class Harness extends pulumi.ComponentResource {
@@ -86,17 +94,24 @@ export class Harness extends pulumi.ComponentResource {
     );
 
     const files = new Map<string, { resource: command.remote.Command; file: HarnessFile }>();
+    const fileResourceName = (key: string) => `${name}-file-${key.replaceAll("/", "-")}`;
+    const paths = new Set<string>();
     for (const file of args.files) {
       if (files.has(file.key)) throw new Error(`Harness ${name}: duplicate file key ${file.key}`);
+      // Two resources writing one path would each delete the other's file on removal.
+      if (paths.has(file.path)) throw new Error(`Harness ${name}: two files write ${file.path}`);
+      paths.add(file.path);
+      const resourceName = fileResourceName(file.key);
+      const ownership = { owner: resourceName };
       const resource = new command.remote.Command(
-        `${name}-file-${file.key.replaceAll("/", "-")}`,
+        resourceName,
         {
           connection,
-          create: writeFileScript(file.path, file.mode ?? "0644", file.definesUnit !== undefined),
-          delete: removeFileScript(file.path, file.definesUnit),
+          create: writeFileScript(file.path, file.mode ?? "0644", file.definesUnit !== undefined, ownership),
+          delete: removeFileScript(file.path, ownership, file.definesUnit),
           stdin: file.content,
         },
-        { parent: this, dependsOn: [check] },
+        { parent: this, dependsOn: [check], aliases: (file.formerKeys ?? []).map((key) => ({ name: fileResourceName(key) })) },
       );
       files.set(file.key, { resource, file });
     }
@@ -105,14 +120,21 @@ export class Harness extends pulumi.ComponentResource {
     for (const secret of args.secrets) {
       if (secrets.has(secret.name)) throw new Error(`Harness ${name}: duplicate secret ${secret.name}`);
       const value = pulumi.secret(secret.value);
+      const resourceName = `${name}-secret-${secret.name}`;
+      const ownership = { owner: resourceName };
       const scripts =
         secret.path === undefined
-          ? { create: createSecretScript(secret.name), delete: removeSecretScript(secret.name) }
-          : { create: writeFileScript(secret.path, "0600", false), delete: removeFileScript(secret.path) };
+          ? { create: createSecretScript(secret.name, ownership), delete: removeSecretScript(secret.name, ownership) }
+          : { create: writeFileScript(secret.path, "0600", false, ownership), delete: removeFileScript(secret.path, ownership) };
       const resource = new command.remote.Command(
-        `${name}-secret-${secret.name}`,
+        resourceName,
         { connection, ...scripts, stdin: value },
-        { parent: this, dependsOn: [check], additionalSecretOutputs: ["stdout", "stderr"] },
+        {
+          parent: this,
+          dependsOn: [check],
+          additionalSecretOutputs: ["stdout", "stderr"],
+          aliases: (secret.formerNames ?? []).map((former) => ({ name: `${name}-secret-${former}` })),
+        },
       );
       secrets.set(secret.name, { resource, hash: pulumi.secret(value.apply(sha256)) });
     }

@@ -16,13 +16,15 @@ import {
   writtenPath,
 } from "./hostCommands";
 
+const OWNER = { owner: "harness-file-x" };
+
 const scripts: Record<string, string> = {
-  "write unit": writeFileScript(".config/containers/systemd/paperclip.container", "0644", true),
-  "write config": writeFileScript(".config/harness/caddy/Caddyfile", "0600", false),
-  "remove unit": removeFileScript(".config/containers/systemd/paperclip.container", "paperclip.service"),
-  "remove config": removeFileScript(".config/harness/caddy/Caddyfile"),
-  "create secret": createSecretScript("paperclip-database-url"),
-  "remove secret": removeSecretScript("paperclip-database-url"),
+  "write unit": writeFileScript(".config/containers/systemd/paperclip.container", "0644", true, OWNER),
+  "write config": writeFileScript(".config/harness/caddy/Caddyfile", "0600", false, OWNER),
+  "remove unit": removeFileScript(".config/containers/systemd/paperclip.container", OWNER, "paperclip.service"),
+  "remove config": removeFileScript(".config/harness/caddy/Caddyfile", OWNER),
+  "create secret": createSecretScript("paperclip-database-url", OWNER),
+  "remove secret": removeSecretScript("paperclip-database-url", OWNER),
   restart: restartScript("paperclip.service"),
   "enable target": enableTargetScript("sodimo.target"),
   "host check": hostCheckScript({ podmanVersion: "5.4", lowestPrivilegedPort: 25 }),
@@ -51,14 +53,14 @@ describe("host scripts", () => {
 
   it("quote paths and names so nothing in them is interpreted by the shell", () => {
     expect(shellQuote("it's $HOME")).toBe(`'it'\\''s $HOME'`);
-    expect(writeFileScript(".config/a b/$(x)", "0644", false)).toContain(`target="$HOME"/'.config/a b/$(x)'`);
+    expect(writeFileScript(".config/a b/$(x)", "0644", false, OWNER)).toContain(`target="$HOME"/'.config/a b/$(x)'`);
   });
 
   it("refuse paths outside the home directory and invalid modes or names", () => {
-    expect(() => writeFileScript("/etc/passwd", "0644", false)).toThrow("host path must be relative to the home directory");
-    expect(() => writeFileScript(".config/../../etc/passwd", "0644", false)).toThrow('without ".."');
-    expect(() => writeFileScript(".config/x", "644", false)).toThrow("invalid file mode 644");
-    expect(() => createSecretScript("bad name")).toThrow("invalid Podman secret name bad name");
+    expect(() => writeFileScript("/etc/passwd", "0644", false, OWNER)).toThrow("host path must be relative to the home directory");
+    expect(() => writeFileScript(".config/../../etc/passwd", "0644", false, OWNER)).toThrow('without ".."');
+    expect(() => writeFileScript(".config/x", "644", false, OWNER)).toThrow("invalid file mode 644");
+    expect(() => createSecretScript("bad name", OWNER)).toThrow("invalid Podman secret name bad name");
   });
 
   it("lets tools tell which file a command writes", () => {

@@ -27,10 +27,53 @@ const PRELUDE = [
 const FILE_MARKER = "# harness:file ";
 
 /**
- * Writes stdin to a file atomically (temp file in the same directory, then rename) with the given
- * mode; for unit files, reloads systemd so Quadlet regenerates the services.
+ * Where the harness keeps its own bookkeeping on the host: who owns each file and secret (so a delete
+ * hook removes only what its resource still owns), and the copies a failed restart rolls back to.
  */
-export function writeFileScript(relativePath: string, mode: string, reloadsSystemd: boolean): string {
+export const HOST_STATE_DIR = ".local/state/paperclip-harness";
+const STATE = `"$HOME"/${shellQuote(HOST_STATE_DIR)}`;
+
+/** The name of a file's entry in the state directory: its path with `%` and `/` escaped (one flat name). */
+export function stateEntryName(relativePath: string): string {
+  return relativePath.replaceAll("%", "%25").replaceAll("/", "%2F");
+}
+
+/** Marker of the resource that last wrote a file (`file`) or a Podman secret (`secret`). */
+function ownerMarker(kind: "file" | "secret", id: string): string {
+  return `${STATE}/owners/${kind}/${shellQuote(kind === "file" ? stateEntryName(id) : id)}`;
+}
+
+/** Who wrote a file or secret: the Pulumi resource's name, recorded on the host at every write. */
+export interface Ownership {
+  owner: string;
+}
+
+function recordOwner(kind: "file" | "secret", id: string, owner: string): string[] {
+  const marker = ownerMarker(kind, id);
+  return [`mkdir -p "$(dirname ${marker})"`, `printf '%s\\n' ${shellQuote(owner)} >${marker}`];
+}
+
+/**
+ * Exits, keeping the thing, when another resource wrote it since: a rename (a new file key, a renamed
+ * component) creates the new resource before Pulumi deletes the old one, and both name the same path.
+ */
+function unlessOwnedByAnother(kind: "file" | "secret", id: string, owner: string, what: string): string[] {
+  const marker = ownerMarker(kind, id);
+  return [
+    `marker=${marker}`,
+    `if [ -e "$marker" ] && [ "$(cat "$marker")" != ${shellQuote(owner)} ]; then`,
+    `  echo "harness: kept ${what.replaceAll('"', "")}: it now belongs to $(cat "$marker")" >&2`,
+    "  exit 0",
+    "fi",
+  ];
+}
+
+/**
+ * Writes stdin to a file atomically (temp file in the same directory, then rename) with the given
+ * mode, and records which resource wrote it; for unit files, reloads systemd so Quadlet regenerates
+ * the services.
+ */
+export function writeFileScript(relativePath: string, mode: string, reloadsSystemd: boolean, ownership: Ownership): string {
   if (!/^0[0-7]{3}$/.test(mode)) throw new Error(`invalid file mode ${mode}`);
   return [
     `${FILE_MARKER}${relativePath}`,
@@ -43,17 +86,22 @@ export function writeFileScript(relativePath: string, mode: string, reloadsSyste
     `chmod ${mode} "$tmp"`,
     'mv -f "$tmp" "$target"',
     "trap - EXIT",
+    ...recordOwner("file", relativePath, ownership.owner),
     ...(reloadsSystemd ? ["systemctl --user daemon-reload"] : []),
     "",
   ].join("\n");
 }
 
-/** Removes a file; for unit files, stops the unit first and reloads systemd after. */
-export function removeFileScript(relativePath: string, stopsUnit?: string): string {
+/**
+ * Removes a file — unless another resource wrote it since (see unlessOwnedByAnother); for unit
+ * files, stops the unit first and reloads systemd after.
+ */
+export function removeFileScript(relativePath: string, ownership: Ownership, stopsUnit?: string): string {
   return [
     ...PRELUDE,
+    ...unlessOwnedByAnother("file", relativePath, ownership.owner, relativePath),
     ...(stopsUnit ? [`systemctl --user stop ${shellQuote(stopsUnit)} || true`] : []),
-    `rm -f ${homePath(relativePath)}`,
+    `rm -f ${homePath(relativePath)} "$marker"`,
     ...(stopsUnit ? ["systemctl --user daemon-reload"] : []),
     "",
   ].join("\n");
@@ -68,13 +116,26 @@ export function writtenPath(script: string | undefined): string | undefined {
 const SECRET_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,252}$/;
 
 /** Creates or replaces a Podman secret from stdin (never from an argument or a file we leave behind). */
-export function createSecretScript(name: string): string {
+export function createSecretScript(name: string, ownership: Ownership): string {
   if (!SECRET_NAME.test(name)) throw new Error(`invalid Podman secret name ${name}`);
-  return [...PRELUDE, `podman secret create --replace ${shellQuote(name)} - >/dev/null`, ""].join("\n");
+  return [
+    ...PRELUDE,
+    `podman secret create --replace ${shellQuote(name)} - >/dev/null`,
+    ...recordOwner("secret", name, ownership.owner),
+    "",
+  ].join("\n");
 }
 
-export function removeSecretScript(name: string): string {
-  return [...PRELUDE, `podman secret rm ${shellQuote(name)} >/dev/null 2>&1 || true`, ""].join("\n");
+/** Removes a Podman secret — unless another resource created it since (see unlessOwnedByAnother). */
+export function removeSecretScript(name: string, ownership: Ownership): string {
+  if (!SECRET_NAME.test(name)) throw new Error(`invalid Podman secret name ${name}`);
+  return [
+    ...PRELUDE,
+    ...unlessOwnedByAnother("secret", name, ownership.owner, `the Podman secret ${name}`),
+    `podman secret rm ${shellQuote(name)} >/dev/null 2>&1 || true`,
+    'rm -f "$marker"',
+    "",
+  ].join("\n");
 }
 
 /** Restarts one unit (starting it if it is not running). */

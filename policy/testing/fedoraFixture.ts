@@ -239,10 +239,11 @@ function unitPath(unit: UnitFile): string {
 
 export function fileCommand(path: string, content: string, mode = "0644"): AnalyzerResource {
   const stdin = mode === "0644" ? content : secret(content);
+  const name = `harness-file-${path.split("/").slice(-2).join("-")}`;
   return resource(
     COMMAND,
-    `harness-file-${path.split("/").slice(-2).join("-")}`,
-    { connection, create: writeFileScript(path, mode, path.startsWith(".config/containers")), stdin },
+    name,
+    { connection, create: writeFileScript(path, mode, path.startsWith(".config/containers"), { owner: name }), stdin },
     { parentType: HARNESS },
   );
 }
@@ -251,7 +252,7 @@ export function secretCommand(name: string, value: string, provenance: string[])
   return resource(
     COMMAND,
     `harness-secret-${name}`,
-    { connection, create: createSecretScript(name), stdin: secret(value) },
+    { connection, create: createSecretScript(name, { owner: `harness-secret-${name}` }), stdin: secret(value) },
     { parentType: HARNESS, propertyDependencies: { stdin: provenance } },
   );
 }
