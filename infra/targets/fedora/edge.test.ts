@@ -251,12 +251,18 @@ describe("deployCloudflareEdge", () => {
       [EDGE_PROVIDED_SECRETS.etlDatabaseId]: [fakeUuid(`fedora/${CF.d1Database}/d1-etl-database`), true],
       [EDGE_PROVIDED_SECRETS.mcpClientId]: [`${fakeHexId("fedora/client-id/mcp-agent-token")}.access`, true],
       [EDGE_PROVIDED_SECRETS.mcpClientSecret]: [expect.stringMatching(/^[0-9a-f]{64}$/), true],
+      [EDGE_PROVIDED_SECRETS.mcpProducerKey]: [expect.stringMatching(/^[0-9a-f]{64}$/), true],
+      [EDGE_PROVIDED_SECRETS.dlqProducerKey]: [expect.stringMatching(/^[0-9a-f]{64}$/), true],
     });
+    // One key per producer, the same one in its Worker's binding and in the drain's environment.
+    expect(provided[EDGE_PROVIDED_SECRETS.mcpProducerKey]?.[0]).not.toBe(provided[EDGE_PROVIDED_SECRETS.dlqProducerKey]?.[0]);
     expect(Object.keys(provided).sort()).toEqual([
       "cloudflare-account-id",
       "cloudflare-tunnel-token",
       "email-dlq-queue-id",
       "email-outbox-queue-id",
+      "email-producer-key-dlq",
+      "email-producer-key-mcp",
       "etl-d1-database-id",
       "mcp-service-token-client-id",
       "mcp-service-token-client-secret",

@@ -20,6 +20,7 @@ import { MCP_SUBDOMAIN } from "../../catalog/mcpEndpoint";
 import type { ResolvedCatalog } from "../../catalog/resolveCatalog";
 import { displayValue, type ConfigProblem } from "../../config/ConfigError";
 import { PROJECT, type ConfigValues } from "../../config/parse";
+import { declareGeneratedSecrets } from "../generatedSecrets";
 
 /** The name under which the tunnel token is a provided secret (`provided(...)`) for the host's cloudflared unit. */
 export const CLOUDFLARE_TUNNEL_TOKEN_SECRET = "cloudflare-tunnel-token";
@@ -36,7 +37,31 @@ export const EDGE_PROVIDED_SECRETS = {
   etlDatabaseId: "etl-d1-database-id",
   mcpClientId: "mcp-service-token-client-id",
   mcpClientSecret: "mcp-service-token-client-secret",
+  mcpProducerKey: "email-producer-key-mcp",
+  dlqProducerKey: "email-producer-key-dlq",
 } as const;
+
+/**
+ * Who sends through the drain, and as whom, by producer (the drain's PRODUCER_<NAME>_SENDERS): the
+ * dead-letter Worker as its one summary sender; the MCP Worker as the agents' exact addresses, and as
+ * every local part of the person domains, because that Worker lets each person send as their own
+ * verified Access address there (docs/email-drain.md §Producers says why this wildcard is the one).
+ */
+export function emailProducerSenders(config: ConfigValues): {
+  mcp: { agentSenders: readonly string[]; personDomains: readonly string[]; drainSenders: readonly string[] };
+  dlq: { from: string; drainSenders: readonly string[] };
+} {
+  const domain = config.domain!;
+  const mailDomains = (config.mailDomains ?? [domain]).map((d) => d.toLowerCase());
+  // By default the agents send from the stack's domain, or from the first mail domain when the
+  // domain is not one (a problem the catalogue reports on its own when a service needs it).
+  const agentSenders = config.mcpAgentSenders ?? [`agents@${mailDomains.includes(domain.toLowerCase()) ? domain : mailDomains[0]}`];
+  const from = config.deadLetterSummaryFrom ?? `harness@${domain}`;
+  return {
+    mcp: { agentSenders, personDomains: mailDomains, drainSenders: [...agentSenders, ...mailDomains.map((d) => `*@${d}`)] },
+    dlq: { from, drainSenders: [/<([^<>]+)>\s*$/.exec(from)?.[1] ?? from] },
+  };
+}
 
 export interface McpEndpointPlan {
   hostname: string;
@@ -95,9 +120,8 @@ export function planCloudflareEdge(
   }
 
   const mailDomains = (config.mailDomains ?? [domain]).map((d) => d.toLowerCase());
-  // By default the agents send from the stack's domain, or from the first mail domain when the
-  // domain is not one (a problem the catalogue reports on its own when a service needs it).
-  const agentSenders = config.mcpAgentSenders ?? [`agents@${mailDomains.includes(domain.toLowerCase()) ? domain : mailDomains[0]}`];
+  const senders = emailProducerSenders(config);
+  const agentSenders = senders.mcp.agentSenders;
   const outside = agentSenders.filter((sender) => !mailDomains.includes(sender.slice(sender.lastIndexOf("@") + 1).toLowerCase()));
   if (outside.length > 0) {
     problems.push({
@@ -127,7 +151,7 @@ export function planCloudflareEdge(
     sessionDuration: config.accessSessionDuration!,
     deadLetterSummary: {
       to: config.deadLetterSummaryTo ?? `admin@${domain}`,
-      from: config.deadLetterSummaryFrom ?? `harness@${domain}`,
+      from: senders.dlq.from,
     },
     databases: listD1Migrations().map((set) => ({
       role: set.database,
@@ -189,6 +213,20 @@ export function deployCloudflareEdge(plan: CloudflareEdgePlan, options: Cloudfla
 
   const queues = new EmailQueues("email-queues", { accountId }, opts);
 
+  // One key per producer of email_outbox, bound into its Worker and handed to the drain (provided secrets).
+  const producerKeys = declareGeneratedSecrets(
+    [
+      { name: EDGE_PROVIDED_SECRETS.mcpProducerKey, description: "The MCP Worker's key for signing email_outbox envelopes." },
+      { name: EDGE_PROVIDED_SECRETS.dlqProducerKey, description: "The dead-letter Worker's key for signing email_outbox envelopes." },
+    ],
+    {},
+  );
+  const producerKey = (name: string): pulumi.Output<string> => {
+    const secret = producerKeys.get(name);
+    if (!secret) throw new Error(`no producer key ${name}`);
+    return secret.hex;
+  };
+
   const databases = new Map(
     plan.databases.map((database) => [
       database.role,
@@ -213,6 +251,7 @@ export function deployCloudflareEdge(plan: CloudflareEdgePlan, options: Cloudfla
       deadLetterQueueId: queues.deadLetterQueueId,
       adminEmail: plan.deadLetterSummary.to,
       senderEmail: plan.deadLetterSummary.from,
+      producerKey: producerKey(EDGE_PROVIDED_SECRETS.dlqProducerKey),
     },
     opts,
   );
@@ -233,6 +272,7 @@ export function deployCloudflareEdge(plan: CloudflareEdgePlan, options: Cloudfla
       personDomains: plan.mcp.personDomains,
       agentActor: plan.mcp.agentActor,
       agentSenders: plan.mcp.agentSenders,
+      producerKey: producerKey(EDGE_PROVIDED_SECRETS.mcpProducerKey),
     },
     opts,
   );
@@ -245,6 +285,8 @@ export function deployCloudflareEdge(plan: CloudflareEdgePlan, options: Cloudfla
     etlDatabaseId: etl.databaseId,
     mcpClientId: mcp.serviceTokenClientId,
     mcpClientSecret: mcp.serviceTokenClientSecret,
+    mcpProducerKey: producerKey(EDGE_PROVIDED_SECRETS.mcpProducerKey),
+    dlqProducerKey: producerKey(EDGE_PROVIDED_SECRETS.dlqProducerKey),
   };
   const providedSecrets = new Map(
     Object.entries(EDGE_PROVIDED_SECRETS).map(([role, name]) => [name, pulumi.secret(provided[role as keyof typeof provided])]),
