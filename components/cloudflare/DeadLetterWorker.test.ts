@@ -19,12 +19,13 @@ beforeAll(async () => {
       deadLetterQueueId: DLQ_ID,
       adminEmail: "admin@sodimo.eu",
       senderEmail: "harness@sodimo.eu",
+      producerKey: "ab".repeat(32),
     });
   });
 });
 
 describe("DeadLetterWorker", () => {
-  it("uploads the dlq-worker bundle as an ES module with its four bindings", () => {
+  it("uploads the dlq-worker bundle as an ES module with its five bindings, the producer key a secret", () => {
     const script = resourceNamed(recording.resources, "dlq-worker-script", CF.workersScript);
     const inputs = unsecret(script.inputs) as Record<string, unknown>;
     expect(inputs).toMatchObject({
@@ -39,6 +40,7 @@ describe("DeadLetterWorker", () => {
       { name: "OUTBOX", type: "queue", queueName: "email_outbox" },
       { name: "ADMIN_EMAIL", type: "plain_text", text: "admin@sodimo.eu" },
       { name: "SENDER_EMAIL", type: "plain_text", text: "harness@sodimo.eu" },
+      { name: "EMAIL_PRODUCER_KEY", type: "secret_text", text: "ab".repeat(32) },
     ]);
   });
 

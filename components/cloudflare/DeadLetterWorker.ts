@@ -26,15 +26,17 @@ export interface DeadLetterWorkerArgs {
   deadLetterQueueId: pulumi.Input<string>;
   /** Recipient of the weekly summary. */
   adminEmail: pulumi.Input<string>;
-  /** Sender of the weekly summary; must be on the drain's allow-list. */
+  /** Sender of the weekly summary; must be in the drain's PRODUCER_DLQ_SENDERS. */
   senderEmail: pulumi.Input<string>;
+  /** The Worker's producer key on `email_outbox` (64 hex, secret): the drain sends only the summaries it signs. */
+  producerKey: pulumi.Input<string>;
   /** The Worker's module. Default: `buildDlqWorkerBundle()` (apps/dlq-worker). */
   content?: pulumi.Input<string>;
 }
 
 /**
  * The dead-letter Worker (apps/dlq-worker): records every message of `email_dlq` in the run ledger and
- * mails a weekly summary through `email_outbox`. A WorkersScript with its four bindings, its cron, its
+ * mails a weekly summary through `email_outbox`. A WorkersScript with its five bindings, its cron, its
  * consumer on `email_dlq`, and no workers.dev hostname (it serves no HTTP, and nothing public is
  * outside Access).
  */
@@ -57,6 +59,7 @@ export class DeadLetterWorker extends pulumi.ComponentResource {
           { ...DLQ_WORKER_BINDINGS.outboxQueue, queueName: args.outboxQueueName },
           { ...DLQ_WORKER_BINDINGS.adminEmail, text: args.adminEmail },
           { ...DLQ_WORKER_BINDINGS.senderEmail, text: args.senderEmail },
+          { ...DLQ_WORKER_BINDINGS.producerKey, text: pulumi.secret(args.producerKey) },
         ],
       },
       { parent: this },

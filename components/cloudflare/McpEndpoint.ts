@@ -32,6 +32,8 @@ export interface McpEndpointArgs {
   /** The ledger name of the agents' service token and the exact addresses it may send as. */
   agentActor: string;
   agentSenders: readonly string[];
+  /** The Worker's producer key on `email_outbox` (64 hex, secret): the drain sends only the envelopes it signs. */
+  producerKey: pulumi.Input<string>;
   /** The Worker's module. Default: `buildMcpWorkerBundle()` (apps/mcp-worker). */
   content?: pulumi.Input<string>;
 }
@@ -96,6 +98,7 @@ export class McpEndpoint extends pulumi.ComponentResource {
           { ...MCP_WORKER_BINDINGS.accessIssuer, text: pulumi.interpolate`https://${args.accessTeam}.cloudflareaccess.com` },
           { ...MCP_WORKER_BINDINGS.accessAudience, text: gate.aud },
           { ...MCP_WORKER_BINDINGS.senderRules, text: senderRules },
+          { ...MCP_WORKER_BINDINGS.producerKey, text: pulumi.secret(args.producerKey) },
         ],
       },
       { parent: this },

@@ -7,13 +7,14 @@ const LIB = ".local/lib/paperclip-harness";
 const EX_CONFIG = 78;
 
 /**
- * The email drain: the only consumer of the email_outbox Queue. It checks each sender against the
- * allow-list and hands the message to Postfix's sendmail (in the postfix container), so mail an agent
+ * The email drain: the only consumer of the email_outbox Queue. It checks each envelope's producer
+ * signature and that producer's sender rules, and hands the message to Postfix's sendmail (in the postfix container), so mail an agent
  * enqueues leaves exactly as mail a person submits does. Deployed when this build includes the
  * drain's program (HostPrograms.emailDrain).
  */
 export const emailDrain: ServiceDefinition = (context) => {
   const program = context.hostPrograms.emailDrain;
+  const senders = context.settings.emailProducerSenders;
   return {
     kind: "host",
     name: "email-drain",
@@ -26,7 +27,12 @@ export const emailDrain: ServiceDefinition = (context) => {
       { path: `${LIB}/sendmail-postfix.sh`, content: renderSendmailWrapper("postfix"), mode: "0755" },
     ],
     env: {
-      ALLOWED_SENDERS: context.settings.mailDomains.map((d) => `@${d}`).join(","),
+      // Sender rules per producer (docs/email-drain.md §Producers): the summary's one sender, with no
+      // Reply-To at all; the MCP Worker's senders, with Reply-To only to one of them (the default).
+      PRODUCERS: "mcp,dlq",
+      PRODUCER_MCP_SENDERS: (senders?.mcp ?? []).join(","),
+      PRODUCER_DLQ_SENDERS: (senders?.dlq ?? []).join(","),
+      PRODUCER_DLQ_REPLY_TO: "none",
       SENDMAIL_PATH: `%h/${LIB}/sendmail-postfix.sh`,
     },
     secretEnv: {
@@ -34,6 +40,9 @@ export const emailDrain: ServiceDefinition = (context) => {
       CF_QUEUE_ID: provided("email-outbox-queue-id"),
       CF_DLQ_QUEUE_ID: provided("email-dlq-queue-id"),
       CF_API_TOKEN: provided("email-drain-api-token"),
+      // Each producer's key, generated with the Workers that sign with it (infra/targets/fedora/edge.ts).
+      PRODUCER_MCP_KEY: provided("email-producer-key-mcp"),
+      PRODUCER_DLQ_KEY: provided("email-producer-key-dlq"),
     },
     dependsOn: ["postfix"],
     restart: "on-failure",

@@ -269,6 +269,11 @@ export interface CatalogSettings {
   mailHostname: string;
   /** The operator confirmed the mail archive's employee-transparency notice. */
   pilerTransparencyNoticeConfirmed: boolean;
+  /**
+   * The email drain's sender rules by producer (PRODUCER_<NAME>_SENDERS), as the edge derives them
+   * (infra/targets/fedora/edge.ts emailProducerSenders); absent where no edge is planned.
+   */
+  emailProducerSenders?: Readonly<Record<"mcp" | "dlq", readonly string[]>>;
   /** Google OAuth client id for Twenty's Google sign-in, when configured. */
   googleOAuthClientId?: string;
   /** The operator's egress lists (`egressAllowHosts`, `egressDenyHosts`). */

@@ -12,7 +12,13 @@ import { ConfigError, type ConfigProblem, displayValue } from "../config/ConfigE
 import { isIPv4Cidr } from "../config/formats";
 import { PROJECT, stackFileOf, type ConfigValues } from "../config/parse";
 import { CONFIG_KEYS } from "../config/keys";
-import { deployCloudflareEdge, EDGE_PROVIDED_SECRETS, planCloudflareEdge, type CloudflareEdgePlan } from "./fedora/edge";
+import {
+  deployCloudflareEdge,
+  EDGE_PROVIDED_SECRETS,
+  emailProducerSenders,
+  planCloudflareEdge,
+  type CloudflareEdgePlan,
+} from "./fedora/edge";
 import { deriveHarnessPlan, type HarnessPlan, type PlannedNetwork } from "./fedora/harnessPlan";
 import { BACKUP_PASSWORD_SPEC } from "./fedora/backupPlan";
 import { UnitRenderError } from "../../components/podman/UnitRenderError";
@@ -43,10 +49,12 @@ export function planFedora(config: ConfigValues, inputs: FedoraPlanInputs = {}):
       .filter(([name, spec]) => spec.secret && config[name as keyof ConfigValues] !== undefined)
       .map(([name]) => name),
   );
+  const producerSenders = emailProducerSenders(config);
   const settings: CatalogSettings = {
     mailDomains: config.mailDomains ?? [domain],
     mailHostname: config.mailHostname ?? `mail.${domain}`,
     pilerTransparencyNoticeConfirmed: config.pilerTransparencyNoticeConfirmed ?? false,
+    emailProducerSenders: { mcp: producerSenders.mcp.drainSenders, dlq: producerSenders.dlq.drainSenders },
     ...(config.googleOAuthClientId === undefined ? {} : { googleOAuthClientId: config.googleOAuthClientId }),
     egress: { allowHosts: config.egressAllowHosts ?? [], denyHosts: config.egressDenyHosts ?? [] },
   };

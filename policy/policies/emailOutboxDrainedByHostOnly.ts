@@ -25,7 +25,7 @@ const HTTP_PULL = new Set(["http_pull", "httpPull"]);
 
 /**
  * Principle 3: mail an agent sends is a message on email_outbox, taken off it only by the drain on
- * the host, which checks the sender against the allow-list before `sendmail -t`. A second consumer
+ * the host, which checks each producer's signature and sender rules before sendmail. A second consumer
  * (or a Worker consumer) would deliver mail the drain never checked; without retries and a
  * dead-letter queue a failed message would be lost instead of summarised to the admin.
  */

@@ -167,7 +167,7 @@ export function fedoraSpec(): FedoraSpec {
       unit: { Description: "Drains email_outbox into sendmail" },
       service: {
         ExecStart: [{ withSpecifiers: "%h/.local/bin/email-drain" }],
-        Environment: { ALLOWED_SENDERS: "admin@example.com" },
+        Environment: { PRODUCERS: "mcp,dlq", PRODUCER_DLQ_SENDERS: "admin@example.com" },
         EnvironmentFile: [{ withSpecifiers: "%h/.config/harness/email-drain/drain.env" }],
         Restart: "on-failure",
       },

@@ -231,6 +231,26 @@ describe("the MCP endpoint", () => {
     );
   });
 
+  it("refuses a Reply-To outside the caller's senders and an address-like display name, before recording anything", async () => {
+    const agent = await harness.connect(await issuer.serviceToken(AGENT_CLIENT_ID));
+    const before = await harness.outboxMessages();
+    const redirected = await call(agent, "email_send", {
+      to: ["bob@example.com"],
+      replyTo: "harvest@evil.example",
+      subject: "Hi",
+      text: "x",
+    });
+    expect(textOf(redirected)).toBe(`not sent: replyTo must be an address you may send as (${AGENT_SENDER}), not harvest@evil.example`);
+    const disguised = await call(agent, "email_send", {
+      from: `"ceo@sodimo.test" <${AGENT_SENDER}>`,
+      to: ["bob@example.com"],
+      subject: "Hi",
+      text: "x",
+    });
+    expect(textOf(disguised)).toContain("from: the display name looks like an address");
+    expect(await harness.outboxMessages()).toHaveLength(before.length);
+  });
+
   it("ledger_recent shows the caller's own crossings only, newest first", async () => {
     const agent = await harness.connect(await issuer.serviceToken(AGENT_CLIENT_ID));
     const result = await call(agent, "ledger_recent", { limit: 10 });

@@ -118,7 +118,8 @@ export const cloudflareKeys = {
   }),
   deadLetterSummaryFrom: key({
     kind: "string",
-    description: "Sender of the weekly summary; it must be on the email drain's sender allow-list. Default: `harness@<domain>`.",
+    description:
+      "Sender of the weekly summary: the one address the email drain lets the dead-letter Worker send as. Default: `harness@<domain>`.",
     targets: ["fedora"],
     schema: emailAddress,
   }),

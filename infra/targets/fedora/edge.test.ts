@@ -284,7 +284,11 @@ describe("deployCloudflareEdge", () => {
       "backup-offsite-repository": ["s3:https://5d1c7a3e9b2f4e6a8c0d1b3f5a7e9c2d.r2.cloudflarestorage.com/harness-backups-sodimo-eu", true],
       "backup-r2-access-key-id": [fakeHexId(`fedora/cloudflare:index/apiToken:ApiToken/backup-bucket-token`), true],
       "backup-r2-secret-access-key": [expect.stringMatching(/^[0-9a-f]{64}$/), true],
+      [EDGE_PROVIDED_SECRETS.mcpProducerKey]: [expect.stringMatching(/^[0-9a-f]{64}$/), true],
+      [EDGE_PROVIDED_SECRETS.dlqProducerKey]: [expect.stringMatching(/^[0-9a-f]{64}$/), true],
     });
+    // One key per producer, the same one in its Worker's binding and in the drain's environment.
+    expect(provided[EDGE_PROVIDED_SECRETS.mcpProducerKey]?.[0]).not.toBe(provided[EDGE_PROVIDED_SECRETS.dlqProducerKey]?.[0]);
     expect(Object.keys(provided).sort()).toEqual([
       "backup-offsite-repository",
       "backup-r2-access-key-id",
@@ -293,6 +297,8 @@ describe("deployCloudflareEdge", () => {
       "cloudflare-tunnel-token",
       "email-dlq-queue-id",
       "email-outbox-queue-id",
+      "email-producer-key-dlq",
+      "email-producer-key-mcp",
       "etl-d1-database-id",
       "mcp-service-token-client-id",
       "mcp-service-token-client-secret",

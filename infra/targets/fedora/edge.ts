@@ -22,6 +22,7 @@ import { BACKUP_OFFSITE_KEY_ID_SECRET, BACKUP_OFFSITE_REPOSITORY_SECRET, BACKUP_
 import type { ResolvedCatalog } from "../../catalog/resolveCatalog";
 import { displayValue, type ConfigProblem } from "../../config/ConfigError";
 import { PROJECT, type ConfigValues } from "../../config/parse";
+import { declareGeneratedSecrets } from "../generatedSecrets";
 
 /** The name under which the tunnel token is a provided secret (`provided(...)`) for the host's cloudflared unit. */
 export const CLOUDFLARE_TUNNEL_TOKEN_SECRET = "cloudflare-tunnel-token";
@@ -38,6 +39,8 @@ export const EDGE_PROVIDED_SECRETS = {
   etlDatabaseId: "etl-d1-database-id",
   mcpClientId: "mcp-service-token-client-id",
   mcpClientSecret: "mcp-service-token-client-secret",
+  mcpProducerKey: "email-producer-key-mcp",
+  dlqProducerKey: "email-producer-key-dlq",
 } as const;
 
 /** The off-site backup bucket (docs/backups.md) and the restic repository in it. */
@@ -45,6 +48,28 @@ export interface BackupBucketPlan {
   bucketName: string;
   /** `s3:https://<account>.r2.cloudflarestorage.com/<bucket>`. */
   repository: string;
+}
+
+/**
+ * Who sends through the drain, and as whom, by producer (the drain's PRODUCER_<NAME>_SENDERS): the
+ * dead-letter Worker as its one summary sender; the MCP Worker as the agents' exact addresses, and as
+ * every local part of the person domains, because that Worker lets each person send as their own
+ * verified Access address there (docs/email-drain.md §Producers says why this wildcard is the one).
+ */
+export function emailProducerSenders(config: ConfigValues): {
+  mcp: { agentSenders: readonly string[]; personDomains: readonly string[]; drainSenders: readonly string[] };
+  dlq: { from: string; drainSenders: readonly string[] };
+} {
+  const domain = config.domain!;
+  const mailDomains = (config.mailDomains ?? [domain]).map((d) => d.toLowerCase());
+  // By default the agents send from the stack's domain, or from the first mail domain when the
+  // domain is not one (a problem the catalogue reports on its own when a service needs it).
+  const agentSenders = config.mcpAgentSenders ?? [`agents@${mailDomains.includes(domain.toLowerCase()) ? domain : mailDomains[0]}`];
+  const from = config.deadLetterSummaryFrom ?? `harness@${domain}`;
+  return {
+    mcp: { agentSenders, personDomains: mailDomains, drainSenders: [...agentSenders, ...mailDomains.map((d) => `*@${d}`)] },
+    dlq: { from, drainSenders: [/<([^<>]+)>\s*$/.exec(from)?.[1] ?? from] },
+  };
 }
 
 export interface McpEndpointPlan {
@@ -119,9 +144,8 @@ export function planCloudflareEdge(
   }
 
   const mailDomains = (config.mailDomains ?? [domain]).map((d) => d.toLowerCase());
-  // By default the agents send from the stack's domain, or from the first mail domain when the
-  // domain is not one (a problem the catalogue reports on its own when a service needs it).
-  const agentSenders = config.mcpAgentSenders ?? [`agents@${mailDomains.includes(domain.toLowerCase()) ? domain : mailDomains[0]}`];
+  const senders = emailProducerSenders(config);
+  const agentSenders = senders.mcp.agentSenders;
   const outside = agentSenders.filter((sender) => !mailDomains.includes(sender.slice(sender.lastIndexOf("@") + 1).toLowerCase()));
   if (outside.length > 0) {
     problems.push({
@@ -151,7 +175,7 @@ export function planCloudflareEdge(
     sessionDuration: config.accessSessionDuration!,
     deadLetterSummary: {
       to: config.deadLetterSummaryTo ?? `admin@${domain}`,
-      from: config.deadLetterSummaryFrom ?? `harness@${domain}`,
+      from: senders.dlq.from,
     },
     databases: listD1Migrations().map((set) => ({
       role: set.database,
@@ -220,6 +244,20 @@ export function deployCloudflareEdge(plan: CloudflareEdgePlan, options: Cloudfla
 
   const queues = new EmailQueues("email-queues", { accountId }, opts);
 
+  // One key per producer of email_outbox, bound into its Worker and handed to the drain (provided secrets).
+  const producerKeys = declareGeneratedSecrets(
+    [
+      { name: EDGE_PROVIDED_SECRETS.mcpProducerKey, description: "The MCP Worker's key for signing email_outbox envelopes." },
+      { name: EDGE_PROVIDED_SECRETS.dlqProducerKey, description: "The dead-letter Worker's key for signing email_outbox envelopes." },
+    ],
+    {},
+  );
+  const producerKey = (name: string): pulumi.Output<string> => {
+    const secret = producerKeys.get(name);
+    if (!secret) throw new Error(`no producer key ${name}`);
+    return secret.hex;
+  };
+
   const databases = new Map(
     plan.databases.map((database) => [
       database.role,
@@ -244,6 +282,7 @@ export function deployCloudflareEdge(plan: CloudflareEdgePlan, options: Cloudfla
       deadLetterQueueId: queues.deadLetterQueueId,
       adminEmail: plan.deadLetterSummary.to,
       senderEmail: plan.deadLetterSummary.from,
+      producerKey: producerKey(EDGE_PROVIDED_SECRETS.dlqProducerKey),
     },
     opts,
   );
@@ -264,6 +303,7 @@ export function deployCloudflareEdge(plan: CloudflareEdgePlan, options: Cloudfla
       personDomains: plan.mcp.personDomains,
       agentActor: plan.mcp.agentActor,
       agentSenders: plan.mcp.agentSenders,
+      producerKey: producerKey(EDGE_PROVIDED_SECRETS.mcpProducerKey),
     },
     opts,
   );
@@ -276,6 +316,8 @@ export function deployCloudflareEdge(plan: CloudflareEdgePlan, options: Cloudfla
     etlDatabaseId: etl.databaseId,
     mcpClientId: mcp.serviceTokenClientId,
     mcpClientSecret: mcp.serviceTokenClientSecret,
+    mcpProducerKey: producerKey(EDGE_PROVIDED_SECRETS.mcpProducerKey),
+    dlqProducerKey: producerKey(EDGE_PROVIDED_SECRETS.dlqProducerKey),
   };
   const providedSecrets = new Map<string, pulumi.Output<string>>(
     Object.entries(EDGE_PROVIDED_SECRETS).map(([role, name]) => [name, pulumi.secret(provided[role as keyof typeof provided])]),

@@ -40,7 +40,14 @@ describe("the fedora harness plan", () => {
     expect(unit).toContain("ExecStart=/usr/bin/node %h/.local/lib/paperclip-harness/email-drain.js\n");
     expect(unit).toContain("Restart=on-failure\n");
     expect(unit).toContain("RestartPreventExitStatus=78\n");
-    expect(unit).toContain("Environment=ALLOWED_SENDERS=@sodimo.eu,@sodimonet.fr,@yallafood.eu,@cavisteduliban.fr\n");
+    // Sender rules per producer: dlq its one summary sender, mcp the agents' address and the people of each mail domain.
+    expect(unit).toContain("Environment=PRODUCERS=mcp,dlq\n");
+    expect(unit).toContain(
+      'Environment="PRODUCER_MCP_SENDERS=agents@sodimo.eu,*@sodimo.eu,*@sodimonet.fr,*@yallafood.eu,*@cavisteduliban.fr"\n',
+    );
+    expect(unit).toContain("Environment=PRODUCER_DLQ_SENDERS=harness@sodimo.eu\n");
+    expect(unit).toContain("Environment=PRODUCER_DLQ_REPLY_TO=none\n");
+    expect(unit).not.toContain("ALLOWED_SENDERS");
     expect(unit).toContain("EnvironmentFile=%h/.config/harness/secrets/email-drain.env\n");
     expect(file(plan, "email-drain/email-drain.js")).toBe(DRAIN_PROGRAM);
     expect(plan.harness.files.find((f) => f.key === "email-drain/sendmail-postfix.sh")).toMatchObject({
@@ -55,6 +62,8 @@ describe("the fedora harness plan", () => {
         'CF_QUEUE_ID="<email-outbox-queue-id>"',
         'CF_DLQ_QUEUE_ID="<email-dlq-queue-id>"',
         'CF_API_TOKEN="<email-drain-api-token>"',
+        'PRODUCER_MCP_KEY="<email-producer-key-mcp>"',
+        'PRODUCER_DLQ_KEY="<email-producer-key-dlq>"',
         "",
       ].join("\n"),
     );
