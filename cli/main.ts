@@ -7,6 +7,8 @@
  *   npm run diff -- --base <ref> [--head <ref>] [--out <dir>] [stack…]
  *                               plan two revisions, write one Markdown document per stack (docs/pr-diffs.md)
  *
+ *   npm run verify -- <stack>   read-only: does the live fedora host still hold what the plan writes? (docs/upgrades.md)
+ *
  * `plan --json-out <dir>` also writes one plan export per stack for the diff (cli/diff/planExport.ts).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -17,6 +19,7 @@ import { planStack } from "./planStack";
 import { shippedStacks } from "./stacks";
 import { checkStack } from "./checkStack";
 import { diffCommand } from "./diff/diffCommand";
+import { formatDrift, sshTargetOf, verifyFedoraHost } from "./verify/verifyFedora";
 import { DIFF_KEY_ENV, exportStackPlan, failedStackExport, type PlanExport } from "./diff/planExport";
 
 const root = join(__dirname, "..");
@@ -31,6 +34,7 @@ function usage(): never {
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === "diff") return diffCommand(root, rest);
+  if (command === "verify") return verifyCommand(rest);
   if (command !== "plan" && command !== "check") usage();
   let parsed;
   try {
@@ -81,6 +85,25 @@ async function main(argv: string[]): Promise<number> {
     console.log(`${command}: ${stacks.length - failed} of ${stacks.length} stacks passed${failed > 0 ? `, ${failed} failed` : ""}`);
   }
   return failed > 0 ? 1 : 0;
+}
+
+/** `verify <stack>`: the fedora host against the plan, over SSH with the operator's credentials. */
+async function verifyCommand(args: string[]): Promise<number> {
+  const [stack] = args;
+  if (stack === undefined || args.length !== 1 || !shippedStacks(root).includes(stack)) {
+    console.error(`usage: npm run verify -- <stack>; stacks: ${shippedStacks(root).join(", ")}`);
+    return 2;
+  }
+  const result = await planStack(root, stack);
+  const target = sshTargetOf(result.recording.resources);
+  if (target === undefined) {
+    console.error(`verify ${stack}: this stack has no fedora host; verify checks the fedora target only (docs/upgrades.md)`);
+    return 2;
+  }
+  const identity = process.env.HARNESS_SSH_IDENTITY;
+  const drift = await verifyFedoraHost(result.recording.resources, { ...target, ...(identity ? { identityFile: identity } : {}) }, stack);
+  console.log(formatDrift(stack, drift));
+  return drift.length > 0 ? 1 : 0;
 }
 
 /**

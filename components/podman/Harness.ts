@@ -50,6 +50,10 @@ export interface HarnessRestart {
   secrets: readonly string[];
   /** Units restarted before this one on a deployment (its dependencies). */
   after: readonly string[];
+  /** The container whose health check the restart waits for (a unit with a HealthCmd). */
+  healthContainer?: string;
+  /** The unit's public route, probed through Caddy with the public Host once the unit is healthy. */
+  route?: { hostname: string; address: string; path?: string };
 }
 
 export interface HarnessArgs {
@@ -62,6 +66,11 @@ export interface HarnessArgs {
   targetUnit: string;
   /** Checked on the host before anything is written. */
   requirements: HostRequirements;
+  /**
+   * How long a restarted unit may take to become active, healthy and reachable before the restart
+   * rolls it back, in seconds. Default: 600.
+   */
+  restartTimeoutSeconds?: number;
 }
 
 const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
@@ -71,7 +80,9 @@ const sha256 = (text: string): string => createHash("sha256").update(text).diges
  * - one command per file (content on stdin, atomic write, mode set; unit files reload systemd);
  * - one command per Podman secret (`podman secret create --replace`, value on stdin);
  * - one restart per unit, triggered only by that unit's own files and secrets, so changing one
- *   service's image restarts that service and nothing else;
+ *   service's image restarts that service and nothing else; the restart waits (restartTimeoutSeconds)
+ *   for the unit to be active, healthy and reachable through Caddy, and otherwise rolls the unit's
+ *   files and secrets back to the versions it replaced and fails (hostCommands.ts restartScript);
  * - removal on delete: a unit taken out is stopped and its file deleted; a secret is removed — unless
  *   another resource of the harness has written it since (the host records each file's and secret's
  *   owner), which is what a rename does: Pulumi creates the new resource before it deletes the old.
@@ -94,6 +105,9 @@ export class Harness extends pulumi.ComponentResource {
     );
 
     const files = new Map<string, { resource: command.remote.Command; file: HarnessFile }>();
+    // Files and secrets of a restarted unit keep the version they replace, for its rollback.
+    const checkedFiles = new Set(args.restarts.flatMap((r) => r.files));
+    const checkedSecrets = new Set(args.restarts.flatMap((r) => r.secrets));
     const fileResourceName = (key: string) => `${name}-file-${key.replaceAll("/", "-")}`;
     const paths = new Set<string>();
     for (const file of args.files) {
@@ -102,7 +116,7 @@ export class Harness extends pulumi.ComponentResource {
       if (paths.has(file.path)) throw new Error(`Harness ${name}: two files write ${file.path}`);
       paths.add(file.path);
       const resourceName = fileResourceName(file.key);
-      const ownership = { owner: resourceName };
+      const ownership = { owner: resourceName, keepsPrevious: checkedFiles.has(file.key) };
       const resource = new command.remote.Command(
         resourceName,
         {
@@ -116,12 +130,12 @@ export class Harness extends pulumi.ComponentResource {
       files.set(file.key, { resource, file });
     }
 
-    const secrets = new Map<string, { resource: command.remote.Command; hash: pulumi.Output<string> }>();
+    const secrets = new Map<string, { resource: command.remote.Command; hash: pulumi.Output<string>; path?: string }>();
     for (const secret of args.secrets) {
       if (secrets.has(secret.name)) throw new Error(`Harness ${name}: duplicate secret ${secret.name}`);
       const value = pulumi.secret(secret.value);
       const resourceName = `${name}-secret-${secret.name}`;
-      const ownership = { owner: resourceName };
+      const ownership = { owner: resourceName, keepsPrevious: checkedSecrets.has(secret.name) };
       const scripts =
         secret.path === undefined
           ? { create: createSecretScript(secret.name, ownership), delete: removeSecretScript(secret.name, ownership) }
@@ -136,7 +150,11 @@ export class Harness extends pulumi.ComponentResource {
           aliases: (secret.formerNames ?? []).map((former) => ({ name: `${name}-secret-${former}` })),
         },
       );
-      secrets.set(secret.name, { resource, hash: pulumi.secret(value.apply(sha256)) });
+      secrets.set(secret.name, {
+        resource,
+        hash: pulumi.secret(value.apply(sha256)),
+        ...(secret.path === undefined ? {} : { path: secret.path }),
+      });
     }
 
     const restarts = new Map<string, command.remote.Command>();
@@ -159,7 +177,18 @@ export class Harness extends pulumi.ComponentResource {
         );
       const resource = new command.remote.Command(
         `${name}-restart-${restart.unit}`,
-        { connection, create: restartScript(restart.unit), triggers: [trigger] },
+        {
+          connection,
+          create: restartScript({
+            unit: restart.unit,
+            files: [...ownFiles.map((f) => f.file.path), ...ownSecrets.flatMap((s) => (s.path === undefined ? [] : [s.path]))],
+            secrets: restart.secrets.filter((secretName) => secrets.get(secretName)?.path === undefined),
+            ...(restart.healthContainer === undefined ? {} : { healthContainer: restart.healthContainer }),
+            ...(restart.route === undefined ? {} : { route: restart.route }),
+            timeoutSeconds: args.restartTimeoutSeconds ?? 600,
+          }),
+          triggers: [trigger],
+        },
         {
           parent: this,
           dependsOn: [

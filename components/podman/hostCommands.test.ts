@@ -25,7 +25,22 @@ const scripts: Record<string, string> = {
   "remove config": removeFileScript(".config/harness/caddy/Caddyfile", OWNER),
   "create secret": createSecretScript("paperclip-database-url", OWNER),
   "remove secret": removeSecretScript("paperclip-database-url", OWNER),
-  restart: restartScript("paperclip.service"),
+  "write checked unit": writeFileScript(".config/containers/systemd/paperclip.container", "0644", true, { ...OWNER, keepsPrevious: true }),
+  "create checked secret": createSecretScript("paperclip-database-url", { ...OWNER, keepsPrevious: true }),
+  restart: restartScript({
+    unit: "paperclip.service",
+    files: [".config/containers/systemd/paperclip.container", ".config/harness/paperclip/config.json"],
+    secrets: ["paperclip-database-url"],
+    healthContainer: "paperclip",
+    route: { hostname: "paperclip.sodimo.eu", address: "127.0.0.1:80" },
+    timeoutSeconds: 600,
+  }),
+  "restart timer": restartScript({
+    unit: "sodiwin-etl.timer",
+    files: [".config/systemd/user/sodiwin-etl.timer"],
+    secrets: [],
+    timeoutSeconds: 60,
+  }),
   "enable target": enableTargetScript("sodimo.target"),
   "host check": hostCheckScript({ podmanVersion: "5.4", lowestPrivilegedPort: 25 }),
 };

@@ -269,6 +269,7 @@ export const fedoraTarget: TargetImplementation = {
       restarts: plan.harness.restarts,
       targetUnit: plan.harness.targetUnit,
       requirements: plan.harness.requirements,
+      restartTimeoutSeconds: config.restartTimeoutSeconds!,
     });
 
     return {

@@ -5,7 +5,7 @@
  * report a container unhealthy while its Quadlet contains a chosen string — so a script's own logic
  * (files, markers, copies, checks, rollback) is what the tests exercise.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -65,15 +65,28 @@ export class ScriptHost {
     writeFileSync(join(this.bin, "journalctl"), JOURNALCTL, { mode: 0o755 });
   }
 
+  private get env(): NodeJS.ProcessEnv {
+    return { HOME: this.home, PATH: `${this.bin}:/usr/bin:/bin`, USER: "harness", XDG_RUNTIME_DIR: join(this.home, ".run") };
+  }
+
   /** Runs a script as the SSH session would: `sh -c`, HOME set, stdin given. */
   run(script: string, stdin = ""): ScriptResult {
-    const result = spawnSync("sh", ["-c", script], {
-      input: stdin,
-      encoding: "utf8",
-      env: { HOME: this.home, PATH: `${this.bin}:/usr/bin:/bin`, USER: "harness", XDG_RUNTIME_DIR: join(this.home, ".run") },
-      timeout: 60_000,
-    });
+    const result = spawnSync("sh", ["-c", script], { input: stdin, encoding: "utf8", env: this.env, timeout: 60_000 });
     return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+  }
+
+  /** The same, without blocking the event loop (for scripts that call a server in this process). */
+  runAsync(script: string, stdin = ""): Promise<ScriptResult> {
+    return new Promise((resolve, reject) => {
+      const child = spawn("sh", ["-c", script], { env: this.env, stdio: ["pipe", "pipe", "pipe"], timeout: 60_000 });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+      child.on("error", reject);
+      child.on("close", (status) => resolve({ status: status ?? -1, stdout, stderr }));
+      child.stdin.end(stdin);
+    });
   }
 
   file(relativePath: string): string | undefined {

@@ -85,6 +85,19 @@ export const fedoraKeys = {
     default: "5.4",
     schema: podmanVersion.default("5.4"),
   }),
+  restartTimeoutSeconds: key({
+    kind: "integer",
+    description:
+      "Seconds a restarted unit has to become active, pass its health check and answer through Caddy before the update rolls it back to its previous files and secrets and fails (docs/upgrades.md).",
+    targets: ["fedora"],
+    default: 600,
+    schema: z
+      .number({ error: "expected a number of seconds" })
+      .int({ error: "expected a whole number of seconds" })
+      .min(10, { error: "expected at least 10 seconds" })
+      .max(3600, { error: "expected at most 3600 seconds" })
+      .default(600),
+  }),
   networkName: key({
     kind: "string",
     description: "Name of the user-defined Podman network every container joins (container-name DNS).",

@@ -112,6 +112,8 @@ export function deriveHarnessPlan(catalog: ResolvedCatalog, options: HarnessPlan
   const memberships = new Map<string, readonly NetworkRole[]>();
   const hostExecutables = new Set<string>();
 
+  // Routes are probed where cloudflared sends them: Caddy's port on the host's loopback.
+  const caddyPort = catalog.services.find((s) => s.name === "caddy")?.ports?.find((p) => p.container === 80)?.host;
   for (const service of catalog.services) {
     memberships.set(service.name, networksOf(service));
     const planned = service.kind === "host" ? hostServicePlan(service) : containerServicePlan(service, options, volumes);
@@ -125,6 +127,8 @@ export function deriveHarnessPlan(catalog: ResolvedCatalog, options: HarnessPlan
       files: [...planned.units.map(unitFileName), ...planned.files.map((f) => f.key)],
       secrets: planned.secrets.map((s) => s.name),
       after: (service.dependsOn ?? []).map((dependency) => `${dependency}.service`),
+      ...(service.kind !== "host" && service.health && !service.schedule ? { healthContainer: service.name } : {}),
+      ...routeCheckOf(service.name, catalog, caddyPort),
     });
   }
 
@@ -196,6 +200,12 @@ export function deriveHarnessPlan(catalog: ResolvedCatalog, options: HarnessPlan
     memberships,
     ...(backup ? { backup } : {}),
   };
+}
+
+/** The first public route of a service, probed through Caddy after its restart. */
+function routeCheckOf(service: string, catalog: ResolvedCatalog, caddyPort: number | undefined): Pick<HarnessRestart, "route"> {
+  const route = catalog.routes.find((r) => r.service === service);
+  return route && caddyPort !== undefined ? { route: { hostname: route.hostname, address: `127.0.0.1:${caddyPort}` } } : {};
 }
 
 interface ServicePlan {
