@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
+import { MODEL_ROLE_MAP, roleMap } from "./support/paperclipRoles";
 import { checkStack } from "../cli/checkStack";
 import { planDocument } from "../cli/engine/planDocument";
 import type { Recording } from "../cli/engine/recordStack";
@@ -161,6 +162,15 @@ describe.each(STACKS)("the %s stack", (stack) => {
     );
     expect(env.indexOf("PG_PASSWORD")).toBeLessThan(env.indexOf("DATABASE_URL"));
     expect(envOf(paperclipContainer(stack)).get("PG_PASSWORD").valueFrom.secretKeyRef).toBeDefined();
+  });
+
+  it("delivers every secret role of the Paperclip model as the model's variables (test/paperclipRoles.test.ts)", () => {
+    const pod = workloadOf(stack).manifest.spec.template.spec;
+    const fromSecrets = (c: unknown) => [...envOf(c).entries()].filter(([, v]) => v.valueFrom?.secretKeyRef).map(([name]) => name);
+    // DATABASE_URL is assembled in the container from the password Secret ($(PG_PASSWORD)).
+    const delivered = [...fromSecrets(paperclipContainer(stack)), ...fromSecrets(container(pod, "configure")), "DATABASE_URL"];
+    expect(envOf(paperclipContainer(stack)).get("DATABASE_URL").value).toContain("$(PG_PASSWORD)");
+    expect(roleMap(delivered)).toEqual(MODEL_ROLE_MAP);
   });
 
   it("writes config.json and the agent JWT secret in an init step, the JWT secret only there", () => {

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import type { PlatformVersions } from "../../components/kubernetes/platformVersions";
 import { kubernetesValidator } from "./kubernetesValidator";
+import { PAPERCLIP_IMAGE } from "../../components/paperclip/paperclipRelease";
 
 const work = mkdtempSync(join(tmpdir(), "k8s-validator-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -29,9 +30,7 @@ const deployment = {
     template: {
       metadata: { labels: { app: "paperclip" } },
       spec: {
-        containers: [
-          { name: "paperclip", image: "ghcr.io/paperclipai/paperclip:sha-b8725c5", ports: [{ name: "http", containerPort: 3100 }] },
-        ],
+        containers: [{ name: "paperclip", image: PAPERCLIP_IMAGE, ports: [{ name: "http", containerPort: 3100 }] }],
       },
     },
   },

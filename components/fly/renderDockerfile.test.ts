@@ -4,12 +4,13 @@ import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { dockerfileValidator } from "../../cli/validators/dockerfileValidator";
 import { type DockerfileInput, renderDockerfile } from "./renderDockerfile";
+import { PAPERCLIP_NPM_PACKAGE } from "../paperclip/paperclipRelease";
 
 const INPUT: DockerfileInput = {
   baseImage: "docker.io/library/node:24.21.0-trixie-slim",
   tailscaleImage: "docker.io/tailscale/tailscale:v1.98.10",
   postgresMajor: 17,
-  npmPackages: ["paperclipai@2026.916.1", "@anthropic-ai/claude-code@2.1.329"],
+  npmPackages: [PAPERCLIP_NPM_PACKAGE, "@anthropic-ai/claude-code@2.1.329"],
   nodeHome: "/paperclip",
   seedConfigPath: "/etc/paperclip/config.json",
   startScriptPath: "/usr/local/bin/paperclip-start",
@@ -46,7 +47,7 @@ describe("renderDockerfile", () => {
       "RUN apt-get update && apt-get install --yes --no-install-recommends ca-certificates curl git iptables postgresql-17 && rm -rf /var/lib/apt/lists/*",
     );
     expect(lines).toContain(
-      "RUN npm install --global --no-fund --no-audit paperclipai@2026.916.1 @anthropic-ai/claude-code@2.1.329 && npm cache clean --force",
+      `RUN npm install --global --no-fund --no-audit ${PAPERCLIP_NPM_PACKAGE} @anthropic-ai/claude-code@2.1.329 && npm cache clean --force`,
     );
   });
 

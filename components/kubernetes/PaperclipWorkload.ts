@@ -179,7 +179,7 @@ export class PaperclipWorkload extends pulumi.ComponentResource {
       name: appName,
       image: args.image,
       imagePullPolicy: "IfNotPresent",
-      // Upstream's entrypoint drops privileges with gosu and fails when started as non-root (v2026.416.0):
+      // Upstream's entrypoint drops privileges with gosu and fails when started as non-root (up to v2026.416.0):
       // start the server the way its CMD does, as uid 1000 from the start.
       command: ["/usr/local/bin/node"],
       args: [...PAPERCLIP_SERVER_COMMAND],

@@ -4,6 +4,8 @@
  * into shell text. They are delivered in ConfigMaps and checked by shellcheck (`check`, tests).
  */
 
+import { PAPERCLIP_BOOTSTRAP } from "../paperclip/paperclipSettings";
+
 /** Mount path of the workload's ConfigMap (config.json template and these scripts). */
 export const PAPERCLIP_CONFIG_MOUNT = "/etc/paperclip";
 
@@ -107,7 +109,8 @@ echo "database-init: $PAPERCLIP_DATABASE is ready for $PAPERCLIP_DATABASE_USER (
 /**
  * First-admin Job: waits until Paperclip answers its health check (with the Host the hostname guard
  * accepts), then creates the bootstrap invite with upstream's CLI and prints its URL to the Job log.
- * When an admin already exists it says so and succeeds, so the Job can run again.
+ * When an admin already exists it says so and succeeds, so the Job can run again; when upstream's
+ * command printed no invite it fails. The invite lasts PAPERCLIP_BOOTSTRAP.expiresHours (30 days).
  */
 export const BOOTSTRAP_ADMIN_SCRIPT = `#!/bin/sh
 # Prints the first-admin invite URL, unless Paperclip already has an admin.
@@ -130,8 +133,18 @@ if [ "$status" = "ready" ]; then
 fi
 
 cd /app
-node cli/node_modules/tsx/dist/cli.mjs cli/src/index.ts auth bootstrap-ceo \\
+# bootstrap-ceo exits 0 even when it created no invite (no config, database down): judge it by its
+# output, so the Job fails instead of "succeeding" with no invite.
+output=$(NO_COLOR=1 node cli/node_modules/tsx/dist/cli.mjs cli/src/index.ts auth bootstrap-ceo \\
   --config "$PAPERCLIP_CONFIG" \\
   --base-url "$PAPERCLIP_PUBLIC_URL" \\
-  --expires-hours 72
+  --expires-hours ${PAPERCLIP_BOOTSTRAP.expiresHours} 2>&1) || true
+printf '%s\\n' "$output"
+case "$output" in
+  *"${PAPERCLIP_BOOTSTRAP.inviteLine}$PAPERCLIP_PUBLIC_URL/invite/"* | *"${PAPERCLIP_BOOTSTRAP.adminExistsLine}"*) ;;
+  *)
+    echo "bootstrap: paperclipai auth bootstrap-ceo created no invite (its output is above)" >&2
+    exit 1
+    ;;
+esac
 `;

@@ -27,7 +27,7 @@ const CONFIG_PATH = "/run/secrets/paperclip-config.json";
 export const PAPERCLIP_DATABASE_URL = secretTemplate`postgres://paperclip:${generated("paperclip-db-password")}@paperclip-db:5432/paperclip`;
 
 /**
- * The derived image's tag: upstream's calendar version and the pi version (`v2026.416.0-pi0.73.1`).
+ * The derived image's tag: upstream's calendar version and the pi version (`v<calver>-pi<pi version>`).
  * Upstream tags commit SHAs; the calver is known for the pinned one. Another base (an override)
  * contributes its own tag, or its digest.
  */

@@ -106,7 +106,7 @@ export interface HealthCheck {
 export interface ImageBuild {
   /** The Containerfile, given the base image (the service's image, after overrides). */
   containerfile(baseImage: string): string;
-  /** The built image's tag, given the base image (`localhost/paperclip:v2026.416.0-pi0.73.1`). */
+  /** The built image's tag, given the base image (`localhost/paperclip:v<calver>-pi<pi version>`). */
   tag(baseImage: string): string;
 }
 

@@ -6,6 +6,7 @@ import { homelabResources, K8S, sealosResources } from "../testing/kubernetesFix
 import { expectNoViolations, expectViolations, metadataTests, run } from "../testing/policyTests";
 import { named } from "../testing/wire";
 import { imagesPinned as policy } from "./imagesPinned";
+import { PAPERCLIP_RELEASE } from "../../components/paperclip/paperclipRelease";
 
 const fedora = (mutate: (spec: FedoraSpec) => void = () => {}) => {
   const spec = fedoraSpec();
@@ -103,7 +104,7 @@ describe("images-pinned", () => {
         kind: "build",
         name: "paperclip",
         build: {
-          ImageTag: ["localhost/paperclip:2026.416.0-pi0.9.1"],
+          ImageTag: [`localhost/paperclip:${PAPERCLIP_RELEASE.version}-pi0.9.1`],
           File: { withSpecifiers: "%h/.config/harness/paperclip/Containerfile" },
         },
       });

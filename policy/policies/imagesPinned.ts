@@ -55,7 +55,7 @@ export const imagesPinned: StackValidationPolicy = {
   severity: "medium",
   tags: ["hardening", "principle-1"],
   remediationSteps:
-    "Write the image as registry/path:version (docker.io/library/postgres:16.4, ghcr.io/paperclipai/paperclip:sha-b8725c5) or with @sha256:<digest>; if an image really has only a floating tag, allow-list it in this policy's floatingTagAllowList with the reason.",
+    "Write the image as registry/path:version (docker.io/library/postgres:16.4, ghcr.io/paperclipai/paperclip:sha-d554c47) or with @sha256:<digest>; if an image really has only a floating tag, allow-list it in this policy's floatingTagAllowList with the reason.",
   configSchema,
   validateStack: (args, reportViolation) => {
     const settings = settingsOf<Settings>(args, configSchema);

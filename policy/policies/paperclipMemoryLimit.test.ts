@@ -6,6 +6,7 @@ import { homelabResources, K8S, sealosResources } from "../testing/kubernetesFix
 import { expectNoViolations, expectViolations, metadataTests, run } from "../testing/policyTests";
 import { named, resource } from "../testing/wire";
 import { paperclipMemoryLimit as policy } from "./paperclipMemoryLimit";
+import { PAPERCLIP_IMAGE } from "../../components/paperclip/paperclipRelease";
 
 const container = (resources: ReturnType<typeof homelabResources>, type = K8S.deployment) =>
   (named(resources, "paperclip", type).properties.spec as any).template.spec.containers[0];
@@ -77,7 +78,7 @@ describe("paperclip-memory-limit", () => {
               containers: [
                 {
                   name: "bootstrap",
-                  image: "ghcr.io/paperclipai/paperclip:sha-b8725c5",
+                  image: PAPERCLIP_IMAGE,
                   command: ["paperclipai", "auth", "bootstrap-ceo"],
                 },
               ],

@@ -9,6 +9,7 @@ import { renderUnit } from "../../components/podman/renderUnit";
 import type { ContainerUnit, ServiceUnit, UnitFile } from "../../components/podman/unitModel";
 import type { AnalyzerResource } from "../runAnalyzer";
 import { resource, secret, urnOf } from "./wire";
+import { PAPERCLIP_IMAGE } from "../../components/paperclip/paperclipRelease";
 
 export interface FedoraSpec {
   units: UnitFile[];
@@ -38,7 +39,7 @@ export function fedoraSpec(): FedoraSpec {
       kind: "container",
       name: "paperclip",
       container: {
-        Image: "ghcr.io/paperclipai/paperclip:sha-b8725c5",
+        Image: PAPERCLIP_IMAGE,
         ContainerName: "paperclip",
         Network: ["harness.network"],
         PublishPort: [{ hostIp: "127.0.0.1", hostPort: 3100, containerPort: 3100 }],

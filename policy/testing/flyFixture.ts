@@ -5,6 +5,7 @@
  */
 import type { AnalyzerResource } from "../runAnalyzer";
 import { resource, secret } from "./wire";
+import { PAPERCLIP_NPM_PACKAGE } from "../../components/paperclip/paperclipRelease";
 
 const COMMAND = "command:local:Command";
 
@@ -52,7 +53,7 @@ export function flySpec(): FlySpec {
     ].join("\n"),
     dockerfile: [
       "FROM docker.io/library/node:22.12.0-bookworm-slim",
-      "RUN npm install -g paperclipai@2026.416.0 @anthropic-ai/claude-code@2.0.14",
+      `RUN npm install -g ${PAPERCLIP_NPM_PACKAGE} @anthropic-ai/claude-code@2.0.14`,
       'CMD ["/start.sh"]',
       "",
     ].join("\n"),

@@ -7,6 +7,7 @@
  */
 import type { AnalyzerResource } from "../runAnalyzer";
 import { resource, urnOf } from "./wire";
+import { PAPERCLIP_IMAGE } from "../../components/paperclip/paperclipRelease";
 
 export const K8S = {
   deployment: "kubernetes:apps/v1:Deployment",
@@ -27,7 +28,7 @@ const RANDOM = "random:index/randomBytes:RandomBytes";
 export function paperclipContainer(): Record<string, unknown> {
   return {
     name: "paperclip",
-    image: "ghcr.io/paperclipai/paperclip:sha-b8725c5",
+    image: PAPERCLIP_IMAGE,
     ports: [{ name: "http", containerPort: 3100 }],
     env: [
       { name: "PAPERCLIP_DEPLOYMENT_MODE", value: "authenticated" },
@@ -145,7 +146,7 @@ export function sealosResources(): AnalyzerResource[] {
             initContainers: [
               {
                 name: "write-config",
-                image: "ghcr.io/paperclipai/paperclip:sha-b8725c5",
+                image: PAPERCLIP_IMAGE,
                 command: ["node", "-e", "require('fs').writeFileSync('/paperclip/instances/default/config.json', process.env.CONFIG_JSON)"],
                 env: [{ name: "PAPERCLIP_HOME", value: "/paperclip" }],
                 volumeMounts: [{ name: "data", mountPath: "/paperclip" }],
