@@ -10,6 +10,7 @@ import { parse as parseYaml } from "yaml";
 import type { PlatformVersions } from "../components/kubernetes/platformVersions";
 import type { Artifact } from "./engine/artifacts";
 import type { StackPlan } from "./planStack";
+import { backupNoticesCheck } from "./backupNotices";
 import { policyPackCheck } from "./policyCheck";
 import {
   caddyValidator,
@@ -33,7 +34,7 @@ export interface CheckReport {
 export type RecordingCheck = (plan: StackPlan) => Promise<ValidationResult[]>;
 
 /** The policy seam: the CrossGuard pack registers itself here. */
-export const RECORDING_CHECKS: RecordingCheck[] = [policyPackCheck];
+export const RECORDING_CHECKS: RecordingCheck[] = [policyPackCheck, backupNoticesCheck];
 
 /**
  * Executables the Fedora host provides that the rendered units run: Podman (every generated service),

@@ -1,6 +1,7 @@
 /**
  * The `fedora` target: the harness as rootless Podman Quadlets on one Fedora host, delivered over SSH.
  */
+import { backupStatus } from "./backupStatus";
 import * as pulumi from "@pulumi/pulumi";
 import { Harness } from "../../components/podman/Harness";
 import { CATALOG } from "../catalog";
@@ -278,6 +279,9 @@ export const fedoraTarget: TargetImplementation = {
       units: harness.units,
       publicUrls: plan.catalog.routes.map((route) => `https://${route.hostname}`),
       cloudflare: edge.outputs,
+      backups: backupStatus(config, {
+        summary: `restic, ${plan.harness.backup?.jobs.length ?? 0} services to ${config.backupRepositoryPath!}${plan.edge.backupBucket ? `, weekly off-site to R2 bucket ${plan.edge.backupBucket.bucketName}` : ", no off-site copy (backupOffsite: false)"}`,
+      }),
     };
   },
 };

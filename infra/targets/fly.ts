@@ -3,6 +3,7 @@
  * PostgreSQL and every seed lesson built in (system.md §6). Agents reach models through the
  * configured gateway with a gateway key; the direct subscription token is an explicit opt-in.
  */
+import { backupStatus, BACKUPS_NOT_YET } from "./backupStatus";
 import * as pulumi from "@pulumi/pulumi";
 import { FlyApp } from "../../components/fly/FlyApp";
 import { planFly } from "./fly/flyPlan";
@@ -36,6 +37,7 @@ export const flyTarget: TargetImplementation = {
       url: plan.publicUrl,
       volume: plan.volume.name,
       build: app.build,
+      backups: backupStatus(config, { notYet: BACKUPS_NOT_YET.fly }),
       ...(plan.directClaudeSubscription
         ? { principle3Exception: "Claude Code reaches Anthropic directly (directClaudeSubscription)" }
         : {}),

@@ -8,6 +8,7 @@
  * generated and the Service is ClusterIP. Agents hold a gateway key and the gateway's URLs, never a
  * provider key (Principle 3).
  */
+import { backupStatus, BACKUPS_NOT_YET } from "./backupStatus";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { BitnamiPostgres } from "../../components/kubernetes/BitnamiPostgres";
@@ -387,6 +388,7 @@ export const homelabTarget: TargetImplementation = {
       firstAdminInvite: `kubectl --namespace ${namespaceName} logs job/${bootstrapJob}`,
       ...(plan.shell ? { shellAddress: plan.shell.loadBalancerIP } : {}),
       platform: plan.platform,
+      backups: backupStatus(config, { notYet: BACKUPS_NOT_YET.homelab }),
     };
   },
 };

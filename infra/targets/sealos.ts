@@ -5,6 +5,7 @@
  * an ObjectStorageBucket for attachments. Unlike Sealos's public template, no provider key reaches
  * Paperclip: agents hold a gateway key and the gateway's URLs (Principle 3).
  */
+import { backupStatus, BACKUPS_NOT_YET } from "./backupStatus";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { wholeGibibytes } from "../../components/kubernetes/appLaunchpad";
@@ -244,6 +245,7 @@ export const sealosTarget: TargetImplementation = {
       publicUrl: entry.url,
       firstAdminInvite: `kubectl --namespace ${namespace} logs job/${bootstrapJob}`,
       platform: SEALOS_PLATFORM,
+      backups: backupStatus(config, { notYet: BACKUPS_NOT_YET.sealos }),
     };
   },
 };
