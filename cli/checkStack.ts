@@ -11,6 +11,7 @@ import type { PlatformVersions } from "../components/kubernetes/platformVersions
 import type { Artifact } from "./engine/artifacts";
 import type { StackPlan } from "./planStack";
 import { backupNoticesCheck } from "./backupNotices";
+import { egressNotice } from "./egressNotice";
 import { policyPackCheck } from "./policyCheck";
 import {
   caddyValidator,
@@ -57,9 +58,11 @@ export async function checkStack(plan: StackPlan): Promise<CheckReport> {
 
   const counts = countResults(results);
   const ok = counts.failed === 0;
+  const notice = egressNotice(plan.recording.outputs);
   const text = [
     `Checks for ${plan.plan.project}/${plan.plan.stack}:`,
     formatResultsTable(results),
+    ...(notice ? [notice] : []),
     ok ? `check: passed${counts.warned > 0 ? ` (${counts.warned} advisory)` : ""}` : `check: FAILED (${counts.failed} failed)`,
   ].join("\n");
   return { ok, results, text };

@@ -329,6 +329,38 @@ describe("the sealos stack", () => {
 describe("the homelab stack", () => {
   const recording = () => recordings.homelab;
 
+  it("puts Paperclip's pod behind the egress boundary: a NetworkPolicy, the proxy in the namespace, the proxy variables", () => {
+    const policy = objectNamed(recording(), "NetworkPolicy", "paperclip-egress").manifest;
+    expect(policy.spec.podSelector).toEqual({ matchLabels: { app: "paperclip" } });
+    expect(policy.spec.policyTypes).toEqual(["Egress"]);
+    const peers = policy.spec.egress.map((rule: { to: unknown[]; ports: { port: number }[] }) => [rule.to, rule.ports.map((p) => p.port)]);
+    expect(peers).toEqual([
+      [
+        [
+          {
+            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+            podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+          },
+        ],
+        [53, 53],
+      ],
+      [[{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "litellm" } } }], [4000]],
+      [[{ podSelector: { matchLabels: { app: "egress-proxy" } } }], [3128]],
+      [
+        [{ podSelector: { matchLabels: { "app.kubernetes.io/instance": "paperclip-db", "app.kubernetes.io/name": "postgresql" } } }],
+        [5432],
+      ],
+    ]);
+    const proxy = objectNamed(recording(), "Deployment", "egress-proxy").manifest;
+    expect(proxy.spec.template.metadata.labels).toEqual({ app: "egress-proxy" });
+    expect(objectNamed(recording(), "ConfigMap", "egress-proxy").manifest.data["squid.conf"]).toContain("http_access deny model_providers");
+    for (const name of ["paperclip", "paperclip-shell"]) {
+      const env = envOf(container(workloadOf("homelab").manifest.spec.template.spec, name));
+      expect(env.get("HTTPS_PROXY").value, name).toBe("http://egress-proxy:3128");
+      expect(env.get("NO_PROXY").value, name).toContain("litellm.litellm.svc.cluster.local");
+    }
+  });
+
   it("lives in paperclip-system, behind a LoadBalancer at the seed's fixed address", () => {
     objectNamed(recording(), "Namespace", "paperclip-system");
     const service = objectNamed(recording(), "Service", "paperclip").manifest;
@@ -391,13 +423,20 @@ describe("the homelab stack", () => {
         { name: "shell-inventory", mountPath: "/etc/paperclip-shell", readOnly: true },
       ]),
     );
-    // Agents run in the operator's terminal too: the gateway's URLs and key, none of Paperclip's own
-    // credentials; and it cannot make Paperclip's pod unready.
+    // Agents run in the operator's terminal too: the gateway's URLs and key and the egress proxy's
+    // variables, none of Paperclip's own credentials; and it cannot make Paperclip's pod unready.
     expect((shell.env ?? []).map((e: { name: string }) => e.name).sort()).toEqual([
       "ANTHROPIC_AUTH_TOKEN",
       "ANTHROPIC_BASE_URL",
+      "HTTPS_PROXY",
+      "HTTP_PROXY",
+      "NODE_USE_ENV_PROXY",
+      "NO_PROXY",
       "OPENAI_API_KEY",
       "OPENAI_BASE_URL",
+      "http_proxy",
+      "https_proxy",
+      "no_proxy",
     ]);
     expect(shell.readinessProbe).toBeUndefined();
     expect(objectNamed(recording(), "PersistentVolumeClaim", "paperclip-shell-home").manifest.spec.accessModes).toEqual(["ReadWriteOnce"]);

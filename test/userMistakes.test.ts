@@ -49,6 +49,28 @@ describe("renderer refusals, reported as the operator's setting", () => {
     expect(message).toContain("twenty.container can carry in Environment=");
   });
 
+  it("an egress host that is a URL names egressAllowHosts.<i>, and a host on both lists names egressAllowHosts", async () => {
+    const url = await problemsOf(
+      recordStack({
+        root,
+        stack: "fedora",
+        configOverrides: { "paperclip-harness:egressAllowHosts": JSON.stringify(["https://github.com/x"]) },
+      }),
+    );
+    expect(url).toContain('paperclip-harness:egressAllowHosts.0 = "https://github.com/x": expected a lower-case host name');
+    const both = await problemsOf(
+      recordStack({
+        root,
+        stack: "fedora",
+        configOverrides: {
+          "paperclip-harness:egressAllowHosts": JSON.stringify([".pastebin.com"]),
+          "paperclip-harness:egressDenyHosts": JSON.stringify([".pastebin.com"]),
+        },
+      }),
+    );
+    expect(both).toContain('paperclip-harness:egressAllowHosts = ".pastebin.com": a host not also in paperclip-harness:egressDenyHosts');
+  });
+
   it("a Podman older than a rendered key needs names podmanVersion and the version needed", async () => {
     const message = await problemsOf(recordStack({ root, stack: "fedora", configOverrides: { "paperclip-harness:podmanVersion": "5.0" } }));
     expect(message).toMatch(/paperclip-harness:podmanVersion = "5\.0": Podman 5\.\d or later: \S+ uses \w+=/);

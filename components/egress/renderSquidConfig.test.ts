@@ -5,7 +5,7 @@ import { AGENT_DEFAULT_HOSTS, hostMatches, MODEL_PROVIDERS, modelProviderOf } fr
 import { normalizeHostPatterns, renderSquidConfig } from "./renderSquidConfig";
 import { renderSquidContainerfile, squidStartScript } from "./squidImage";
 
-const base = { port: 3128, logPath: "/run/squid-log.fifo", providerHosts: [], providerHostRegexes: [], allowHosts: [], denyHosts: [] };
+const base = { port: 3128, logPath: "/tmp/squid-log.fifo", providerHosts: [], providerHostRegexes: [], allowHosts: [], denyHosts: [] };
 
 describe("the egress proxy's configuration", () => {
   it("renders the shipped list (snapshot)", () => {

@@ -21,15 +21,16 @@ export function renderSquidContainerfile(baseImage: string): string {
   ].join("\n");
 }
 
-/** The FIFO Squid writes both its logs to (squidStartScript copies it to stdout). */
-export const SQUID_LOG_FIFO = "/run/squid-log.fifo";
+/** The FIFO Squid writes both its logs to (squidStartScript copies it to stdout); /tmp, which any user may write. */
+export const SQUID_LOG_FIFO = "/tmp/squid-log.fifo";
 
 /**
- * The container's command, run by /bin/sh as root. Squid opens its logs after it drops to its
- * `proxy` user, who may not open the container's stdout (owned by root, and a socket where the
- * runtime uses one): the script makes a FIFO that user may write, copies it to stdout — opened
- * read-write, so the copy never sees an end of file when Squid reopens its logs — and then runs
- * Squid in the foreground. Every log line reaches the journal.
+ * The container's command, run by /bin/sh. Squid opens its logs as its `proxy` user (after dropping
+ * to it when started as root, on fedora; from the start on Kubernetes, where the pod runs as proxy),
+ * and that user may not open the container's stdout (owned by root, or a socket): the script makes a
+ * FIFO that user owns, copies it to stdout — opened read-write, so the copy never sees an end of file
+ * when Squid reopens its logs — and then runs Squid in the foreground. Every log line reaches the
+ * journal (or `kubectl logs`).
  */
 export function squidStartScript(configPath: string, logPath: string = SQUID_LOG_FIFO): string {
   for (const path of [configPath, logPath]) if (!/^\/[A-Za-z0-9._/-]+$/.test(path)) throw new Error(`squid: invalid path ${path}`);

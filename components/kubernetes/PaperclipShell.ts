@@ -35,6 +35,8 @@ export interface PaperclipShellArgs {
    * the same base URLs and gateway key Paperclip's agents get, and no other credential (Principle 3).
    */
   gateway: { baseUrl: string; key: SecretKeyRef };
+  /** The egress proxy's variables (HTTP(S)_PROXY, NO_PROXY): the pod's only road to the internet. */
+  proxyEnv?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -101,6 +103,7 @@ export class PaperclipShell extends pulumi.ComponentResource {
       env: [
         ...GATEWAY_URL_ENV.map((name) => ({ name, value: args.gateway.baseUrl })),
         ...GATEWAY_KEY_ENV.map((name) => secretEnv(name, args.gateway.key)),
+        ...Object.entries(args.proxyEnv ?? {}).map(([name, value]) => ({ name, value })),
       ],
       resources: resourceRequirements({ cpuRequest: "50m", cpuLimit: "2", memoryRequest: "128Mi", memoryLimit: "2Gi" }),
       securityContext: restrictedContainerSecurityContext(),

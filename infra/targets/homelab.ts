@@ -11,7 +11,11 @@
 import { backupStatus, BACKUPS_NOT_YET } from "./backupStatus";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { agentEgressNetworkPolicy, gatewayPeer } from "../../components/kubernetes/agentEgressPolicy";
 import { BitnamiPostgres } from "../../components/kubernetes/BitnamiPostgres";
+import { EgressProxy } from "../../components/kubernetes/EgressProxy";
+import { SQUID_PORT } from "../../components/egress/squidImage";
+import { EGRESS_PROXY_SERVICE, egressProxyConfig, egressProxyEnvironment } from "../catalog/egress-proxy";
 import { BITNAMI_SECRET_KEYS } from "../../components/kubernetes/bitnamiPostgresChart";
 import { externalSecret } from "../../components/kubernetes/customResources";
 import { externalSecretsApiVersion, KUBERNETES, type PlatformVersions } from "../../components/kubernetes/platformVersions";
@@ -314,6 +318,41 @@ export const homelabTarget: TargetImplementation = {
       { dependsOn: [postgres] },
     );
 
+    // The egress boundary (docs/egress.md): the pod reaches DNS, the gateway, the database and the
+    // egress proxy, nothing else; the proxy refuses the model providers.
+    const egressProxy = new EgressProxy(
+      EGRESS_PROXY_SERVICE,
+      {
+        namespace: namespaceName,
+        name: EGRESS_PROXY_SERVICE,
+        image: config.egressProxyImage!,
+        config: egressProxyConfig({ egress: { allowHosts: config.egressAllowHosts ?? [], denyHosts: config.egressDenyHosts ?? [] } }),
+      },
+      inNamespace,
+    );
+    const gateway = gatewayPeer(plan.deployment.gatewayBaseUrl);
+    const gatewayHost = new URL(plan.deployment.gatewayBaseUrl).hostname;
+    const proxyEnv = egressProxyEnvironment([
+      ...(gateway.kind === "proxied" ? [] : [gatewayHost]),
+      postgres.host,
+      `${appName}.${namespaceName}.svc.cluster.local`,
+    ]);
+    new k8s.networking.v1.NetworkPolicy(
+      `${appName}-egress`,
+      agentEgressNetworkPolicy({
+        name: `${appName}-egress`,
+        namespace: namespaceName,
+        agentLabels: labels,
+        gateway,
+        proxy: { labels: { app: EGRESS_PROXY_SERVICE }, port: SQUID_PORT },
+        database: {
+          labels: { "app.kubernetes.io/name": "postgresql", "app.kubernetes.io/instance": `${appName}-db` },
+          port: postgres.port,
+        },
+      }),
+      inNamespace,
+    );
+
     const shell = plan.shell
       ? new PaperclipShell(
           `${appName}-shell`,
@@ -329,6 +368,7 @@ export const homelabTarget: TargetImplementation = {
             inventory: plan.shell.inventory,
             dataVolumeName: "data",
             gateway: { baseUrl: plan.deployment.gatewayBaseUrl, key: gatewayRef },
+            proxyEnv,
           },
           inNamespace,
         )
@@ -350,6 +390,7 @@ export const homelabTarget: TargetImplementation = {
           ...featureEnv,
         },
         database,
+        extraEnv: Object.entries(proxyEnv).map(([name, value]) => ({ name, value })),
         agentJwtSecret: fromAppSecrets(PAPERCLIP_AGENT_JWT_SECRET_ENV),
         resources: paperclip.resources,
         volumeSize: paperclip.volumeSize,
@@ -363,7 +404,7 @@ export const homelabTarget: TargetImplementation = {
           paperclip.generatedSecrets.map((spec) => spec.name),
         ),
       },
-      { dependsOn: [namespace, databaseInit, appSecrets, ...credentialObjects, ...(shell?.prerequisites ?? [])] },
+      { dependsOn: [namespace, databaseInit, appSecrets, egressProxy, ...credentialObjects, ...(shell?.prerequisites ?? [])] },
     );
 
     const bootstrapJob = `${appName}-bootstrap-ceo`;

@@ -81,7 +81,7 @@ export const harnessKeys = {
     items: "string",
     description:
       "Hosts agents may reach through the egress proxy even though the shipped model-provider list or egressDenyHosts refuses them (`.example.com`: the domain and every host under it).",
-    targets: ["fedora"],
+    targets: ["fedora", "homelab"],
     schema: z.array(egressHostPattern, { error: "expected a list of host names" }).optional(),
     example: "[docs.anthropic.com, git.internal.example]",
   }),
@@ -90,7 +90,7 @@ export const harnessKeys = {
     items: "string",
     description:
       "Hosts the egress proxy refuses to agents, besides the shipped model-provider list (`.example.com`: the domain and every host under it).",
-    targets: ["fedora"],
+    targets: ["fedora", "homelab"],
     schema: z.array(egressHostPattern, { error: "expected a list of host names" }).optional(),
     example: "[.pastebin.com]",
   }),

@@ -110,6 +110,14 @@ export const homelabKeys = {
     schema: z.array(hostAddress, { error: "expected a list of host names" }),
     example: "[paperclip.frank.lan]",
   }),
+  egressProxyImage: key({
+    kind: "string",
+    description:
+      "The image of the agents' egress proxy in the namespace (docs/egress.md): one with Squid, sh, mkfifo and cat, such as Canonical's ubuntu/squid.",
+    targets: ["homelab"],
+    default: "docker.io/ubuntu/squid:6.6-24.04_beta",
+    schema: imageReference.default("docker.io/ubuntu/squid:6.6-24.04_beta"),
+  }),
   pinToNode: key({
     kind: "string",
     description:
