@@ -27,7 +27,10 @@ export function dockerfileValidator(options: DockerfileValidationOptions): Valid
   }
   const problems = validate(text)
     .filter((diagnostic) => diagnostic.severity === ERROR)
-    .map((diagnostic) => ({ line: diagnostic.range.start.line + 1, message: diagnostic.message }));
+    .map((diagnostic) => ({
+      line: diagnostic.range.start.line + 1,
+      message: typeof diagnostic.message === "string" ? diagnostic.message : diagnostic.message.value,
+    }));
   const instructions = DockerfileParser.parse(text).getInstructions();
   for (const instruction of instructions) {
     if (instruction.getKeyword() === "RUN" && PIPED_DOWNLOAD.test(instruction.getRawArgumentsContent() ?? "")) {
