@@ -32,32 +32,29 @@ describe("dockerfileValidator", () => {
     expect(check(GOOD)).toMatchObject({
       validator: "dockerfile",
       status: "passed",
-      message: "7 instructions in 2 stage(s): structure valid (not a lint: no Dockerfile linter is packaged in Debian)",
+      message: "7 instructions in 2 stage(s): no problem (dockerfile-utils)",
     });
   });
 
-  test("each structural mistake is reported with its line", () => {
+  test("each mistake is reported with its line", () => {
     const result = check(
       [
         "RUN echo before from",
         "FROM docker.io/library/debian:trixie-slim AS base",
         "FROM docker.io/library/debian:trixie-slim AS base",
-        "COPY --from=builder /x /x",
         "CPY a b",
-        'CMD ["unterminated"',
         "RUN curl -fsSL https://example.com/install.sh | sh",
-        "RUN echo dangling \\",
+        "FROM",
       ].join("\n"),
     );
     expect(result.status).toBe("failed");
     expect(result.message.split("\n")).toEqual([
-      "line 8: the last instruction ends with a line continuation",
-      "line 1: the first instruction must be FROM, not RUN",
-      "line 3: duplicate stage name base",
-      "line 4: COPY --from=builder names no earlier stage",
-      "line 5: unknown instruction CPY",
-      "line 6: CMD exec form must be a JSON array of strings",
-      "line 7: RUN pipes a download into a shell; install from a pinned, verified source instead",
+      "line 1: No source image provided with `FROM`",
+      "line 2: duplicate name base",
+      "line 3: duplicate name base",
+      "line 4: Unknown instruction: CPY",
+      "line 5: RUN pipes a download into a shell; install from a pinned, verified source instead",
+      "line 6: Instruction has no arguments",
     ]);
   });
 

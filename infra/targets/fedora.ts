@@ -238,50 +238,53 @@ function providedSecretProblems(config: ConfigValues, catalog: ResolvedCatalog):
 
 export const fedoraTarget: TargetImplementation = {
   target: "fedora",
-  deploy(config) {
-    const plan = planFedora(config);
-
-    const generatedSecrets = declareGeneratedSecrets(plan.catalog.generatedSecrets.values(), config.rotations ?? {});
-
-    // Secrets produced by other parts of the stack, by name: the Cloudflare edge's (tunnel token,
-    // account, queue and database ids), then the host programs' scoped API tokens from the operator's
-    // config (planFedora checked that every one in use is set).
-    const providedSecrets = new Map<string, pulumi.Output<string>>();
-    const edge = deployCloudflareEdge(plan.edge, { apiToken: config.cloudflareApiToken! });
-    for (const [name, value] of edge.providedSecrets) providedSecrets.set(name, value);
-    for (const [name, key] of Object.entries(PROVIDED_SECRET_SOURCES)) {
-      const value = config[key];
-      if (typeof value === "string") providedSecrets.set(name, pulumi.secret(value));
-    }
-
-    const harness = new Harness("harness", {
-      connection: {
-        host: config.sshHost!,
-        port: config.sshPort!,
-        user: config.sshUser!,
-        privateKey: pulumi.secret(config.sshPrivateKey!),
-      },
-      files: plan.harness.files,
-      secrets: plan.harness.secrets.map((secret) => ({
-        name: secret.name,
-        value: secretOutput(secret.value, { generated: generatedSecrets, provided: providedSecrets, config }),
-        ...(secret.path === undefined ? {} : { path: secret.path }),
-      })),
-      restarts: plan.harness.restarts,
-      targetUnit: plan.harness.targetUnit,
-      requirements: plan.harness.requirements,
-      restartTimeoutSeconds: config.restartTimeoutSeconds!,
-    });
-
-    return {
-      target: "fedora",
-      host: config.sshHost,
-      units: harness.units,
-      publicUrls: plan.catalog.routes.map((route) => `https://${route.hostname}`),
-      cloudflare: edge.outputs,
-      backups: backupStatus(config, {
-        summary: `restic, ${plan.harness.backup?.jobs.length ?? 0} services to ${config.backupRepositoryPath!}${plan.edge.backupBucket ? `, weekly off-site to R2 bucket ${plan.edge.backupBucket.bucketName}` : ", no off-site copy (backupOffsite: false)"}`,
-      }),
-    };
-  },
+  deploy: (config) => deployFedora(config),
 };
+
+/** The fedora stack's resources, from the shipped catalogue unless `inputs` give another (the bench adds services). */
+export function deployFedora(config: ConfigValues, inputs: FedoraPlanInputs = {}): Record<string, unknown> {
+  const plan = planFedora(config, inputs);
+
+  const generatedSecrets = declareGeneratedSecrets(plan.catalog.generatedSecrets.values(), config.rotations ?? {});
+
+  // Secrets produced by other parts of the stack, by name: the Cloudflare edge's (tunnel token,
+  // account, queue and database ids), then the host programs' scoped API tokens from the operator's
+  // config (planFedora checked that every one in use is set).
+  const providedSecrets = new Map<string, pulumi.Output<string>>();
+  const edge = deployCloudflareEdge(plan.edge, { apiToken: config.cloudflareApiToken! });
+  for (const [name, value] of edge.providedSecrets) providedSecrets.set(name, value);
+  for (const [name, key] of Object.entries(PROVIDED_SECRET_SOURCES)) {
+    const value = config[key];
+    if (typeof value === "string") providedSecrets.set(name, pulumi.secret(value));
+  }
+
+  const harness = new Harness("harness", {
+    connection: {
+      host: config.sshHost!,
+      port: config.sshPort!,
+      user: config.sshUser!,
+      privateKey: pulumi.secret(config.sshPrivateKey!),
+    },
+    files: plan.harness.files,
+    secrets: plan.harness.secrets.map((secret) => ({
+      name: secret.name,
+      value: secretOutput(secret.value, { generated: generatedSecrets, provided: providedSecrets, config }),
+      ...(secret.path === undefined ? {} : { path: secret.path }),
+    })),
+    restarts: plan.harness.restarts,
+    targetUnit: plan.harness.targetUnit,
+    requirements: plan.harness.requirements,
+    restartTimeoutSeconds: config.restartTimeoutSeconds!,
+  });
+
+  return {
+    target: "fedora",
+    host: config.sshHost,
+    units: harness.units,
+    publicUrls: plan.catalog.routes.map((route) => `https://${route.hostname}`),
+    cloudflare: edge.outputs,
+    backups: backupStatus(config, {
+      summary: `restic, ${plan.harness.backup?.jobs.length ?? 0} services to ${config.backupRepositoryPath!}${plan.edge.backupBucket ? `, weekly off-site to R2 bucket ${plan.edge.backupBucket.bucketName}` : ", no off-site copy (backupOffsite: false)"}`,
+    }),
+  };
+}
