@@ -229,17 +229,20 @@ describe("the mail stack, run by the real daemons on the rendered configs", { ti
     };
     logs.push(() => `--- dns\n${dns.output()}`);
     for (const [name, daemon] of Object.entries(daemons)) logs.push(() => `--- ${name}\n${daemon.output()}`);
+    let waitingFor: number[] = [];
     await waitFor(
-      "the daemons to listen",
+      () => `the daemons to listen (not yet: ${waitingFor.join(", ")})`,
       async () => {
         const exited = Object.entries(daemons).find(([, d]) => d.child.exitCode !== null);
         if (exited) throw new Error(`${exited[0]} exited ${exited[1].child.exitCode}\n${logs.map((l) => l()).join("\n")}`);
         const listening = await ns.exec("ss", ["-ltnH"]);
-        return [25, 587, 465, 10587, 143, 993, 24, 12345, 11332].every((port) => new RegExp(`:${port}\\s`).test(listening));
+        waitingFor = [25, 587, 465, 10587, 143, 993, 24, 12345, 11332].filter((port) => !new RegExp(`:${port}\\s`).test(listening));
+        return waitingFor.length === 0;
       },
-      90_000,
+      // rspamd 3.4 compiles its rules before it listens: a minute or more on a loaded machine.
+      240_000,
     );
-  }, 180_000);
+  }, 300_000);
 
   afterAll(async () => {
     await ns?.stop();
@@ -279,10 +282,11 @@ describe("the mail stack, run by the real daemons on the rendered configs", { ti
     });
     return found!;
   };
-  const waitFor = async (what: string, check: () => Promise<boolean>, timeoutMs = 60_000) => {
+  const waitFor = async (what: string | (() => string), check: () => Promise<boolean>, timeoutMs = 60_000) => {
     const deadline = Date.now() + timeoutMs;
     while (!(await check())) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${logs.map((l) => l()).join("\n")}`);
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for ${typeof what === "string" ? what : what()}\n${logs.map((l) => l()).join("\n")}`);
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   };
