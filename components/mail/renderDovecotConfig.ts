@@ -65,8 +65,13 @@ export function renderDovecotConfig(config: DovecotConfig): string {
     `ssl_cert = <${check(PATH, config.tls.certificateFile, "certificate path")}`,
     `ssl_key = <${check(PATH, config.tls.keyFile, "key path")}`,
     "ssl_min_protocol = TLSv1.2",
+    "# Plaintext mechanisms for Postfix's SASL lookups (the mail network's port too); IMAP offers none",
+    "# before TLS (LOGINDISABLED), so no client sends a password in the clear to be refused.",
     "disable_plaintext_auth = no",
     "auth_mechanisms = plain login",
+    "protocol imap {",
+    "  disable_plaintext_auth = yes",
+    "}",
     "",
   ];
   const file = check(PATH, config.mailUsersFile, "mail users file");
