@@ -14,7 +14,10 @@ export const openwebui: ServiceDefinition = (context) => ({
   name: "openwebui",
   description: "OpenWebUI chat",
   image: "ghcr.io/open-webui/open-webui:v0.8.5@sha256:2deb90b0423473d8f97febced2e62b8fd898aa3eb61877bb3aa336370214c258",
-  ports: [{ container: PORT, host: 3000, posture: "cloudflared", purpose: "chat UI" }],
+  // Not published on the host: only through Caddy, behind Access.
+  ports: [{ container: PORT, posture: "cloudflared", purpose: "chat UI" }],
+  reaches: ["litellm", "openwebui-db", "openwebui-redis"],
+  internet: "web search and the pages a person asks it to fetch",
   route: { subdomain: "chat", upstream: { port: PORT } },
   env: {
     WEBUI_URL: `https://${context.hostname("chat")}`,
