@@ -7,8 +7,9 @@ const REDIS_URL = secretTemplate`redis://:${generated("openwebui-redis-password"
 
 /**
  * The chat UI for people (agents use Paperclip). LiteLLM is its only model backend — chat and
- * document embeddings alike — never llama-swap or a provider directly. Cloudflare Access authenticates
- * every visitor, so OpenWebUI's own login is off (seeds).
+ * document embeddings alike — never llama-swap or a provider directly. Behind Access and with its own
+ * login (docs/fedora.md §OpenWebUI): a trusted identity header would be forgeable by anything that
+ * reaches Caddy, Paperclip included, so OpenWebUI checks its own accounts.
  */
 export const openwebui: ServiceDefinition = (context) => ({
   name: "openwebui",
@@ -23,9 +24,11 @@ export const openwebui: ServiceDefinition = (context) => ({
     WEBUI_URL: `https://${context.hostname("chat")}`,
     OPENAI_API_BASE_URL: litellmGatewayUrl,
     ENABLE_OLLAMA_API: "false",
-    WEBUI_AUTH: "false",
+    // Its own login; the admin creates the accounts (no sign-up), and anyone added otherwise waits
+    // for approval.
+    WEBUI_AUTH: "true",
     ENABLE_SIGNUP: "false",
-    DEFAULT_USER_ROLE: "admin",
+    DEFAULT_USER_ROLE: "pending",
     // Blank engines: no local speech models, no calls to a speech provider (seeds, D-097).
     AUDIO_STT_ENGINE: "",
     AUDIO_TTS_ENGINE: "",
