@@ -1,12 +1,11 @@
 /**
  * The README's table of the Fedora harness's services, generated from the catalogue: what each one
- * is, how it runs, its routing posture, hostname, published ports and networks. `npm run generate`
+ * is, how it runs, its routing posture, hostname, published ports and what it reaches. `npm run generate`
  * rewrites the README section between the markers; a test fails when it is stale.
  */
 import { CATALOG } from "../infra/catalog";
 import type { CatalogContext, ServiceDeclaration } from "../infra/catalog/types";
 import { CONFIG_KEYS } from "../infra/config/keys";
-import { networksOf } from "../infra/targets/fedora/harnessPlan";
 import { HOST_PROGRAMS } from "../infra/targets/fedora/hostPrograms";
 
 /** A context that shows every entry with every optional feature on; hostnames stay relative. */
@@ -28,7 +27,13 @@ function tableContext(): CatalogContext {
     hostPrograms: HOST_PROGRAMS,
   };
   for (const definition of CATALOG) names.add(definition(context).name);
-  return context;
+  // Caddy's edges are its routes: one to each routed container.
+  const routes = CATALOG.map((definition) => definition(context)).flatMap((s) =>
+    s.route && !s.route.upstream.onHost
+      ? [{ service: s.name, hostname: `${s.route.subdomain}.${domain}`, upstream: `${s.name}:${s.route.upstream.port}`, paths: [] }]
+      : [],
+  );
+  return { ...context, routes };
 }
 
 const cell = (text: string) => text.replaceAll("|", "\\|").replaceAll("\n", " ");
@@ -55,6 +60,13 @@ function hostPorts(service: ServiceDeclaration): string {
     : "—";
 }
 
+/** The services it opens connections to, and whether it has a route out (docs/fedora.md §Networks). */
+function reachesCell(service: ServiceDeclaration): string {
+  if (service.kind === "host") return "host";
+  const reaches = (service.reaches ?? []).map(code);
+  return [...reaches, ...(service.internet ? ["the internet"] : [])].join(", ") || "—";
+}
+
 function notes(service: ServiceDeclaration): string {
   const parts: string[] = [];
   if (service.gate && !service.gate.enabled)
@@ -75,7 +87,7 @@ export function renderServicesTable(): string {
         routing(service),
         service.route ? code(`${service.route.subdomain}.<domain>`) : "—",
         hostPorts(service),
-        service.kind === "host" ? "host" : networksOf(service).join(", ") || "none (Podman's default)",
+        service.kind === "host" ? "host" : reachesCell(service),
         notes(service),
       ]
         .map(cell)
@@ -83,7 +95,7 @@ export function renderServicesTable(): string {
     );
   return [
     "<!-- Generated from infra/catalog by `npm run generate`; do not edit by hand. -->",
-    "| Service | What | Runs as | Routing | Hostname | Host ports | Networks | Notes |",
+    "| Service | What | Runs as | Routing | Hostname | Host ports | Reaches | Notes |",
     "|---|---|---|---|---|---|---|---|",
     ...rows.map((row) => `| ${row} |`),
   ].join("\n");

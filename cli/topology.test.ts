@@ -4,7 +4,7 @@ import { JSDOM } from "jsdom";
 import { beforeAll, describe, expect, it } from "vitest";
 import { CATALOG } from "../infra/catalog";
 import type { ServiceDefinition } from "../infra/catalog/types";
-import { fedoraNetworks, planFedora } from "../infra/targets/fedora";
+import { planFedora } from "../infra/targets/fedora";
 import { renderTopologyDiagram, shippedFedoraConfig, TOPOLOGY_DOCUMENT } from "./topology";
 
 const ROOT = join(__dirname, "..");
@@ -25,7 +25,6 @@ function diagramOf(markdown: string): string {
 }
 
 const config = shippedFedoraConfig(ROOT);
-const networks = fedoraNetworks(config);
 
 /** A routed service more: what a contributor adds by adding one catalogue file. */
 const whoami: ServiceDefinition = () => ({
@@ -35,6 +34,7 @@ const whoami: ServiceDefinition = () => ({
   ports: [{ container: 80, posture: "cloudflared" }],
   route: { subdomain: "whoami", upstream: { port: 80 } },
   env: { UPSTREAM: "http://litellm:4000" },
+  reaches: ["litellm"],
   restart: "always",
 });
 
@@ -49,11 +49,9 @@ describe("the topology picture (docs/topology.md)", () => {
   });
 
   it("draws every public route, network and Principle 3 pathway of the plan", () => {
-    const diagram = renderTopologyDiagram(planFedora(config), networks);
+    const diagram = renderTopologyDiagram(planFedora(config));
     expect(diagram).toContain('svc_caddy -->|"chat.sodimo.eu → :8080"| svc_openwebui');
-    expect(diagram).toContain(
-      'subgraph net_harness_agents_models["sodimo 10.89.0.0/24 + sodimo-agents 10.89.3.0/24 + sodimo-models 10.89.2.0/24"]',
-    );
+    expect(diagram).toContain('subgraph net_internal["no route out: Internal edge networks to what it reaches, and from what reaches it"]');
     expect(diagram).toContain('svc_paperclip ==>|":4000"| svc_litellm');
     expect(diagram).toContain('svc_litellm ==>|":8080"| svc_llama_swap');
     expect(diagram).toContain('svc_litellm ==>|"ANTHROPIC_API_KEY, OPENAI_API_KEY"| providers');
@@ -66,7 +64,7 @@ describe("the topology picture (docs/topology.md)", () => {
 
   it("follows the catalogue: a service more is a node, a route and its connections, with nothing else edited", async () => {
     const plan = planFedora(config, { definitions: [...CATALOG, whoami] });
-    const diagram = renderTopologyDiagram(plan, networks);
+    const diagram = renderTopologyDiagram(plan);
     expect(diagram).toContain('svc_caddy -->|"whoami.sodimo.eu → :80"| svc_whoami');
     expect(diagram).toContain('cf_access -->|"6 hostnames"| cf_tunnel');
     // Not an agent runtime: its call to the gateway is a plain connection, not a Principle 3 pathway.

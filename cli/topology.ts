@@ -5,7 +5,8 @@
  * test fails when it is stale.
  *
  * What is drawn, and where each part comes from:
- * - networks: one box per distinct set of networks a service joins (a Mermaid node lives in one box);
+ * - networks: a box for the containers with a route out (an uplink network of their own) and one for
+ *   those whose networks are all Internal (their declared edges only; docs/fedora.md §Networks);
  * - routes: every public route of the catalogue, person → Access → Tunnel → cloudflared → Caddy → service;
  * - published ports: `direct` ones from the internet, `tailscale` ones from the operator;
  * - connections: every `<service>:<port>` that a service's plain environment, the non-secret text of
@@ -18,10 +19,10 @@
 import { MAIL_SUBMITTERS } from "../infra/catalog/mail";
 import type { ResolvedCatalog } from "../infra/catalog/resolveCatalog";
 import { leavesOf, type SecretValue } from "../infra/catalog/secretValue";
-import type { NetworkRole, ServiceDeclaration } from "../infra/catalog/types";
+import type { ServiceDeclaration } from "../infra/catalog/types";
 import type { ConfigValues } from "../infra/config/parse";
 import { parseStackConfig } from "../infra/config/parse";
-import { fedoraNetworks, planFedora, type FedoraStackPlan } from "../infra/targets/fedora";
+import { planFedora, type FedoraStackPlan } from "../infra/targets/fedora";
 import { EDGE_PROVIDED_SECRETS } from "../infra/targets/fedora/edge";
 import { DEFAULT_TUNNEL_ORIGIN } from "../components/cloudflare/tunnelIngress";
 import { AGENT_RUNTIMES, GATEWAYS, LLAMA_SWAP, MAIL_SERVERS, OPEN_WEBUI, PROVIDER_CREDENTIAL_VARIABLES } from "../policy/lib/roles";
@@ -62,7 +63,7 @@ function plainTexts(service: ServiceDeclaration): string[] {
 }
 
 /** Every `<service>:<port>` a service names, in order of first mention. */
-function connectionsOf(service: ServiceDeclaration, names: ReadonlySet<string>): { target: string; port: string }[] {
+export function connectionsOf(service: ServiceDeclaration, names: ReadonlySet<string>): { target: string; port: string }[] {
   const found = new Map<string, { target: string; port: string }>();
   for (const text of plainTexts(service)) {
     for (const match of text.matchAll(/(?<![\w.-])([a-z][a-z0-9-]*):(\d{2,5})\b/g)) {
@@ -181,10 +182,7 @@ function serviceLabel(service: ServiceDeclaration): string {
 }
 
 /** The Mermaid flowchart of a planned fedora stack. */
-export function renderTopologyDiagram(
-  plan: FedoraStackPlan,
-  networkNames: Readonly<Record<NetworkRole, { name: string; subnet: string }>>,
-): string {
+export function renderTopologyDiagram(plan: FedoraStackPlan): string {
   const { catalog, edge } = plan;
   const out: string[] = ["flowchart LR"];
   const edges = topologyEdges(catalog);
@@ -212,8 +210,9 @@ export function renderTopologyDiagram(
   out.push(`  subgraph host[${label(`the Fedora host: rootless Podman, ${plan.harness.targetUnit}`)}]`);
   const groups = new Map<string, ServiceDeclaration[]>();
   for (const service of catalog.services) {
-    const roles = plan.harness.memberships.get(service.name) ?? [];
-    const key = service.kind === "host" ? "host" : roles.length === 0 ? "default" : roles.join("+");
+    const networks = plan.harness.memberships.get(service.name) ?? [];
+    const uplink = networks.some((n) => n.endsWith("-uplink"));
+    const key = service.kind === "host" ? "host" : networks.length === 0 ? "default" : uplink ? "uplink" : "internal";
     groups.set(key, [...(groups.get(key) ?? []), service]);
   }
   for (const [key, members] of groups) {
@@ -222,7 +221,9 @@ export function renderTopologyDiagram(
         ? "systemd user services on the host"
         : key === "default"
           ? "Podman's default network (the internet only)"
-          : (key.split("+") as NetworkRole[]).map((role) => `${networkNames[role].name} ${networkNames[role].subnet}`).join(" + ");
+          : key === "uplink"
+            ? "a route out: an uplink network of its own, Internal edge networks to what it reaches"
+            : "no route out: Internal edge networks to what it reaches, and from what reaches it";
     out.push(`    subgraph ${id("net", key)}[${label(title)}]`);
     for (const service of members) out.push(`      ${id("svc", service.name)}[${serviceLabel(service)}]`);
     out.push("    end");
@@ -241,12 +242,11 @@ export function renderTopologyDiagram(
 }
 
 /** Facts about Principle 3 read off the same plan, stated under the picture. */
-function principleThreeFacts(plan: FedoraStackPlan, networkNames: Readonly<Record<NetworkRole, { name: string }>>): string[] {
+function principleThreeFacts(plan: FedoraStackPlan): string[] {
   const services = plan.catalog.services;
   const networks = (service: ServiceDeclaration) => plan.harness.memberships.get(service.name) ?? [];
   const named = (list: readonly ServiceDeclaration[]) => (list.length > 0 ? list.map((s) => `\`${s.name}\``).join(", ") : "none");
-  const networkList = (roles: readonly NetworkRole[]) =>
-    roles.length > 0 ? roles.map((r) => `\`${networkNames[r].name}\``).join(", ") : "none";
+  const networkList = (names: readonly string[]) => (names.length > 0 ? names.map((n) => `\`${n}\``).join(", ") : "none");
   const agents = services.filter((s) => isRole(s, AGENT_RUNTIMES));
   const mailServers = services.filter((s) => isRole(s, MAIL_SERVERS));
   const shared = [...new Set(agents.flatMap(networks))].filter((role) => mailServers.some((m) => networks(m).includes(role)));
@@ -267,7 +267,6 @@ function principleThreeFacts(plan: FedoraStackPlan, networkNames: Readonly<Recor
 export function renderTopologyDocument(root: string): string {
   const config = shippedFedoraConfig(root);
   const plan = planFedora(config);
-  const networkNames: Record<NetworkRole, { name: string; subnet: string }> = fedoraNetworks(config);
   return [
     "<!-- Generated by `npm run generate` (cli/topology.ts) from the plan of stacks/Pulumi.fedora.yaml; do not edit. -->",
     "# The `fedora` stack's topology",
@@ -280,12 +279,12 @@ export function renderTopologyDocument(root: string): string {
     "connections (databases, caches, the milter). Services that are off in the shipped stack are absent.",
     "",
     "```mermaid",
-    renderTopologyDiagram(plan, networkNames),
+    renderTopologyDiagram(plan),
     "```",
     "",
     "Read off the same plan:",
     "",
-    ...principleThreeFacts(plan, networkNames),
+    ...principleThreeFacts(plan),
     "",
   ].join("\n");
 }

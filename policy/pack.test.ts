@@ -16,7 +16,7 @@ import { agentNoProviderCredentials } from "./policies/agentNoProviderCredential
 import { imagesPinned } from "./policies/imagesPinned";
 import { analyzeStack, analyzeStackReport, policyConfigProblems } from "./runAnalyzer";
 import { edgeResources, outboxProducerResources } from "./testing/edgeFixture";
-import { fedoraResources, fedoraSpec } from "./testing/fedoraFixture";
+import { fedoraResources, segmentedFedoraSpec } from "./testing/fedoraFixture";
 import { flyResources, flySpec } from "./testing/flyFixture";
 import { homelabResources, sealosResources } from "./testing/kubernetesFixture";
 import { expectNoViolations } from "./testing/policyTests";
@@ -33,7 +33,7 @@ describe("the paperclip-harness pack", () => {
   });
 
   const baselines = {
-    fedora: () => [...fedoraResources(fedoraSpec()), ...edgeResources(), ...outboxProducerResources()],
+    fedora: () => [...fedoraResources(segmentedFedoraSpec()), ...edgeResources(), ...outboxProducerResources()],
     homelab: homelabResources,
     sealos: sealosResources,
     fly: () => flyResources(flySpec()),
@@ -53,6 +53,8 @@ describe("the paperclip-harness pack", () => {
       { policy: "email-outbox-drained-by-host-only", reason: "no email_outbox queue in this stack" },
       { policy: "tunnel-hostnames-behind-access", reason: "no hostname served by a Cloudflare Tunnel in this stack" },
       { policy: "access-requires-identity-provider", reason: "no Access application in this stack" },
+      { policy: "public-service-only-from-edge", reason: "no edge proxy routing to a container in this stack" },
+      { policy: "privileged-only-through-access", reason: "no privileged container in this stack" },
       { policy: "tunnel-ingress-ends-in-404", reason: "no Cloudflare Tunnel in this stack" },
     ]);
   });

@@ -16,8 +16,10 @@ import { noPlaintextSecrets } from "./policies/noPlaintextSecrets";
 import { openWebUiModelsViaGateway } from "./policies/openWebUiModelsViaGateway";
 import { optionalSecretReferencesOptional } from "./policies/optionalSecretReferencesOptional";
 import { paperclipMemoryLimit } from "./policies/paperclipMemoryLimit";
+import { privilegedOnlyThroughAccess } from "./policies/privilegedOnlyThroughAccess";
 import { probesPassHostnameGuard } from "./policies/probesPassHostnameGuard";
 import { providerCredentialsOnlyInGateway } from "./policies/providerCredentialsOnlyInGateway";
+import { publicServiceOnlyFromEdge } from "./policies/publicServiceOnlyFromEdge";
 import { publishedPortsLoopback } from "./policies/publishedPortsLoopback";
 import { rwoDeploymentsRecreate } from "./policies/rwoDeploymentsRecreate";
 import { tunnelHostnamesBehindAccess } from "./policies/tunnelHostnamesBehindAccess";
@@ -42,6 +44,8 @@ export const HARDENING_POLICIES: Policies = [
   publishedPortsLoopback,
   tunnelHostnamesBehindAccess,
   accessRequiresIdentityProvider,
+  publicServiceOnlyFromEdge,
+  privilegedOnlyThroughAccess,
   tunnelIngressEndsIn404,
   imagesPinned,
   noPlaintextSecrets,

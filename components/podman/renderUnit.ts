@@ -284,6 +284,7 @@ function networkLines(section: NetworkSection, c: EscapeContext): Line[] {
   for (const gateway of section.Gateway ?? []) lines.push(["Gateway", c.token("Gateway", gateway)]);
   if (section.Internal !== undefined) lines.push(["Internal", bool(section.Internal)]);
   if (section.DisableDNS !== undefined) lines.push(["DisableDNS", bool(section.DisableDNS)]);
+  for (const option of section.Options ?? []) lines.push(["Options", c.token("Options", option)]);
   if (section.Label) lines.push(...c.assignments("Label", section.Label));
   return lines;
 }

@@ -142,6 +142,8 @@ export interface NetworkSection {
   Internal?: boolean;
   DisableDNS?: boolean;
   Driver?: string;
+  /** Driver options (`isolate=true`). */
+  Options?: string[];
   Label?: Record<string, string>;
 }
 

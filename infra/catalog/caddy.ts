@@ -8,8 +8,9 @@ export const caddy: ServiceDefinition = (context) => ({
   image: "docker.io/library/caddy:2-alpine",
   // Binding 127.0.0.1:80 as a rootless user needs net.ipv4.ip_unprivileged_port_start <= 80 (checked on the host).
   ports: [{ container: 80, host: 80, posture: "internal", purpose: "HTTP from cloudflared" }],
-  // The agents network too: Paperclip's public route, which is Paperclip's only way in.
-  networks: ["harness", "agents"],
+  // Each routed container: an edge network per public service (docs/fedora.md §Networks). Routes
+  // to a program on the host need none.
+  reaches: context.routes.filter((route) => route.upstream.startsWith(`${route.service}:`)).map((route) => route.service),
   configFiles: [
     {
       name: "Caddyfile",

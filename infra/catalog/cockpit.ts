@@ -5,7 +5,7 @@ const PORT = 9090;
 
 /**
  * Cockpit's web service, the operator's day-one admin UI. Privileged, in the host's PID namespace,
- * with the user's Podman socket (seeds). Caddy reaches it by container name on the harness network:
+ * with the user's Podman socket (seeds). Caddy reaches it by container name over their edge network:
  * a rootless container cannot reach a port the host binds on 127.0.0.1 through
  * host.containers.internal (Podman keeps the host's loopback out of containers), so the seeds'
  * `host.containers.internal:9090` route could not work.
@@ -16,7 +16,8 @@ export const cockpit: ServiceDefinition = (context) => ({
   image: "quay.io/cockpit/ws:latest",
   floatingTagReason:
     "Cockpit publishes cockpit/ws as :latest only; it follows the host's Cockpit, with a slow cadence and strong compatibility (seeds).",
-  ports: [{ container: PORT, host: PORT, posture: "cloudflared", purpose: "admin UI" }],
+  // Not published on the host: only through Caddy, behind Access (docs/fedora.md §Networks).
+  ports: [{ container: PORT, posture: "cloudflared", purpose: "admin UI" }],
   route: { subdomain: "cockpit", upstream: { port: PORT } },
   configFiles: [{ name: "cockpit.conf", mountPath: "/etc/cockpit/cockpit.conf", content: renderCockpitConf(context.hostname("cockpit")) }],
   volumes: [
@@ -25,5 +26,6 @@ export const cockpit: ServiceDefinition = (context) => ({
     { kind: "host", hostPath: "%t/podman/podman.sock", mountPath: "/run/podman/podman.sock", selinux: "none" },
   ],
   podmanArgs: ["--privileged", "--pid=host"],
+  internet: "its login sessions reach the host, as before segmentation; not narrowed without a host to try it on",
   restart: "always",
 });

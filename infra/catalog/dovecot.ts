@@ -56,7 +56,6 @@ export const dovecot: ServiceDefinition = (context) => {
       { container: MAIL_PORTS.lmtp, posture: "internal", purpose: "LMTP from Postfix" },
       { container: MAIL_PORTS.sasl, posture: "internal", purpose: "SASL for Postfix" },
     ],
-    networks: ["mail"],
     configFiles: [
       {
         name: "dovecot.conf",

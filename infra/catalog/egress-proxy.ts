@@ -17,8 +17,8 @@ export const EGRESS_PROXY_URL = `http://${EGRESS_PROXY_SERVICE}:${SQUID_PORT}`;
 /**
  * What an agent runtime is told about the proxy: the variables curl, git, npm, pip, Claude Code and
  * most HTTP clients honour (both spellings: some read only one), NODE_USE_ENV_PROXY for Node's own
- * fetch, and NO_PROXY for what it reaches directly on the agents network. A tool that ignores them
- * has no route at all (the agents network is Internal).
+ * fetch, and NO_PROXY for what it reaches directly over its edge networks. A tool that ignores them
+ * has no route at all (an agent runtime's networks are all Internal).
  */
 export function egressProxyEnvironment(direct: readonly string[]): Record<string, string> {
   const noProxy = ["localhost", "127.0.0.1", "::1", ...direct].join(",");
@@ -53,8 +53,8 @@ function egressProxyTag(baseImage: string): string {
 }
 
 /**
- * The egress proxy (docs/egress.md): on the agents network, where the agent runtimes reach it, and on
- * the egress network, its only road out. It refuses the model providers and logs every request.
+ * The egress proxy (docs/egress.md): on an edge network with each agent runtime that reaches it, and
+ * on its uplink, its only road out. It refuses the model providers and logs every request.
  */
 export const egressProxy: ServiceDefinition = (context) => ({
   name: EGRESS_PROXY_SERVICE,
@@ -62,7 +62,7 @@ export const egressProxy: ServiceDefinition = (context) => ({
   image: SQUID_BASE_IMAGE,
   build: { containerfile: renderSquidContainerfile, tag: egressProxyTag },
   ports: [{ container: SQUID_PORT, posture: "internal", purpose: "HTTP(S) proxy of the agents network" }],
-  networks: ["agents", "egress"],
+  internet: "it is the agent runtimes' only road to the internet",
   configFiles: [{ name: "squid.conf", mountPath: SQUID_CONFIG_PATH, content: egressProxyConfig(context.settings) }],
   memory: "256m",
   entrypoint: "/bin/sh",

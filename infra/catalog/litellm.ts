@@ -4,7 +4,7 @@ import { generated, operator, secretTemplate } from "./secretValue";
 import type { ServiceDefinition } from "./types";
 
 export const LITELLM_PORT = 4000;
-/** What every client of the gateway uses as its base URL on the harness network. */
+/** What every client of the gateway uses as its base URL (over its edge network to the gateway). */
 export const litellmGatewayUrl = `http://litellm:${LITELLM_PORT}`;
 /** LiteLLM requires its master key to start with "sk-". */
 export const LITELLM_MASTER_KEY = secretTemplate`sk-${generated("litellm-master-key")}`;
@@ -41,10 +41,16 @@ export const litellm: ServiceDefinition = (context) => {
     name: "litellm",
     description: "LiteLLM model gateway",
     image: "ghcr.io/berriai/litellm:v1.108.5",
-    ports: [{ container: LITELLM_PORT, host: LITELLM_PORT, posture: "internal", purpose: "OpenAI/Anthropic-compatible API" }],
-    // The harness network for its clients, the agents network for the agent runtimes, the models
-    // network for llama-swap.
-    networks: ["harness", "agents", "models"],
+    ports: [
+      {
+        container: LITELLM_PORT,
+        host: LITELLM_PORT,
+        posture: "internal",
+        purpose: "OpenAI/Anthropic-compatible API; on the host for the fly target's tailnet route (docs/fly.md)",
+      },
+    ],
+    reaches: ["litellm-db", "litellm-redis", "llama-swap"],
+    internet: "the cloud model providers' APIs",
     env: { REDIS_HOST: "litellm-redis", REDIS_PORT: "6379", STORE_MODEL_IN_DB: "False" },
     secretEnv: {
       LITELLM_MASTER_KEY,

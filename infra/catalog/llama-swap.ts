@@ -2,7 +2,7 @@ import { renderLlamaSwapConfig, type LlamaSwapModel } from "../../components/lla
 import type { ServiceDefinition } from "./types";
 
 export const LLAMA_SWAP_PORT = 8080;
-/** The base URL LiteLLM (and only LiteLLM, on the models network) uses. */
+/** The base URL LiteLLM (and only LiteLLM, over their edge network) uses. */
 export const llamaSwapBaseUrl = `http://llama-swap:${LLAMA_SWAP_PORT}/v1`;
 const MODELS_DIR = "/models";
 
@@ -55,15 +55,15 @@ export const LOCAL_MODELS: readonly LocalModel[] = [
 
 /**
  * Hot-swaps llama.cpp servers by model name. Vulkan (RADV), not ROCm: the seeds' production posture
- * on the Strix Halo iGPU. Only LiteLLM reaches it (the models network).
+ * on the Strix Halo iGPU. Only LiteLLM reaches it (their edge network).
  */
 export const llamaSwap: ServiceDefinition = () => ({
   name: "llama-swap",
   description: "llama-swap: local models (llama.cpp, Vulkan)",
   // A versioned build (llama-swap v258 with llama.cpp b11176) instead of the floating `vulkan` tag.
   image: "ghcr.io/mostlygeek/llama-swap:v258-vulkan-b11176",
-  ports: [{ container: LLAMA_SWAP_PORT, host: 9292, posture: "internal", purpose: "OpenAI-compatible API (LiteLLM only)" }],
-  networks: ["models"],
+  // Not published on the host: LiteLLM alone reaches it, over their edge network.
+  ports: [{ container: LLAMA_SWAP_PORT, posture: "internal", purpose: "OpenAI-compatible API (LiteLLM only)" }],
   // /dev/kfd and HSA_OVERRIDE_GFX_VERSION serve ROCm, kept for it (gfx1151 reports as gfx1100).
   devices: ["/dev/dri", "/dev/kfd"],
   // Only `video`: keep-groups and render break under rootless Podman (seeds).

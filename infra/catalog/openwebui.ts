@@ -8,22 +8,28 @@ const REDIS_URL = secretTemplate`redis://:${generated("openwebui-redis-password"
 
 /**
  * The chat UI for people (agents use Paperclip). LiteLLM is its only model backend — chat and
- * document embeddings alike — never llama-swap or a provider directly. Cloudflare Access authenticates
- * every visitor, so OpenWebUI's own login is off (seeds).
+ * document embeddings alike — never llama-swap or a provider directly. Behind Access and with its own
+ * login (docs/fedora.md §OpenWebUI): a trusted identity header would be forgeable by anything that
+ * reaches Caddy, Paperclip included, so OpenWebUI checks its own accounts.
  */
 export const openwebui: ServiceDefinition = (context) => ({
   name: "openwebui",
   description: "OpenWebUI chat",
   image: "ghcr.io/open-webui/open-webui:v0.8.5@sha256:2deb90b0423473d8f97febced2e62b8fd898aa3eb61877bb3aa336370214c258",
-  ports: [{ container: PORT, host: 3000, posture: "cloudflared", purpose: "chat UI" }],
+  // Not published on the host: only through Caddy, behind Access.
+  ports: [{ container: PORT, posture: "cloudflared", purpose: "chat UI" }],
+  reaches: ["litellm", "openwebui-db", "openwebui-redis"],
+  internet: "web search and the pages a person asks it to fetch",
   route: { subdomain: "chat", upstream: { port: PORT } },
   env: {
     WEBUI_URL: `https://${context.hostname("chat")}`,
     OPENAI_API_BASE_URL: litellmGatewayUrl,
     ENABLE_OLLAMA_API: "false",
-    WEBUI_AUTH: "false",
+    // Its own login; the admin creates the accounts (no sign-up), and anyone added otherwise waits
+    // for approval.
+    WEBUI_AUTH: "true",
     ENABLE_SIGNUP: "false",
-    DEFAULT_USER_ROLE: "admin",
+    DEFAULT_USER_ROLE: "pending",
     // Blank engines: no local speech models, no calls to a speech provider (seeds, D-097).
     AUDIO_STT_ENGINE: "",
     AUDIO_TTS_ENGINE: "",

@@ -11,6 +11,4 @@ export const paperclipDb: ServiceDefinition = () => ({
     user: "paperclip",
     passwordSecret: "paperclip-db-password",
   }),
-  // Paperclip's network: Paperclip, on the Internal agents network alone, must reach it there.
-  networks: ["agents"],
 });

@@ -54,10 +54,11 @@ export const paperclip: ServiceDefinition = (context) => {
     // The base of the image built on the host: upstream Paperclip plus the pi CLI.
     image: PAPERCLIP_UPSTREAM_IMAGE,
     build: { containerfile: (base) => renderPaperclipContainerfile(base), tag: derivedPaperclipTag },
-    // Reached through Caddy only: the agents network is Internal, where Podman's port forwarding does not work.
+    // Reached through Caddy only: its networks are Internal, where Podman's port forwarding does not work.
     ports: [{ container: PAPERCLIP_PORT, posture: "cloudflared", purpose: "UI + API" }],
-    // No route out: the internet only through the egress proxy, models only through LiteLLM (docs/egress.md).
-    networks: ["agents"],
+    // No route out (no `internet`): the internet only through the egress proxy, models only through
+    // LiteLLM (docs/egress.md). Caddy reaches it over its own edge network.
+    reaches: ["litellm", "paperclip-db", "egress-proxy"],
     // Agent CLIs run inside this container; the Kubernetes targets' default limit, for one host's share.
     memory: "4g",
     route: { subdomain: "paperclip", upstream: { port: PAPERCLIP_PORT } },

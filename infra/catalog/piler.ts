@@ -30,8 +30,8 @@ export const piler: ServiceDefinition = (context) => ({
   image: "docker.io/sutoj/piler:1.4.5",
   gate: pilerGate(context),
   ports: [
-    { container: PORT, host: 8091, posture: "cloudflared", purpose: "archive UI" },
-    { container: PILER_SMTP_PORT, posture: "internal", purpose: "archive copies from Postfix (mail network)" },
+    { container: PORT, posture: "cloudflared", purpose: "archive UI" },
+    { container: PILER_SMTP_PORT, posture: "internal", purpose: "archive copies from Postfix (their edge network)" },
   ],
   route: { subdomain: "archive", upstream: { port: PORT } },
   env: {
@@ -45,7 +45,7 @@ export const piler: ServiceDefinition = (context) => ({
     { kind: "volume", name: "piler-etc", mountPath: "/etc/piler" },
     { kind: "volume", name: "piler-data", mountPath: "/var/piler" },
   ],
-  networks: ["harness", "mail"],
+  reaches: ["piler-mysql"],
   dependsOn: ["piler-mysql"],
   health: {
     command: ["CMD", "curl", "-s", `smtp://localhost:${PILER_SMTP_PORT}/`],

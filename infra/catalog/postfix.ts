@@ -5,7 +5,7 @@ import type { ServiceDefinition } from "./types";
 
 /**
  * Postfix: the MX for the mail domains and the outbound relay for those who submit mail as people do.
- * It joins the mail network only — Paperclip and every agent runtime share no network with it, so
+ * It shares a network only with the mail system and its declared submitters — never an agent runtime, so
  * agents send mail through the email_outbox Queue (Principle 3). The image serves as a Postfix
  * distribution: its env-driven setup script is replaced by this project's main.cf / master.cf and
  * `postfix start-fg`.
@@ -35,9 +35,14 @@ export const postfix: ServiceDefinition = (context) => {
       { container: 25, host: 25, posture: "direct", purpose: "SMTP (MX)" },
       { container: 587, host: 587, posture: "direct", purpose: "submission (STARTTLS + login)" },
       { container: 465, host: 465, posture: "direct", purpose: "submissions (TLS + login)" },
-      { container: MAIL_PORTS.internalSubmission, posture: "internal", purpose: "submission for Twenty and Vaultwarden (mail network)" },
+      {
+        container: MAIL_PORTS.internalSubmission,
+        posture: "internal",
+        purpose: "submission for Twenty and Vaultwarden (their edge networks)",
+      },
     ],
-    networks: ["mail"],
+    reaches: ["dovecot", "rspamd", ...(context.enabledServices.has("piler") ? ["piler"] : [])],
+    internet: "mail to other domains' MX hosts",
     configFiles: [
       { name: "main.cf", mountPath: "/etc/postfix/main.cf", content: files.mainCf },
       { name: "master.cf", mountPath: "/etc/postfix/master.cf", content: files.masterCf },

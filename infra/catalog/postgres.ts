@@ -16,7 +16,7 @@ export interface PostgresSidecar {
 
 /**
  * A PostgreSQL sidecar as every app of the harness uses it: its own volume, a generated password,
- * reachable only on the harness network, healthy once it accepts connections (dependents wait for that).
+ * reachable only by the services that declare it in `reaches`, healthy once it accepts connections (dependents wait for that).
  */
 export function postgresService(sidecar: PostgresSidecar): ContainerService {
   return {

@@ -13,7 +13,7 @@ export interface RedisSidecar {
 /**
  * A Redis sidecar as the harness's apps use it: a generated password that reaches Redis through its
  * environment (never its command line), no persistence (a cache and a queue broker that apps refill),
- * reachable only on the harness network.
+ * reachable only by the services that declare it in `reaches`.
  */
 export function redisService(sidecar: RedisSidecar): ContainerService {
   const options = sidecar.options ?? [];

@@ -15,7 +15,7 @@ export const rspamd: ServiceDefinition = () => ({
     // Not published: the operator reaches it over the tailnet, through an SSH tunnel to the host.
     { container: 11334, posture: "tailscale", purpose: "web UI (operator break-glass)" },
   ],
-  networks: ["mail"],
+  internet: "DNS blocklists and fuzzy-hash checks",
   configFiles: [
     {
       name: "dkim_signing.conf",

@@ -3,7 +3,7 @@ import type { ServiceDefinition } from "./types";
 
 /**
  * The nightly ETL: Sodiwin's CSV dump (on the NAS, from SFTP at 02:30) into Cloudflare D1, at 03:00
- * Paris time. A oneshot container started by a timer. It joins no harness network: it needs only
+ * Paris time. A oneshot container started by a timer. It reaches no other service: it needs only
  * the internet (the Cloudflare API) and the dump.
  */
 export const sodiwinEtl: ServiceDefinition = () => ({
@@ -12,7 +12,7 @@ export const sodiwinEtl: ServiceDefinition = () => ({
   image: "ghcr.io/sodimo/etl:latest",
   floatingTagReason: "sodimo/etl publishes no version tags yet; pin it with services.sodiwin-etl.image once it does.",
   schedule: { onCalendar: "*-*-* 03:00:00 Europe/Paris", persistent: true },
-  networks: [],
+  internet: "the Cloudflare API",
   env: { DUMPS_DIR: "/dumps" },
   secretEnv: {
     CLOUDFLARE_ACCOUNT_ID: provided("cloudflare-account-id"),

@@ -14,7 +14,7 @@ function googleSignIn(context: CatalogContext): boolean {
 }
 
 /** What the server and the worker share: database, queue, secrets, storage and mail settings. */
-export function twentyShared(context: CatalogContext): Pick<ContainerService, "env" | "secretEnv" | "volumes" | "networks"> {
+export function twentyShared(context: CatalogContext): Pick<ContainerService, "env" | "secretEnv" | "volumes" | "reaches" | "internet"> {
   const google = googleSignIn(context);
   const serverUrl = `https://${context.hostname("crm")}`;
   const secretEnv: Record<string, SecretValue> = {
@@ -43,7 +43,8 @@ export function twentyShared(context: CatalogContext): Pick<ContainerService, "e
     },
     secretEnv,
     volumes: [{ kind: "volume", name: "twenty-data", mountPath: STORAGE, owner: { uid: 1000, gid: 1000 } }],
-    networks: ["harness", "mail"],
+    reaches: ["twenty-db", "twenty-redis", "postfix"],
+    internet: "Google sign-in and the integrations people connect",
   };
 }
 
@@ -54,7 +55,7 @@ export const twenty: ServiceDefinition = (context) => {
     name: "twenty",
     description: "Twenty CRM server",
     image: TWENTY_IMAGE,
-    ports: [{ container: PORT, host: 3333, posture: "cloudflared", purpose: "CRM UI + API" }],
+    ports: [{ container: PORT, posture: "cloudflared", purpose: "CRM UI + API" }],
     route: { subdomain: "crm", upstream: { port: PORT } },
     ...shared,
     env: { ...shared.env, NODE_PORT: String(PORT) },

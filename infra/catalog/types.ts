@@ -15,21 +15,12 @@ import type { SecretValue } from "./secretValue";
 export type RoutingPosture = "cloudflared" | "internal" | "direct" | "tailscale";
 
 /**
- * The Podman networks of the harness, by role. Membership is what isolation is built from: a
- * container can only reach containers it shares a network with.
- * - `harness`: every application and Caddy (container-name DNS);
- * - `mail`: Postfix, Dovecot, rspamd and the services that submit mail the way people do — never an
- *   agent runtime (Principle 3);
- * - `models`: llama-swap and LiteLLM only — nothing but the gateway reaches the local models;
- * - `agents`: the agent runtimes and what they reach directly (their database, LiteLLM, Caddy, the
- *   egress proxy). Internal: no route out, so an agent reaches the internet only through the proxy;
- * - `egress`: the egress proxy alone, its road to the internet (docs/egress.md).
+ * Segmentation (docs/fedora.md §Networks): a container reaches another only where the catalogue
+ * declares that edge. The client declares it (`reaches`); Caddy's edges are its routes. Each edge
+ * becomes a network of its own with the two ends as its only members, Internal (no route out); a
+ * service that needs the internet (`internet`) or publishes a host port gets one more network, its
+ * uplink, with itself alone. Sharing a network therefore implies a declared edge.
  */
-export type NetworkRole = "harness" | "mail" | "models" | "agents" | "egress";
-export const NETWORK_ROLES: readonly NetworkRole[] = ["harness", "mail", "models", "agents", "egress"];
-/** Networks without a route out of the host (Podman `Internal=true`). */
-export const INTERNAL_NETWORK_ROLES: ReadonlySet<NetworkRole> = new Set(["agents"]);
-
 export interface ServicePort {
   /** Port inside the container. */
   container: number;
@@ -208,8 +199,16 @@ export interface ContainerService extends ServiceBase {
   podmanArgs?: readonly string[];
   /** Memory limit of the container (`512m`, `4g`); none when absent. */
   memory?: string;
-  /** The networks it joins. Default: `["harness"]`. */
-  networks?: readonly NetworkRole[];
+  /**
+   * The catalogue services it opens connections to (its database, the gateway, Postfix's submission
+   * port…). Each becomes a network shared by the two alone (docs/fedora.md §Networks).
+   */
+  reaches?: readonly string[];
+  /**
+   * Why it needs a route out of the host (model providers, outbound SMTP…): it gets an uplink network
+   * of its own. Without it, a container's networks are all Internal.
+   */
+  internet?: string;
   build?: ImageBuild;
   schedule?: Schedule;
 }
@@ -289,7 +288,7 @@ export interface HostPrograms {
 /** What a catalogue entry may depend on: stack-wide facts, never Pulumi resources. */
 export interface CatalogContext {
   domain: string;
-  /** Name of the harness network (container-name DNS). */
+  /** Prefix of the harness's network names. */
   networkName: string;
   /** `<subdomain>.<domain>`. */
   hostname(subdomain: string): string;

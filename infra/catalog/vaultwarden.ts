@@ -15,7 +15,7 @@ export const vaultwarden: ServiceDefinition = (context) => ({
   name: "vaultwarden",
   description: "Vaultwarden password vault",
   image: "docker.io/vaultwarden/server:1.32.7",
-  ports: [{ container: PORT, host: 8222, posture: "cloudflared", purpose: "vault UI + API + WebSocket notifications" }],
+  ports: [{ container: PORT, posture: "cloudflared", purpose: "vault UI + API + WebSocket notifications" }],
   route: { subdomain: "vault", upstream: { port: PORT } },
   env: {
     DOMAIN: `https://${context.hostname("vault")}`,
@@ -37,7 +37,8 @@ export const vaultwarden: ServiceDefinition = (context) => ({
     { name: mailSubmitter("vaultwarden").passwordSecret, description: "Vaultwarden's SMTP password (its SASL login on Postfix)." },
   ],
   volumes: [{ kind: "volume", name: "vaultwarden-data", mountPath: "/data" }],
-  networks: ["harness", "mail"],
+  reaches: ["postfix"],
+  internet: "site icons (Vaultwarden fetches them for the vault's entries)",
   dependsOn: ["postfix"],
   health: { command: ["CMD", "/healthcheck.sh"], interval: "30s", timeout: "10s", retries: 3, startPeriod: "30s" },
   restart: "always",

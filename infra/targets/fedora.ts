@@ -8,7 +8,7 @@ import { CATALOG } from "../catalog";
 import { resolveCatalog, secretValuesOf, type ResolvedCatalog } from "../catalog/resolveCatalog";
 import { MAIL_SUBMITTERS } from "../catalog/mail";
 import { leavesOf } from "../catalog/secretValue";
-import type { CatalogSettings, HostPrograms, NetworkRole, ServiceDefinition } from "../catalog/types";
+import type { CatalogSettings, HostPrograms, ServiceDefinition } from "../catalog/types";
 import { ConfigError, type ConfigProblem, displayValue } from "../config/ConfigError";
 import { isIPv4Cidr } from "../config/formats";
 import { PROJECT, stackFileOf, type ConfigValues } from "../config/parse";
@@ -20,8 +20,9 @@ import {
   planCloudflareEdge,
   type CloudflareEdgePlan,
 } from "./fedora/edge";
-import { deriveHarnessPlan, type HarnessPlan, type PlannedNetwork } from "./fedora/harnessPlan";
+import { deriveHarnessPlan, type HarnessPlan } from "./fedora/harnessPlan";
 import { BACKUP_PASSWORD_SPEC } from "./fedora/backupPlan";
+import { type AddressPool, deriveNetworkPlan } from "./fedora/networkPlan";
 import { UnitRenderError } from "../../components/podman/UnitRenderError";
 import { settingBehind } from "../config/settingBehind";
 import { HOST_PROGRAMS, memoizedHostPrograms } from "./fedora/hostPrograms";
@@ -59,7 +60,7 @@ export function planFedora(config: ConfigValues, inputs: FedoraPlanInputs = {}):
     ...(config.googleOAuthClientId === undefined ? {} : { googleOAuthClientId: config.googleOAuthClientId }),
     egress: { allowHosts: config.egressAllowHosts ?? [], denyHosts: config.egressDenyHosts ?? [] },
   };
-  const networks = fedoraNetworks(config);
+  const pools = fedoraAddressPools(config);
   const { catalog, problems } = resolveCatalog(inputs.definitions ?? CATALOG, {
     domain,
     networkName: config.networkName!,
@@ -73,10 +74,12 @@ export function planFedora(config: ConfigValues, inputs: FedoraPlanInputs = {}):
   const generatedSpecs = new Map(catalog.generatedSecrets).set(BACKUP_PASSWORD_SPEC.name, BACKUP_PASSWORD_SPEC);
   const withBackups: ResolvedCatalog = { ...catalog, generatedSecrets: generatedSpecs };
   const edge = planCloudflareEdge(config, catalog);
+  const network = deriveNetworkPlan(catalog, { networkName: config.networkName!, pools });
   problems.push(
     ...rotationProblems(config.rotations ?? {}, generatedSpecs.values()),
     ...providedSecretProblems(config, catalog),
-    ...networkProblems(networks),
+    ...poolProblems(pools),
+    ...network.problems,
     ...egressListProblems(config),
     ...pairedKeyProblems(config, ["googleOAuthClientId", "googleOAuthClientSecret"], "Twenty's Google sign-in"),
     ...senderDomainProblems(settings, domain, catalog),
@@ -87,7 +90,7 @@ export function planFedora(config: ConfigValues, inputs: FedoraPlanInputs = {}):
   let harness: HarnessPlan;
   try {
     harness = deriveHarnessPlan(catalog, {
-      networks,
+      network,
       targetUnit: config.targetUnit!,
       podmanVersion: config.podmanVersion!,
       backup: {
@@ -130,44 +133,34 @@ function unitRenderProblem(config: ConfigValues, error: UnitRenderError): Config
   };
 }
 
-/** The harness network and the isolated ones, named after it. */
-export function fedoraNetworks(config: ConfigValues): Record<NetworkRole, PlannedNetwork> {
-  const name = config.networkName!;
-  return {
-    harness: { name, subnet: config.networkSubnet! },
-    mail: { name: `${name}-mail`, subnet: config.mailNetworkSubnet! },
-    models: { name: `${name}-models`, subnet: config.modelsNetworkSubnet! },
-    agents: { name: `${name}-agents`, subnet: config.agentsNetworkSubnet! },
-    egress: { name: `${name}-egress`, subnet: config.egressNetworkSubnet! },
-  };
+/**
+ * The address blocks the derived networks are carved from (docs/fedora.md §Networks): the five subnet
+ * keys of the role-named networks this stack had before segmentation, so an operator's choice of
+ * addresses still holds.
+ */
+export function fedoraAddressPools(config: ConfigValues): AddressPool[] {
+  return (["networkSubnet", "mailNetworkSubnet", "modelsNetworkSubnet", "agentsNetworkSubnet", "egressNetworkSubnet"] as const).map(
+    (key) => ({ key: `${PROJECT}:${key}`, subnet: config[key]! }),
+  );
 }
 
-const SUBNET_KEYS: Record<NetworkRole, string> = {
-  harness: "networkSubnet",
-  mail: "mailNetworkSubnet",
-  models: "modelsNetworkSubnet",
-  agents: "agentsNetworkSubnet",
-  egress: "egressNetworkSubnet",
-};
-
-function networkProblems(networks: Record<NetworkRole, PlannedNetwork>): ConfigProblem[] {
+function poolProblems(pools: readonly AddressPool[]): ConfigProblem[] {
   const range = (cidr: string): [number, number] => {
     const [address, bits] = cidr.split("/") as [string, string];
     const start = address.split(".").reduce((acc, octet) => acc * 256 + Number(octet), 0);
     return [start, start + 2 ** (32 - Number(bits)) - 1];
   };
-  const roles = Object.keys(networks) as NetworkRole[];
   const problems: ConfigProblem[] = [];
-  roles.forEach((role, i) => {
-    for (const other of roles.slice(0, i)) {
-      if (!isIPv4Cidr(networks[role].subnet) || !isIPv4Cidr(networks[other].subnet)) continue;
-      const [a0, a1] = range(networks[role].subnet);
-      const [b0, b1] = range(networks[other].subnet);
+  pools.forEach((pool, i) => {
+    for (const other of pools.slice(0, i)) {
+      if (!isIPv4Cidr(pool.subnet) || !isIPv4Cidr(other.subnet)) continue;
+      const [a0, a1] = range(pool.subnet);
+      const [b0, b1] = range(other.subnet);
       if (a0 <= b1 && b0 <= a1) {
         problems.push({
-          key: `${PROJECT}:${SUBNET_KEYS[role]}`,
-          found: displayValue(networks[role].subnet),
-          expected: `overlaps ${PROJECT}:${SUBNET_KEYS[other]} (${networks[other].subnet}); each network needs its own subnet`,
+          key: pool.key,
+          found: displayValue(pool.subnet),
+          expected: `overlaps ${other.key} (${other.subnet}); each address block needs its own subnet`,
         });
       }
     }

@@ -14,6 +14,8 @@ export const GATEWAYS: RoleMatcher = { names: ["litellm"], images: ["berriai/lit
 export const OPEN_WEBUI: RoleMatcher = { names: ["openwebui", "open-webui"], images: ["open-webui/open-webui"] };
 export const LLAMA_SWAP: RoleMatcher = { names: ["llama-swap"], images: ["llama-swap"] };
 export const MAIL_SERVERS: RoleMatcher = { names: ["postfix"], images: ["postfix"] };
+/** The edge proxy the Tunnel hands every public hostname to (behind Access): Caddy. */
+export const EDGE_PROXIES: RoleMatcher = { names: ["caddy"], images: ["library/caddy", "caddy"] };
 
 /** Hosts (besides the gateway workloads found in the stack) that are the model gateway. */
 export const GATEWAY_HOSTS = ["litellm"];

@@ -3,6 +3,7 @@ import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import { roleSchema, stringList } from "./config";
 import {
   AGENT_RUNTIMES,
+  EDGE_PROXIES,
   GATEWAY_HOSTS,
   GATEWAY_KEY_VARIABLES,
   GATEWAY_OWN_KEY_VARIABLES,
@@ -31,6 +32,11 @@ export const llamaSwapProperty: Defaulted = roleSchema(
 export const mailServersProperty: Defaulted = roleSchema(
   "Mail servers agents must not reach (Postfix), by container/workload name or image repository substring.",
   MAIL_SERVERS,
+);
+
+export const edgeProxiesProperty: Defaulted = roleSchema(
+  "The edge proxy behind Access that routes every public hostname (Caddy), by container name or image repository substring.",
+  EDGE_PROXIES,
 );
 
 export const gatewayHostsProperty: Defaulted = stringList(

@@ -266,3 +266,26 @@ export function fedoraResources(spec: FedoraSpec): AnalyzerResource[] {
     ...spec.secrets.map((s) => secretCommand(s.name, s.value, s.from ? [randomUrn(s.from)] : [])),
   ];
 }
+
+/**
+ * The fixture segmented as the program derives it (docs/fedora.md §Networks): one network per edge,
+ * an uplink for the services with a route out, no web UI published on the host, Cockpit privileged
+ * and routed through Caddy.
+ */
+export function segmentedFedoraSpec(): FedoraSpec {
+  const spec = fedoraSpec();
+  const networks: Record<string, string[]> = {
+    caddy: ["caddy-uplink", "caddy-to-paperclip", "caddy-to-openwebui", "caddy-to-cockpit"],
+    paperclip: ["caddy-to-paperclip", "paperclip-to-litellm"],
+    litellm: ["litellm-uplink", "paperclip-to-litellm", "openwebui-to-litellm", "litellm-to-llama-swap"],
+    openwebui: ["caddy-to-openwebui", "openwebui-to-litellm"],
+    "llama-swap": ["litellm-to-llama-swap"],
+    cockpit: ["cockpit-uplink", "caddy-to-cockpit"],
+  };
+  for (const [name, list] of Object.entries(networks)) containerOf(spec, name).container.Network = list.map((n) => `${n}.network`);
+  for (const name of ["openwebui", "llama-swap", "cockpit", "paperclip"]) delete containerOf(spec, name).container.PublishPort;
+  containerOf(spec, "cockpit").container.PodmanArgs = ["--privileged", "--pid=host"];
+  const caddyfile = spec.configFiles.find((f) => f.path.endsWith("Caddyfile"))!;
+  caddyfile.content = caddyfile.content.replace("host.containers.internal:9090", "cockpit:9090");
+  return spec;
+}

@@ -100,14 +100,15 @@ export const fedoraKeys = {
   }),
   networkName: key({
     kind: "string",
-    description: "Name of the user-defined Podman network every container joins (container-name DNS).",
+    description: "Prefix of the Podman networks' names (docs/fedora.md §Networks).",
     targets: ["fedora"],
     default: "harness",
     schema: dnsLabel.default("harness"),
   }),
   networkSubnet: key({
     kind: "string",
-    description: "IPv4 subnet of that network.",
+    description:
+      "An address block the fedora networks' subnets are carved from, with the four other subnet keys (docs/fedora.md §Networks).",
     targets: ["fedora"],
     default: "10.89.0.0/24",
     schema: ipv4Cidr.default("10.89.0.0/24"),

@@ -56,22 +56,21 @@ export const harnessKeys = {
   }),
   mailNetworkSubnet: key({
     kind: "string",
-    description: "IPv4 subnet of the mail network (Postfix, Dovecot, rspamd and the services that submit mail as people do).",
+    description: "An address block the fedora networks' subnets are carved from (docs/fedora.md §Networks).",
     targets: ["fedora"],
     default: "10.89.1.0/24",
     schema: ipv4Cidr.default("10.89.1.0/24"),
   }),
   agentsNetworkSubnet: key({
     kind: "string",
-    description:
-      "IPv4 subnet of the agents network (Internal: no route out): Paperclip, its database, LiteLLM, Caddy and the egress proxy (docs/egress.md).",
+    description: "An address block the fedora networks' subnets are carved from (docs/fedora.md §Networks).",
     targets: ["fedora"],
     default: "10.89.3.0/24",
     schema: ipv4Cidr.default("10.89.3.0/24"),
   }),
   egressNetworkSubnet: key({
     kind: "string",
-    description: "IPv4 subnet of the egress network: the egress proxy's road to the internet, its only member.",
+    description: "An address block the fedora networks' subnets are carved from (docs/fedora.md §Networks).",
     targets: ["fedora"],
     default: "10.89.4.0/24",
     schema: ipv4Cidr.default("10.89.4.0/24"),
@@ -96,7 +95,7 @@ export const harnessKeys = {
   }),
   modelsNetworkSubnet: key({
     kind: "string",
-    description: "IPv4 subnet of the models network (llama-swap and LiteLLM only).",
+    description: "An address block the fedora networks' subnets are carved from (docs/fedora.md §Networks).",
     targets: ["fedora"],
     default: "10.89.2.0/24",
     schema: ipv4Cidr.default("10.89.2.0/24"),

@@ -12,6 +12,8 @@ import { fedoraConfig } from "../../../test/support/fedoraConfig";
 import { P } from "../../../test/support/fedoraStack";
 import { resolveSecret } from "../../catalog/secretValue";
 import { planFedora, type FedoraStackPlan } from "../fedora";
+import { CATALOG } from "../../catalog";
+import type { ServiceDefinition } from "../../catalog/types";
 
 const DRAIN_PROGRAM = "#!/usr/bin/env node\n// the email drain's bundle (stand-in)\n";
 const hostPrograms = { emailDrain: () => DRAIN_PROGRAM };
@@ -98,24 +100,64 @@ describe("the fedora harness plan", () => {
     expect(wants).toContain("backup-vaultwarden.timer");
   });
 
-  it("puts the mail system, the models and everything else on their own networks", () => {
+  it("derives one Internal network per declared edge and an uplink for each service with a route out", () => {
     const memberships = Object.fromEntries(plan.harness.memberships);
     expect(memberships).toMatchObject({
-      postfix: ["mail"],
-      dovecot: ["mail"],
-      rspamd: ["mail"],
-      twenty: ["harness", "mail"],
-      vaultwarden: ["harness", "mail"],
-      piler: ["harness", "mail"],
-      "llama-swap": ["models"],
-      litellm: ["harness", "agents", "models"],
-      caddy: ["harness", "agents"],
-      paperclip: ["agents"],
-      "paperclip-db": ["agents"],
-      "egress-proxy": ["agents", "egress"],
-      "sodiwin-etl": [],
+      paperclip: [
+        "sodimo-caddy-to-paperclip",
+        "sodimo-paperclip-to-litellm",
+        "sodimo-paperclip-to-paperclip-db",
+        "sodimo-paperclip-to-egress-proxy",
+      ],
+      "paperclip-db": ["sodimo-paperclip-to-paperclip-db"],
+      "egress-proxy": ["sodimo-egress-proxy-uplink", "sodimo-paperclip-to-egress-proxy"],
+      "llama-swap": ["sodimo-litellm-to-llama-swap"],
+      openwebui: [
+        "sodimo-openwebui-uplink",
+        "sodimo-caddy-to-openwebui",
+        "sodimo-openwebui-to-litellm",
+        "sodimo-openwebui-to-openwebui-db",
+        "sodimo-openwebui-to-openwebui-redis",
+      ],
+      cockpit: ["sodimo-cockpit-uplink", "sodimo-caddy-to-cockpit"],
+      "sodiwin-etl": ["sodimo-sodiwin-etl-uplink"],
       "email-drain": [],
     });
+    const networks = plan.harness.units.filter((u) => u.kind === "network");
+    for (const unit of networks) {
+      const members = [...plan.harness.memberships].filter(([, names]) => names.includes(unit.name)).map(([name]) => name);
+      const uplink = unit.name.endsWith("-uplink");
+      // An edge joins its two ends, an uplink its one service; only an uplink has a route out.
+      expect(members, unit.name).toHaveLength(uplink ? 1 : 2);
+      expect(unit.network.Internal, unit.name).toBe(uplink ? undefined : true);
+      expect(unit.network.Options, unit.name).toEqual(["isolate=true"]);
+    }
+    // Every subnet its own.
+    const subnets = networks.map((u) => u.network.Subnet![0]!);
+    expect(new Set(subnets).size).toBe(subnets.length);
+    for (const subnet of subnets) expect(subnet).toMatch(/^10\.89\.[0-4]\.\d+\/29$/);
+  });
+
+  it("keeps a network's subnet when a service comes or goes", () => {
+    const subnetsOf = (p: typeof plan) =>
+      new Map(p.harness.units.flatMap((u) => (u.kind === "network" ? [[u.name, u.network.Subnet![0]!] as const] : [])));
+    const before = subnetsOf(plan);
+    const whoami: ServiceDefinition = () => ({
+      name: "whoami",
+      description: "HTTP echo service",
+      image: "docker.io/traefik/whoami:v1.11.0",
+      ports: [{ container: 80, posture: "cloudflared" }],
+      route: { subdomain: "whoami", upstream: { port: 80 } },
+      reaches: ["litellm"],
+      restart: "always",
+    });
+    const after = subnetsOf(planFedora(fedoraConfig(), { definitions: [...CATALOG, whoami], hostPrograms }));
+    expect([...after.keys()].filter((name) => !before.has(name)).sort()).toEqual(["sodimo-caddy-to-whoami", "sodimo-whoami-to-litellm"]);
+    // Hashed slots: a newcomer moves a network only when it lands in the run of taken slots ahead of
+    // it (docs/fedora.md §Networks says what that costs); most keep theirs.
+    const moved = [...before].filter(([name, subnet]) => after.get(name) !== subnet);
+    expect(moved.length).toBeLessThanOrEqual(3);
+    expect(before.size - moved.length).toBeGreaterThan(30);
   });
 
   it("declares the host executables the validators must provide", () => {
@@ -157,15 +199,24 @@ describe("the full plan on the real validators (Piler and the drain enabled)", (
     expect(validation.results.map((r) => path.basename(r.target))).toEqual(
       expect.arrayContaining(["email-drain.service", "piler.container", "piler-mysql.container"]),
     );
-    // The agents network has no route out: Podman creates it --internal.
-    expect(generatedUnitNamed(validation, "sodimo-agents-network.service")?.text).toMatch(
-      /^ExecStart=\/usr\/bin\/podman network create --ignore --internal --subnet 10\.89\.3\.0\/24 sodimo-agents$/m,
+    // An edge has no route out and no traffic to other networks: Podman creates it --internal, isolated.
+    expect(generatedUnitNamed(validation, "sodimo-paperclip-to-egress-proxy-network.service")?.text).toMatch(
+      /^ExecStart=\/usr\/bin\/podman network create --ignore --internal --subnet 10\.89\.\d\.\d+\/29 --opt isolate=true sodimo-paperclip-to-egress-proxy$/m,
     );
-    expect(generatedUnitNamed(validation, "sodimo-egress-network.service")?.text).not.toContain("--internal");
-    // Paperclip joins it alone; the proxy joins it and the egress network.
-    expect(generatedUnitNamed(validation, "paperclip.service")?.text).toMatch(/ --network sodimo-agents /);
-    expect(generatedUnitNamed(validation, "paperclip.service")?.text).not.toMatch(/ --network sodimo(-egress)? /);
-    expect(generatedUnitNamed(validation, "egress-proxy.service")?.text).toMatch(/ --network sodimo-agents --network sodimo-egress /);
+    expect(generatedUnitNamed(validation, "sodimo-egress-proxy-uplink-network.service")?.text).toMatch(
+      /^ExecStart=\/usr\/bin\/podman network create --ignore --subnet 10\.89\.\d\.\d+\/29 --opt isolate=true sodimo-egress-proxy-uplink$/m,
+    );
+    // Paperclip joins only Internal edges; the proxy its uplink first (its route out), then its edge.
+    const paperclip = generatedUnitNamed(validation, "paperclip.service")?.text ?? "";
+    expect([...paperclip.matchAll(/ --network (\S+)/g)].map((m) => m[1])).toEqual([
+      "sodimo-caddy-to-paperclip",
+      "sodimo-paperclip-to-litellm",
+      "sodimo-paperclip-to-paperclip-db",
+      "sodimo-paperclip-to-egress-proxy",
+    ]);
+    expect(generatedUnitNamed(validation, "egress-proxy.service")?.text).toMatch(
+      / --network sodimo-egress-proxy-uplink --network sodimo-paperclip-to-egress-proxy /,
+    );
   });
 
   it("Postfix's configuration (with the archive copy) passes postconf", async (context) => {
@@ -220,8 +271,20 @@ describe("configuration the harness refuses, before any resource exists", () => 
     expect(configErrorOf(() => planFedora(fedoraConfig({ [`${P}mailNetworkSubnet`]: "10.89.0.128/25" })))).toBe(
       [
         "stacks/Pulumi.fedora.yaml: 1 configuration problem:",
-        '  - paperclip-harness:mailNetworkSubnet = "10.89.0.128/25": overlaps paperclip-harness:networkSubnet (10.89.0.0/24); each network needs its own subnet',
+        '  - paperclip-harness:mailNetworkSubnet = "10.89.0.128/25": overlaps paperclip-harness:networkSubnet (10.89.0.0/24); each address block needs its own subnet',
       ].join("\n"),
+    );
+  });
+
+  it("says when the address blocks hold too few networks", () => {
+    const tiny = Object.fromEntries(
+      ["networkSubnet", "mailNetworkSubnet", "modelsNetworkSubnet", "agentsNetworkSubnet", "egressNetworkSubnet"].map((key, i) => [
+        `${P}${key}`,
+        `10.89.${i}.0/27`,
+      ]),
+    );
+    expect(configErrorOf(() => planFedora(fedoraConfig(tiny)))).toMatch(
+      /^ {2}- paperclip-harness:networkSubnet = "10\.89\.0\.0\/27": address blocks with room for \d+ networks of \/29; paperclip-harness:networkSubnet \(10\.89\.0\.0\/27\), .* hold 20: widen one of them$/m,
     );
   });
 

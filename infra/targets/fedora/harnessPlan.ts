@@ -7,8 +7,8 @@
  *   built on the host, and a `.timer` when it runs on a calendar);
  * - a host service becomes a plain systemd user `.service` with its files and an environment file
  *   for its secrets;
- * - the networks each service joins are `.network` units; the target unit wants every service, and
- *   each unit orders itself after the services it depends on.
+ * - the networks derived from the declared edges (networkPlan.ts) are `.network` units; the target
+ *   unit wants every service, and each unit orders itself after the services it depends on.
  */
 import type { HarnessFile, HarnessRestart } from "../../../components/podman/Harness";
 import type { HostRequirements } from "../../../components/podman/hostCommands";
@@ -33,22 +33,11 @@ import {
 import { secretEnvironmentFile, type SecretValue } from "../../catalog/secretValue";
 import { type BackupPlan, type BackupPlanOptions, deriveBackupPlan } from "./backupPlan";
 import type { ResolvedCatalog } from "../../catalog/resolveCatalog";
-import {
-  type ContainerService,
-  type HostService,
-  INTERNAL_NETWORK_ROLES,
-  type NetworkRole,
-  NETWORK_ROLES,
-  type ServiceDeclaration,
-} from "../../catalog/types";
-
-export interface PlannedNetwork {
-  name: string;
-  subnet: string;
-}
+import type { ContainerService, HostService, ServiceDeclaration } from "../../catalog/types";
+import type { NetworkPlan } from "./networkPlan";
 
 export interface HarnessPlanOptions {
-  networks: Readonly<Record<NetworkRole, PlannedNetwork>>;
+  network: NetworkPlan;
   targetUnit: string;
   podmanVersion: string;
   /** The backups' repositories (docs/backups.md); without them, no backup units. */
@@ -74,8 +63,8 @@ export interface HarnessPlan {
   requirements: HostRequirements;
   /** Executables the host must provide for the plain units (podman aside). */
   hostExecutables: readonly string[];
-  /** The networks each service joins, by service name. */
-  memberships: ReadonlyMap<string, readonly NetworkRole[]>;
+  /** The network names each service joins, by service name (a host service joins none). */
+  memberships: ReadonlyMap<string, readonly string[]>;
   backup?: BackupPlan;
 }
 
@@ -87,11 +76,6 @@ const SECRETS_DIR = `${CONFIG_DIR}/secrets`;
 const START_TIMEOUT = "900";
 /** A scheduled job may run this long before systemd stops it. */
 const JOB_TIMEOUT = "3h";
-
-/** The networks a service joins (a host service joins none). */
-export function networksOf(service: ServiceDeclaration): readonly NetworkRole[] {
-  return service.kind === "host" ? [] : (service.networks ?? ["harness"]);
-}
 
 /**
  * `%h/…` (the user's home) or `%t/…` (the user's runtime directory) at the start of a host path or
@@ -109,13 +93,13 @@ export function deriveHarnessPlan(catalog: ResolvedCatalog, options: HarnessPlan
   const secrets: PlannedSecret[] = [];
   const extraFiles: HarnessFile[] = [];
   const restarts: HarnessRestart[] = [];
-  const memberships = new Map<string, readonly NetworkRole[]>();
+  const memberships = new Map<string, readonly string[]>();
   const hostExecutables = new Set<string>();
 
   // Routes are probed where cloudflared sends them: Caddy's port on the host's loopback.
   const caddyPort = catalog.services.find((s) => s.name === "caddy")?.ports?.find((p) => p.container === 80)?.host;
   for (const service of catalog.services) {
-    memberships.set(service.name, networksOf(service));
+    memberships.set(service.name, options.network.memberships.get(service.name) ?? []);
     const planned = service.kind === "host" ? hostServicePlan(service) : containerServicePlan(service, options, volumes);
     serviceUnits.push(...planned.units);
     wanted.push(planned.wanted);
@@ -150,16 +134,23 @@ export function deriveHarnessPlan(catalog: ResolvedCatalog, options: HarnessPlan
     }
   }
 
-  const usedRoles = NETWORK_ROLES.filter((role) => role === "harness" || [...memberships.values()].some((r) => r.includes(role)));
-  const networks = usedRoles.map((role): NetworkUnit => ({
+  const networks = options.network.networks.map((network): NetworkUnit => ({
     kind: "network",
-    name: options.networks[role].name,
-    unit: { Description: `Harness network ${options.networks[role].name} (${role})` },
+    name: network.name,
+    unit: {
+      Description:
+        network.kind === "uplink"
+          ? `Uplink of ${network.members[0]} (its route out, its alone)`
+          : `Edge ${network.members[0]} to ${network.members[1]} (no route out)`,
+    },
     network: {
-      NetworkName: options.networks[role].name,
-      Subnet: [options.networks[role].subnet],
-      // No route out of the host: a container there reaches only the other members.
-      ...(INTERNAL_NETWORK_ROLES.has(role) ? { Internal: true } : {}),
+      NetworkName: network.name,
+      Subnet: [network.subnet],
+      // No route out of the host: a container there reaches only the other end.
+      ...(network.internal ? { Internal: true } : {}),
+      // Netavark drops traffic between isolated networks: a container cannot route through the
+      // rootless network namespace to a network it does not join.
+      Options: ["isolate=true"],
     },
   }));
 
@@ -333,7 +324,7 @@ function containerServicePlan(service: ContainerService, options: HarnessPlanOpt
     container: {
       Image: image,
       ContainerName: service.name,
-      Network: networksOf(service).map((role) => `${options.networks[role].name}.network`),
+      Network: (options.network.memberships.get(service.name) ?? []).map((name) => `${name}.network`),
       PublishPort: (service.ports ?? []).flatMap((port) =>
         port.host === undefined
           ? []
