@@ -37,7 +37,10 @@ describe("fedora stack", () => {
     requireTool(context, "quadlet");
     requireTool(context, "caddy");
     const report = await checkStack(fedora);
-    expect(report.results.filter((r) => r.status !== "passed")).toEqual([]);
+    // The shipped stack has never exported its keys: the escrow notice is the one advisory (docs/backups.md).
+    expect(report.results.filter((r) => r.status !== "passed").map((r) => `${r.validator}: ${r.status}`)).toEqual([
+      "notice:escrow: warned",
+    ]);
     const validators = new Set(report.results.map((r) => r.validator));
     expect([...validators].sort()).toEqual(expect.arrayContaining(["caddy", "quadlet", "systemd-verify", "yaml-parse"]));
     expect(report.ok).toBe(true);

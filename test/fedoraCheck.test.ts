@@ -19,15 +19,19 @@ describe("check fedora", () => {
   it("passes every validator on every artifact", async (context) => {
     for (const tool of ["quadlet", "systemd-analyze", "caddy", "postconf"] as const) requireTool(context, tool);
     const report = await checkStack(await planStack(ROOT, "fedora", outRoot));
-    expect(report.results.filter((r) => r.status !== "passed")).toEqual([]);
+    // The shipped stack has never exported its keys: the escrow notice is the one advisory (docs/backups.md).
+    expect(report.results.filter((r) => r.status !== "passed").map((r) => `${r.validator}: ${r.status}`)).toEqual([
+      "notice:escrow: warned",
+    ]);
     const validated = (validator: string) => report.results.filter((r) => r.validator === validator).map((r) => path.basename(r.target));
     expect(validated("quadlet")).toEqual(
       expect.arrayContaining([
         "paperclip.build",
         "paperclip.container",
         "postfix.container",
-        "sodimo-mail.network",
-        "sodimo-models.network",
+        // One network per declared edge (docs/fedora.md): Caddy to Paperclip, Paperclip to the gateway.
+        "sodimo-caddy-to-paperclip.network",
+        "sodimo-paperclip-to-litellm.network",
       ]),
     );
     expect(validated("systemd-verify")).toEqual(expect.arrayContaining(["cloudflared.service", "sodiwin-etl.timer", "sodimo.target"]));

@@ -63,7 +63,8 @@ describe("the fedora stack's Cloudflare edge", () => {
 
   it("uses only the v6 classes, all through the stack's own provider", () => {
     const cloudflare = resources().filter((r) => r.type.startsWith("cloudflare:"));
-    const v6 = new Set<string>(Object.values(CF));
+    // With the edge's classes, the off-site backups' bucket and the token scoped to it (docs/backups.md).
+    const v6 = new Set<string>([...Object.values(CF), "cloudflare:index/r2Bucket:R2Bucket", "cloudflare:index/apiToken:ApiToken"]);
     expect(cloudflare.filter((r) => !v6.has(r.type)).map((r) => r.type)).toEqual([]);
     const provider = named("cloudflare");
     expect(provider.type).toBe("pulumi:providers:cloudflare");
@@ -126,6 +127,7 @@ describe("the fedora stack's Cloudflare edge", () => {
     expect(Object.keys(outputs).sort()).toEqual([
       "accessHostnames",
       "accountId",
+      "backupBucket",
       "deadLetterQueueId",
       "deadLetterWorker",
       "etlDatabaseId",
@@ -144,7 +146,10 @@ describe("the fedora stack's Cloudflare edge", () => {
     requireTool(context, "quadlet");
     requireTool(context, "caddy");
     const report = await checkStack(fedora);
-    expect(report.results.filter((r) => r.status !== "passed")).toEqual([]);
+    // The shipped stack has never exported its keys: the escrow notice is the one advisory (docs/backups.md).
+    expect(report.results.filter((r) => r.status !== "passed").map((r) => `${r.validator}: ${r.status}`)).toEqual([
+      "notice:escrow: warned",
+    ]);
     const edgeResults = report.results.filter((r) => r.target.startsWith("cloudflare/")).map((r) => `${r.validator} ${r.target}`);
     expect(edgeResults.sort()).toEqual([
       "json-parse cloudflare/tunnel/tunnel-config.json",
