@@ -20,7 +20,7 @@ describe("generated files", () => {
     const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
     const table = readme.slice(readme.indexOf(SERVICES_TABLE_BEGIN), readme.indexOf(SERVICES_TABLE_END));
     expect(table).toMatch(
-      /^\| `postfix` \| [^|]+ \| `docker\.io\/boky\/postfix:4\.3\.0` \| direct, internal \| — \| 25, 587, 465 \| mail \|/m,
+      /^\| `postfix` \| [^|]+ \| `docker\.io\/boky\/postfix:4\.3\.0` \| direct, internal \| — \| 25, 587, 465 \| `dovecot`, `rspamd`, `piler`, the internet \|/m,
     );
     expect(table).toContain(
       `| \`paperclip\` | Paperclip agent orchestrator (UI + API) | built on the host from \`${PAPERCLIP_UPSTREAM_IMAGE}\` | cloudflared | \`paperclip.<domain>\` |`,
