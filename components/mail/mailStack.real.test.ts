@@ -39,6 +39,7 @@ import { planFedora, type FedoraStackPlan } from "../../infra/targets/fedora";
 import { fedoraConfig } from "../../test/support/fedoraConfig";
 import { P } from "../../test/support/fedoraStack";
 import { PrivateNamespace, privateNamespaceUnavailableReason } from "../../test/support/privateNamespace";
+import { signAsSync, TEST_PRODUCER_KEYS } from "../../apps/email-drain/testSupport/producerKeys";
 
 const run = promisify(execFile);
 const PYTHON = "/usr/bin/python3";
@@ -403,7 +404,12 @@ describe("the mail stack, run by the real daemons on the rendered configs", { ti
     await writeFile(wrapper, wrapperText.replace("/usr/bin/podman", podman), { mode: 0o755 });
 
     const drainUnit = plan.harness.files.find((f) => f.key === "email-drain.service")!.content;
-    const allowedSenders = /^Environment=ALLOWED_SENDERS=(.*)$/m.exec(drainUnit)?.[1];
+    // The producers and their sender rules as the unit renders them; the keys are Podman secrets, so the
+    // MCP producer's is the test key the envelope is signed with (apps/email-drain/testSupport/producerKeys.ts).
+    const producerSettings = Object.fromEntries(
+      [...drainUnit.matchAll(/^Environment="?(PRODUCERS|PRODUCER_[A-Z]+_(?:SENDERS|REPLY_TO))=([^"\n]*)"?$/gm)].map((m) => [m[1]!, m[2]!]),
+    );
+    expect(producerSettings.PRODUCERS).toBe("mcp,dlq");
     const api = await FakeQueuesApi.start({
       accountId: "d".repeat(32),
       apiToken: "mail-stack-token-0123456789abcdef",
@@ -411,14 +417,18 @@ describe("the mail stack, run by the real daemons on the rendered configs", { ti
     });
     try {
       const subject = `from the drain ${randomBytes(4).toString("hex")}`;
-      api.enqueue("1".repeat(32), {
-        v: 1,
-        id: `stack-${randomBytes(4).toString("hex")}`,
-        from: `agent@${DOMAIN}`,
-        to: [USERS.ceo.address],
-        subject,
-        text: "Sent by an agent.",
-      });
+      api.enqueue(
+        "1".repeat(32),
+        signAsSync({
+          v: 2,
+          producer: "mcp",
+          id: `stack-${randomBytes(4).toString("hex")}`,
+          from: `agents@${DOMAIN}`,
+          to: [USERS.ceo.address],
+          subject,
+          text: "Sent by an agent.",
+        }),
+      );
       const drain = startDrain(
         await writeDrainBundle(root),
         {
@@ -428,7 +438,9 @@ describe("the mail stack, run by the real daemons on the rendered configs", { ti
           CF_DLQ_QUEUE_ID: "2".repeat(32),
           CF_API_TOKEN: "mail-stack-token-0123456789abcdef",
           CF_API_BASE_URL: api.baseUrl,
-          ...(allowedSenders === undefined ? {} : { ALLOWED_SENDERS: allowedSenders }),
+          ...producerSettings,
+          PRODUCER_MCP_KEY: TEST_PRODUCER_KEYS.mcp,
+          PRODUCER_DLQ_KEY: TEST_PRODUCER_KEYS.dlq,
           SENDMAIL_PATH: wrapper,
           JOURNAL_PATH: join(root, "journal"),
         },
