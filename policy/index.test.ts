@@ -10,7 +10,7 @@ import { createRequire } from "node:module";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { POLICIES } from "./policies";
 import { analyzeStack, analyzeStackRequest, diagnosticsOf, type AnalyzeResponse } from "./runAnalyzer";
-import { containerOf, fedoraResources, fedoraSpec } from "./testing/fedoraFixture";
+import { containerOf, fedoraResources, segmentedFedoraSpec } from "./testing/fedoraFixture";
 import { edgeResources } from "./testing/edgeFixture";
 
 const fromPolicy = createRequire(require.resolve("@pulumi/policy"));
@@ -68,7 +68,7 @@ describe("the pack over loopback gRPC (as pulumi preview --policy-pack runs it)"
   });
 
   test("AnalyzeStack: the same diagnostics as the in-process handlers `check` uses", async () => {
-    const spec = fedoraSpec();
+    const spec = segmentedFedoraSpec();
     containerOf(spec, "litellm").container.Image = "ghcr.io/berriai/litellm:main-stable";
     containerOf(spec, "paperclip").container.Environment!.OPENAI_BASE_URL = "https://api.openai.com/v1";
     const resources = [...fedoraResources(spec), ...edgeResources()];
@@ -90,7 +90,7 @@ describe("the pack over loopback gRPC (as pulumi preview --policy-pack runs it)"
     request.getPolicyconfigMap().set("images-pinned", config);
     await rpc("configure", request);
     const diagnostics = diagnosticsOf(
-      await rpc<AnalyzeResponse>("analyzeStack", analyzeStackRequest([...fedoraResources(fedoraSpec()), ...edgeResources()])),
+      await rpc<AnalyzeResponse>("analyzeStack", analyzeStackRequest([...fedoraResources(segmentedFedoraSpec()), ...edgeResources()])),
     );
     expect(diagnostics).toEqual([
       {
