@@ -54,3 +54,16 @@ export const roleSchema = (description: string, defaults: RoleMatcher): PolicyCo
 
 /** An exception with the reason it is allowed, as every allow-list in this pack requires. */
 export const reasonProperty: PolicyConfigJSONSchema = { type: "string", minLength: 10 };
+
+/** Hostnames exempted from a rule, each with the reason it is allowed; none by default. */
+export const hostnameExceptions = (description: string): PolicyConfigJSONSchema & { default: [] } => ({
+  type: "array",
+  description,
+  items: {
+    type: "object",
+    properties: { hostname: { type: "string", minLength: 1 }, reason: reasonProperty },
+    required: ["hostname", "reason"],
+    additionalProperties: false,
+  },
+  default: [],
+});

@@ -1,5 +1,5 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { reasonProperty, settingsOf, type DefaultedSchema } from "../lib/config";
+import { hostnameExceptions, settingsOf, type DefaultedSchema } from "../lib/config";
 import { applicationDecisions, CF, hostnameCovered, ofType, protectedHostnames } from "../lib/cloudflare";
 import { isUnknown, obj, stackResources, type Plain } from "../lib/plain";
 
@@ -9,18 +9,9 @@ interface Settings {
 
 const configSchema: DefaultedSchema = {
   properties: {
-    domainOnlyHostnames: {
-      type: "array",
-      description:
-        'Hostnames whose Access gate may admit people by address alone (any login method the account offers, a one-time PIN included), each with the reason; "*" stands for every hostname. None by default.',
-      items: {
-        type: "object",
-        properties: { hostname: { type: "string", minLength: 1 }, reason: reasonProperty },
-        required: ["hostname", "reason"],
-        additionalProperties: false,
-      },
-      default: [],
-    },
+    domainOnlyHostnames: hostnameExceptions(
+      'Hostnames whose Access gate may admit people by address alone (any login method the account offers, a one-time PIN included), each with the reason; "*" stands for every hostname. None by default.',
+    ),
   },
 };
 

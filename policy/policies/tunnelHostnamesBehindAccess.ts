@@ -1,5 +1,5 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { reasonProperty, settingsOf, type DefaultedSchema } from "../lib/config";
+import { hostnameExceptions, settingsOf, type DefaultedSchema } from "../lib/config";
 import {
   applicationDecisions,
   CF,
@@ -19,18 +19,9 @@ interface Settings {
 
 const configSchema: DefaultedSchema = {
   properties: {
-    ungatedHostnames: {
-      type: "array",
-      description:
-        "Tunnel hostnames deliberately left without an Access gate, each with the reason. None by default: no hostname may be reachable ungated.",
-      items: {
-        type: "object",
-        properties: { hostname: { type: "string", minLength: 1 }, reason: reasonProperty },
-        required: ["hostname", "reason"],
-        additionalProperties: false,
-      },
-      default: [],
-    },
+    ungatedHostnames: hostnameExceptions(
+      "Tunnel hostnames deliberately left without an Access gate, each with the reason. None by default: no hostname may be reachable ungated.",
+    ),
   },
 };
 
