@@ -7,27 +7,22 @@
  * delivers is handed to the drain's test API server (apps/email-drain/testSupport/fakeQueuesApi.ts)
  * exactly as enqueued (json).
  *
- * Without Postfix (or root) the test is skipped with a loud warning locally and FAILS when CI=true
- * (CI installs the postfix package, see .ci/run).
+ * Without Postfix (or root) it is skipped loudly locally and FAILS when CI=true (CI installs the
+ * postfix package, see .ci/run), by the guard every real-MTA suite shares
+ * (apps/email-drain/testSupport/realMtaSuite.ts).
  */
-import { chmod, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { startDrain, writeDrainBundle } from "../../email-drain/testSupport/drainProcess";
 import { FakeQueuesApi } from "../../email-drain/testSupport/fakeQueuesApi";
 import { producerEnvironment } from "../../email-drain/testSupport/producerKeys";
-import { parseMessage, type ParsedMessage } from "../../email-drain/testSupport/mime";
-import {
-  POSTFIX_DOMAIN,
-  postfixUnavailableReason,
-  startPostfixInstance,
-  type PostfixInstance,
-} from "../../email-drain/testSupport/postfixInstance";
+import { POSTFIX_DOMAIN, startPostfixInstance, type PostfixInstance } from "../../email-drain/testSupport/postfixInstance";
+import { describeWithPostfix, waitForMail } from "../../email-drain/testSupport/realMtaSuite";
 import { AccessIssuer } from "../testSupport/accessIssuer";
 import { startMcpWorker, type McpWorkerHarness } from "../testSupport/mcpWorkerHarness";
 
-const unavailable = postfixUnavailableReason();
 const ACCOUNT = "d".repeat(32);
 const OUTBOX = "1".repeat(32);
 const DLQ = "2".repeat(32);
@@ -36,26 +31,7 @@ const AUDIENCE = "c".repeat(64);
 const AGENT_CLIENT_ID = "fedcba9876543210fedcba9876543210.access";
 const at = (local: string): string => `${local}@${POSTFIX_DOMAIN}`;
 
-if (unavailable !== undefined && process.env.CI !== "true") {
-  console.warn(
-    `\n!!! SKIPPED: the MCP → queue → drain → Postfix test: ${unavailable}.\n` +
-      '!!! Install it with: echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections' +
-      " && DEBIAN_FRONTEND=noninteractive apt-get install -y postfix\n",
-  );
-}
-
-describe("an agent's mail from the MCP endpoint to a mailbox", () => {
-  if (unavailable !== undefined) {
-    if (process.env.CI === "true") {
-      it("has Postfix to deliver through (CI must install the postfix package)", () => {
-        expect.fail(`end-to-end mail test cannot run: ${unavailable}`);
-      });
-    } else {
-      it.skip(`SKIPPED LOUDLY: ${unavailable}`, () => undefined);
-    }
-    return;
-  }
-
+describeWithPostfix("an agent's mail from the MCP endpoint to a mailbox", () => {
   let directory: string;
   let postfix: PostfixInstance;
   let api: FakeQueuesApi;
@@ -145,14 +121,3 @@ describe("an agent's mail from the MCP endpoint to a mailbox", () => {
     ]);
   });
 });
-
-async function waitForMail(postfix: PostfixInstance, count: number): Promise<ParsedMessage[]> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const names = await readdir(postfix.newMailDirectory).catch(() => []);
-    if (names.length >= count || Date.now() > deadline) {
-      return Promise.all(names.map(async (name) => parseMessage(await readFile(join(postfix.newMailDirectory, name), "utf8"))));
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
