@@ -18,7 +18,7 @@ import { parseImageReference } from "../config/formats";
 import { generated, secretJson, secretTemplate } from "./secretValue";
 import type { ServiceDefinition } from "./types";
 import { LITELLM_MASTER_KEY, litellmGatewayUrl } from "./litellm";
-import { MCP_ENDPOINT_SECRET_ENV, mcpEndpointEnvironment } from "./mcpEndpoint";
+import { MCP_ENDPOINT_SECRET_ENV, mcpEndpointConfigFiles, mcpEndpointEnvironment } from "./mcpEndpoint";
 import { egressProxyEnvironment } from "./egress-proxy";
 
 /** Podman mounts secrets of type=mount here; config.json is one because it holds the DB password. */
@@ -76,6 +76,8 @@ export const paperclip: ServiceDefinition = (context) => {
       // Agents send mail only through the company's MCP endpoint, with its service token.
       ...MCP_ENDPOINT_SECRET_ENV,
     },
+    // The agent CLIs' MCP configuration for the endpoint (its URL and token are the variables above).
+    configFiles: mcpEndpointConfigFiles(context),
     secretFiles: [
       {
         name: "config-json",
