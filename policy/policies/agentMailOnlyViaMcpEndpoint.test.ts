@@ -1,4 +1,4 @@
-import { describe, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { CF, edgeResources, MCP_HOSTNAME, outboxProducerResources, WORKERS } from "../testing/edgeFixture";
 import { containerOf, fedoraResources, fedoraSpec, type FedoraSpec } from "../testing/fedoraFixture";
 import { flyResources, flySpec } from "../testing/flyFixture";
@@ -8,10 +8,32 @@ import { asFirstPreview, named, resource, urnOf, without } from "../testing/wire
 import { agentMailOnlyViaMcpEndpoint as policy } from "./agentMailOnlyViaMcpEndpoint";
 
 const PAPERCLIP = "harness-file-systemd-paperclip.container";
+/** The MCP Worker's producer key, as its secret_text binding and the drain's PRODUCER_MCP_KEY hold it. */
+const MCP_PRODUCER_KEY = "3c9e1f7a5b2d8c4e6a0f1b3d5c7e9a2b4d6f8e0c1a3b5d7f9e2c4a6b8d0f1e3a";
+/** As the shipped stack gives the paperclip container the endpoint (infra/catalog/mcpEndpoint.ts). */
+function withMcpAgent(spec: FedoraSpec): void {
+  const container = containerOf(spec, "paperclip").container;
+  container.Environment!.HARNESS_MCP_URL = `https://${MCP_HOSTNAME}/mcp`;
+  container.Environment!.CODEX_HOME = "/etc/harness/codex";
+  for (const [target, value] of [
+    ["HARNESS_MCP_ACCESS_CLIENT_ID", "0123456789abcdef0123456789abcdef.access"],
+    ["HARNESS_MCP_ACCESS_CLIENT_SECRET", "f0e1d2c3b4a5968778695a4b3c2d1e0ff0e1d2c3b4a5968778695a4b3c2d1e0f"],
+  ] as const) {
+    const name = `paperclip-${target.toLowerCase().replaceAll("_", "-")}`;
+    container.Secret!.push({ name, type: "env", target });
+    spec.secrets.push({ name, value });
+  }
+  const drainEnv = spec.configFiles.find((file) => file.path.endsWith("email-drain/drain.env"))!;
+  drainEnv.content += `PRODUCER_MCP_KEY=${MCP_PRODUCER_KEY}\n`;
+}
 const fedora = (mutate: (spec: FedoraSpec) => void = () => {}) => {
   const spec = fedoraSpec();
+  withMcpAgent(spec);
   mutate(spec);
-  return [...fedoraResources(spec), ...edgeResources(), ...outboxProducerResources()];
+  const resources = [...fedoraResources(spec), ...edgeResources(), ...outboxProducerResources()];
+  const script = named(resources, "mcp-script").properties;
+  script.bindings = [...(script.bindings as unknown[]), { name: "EMAIL_PRODUCER_KEY", type: "secret_text", text: MCP_PRODUCER_KEY }];
+  return resources;
 };
 const props = (resources: ReturnType<typeof fedora>, name: string) => named(resources, name).properties;
 
@@ -96,6 +118,49 @@ describe("agent-mail-only-via-mcp-endpoint", () => {
         message:
           /^paperclip\.container: CLOUDFLARE_API_TOKEN \(Environment= in paperclip\.container\) is a Cloudflare API credential, with which an agent could enqueue mail around the MCP endpoint/,
       },
+    ]);
+  });
+
+  test("#7 an agent runtime holding a producer key by its name (the Worker's or the drain's)", async () => {
+    const diagnostics = await run(
+      policy,
+      fedora((spec) => {
+        const container = containerOf(spec, "paperclip").container;
+        container.Secret!.push({ name: "paperclip-email-producer-key", type: "env", target: "EMAIL_PRODUCER_KEY" });
+        spec.secrets.push({ name: "paperclip-email-producer-key", value: "0".repeat(64) });
+        container.Environment!.PRODUCER_MCP_KEY = "1".repeat(64);
+      }),
+    );
+    expectViolations(diagnostics, policy, [
+      {
+        resource: PAPERCLIP,
+        message:
+          /^paperclip\.container: EMAIL_PRODUCER_KEY \(Secret= in paperclip\.container\) is a mail-queue producer key, with which an agent could sign envelopes/,
+      },
+      {
+        resource: PAPERCLIP,
+        message: /^paperclip\.container: PRODUCER_MCP_KEY \(Environment= in paperclip\.container\) is a mail-queue producer key/,
+      },
+    ]);
+  });
+
+  test("#8 an agent runtime holding a producer key's value under another name (the Worker's, or the drain's alone)", async () => {
+    const signingKey = (spec: FedoraSpec) => {
+      containerOf(spec, "paperclip").container.Secret!.push({ name: "paperclip-signing-key", type: "env", target: "SIGNING_KEY" });
+      spec.secrets.push({ name: "paperclip-signing-key", value: MCP_PRODUCER_KEY });
+    };
+    const message = (holder: string) =>
+      new RegExp(
+        `^paperclip\\.container: SIGNING_KEY \\(Secret= in paperclip\\.container\\) holds the value of ${holder}, a mail-queue producer key \\(value not shown\\)`,
+      );
+    const both = await run(policy, fedora(signingKey));
+    expectViolations(both, policy, [{ resource: PAPERCLIP, message: message("EMAIL_PRODUCER_KEY of WorkersScript harness-mcp") }]);
+    expect(JSON.stringify(both)).not.toContain(MCP_PRODUCER_KEY);
+    const withoutWorkerBinding = fedora(signingKey);
+    const script = named(withoutWorkerBinding, "mcp-script").properties;
+    script.bindings = (script.bindings as { type: string }[]).filter((binding) => binding.type !== "secret_text");
+    expectViolations(await run(policy, withoutWorkerBinding), policy, [
+      { resource: PAPERCLIP, message: message("PRODUCER_MCP_KEY of email-drain\\.service") },
     ]);
   });
 

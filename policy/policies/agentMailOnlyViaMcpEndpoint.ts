@@ -12,12 +12,13 @@ import {
 import { agentRuntimes } from "../lib/gateway";
 import { arr, at, bool, isUnknown, obj, stackResources, str, strOrUnknown, type StackResource } from "../lib/plain";
 import { agentRuntimesProperty } from "../lib/schemas";
-import { readStack } from "../lib/workloads";
+import { readStack, resolveSecret, type StackModel } from "../lib/workloads";
 
 interface Settings {
   agentRuntimes: RoleMatcher;
   outboxQueueName: string;
   cloudflareCredentialVariables: string[];
+  producerKeyVariablePattern: string;
 }
 
 const configSchema: DefaultedSchema = {
@@ -37,8 +38,56 @@ const configSchema: DefaultedSchema = {
         "CF_EMAIL",
       ],
     ),
+    producerKeyVariablePattern: {
+      type: "string",
+      minLength: 1,
+      description:
+        "A regular expression matching names of variables and Worker bindings that hold a mail-queue producer key (the key that signs email_outbox envelopes, docs/email-envelope.md): the MCP Worker's EMAIL_PRODUCER_KEY, the drain's PRODUCER_<name>_KEY.",
+      default: "^(EMAIL_PRODUCER_KEY|PRODUCER_[A-Z0-9_]+_KEY)$",
+    },
   },
 };
+
+/** Values shorter than this are not compared: a short value could match by chance. */
+const MIN_KEY_LENGTH = 16;
+
+/**
+ * The producer keys this stack holds where they belong, by value (the analyzer sees secrets
+ * unwrapped): secret bindings of the Workers that produce to the outbox, and the variables of the
+ * workloads that are not agent runtimes (the drain, which verifies with them).
+ */
+function producerKeys(
+  model: StackModel,
+  producers: readonly StackResource[],
+  agentUrns: ReadonlySet<string>,
+  pattern: RegExp,
+): Map<string, string> {
+  const keys = new Map<string, string>();
+  for (const script of producers) {
+    const bindings = script.props.bindings;
+    if (isUnknown(bindings)) continue;
+    for (const binding of arr(bindings)) {
+      const name = str(at(binding, "name"));
+      const text = str(at(binding, "text"));
+      if (name !== undefined && pattern.test(name) && text !== undefined && text.length >= MIN_KEY_LENGTH)
+        keys.set(text, `${name} of WorkersScript ${str(script.props.scriptName) ?? script.name}`);
+    }
+  }
+  for (const workload of model.workloads.filter((w) => !agentUrns.has(w.urn))) {
+    for (const variable of workload.env) {
+      if (!pattern.test(variable.name)) continue;
+      const value =
+        variable.source.kind === "secret"
+          ? resolveSecret(model, variable.source.secret)?.value
+          : variable.source.kind === "plain"
+            ? variable.source.value
+            : undefined;
+      if (typeof value === "string" && value.length >= MIN_KEY_LENGTH && !keys.has(value))
+        keys.set(value, `${variable.name} of ${workload.label}`);
+    }
+  }
+  return keys;
+}
 
 /**
  * A decision that opens the hostname: bypass, an include of everyone (or none), or a Service Auth
@@ -73,17 +122,19 @@ function producesTo(script: StackResource, outboxes: readonly StackResource[]): 
  * checks the sender for the verified caller and records the crossing in the run ledger before it
  * enqueues. So whatever produces to email_outbox is reachable only through Access (or not over HTTP
  * at all, like the dead-letter Worker's weekly summary), and no agent runtime holds a Cloudflare API
- * credential, with which it could put a message on the queue itself, unchecked and unrecorded.
+ * credential, with which it could put a message on the queue itself, unchecked and unrecorded, nor a
+ * producer key, with which it could sign an envelope the drain takes for the endpoint's. (The other
+ * roads, SMTP settings and a route to the mail host, are agent-no-mail-server-access's.)
  */
 export const agentMailOnlyViaMcpEndpoint: StackValidationPolicy = {
   name: "agent-mail-only-via-mcp-endpoint",
   description:
-    "Workers that produce to email_outbox are reachable only through Cloudflare Access (no workers.dev, every custom domain and route gated), and no agent runtime holds a Cloudflare API credential to enqueue around them.",
+    "Workers that produce to email_outbox are reachable only through Cloudflare Access (no workers.dev, every custom domain and route gated), and no agent runtime holds a Cloudflare API credential to enqueue around them or a mail-queue producer key to sign envelopes as them.",
   enforcementLevel: "mandatory",
   severity: "critical",
   tags: ["principle-3"],
   remediationSteps:
-    "Turn the producer Worker's workers.dev hostname off (WorkersScriptSubdomain enabled: false), serve it only on a hostname with a ZeroTrustAccessApplication whose policies name the company's identities or service tokens, and remove Cloudflare API tokens from agent runtimes: agents call the MCP endpoint's email_send with their Access service token.",
+    "Turn the producer Worker's workers.dev hostname off (WorkersScriptSubdomain enabled: false), serve it only on a hostname with a ZeroTrustAccessApplication whose policies name the company's identities or service tokens, and remove Cloudflare API tokens and producer keys from agent runtimes: agents call the MCP endpoint's email_send with their Access service token.",
   configSchema,
   validateStack: (args, reportViolation) => {
     const settings = settingsOf<Settings>(args, configSchema);
@@ -107,7 +158,8 @@ export const agentMailOnlyViaMcpEndpoint: StackValidationPolicy = {
         return decisions.length > 0 && !decisions.some(letsAnyoneIn);
       });
 
-    for (const script of ofType(resources, CF.workersScript).filter((s) => producesTo(s, outboxes))) {
+    const producers = ofType(resources, CF.workersScript).filter((s) => producesTo(s, outboxes));
+    for (const script of producers) {
       const label = `WorkersScript ${str(script.props.scriptName) ?? script.name}`;
       const subdomains = ofType(resources, CF.workersScriptSubdomain).filter((d) => belongsTo(d, "scriptName", script, byUrn));
       if (subdomains.length === 0 || subdomains.some((d) => bool(d.props.enabled) !== false)) {
@@ -137,11 +189,34 @@ export const agentMailOnlyViaMcpEndpoint: StackValidationPolicy = {
       }
     }
 
+    const producerKeyName = new RegExp(settings.producerKeyVariablePattern, "i");
+    const keys = producerKeys(model, producers, new Set(agents.map((a) => a.urn)), producerKeyName);
     for (const agent of agents) {
       for (const variable of agent.env) {
         if (settings.cloudflareCredentialVariables.includes(variable.name.toUpperCase())) {
           reportViolation(
             `${agent.label}: ${variable.name} (${variable.where}) is a Cloudflare API credential, with which an agent could enqueue mail around the MCP endpoint; agents send mail only with its email_send tool.`,
+            agent.urn,
+          );
+          continue;
+        }
+        if (producerKeyName.test(variable.name)) {
+          reportViolation(
+            `${agent.label}: ${variable.name} (${variable.where}) is a mail-queue producer key, with which an agent could sign envelopes as a producer; agents send mail only with the MCP endpoint's email_send tool.`,
+            agent.urn,
+          );
+          continue;
+        }
+        const value =
+          variable.source.kind === "secret"
+            ? resolveSecret(model, variable.source.secret)?.value
+            : variable.source.kind === "plain"
+              ? variable.source.value
+              : undefined;
+        const key = typeof value === "string" ? keys.get(value) : undefined;
+        if (key !== undefined) {
+          reportViolation(
+            `${agent.label}: ${variable.name} (${variable.where}) holds the value of ${key}, a mail-queue producer key (value not shown); agents send mail only with the MCP endpoint's email_send tool.`,
             agent.urn,
           );
         }
