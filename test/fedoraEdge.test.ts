@@ -11,8 +11,9 @@ import { recordStack } from "../cli/engine/recordStack";
 import { readProjectFile, readStackSettings } from "../cli/engine/stackSettings";
 import { planStack, type StackPlan } from "../cli/planStack";
 import { requireTool } from "../cli/validators/testSupport";
+import { AGENT_MCP_CONFIG, MCP_ENDPOINT_ENV } from "../infra/catalog/mcpEndpoint";
 import { ConfigError } from "../infra/config";
-import { CF, unsecret } from "./support/recordComponents";
+import { CF, isSecret, unsecret } from "./support/recordComponents";
 
 const root = join(__dirname, "..");
 let outRoot: string;
@@ -120,6 +121,33 @@ describe("the fedora stack's Cloudflare edge", () => {
     expect(unsecret(domain.inputs)).toMatchObject({ hostname: "mcp.sodimo.eu", service: "harness-mcp" });
     expect(domain.dependencies).toEqual(expect.arrayContaining([application.urn, people.urn, service.urn, script.urn]));
     expect(unsecret(named("mcp-subdomain").inputs)).toMatchObject({ enabled: false, previewsEnabled: false });
+  });
+
+  it("gives the Paperclip container the endpoint: its URL, the agents' service token as Podman secrets fed by the token, the CLIs' files", () => {
+    const unit = unsecret(named("harness-file-paperclip.container").inputs.stdin) as string;
+    expect(unit).toContain(`\nEnvironment=${MCP_ENDPOINT_ENV.url}=https://mcp.sodimo.eu/mcp\n`);
+    expect(unit).toContain(`\nEnvironment=CODEX_HOME=${AGENT_MCP_CONFIG.codexHome}\n`);
+    const token = named("mcp-agent-token");
+    for (const [variable, half] of [
+      [MCP_ENDPOINT_ENV.clientId, "id"],
+      [MCP_ENDPOINT_ENV.clientSecret, "secret"],
+    ] as const) {
+      const podmanSecret = `paperclip-harness-mcp-access-client-${half}`;
+      expect(unit).toContain(`\nSecret=${podmanSecret},type=env,target=${variable}\n`);
+      // The value is the service token's own output, on the secret's stdin, never in the unit.
+      const created = named(`harness-secret-${podmanSecret}`);
+      expect(created.propertyDependencies?.stdin).toEqual([token.urn]);
+      expect(isSecret(created.inputs.stdin)).toBe(true);
+    }
+    for (const [file, mountPath] of [
+      ["mcp-claude.json", AGENT_MCP_CONFIG.claudeFile],
+      ["codex-config.toml", `${AGENT_MCP_CONFIG.codexHome}/config.toml`],
+    ]) {
+      expect(unit).toContain(`\nVolume=%h/.config/harness/paperclip/${file}:${mountPath}:ro,Z\n`);
+      const text = unsecret(named(`harness-file-paperclip-${file}`).inputs.stdin) as string;
+      expect(text).toContain(MCP_ENDPOINT_ENV.clientSecret);
+    }
+    expect(unsecret(named("harness-file-paperclip-codex-config.toml").inputs.stdin)).toContain('url = "https://mcp.sodimo.eu/mcp"');
   });
 
   it("outputs what the drain and the ETL need, and no secret", () => {
