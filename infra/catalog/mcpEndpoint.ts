@@ -39,6 +39,17 @@ function mcpEndpointUrl(context: Pick<CatalogContext, "hostname">): string {
   return `https://${context.hostname(MCP_SUBDOMAIN)}${MCP_PATH}`;
 }
 
+/**
+ * Every variable of the Paperclip container that is for its agents' MCP endpoint (what an allow-list
+ * of an agent's environment must let through).
+ */
+export const AGENT_MCP_VARIABLE_NAMES: readonly string[] = [
+  MCP_ENDPOINT_ENV.url,
+  MCP_ENDPOINT_ENV.clientId,
+  MCP_ENDPOINT_ENV.clientSecret,
+  "CODEX_HOME",
+];
+
 /** The endpoint's URL and the shared Codex home: not secrets. */
 export function mcpEndpointEnvironment(context: Pick<CatalogContext, "hostname">): Record<string, string> {
   return { [MCP_ENDPOINT_ENV.url]: mcpEndpointUrl(context), CODEX_HOME: AGENT_MCP_CONFIG.codexHome };
