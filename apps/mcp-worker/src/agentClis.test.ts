@@ -27,7 +27,7 @@ const CODEX = join(PAPERCLIP_TOOLS_BIN, "codex");
 const AUDIENCE = "a".repeat(64);
 const TOKEN = { clientId: "0123456789abcdef0123456789abcdef.access", clientSecret: "f".repeat(64) };
 const AGENT_SENDER = "agents@sodimo.test";
-/** Nothing listens there: the CLIs' model requests fail at once, and nothing leaves the machine. */
+/** Nothing listens there: the CLIs' model requests (and, as their proxy, all others) fail at once. */
 const NO_MODEL = "http://127.0.0.1:9";
 
 function versionOf(packageName: string): string | undefined {
@@ -76,6 +76,13 @@ describe("the agent CLIs on the stack's MCP configuration", () => {
   const agentEnvironment = (home: string): NodeJS.ProcessEnv => ({
     PATH: `${PAPERCLIP_TOOLS_BIN}:/usr/bin:/bin`,
     HOME: home,
+    // Whatever a CLI would fetch from the internet (Codex asks api.openai.com whatever its base URL
+    // says) goes to a proxy that is not there; only loopback, where the stand-in Access is, is direct.
+    ...Object.fromEntries(
+      ["HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"].map((name) => [name, NO_MODEL]),
+    ),
+    NO_PROXY: "127.0.0.1,localhost",
+    no_proxy: "127.0.0.1,localhost",
     [MCP_ENDPOINT_ENV.url]: edge.url.href,
     [MCP_ENDPOINT_ENV.clientId]: TOKEN.clientId,
     [MCP_ENDPOINT_ENV.clientSecret]: TOKEN.clientSecret,
