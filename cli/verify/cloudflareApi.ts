@@ -9,8 +9,6 @@
  * (`domain` and `type` required, `id`, `aud`, `policies`). Every answer is the common envelope
  * `{ success, errors, messages, result, result_info? }`. verify only ever GETs.
  */
-import Ajv, { type ValidateFunction } from "ajv";
-
 export const CLOUDFLARE_API = "https://api.cloudflare.com/client/v4";
 
 const message = { type: "object", required: ["code", "message"], properties: { code: { type: "integer" }, message: { type: "string" } } };
@@ -154,18 +152,4 @@ export interface Envelope<T> {
   errors: { code: number; message: string }[];
   result: T;
   result_info?: { page?: number; total_pages?: number };
-}
-
-const ajv = new Ajv({ allErrors: true, strict: false });
-const compiled = new Map<object, ValidateFunction>();
-
-/** Problems of `body` against `schema` (empty when it fits), as `path message` lines. */
-export function shapeProblems(schema: object, body: unknown): string[] {
-  let validate = compiled.get(schema);
-  if (validate === undefined) {
-    validate = ajv.compile(schema);
-    compiled.set(schema, validate);
-  }
-  if (validate(body)) return [];
-  return (validate.errors ?? []).map((error) => `${error.instancePath || "/"} ${error.message ?? "does not fit"}`);
 }

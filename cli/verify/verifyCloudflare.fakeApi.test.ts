@@ -14,10 +14,10 @@ import {
   DNS_RECORDS_SCHEMA,
   type DnsRecord,
   FAILURE_SCHEMA,
-  shapeProblems,
   TUNNEL_CONFIGURATION_SCHEMA,
   TUNNELS_SCHEMA,
 } from "./cloudflareApi";
+import { shapeProblems } from "./apiShapes";
 import { type ExpectedEdge, expectedEdge, verifyCloudflare } from "./verifyCloudflare";
 
 const TOKEN = "read-only-test-token";

@@ -12,12 +12,12 @@ import {
   DNS_RECORDS_SCHEMA,
   type DnsRecord,
   type Envelope,
-  shapeProblems,
   type Tunnel,
   TUNNEL_CONFIGURATION_SCHEMA,
   type TunnelConfiguration,
   TUNNELS_SCHEMA,
 } from "./cloudflareApi";
+import { shapeProblems } from "./apiShapes";
 import type { Drift } from "./hostProbe";
 
 export interface ExpectedEdge {
