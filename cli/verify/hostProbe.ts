@@ -53,7 +53,7 @@ export function expectedHost(resources: readonly RecordedResource[]): ExpectedHo
         const [, hostname, url] = route as unknown as [string, string, string];
         routes.push({ what: `route https://${hostname}${new URL(url).pathname}`, unit, hostname, url, healthy: "below-500" });
         if (unit === "paperclip.service") {
-          const probe = new URL(PAPERCLIP_HEALTH.path, url).toString();
+          const probe = `${/^http:\/\/[^/]+/.exec(url)![0]}${PAPERCLIP_HEALTH.path}`;
           routes.push({
             what: `Paperclip's probe https://${hostname}${PAPERCLIP_HEALTH.path}`,
             unit,

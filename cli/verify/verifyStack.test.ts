@@ -5,13 +5,24 @@
 import { describe, expect, it } from "vitest";
 import { recordStack } from "../engine/recordStack";
 import { ROOT } from "../../test/support/fedoraStack";
+import { expectedHost } from "./hostProbe";
 import { sshTargetOf } from "./verifyFedora";
 import { formatReport, verifyStack } from "./verifyStack";
 
 describe("verify's checks per stack", () => {
-  it("finds the fedora host's SSH target inside the connection's secret envelope, without its key", async () => {
+  it("finds the fedora host's SSH target inside the connection's secret envelope, without its key, and its routes and backup program", async () => {
     const { resources } = await recordStack({ root: ROOT, stack: "fedora" });
     expect(sshTargetOf(resources)).toEqual({ host: "harness.sodimo.eu", port: 22, user: "sodimo" });
+    const host = expectedHost(resources);
+    expect(host.backupProgram).toBe(".local/lib/paperclip-harness/harness-backup.sh");
+    expect(host.routes.find((r) => r.healthy === "200")).toEqual({
+      what: "Paperclip's probe https://paperclip.sodimo.eu/api/health",
+      unit: "paperclip.service",
+      hostname: "paperclip.sodimo.eu",
+      url: "http://127.0.0.1:80/api/health",
+      healthy: "200",
+    });
+    expect(host.routes.map((r) => r.what)).toContain("route https://vault.sodimo.eu/");
   });
 
   it("reports each check whose credential is missing as drift, never as a pass", async () => {
