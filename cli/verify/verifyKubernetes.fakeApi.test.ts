@@ -5,8 +5,10 @@
  * OpenAPI shapes (kubernetes-models, and unknown fields against Kubernetes 1.36 from
  * @kubernetes/client-node; see builtInObjectProblems). The client reads a real kubeconfig file.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -76,9 +78,19 @@ describe("verify against a FAKE Kubernetes API server on loopback (objects valid
   let expected: ExpectedWorkload[];
   let objects: Map<string, ApiObject>;
   let logs: Map<string, string>;
+  let answer: (req: IncomingMessage, res: ServerResponse) => void;
   const fakeErrors: string[] = [];
   const methods = new Set<string>();
   const key = (kind: string, namespace: string, name: string) => `${kind}/${namespace}/${name}`;
+
+  const guarded = (req: IncomingMessage, res: ServerResponse) => {
+    try {
+      answer(req, res);
+    } catch (error) {
+      fakeErrors.push((error as Error).message);
+      res.writeHead(500).end();
+    }
+  };
 
   beforeAll(async () => {
     const recording = await recordKubernetesStack("homelab");
@@ -92,7 +104,7 @@ describe("verify against a FAKE Kubernetes API server on loopback (objects valid
       if (problems.length > 0) throw new Error(`the fake's ${object.kind} does not fit the Kubernetes API: ${problems.join("; ")}`);
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(object));
     };
-    const answer = (req: IncomingMessage, res: ServerResponse) => {
+    answer = (req: IncomingMessage, res: ServerResponse) => {
       methods.add(req.method ?? "");
       if (req.headers.authorization !== `Bearer ${TOKEN}`) {
         res.writeHead(401, { "content-type": "application/json" }).end(
@@ -143,14 +155,7 @@ describe("verify against a FAKE Kubernetes API server on loopback (objects valid
       }
       res.writeHead(404).end();
     };
-    server = createServer((req, res) => {
-      try {
-        answer(req, res);
-      } catch (error) {
-        fakeErrors.push((error as Error).message);
-        res.writeHead(500).end();
-      }
-    });
+    server = createServer(guarded);
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     dir = mkdtempSync(join(tmpdir(), "verify-kube-"));
     writeFileSync(
@@ -255,10 +260,97 @@ describe("verify against a FAKE Kubernetes API server on loopback (objects valid
   });
 
   it("says so, once, when the kubeconfig's credentials are refused", async () => {
-    writeFileSync(join(dir, "wrong"), `${(await import("node:fs")).readFileSync(join(dir, "kubeconfig"), "utf8").replace(TOKEN, "wrong")}`);
+    writeFileSync(join(dir, "wrong"), readFileSync(join(dir, "kubeconfig"), "utf8").replace(TOKEN, "wrong"));
     const { drift } = await verifyKubernetes(expected, readKubeconfig(join(dir, "wrong")));
     expect(drift.map((d) => `${d.what}: ${d.found}`)).toEqual([
       "the Kubernetes API (context homelab): GET /apis/apps/v1/namespaces/paperclip-system/deployments/egress-proxy: HTTP 401 (Unauthorized)",
     ]);
+  });
+
+  it("speaks TLS with the kubeconfig's CA and client certificate, and refuses a server its CA did not sign", async () => {
+    const openssl = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: "pipe" });
+    openssl(
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:prime256v1",
+      "-nodes",
+      "-days",
+      "1",
+      "-subj",
+      "/CN=test-ca",
+      "-keyout",
+      "ca.key",
+      "-out",
+      "ca.crt",
+    );
+    for (const [name, subject, ext] of [
+      ["server", "/CN=kube-apiserver", "subjectAltName=IP:127.0.0.1"],
+      ["client", "/CN=operator", "extendedKeyUsage=clientAuth"],
+    ] as const) {
+      openssl(
+        "req",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-subj",
+        subject,
+        "-keyout",
+        `${name}.key`,
+        "-out",
+        `${name}.csr`,
+      );
+      writeFileSync(join(dir, `${name}.ext`), `${ext}\n`);
+      openssl(
+        "x509",
+        "-req",
+        "-in",
+        `${name}.csr`,
+        "-CA",
+        "ca.crt",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "1",
+        "-extfile",
+        `${name}.ext`,
+        "-out",
+        `${name}.crt`,
+      );
+    }
+    const read = (file: string) => readFileSync(join(dir, file));
+    // The API server requires a client certificate its CA signed (as kube-apiserver does with --client-ca-file).
+    const tls = createHttpsServer(
+      { key: read("server.key"), cert: read("server.crt"), ca: read("ca.crt"), requestCert: true, rejectUnauthorized: true },
+      guarded,
+    );
+    await new Promise<void>((resolve) => tls.listen(0, "127.0.0.1", resolve));
+    try {
+      const b64 = (file: string) => read(file).toString("base64");
+      const config = (ca: string) =>
+        [
+          "apiVersion: v1",
+          "kind: Config",
+          "current-context: homelab",
+          `clusters:\n- name: homelab\n  cluster:\n    server: https://127.0.0.1:${(tls.address() as AddressInfo).port}\n    certificate-authority-data: ${ca}`,
+          // The fake also wants the token; the client certificate is what TLS itself demands.
+          `users:\n- name: operator\n  user:\n    token: ${TOKEN}\n    client-certificate-data: ${b64("client.crt")}\n    client-key-data: ${b64("client.key")}`,
+          "contexts:\n- name: homelab\n  context:\n    cluster: homelab\n    user: operator",
+          "",
+        ].join("\n");
+      writeFileSync(join(dir, "tls"), config(b64("ca.crt")));
+      expect((await verifyKubernetes(expected, readKubeconfig(join(dir, "tls")))).drift).toEqual([]);
+      writeFileSync(join(dir, "tls-wrong-ca"), config(b64("client.crt")));
+      const { drift } = await verifyKubernetes(expected, readKubeconfig(join(dir, "tls-wrong-ca")));
+      expect(drift.map((d) => d.what)).toEqual(["the Kubernetes API (context homelab)"]);
+      expect(drift[0]!.found).toMatch(/certificate/);
+    } finally {
+      tls.close();
+    }
   });
 });
