@@ -27,7 +27,7 @@ const root = join(__dirname, "..");
 
 function usage(): never {
   console.error(
-    "usage: tsx cli/main.ts <plan|check> [stack…] | plan --json-out <dir> [stack…] | diff --base <git-ref> [--head <git-ref>] [--out <dir>] [stack…]",
+    "usage: tsx cli/main.ts <plan|check> [stack…] | plan --json-out <dir> [stack…] | diff --base <git-ref> [--head <git-ref>] [--out <dir>] [stack…] | verify <stack> [--kubeconfig <file>]",
   );
   process.exit(2);
 }
