@@ -138,6 +138,7 @@ export interface AccessApp {
   id: string;
   domain?: string;
   name?: string;
+  aud?: string;
   policies?: { id?: string; name?: string }[];
 }
 export interface Tunnel {
@@ -145,7 +146,7 @@ export interface Tunnel {
   name: string;
 }
 export interface TunnelConfiguration {
-  config?: { ingress?: { hostname?: string; service: string }[] } | null;
+  config?: { ingress?: { hostname?: string; service: string; originRequest?: { access?: { audTag: string[] } } }[] } | null;
 }
 export interface Envelope<T> {
   success: boolean;

@@ -27,7 +27,7 @@ interface FakeState {
   tunnels: { id: string; name: string; deleted_at: null; status: string }[];
   records: Map<string, DnsRecord[]>;
   apps: AccessApp[];
-  ingress: { hostname?: string; service: string }[];
+  ingress: { hostname?: string; service: string; originRequest?: { access: { audTag: string[]; teamName: string; required: boolean } } }[];
 }
 
 function cleanState(edge: ExpectedEdge): FakeState {
@@ -44,9 +44,16 @@ function cleanState(edge: ExpectedEdge): FakeState {
       type: "self_hosted",
       domain: a.hostname,
       name: a.hostname,
+      aud: `aud-${a.hostname}`,
       policies: a.policies.map((name, j) => ({ id: `pol${i}-${j}`, name })),
     })),
-    ingress: [...edge.ingress, { service: "http_status:404" }],
+    ingress: [
+      ...edge.ingress.map((r) => ({
+        ...r,
+        originRequest: { access: { audTag: [`aud-${r.hostname}`], teamName: "sodimo", required: true } },
+      })),
+      { service: "http_status:404" },
+    ],
   };
 }
 
@@ -150,10 +157,15 @@ describe("verify against a FAKE Cloudflare API on loopback (answers validated ag
     expect(drift[3]!.fix).toContain("pulumi up --stack fedora writes the tunnel's planned configuration back");
   });
 
-  it("reports a record pointing elsewhere, and a deleted tunnel", async () => {
+  it("reports a record pointing elsewhere, an Access application whose AUD the ingress rule does not admit, and a deleted tunnel", async () => {
     state.records.get(edge.records[0]!.zoneId + edge.records[0]!.hostname)![0]!.content = "elsewhere.example.net";
     expect((await verifyCloudflare(edge, { token: TOKEN, apiBase }, "fedora")).map((d) => d.found)).toEqual([
       `CNAME elsewhere.example.net; planned ${TUNNEL_ID}.cfargotunnel.com, proxied`,
+    ]);
+    state = cleanState(edge);
+    state.apps.find((a) => a.domain === "cockpit.sodimo.eu")!.aud = "aud-recreated-by-hand";
+    expect((await verifyCloudflare(edge, { token: TOKEN, apiBase }, "fedora")).map((d) => `${d.what}: ${d.found}`)).toEqual([
+      "ingress rule cockpit.sodimo.eu: admits Access AUD aud-cockpit.sodimo.eu, but the Access application's AUD is aud-recreated-by-hand",
     ]);
     state = cleanState(edge);
     state.tunnels = [];

@@ -139,8 +139,9 @@ export async function verifyCloudflare(expected: ExpectedEdge, access: Cloudflar
         });
     }
 
+    let apps: AccessApp[] = [];
     if (expected.accessApps.length > 0) {
-      const apps = await getAll<AccessApp>(access, `/accounts/${q(expected.accountId)}/access/apps`, ACCESS_APPS_SCHEMA);
+      apps = await getAll<AccessApp>(access, `/accounts/${q(expected.accountId)}/access/apps`, ACCESS_APPS_SCHEMA);
       for (const app of expected.accessApps) {
         const found = apps.find((a) => a.domain === app.hostname);
         if (found === undefined) {
@@ -176,6 +177,16 @@ export async function verifyCloudflare(expected: ExpectedEdge, access: Cloudflar
             what: `ingress rule ${rule.hostname}`,
             found: found === undefined ? "missing from the tunnel's configuration" : `service ${found.service}, planned ${rule.service}`,
             fix: `pulumi up --stack ${stack} writes the tunnel's planned configuration back (edits in the dashboard are overwritten)`,
+          });
+        // cloudflared admits only tokens of the AUD tags its rule names: an application re-created by
+        // hand has a new AUD, and every request to the hostname is refused until the rule follows.
+        const aud = apps.find((a) => a.domain === rule.hostname)?.aud;
+        const tags = found?.originRequest?.access?.audTag;
+        if (aud !== undefined && tags !== undefined && !tags.includes(aud))
+          drift.push({
+            what: `ingress rule ${rule.hostname}`,
+            found: `admits Access AUD ${tags.join(", ")}, but the Access application's AUD is ${aud}`,
+            fix: `pulumi refresh --stack ${stack}, then pulumi up --stack ${stack} writes the application's AUD into the rule`,
           });
       }
     }
