@@ -7,7 +7,8 @@
  *   npm run diff -- --base <ref> [--head <ref>] [--out <dir>] [stack…]
  *                               plan two revisions, write one Markdown document per stack (docs/pr-diffs.md)
  *
- *   npm run verify -- <stack>   read-only: does the live fedora host still hold what the plan writes? (docs/upgrades.md)
+ *   npm run verify -- <stack> [--kubeconfig <file>]
+ *                               read-only: does the live target still match the plan? (docs/upgrades.md)
  *
  * `plan --json-out <dir>` also writes one plan export per stack for the diff (cli/diff/planExport.ts).
  */
@@ -19,14 +20,14 @@ import { planStack } from "./planStack";
 import { shippedStacks } from "./stacks";
 import { checkStack } from "./checkStack";
 import { diffCommand } from "./diff/diffCommand";
-import { formatDrift, sshTargetOf, verifyFedoraHost } from "./verify/verifyFedora";
+import { formatReport, verifyStack } from "./verify/verifyStack";
 import { DIFF_KEY_ENV, exportStackPlan, failedStackExport, type PlanExport } from "./diff/planExport";
 
 const root = join(__dirname, "..");
 
 function usage(): never {
   console.error(
-    "usage: tsx cli/main.ts <plan|check> [stack…] | plan --json-out <dir> [stack…] | diff --base <git-ref> [--head <git-ref>] [--out <dir>] [stack…]",
+    "usage: tsx cli/main.ts <plan|check> [stack…] | plan --json-out <dir> [stack…] | diff --base <git-ref> [--head <git-ref>] [--out <dir>] [stack…] | verify <stack> [--kubeconfig <file>]",
   );
   process.exit(2);
 }
@@ -87,23 +88,43 @@ async function main(argv: string[]): Promise<number> {
   return failed > 0 ? 1 : 0;
 }
 
-/** `verify <stack>`: the fedora host against the plan, over SSH with the operator's credentials. */
+/**
+ * `verify <stack> [--kubeconfig <file>]`: the live target against the plan, with the operator's own
+ * credentials (HARNESS_SSH_IDENTITY, CLOUDFLARE_API_TOKEN, FLY_API_TOKEN, the kubeconfig). Exit 1
+ * on drift, 2 on bad usage.
+ */
 async function verifyCommand(args: string[]): Promise<number> {
-  const [stack] = args;
-  if (stack === undefined || args.length !== 1 || !shippedStacks(root).includes(stack)) {
-    console.error(`usage: npm run verify -- <stack>; stacks: ${shippedStacks(root).join(", ")}`);
+  const known = shippedStacks(root);
+  const fail = (message: string) => {
+    console.error(`${message}\nusage: npm run verify -- <stack> [--kubeconfig <file>]; stacks: ${known.join(", ")}`);
     return 2;
+  };
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: { kubeconfig: { type: "string" } }, allowPositionals: true });
+  } catch (error) {
+    return fail((error as Error).message);
   }
-  const result = await planStack(root, stack);
-  const target = sshTargetOf(result.recording.resources);
-  if (target === undefined) {
-    console.error(`verify ${stack}: this stack has no fedora host; verify checks the fedora target only (docs/upgrades.md)`);
-    return 2;
+  const [stack, ...extra] = parsed.positionals;
+  if (stack === undefined || extra.length > 0) return fail("verify takes one stack");
+  if (!known.includes(stack)) return fail(`unknown stack ${JSON.stringify(stack)}`);
+  let result;
+  try {
+    result = await planStack(root, stack);
+  } catch (error) {
+    if (!ConfigError.isConfigError(error)) throw error;
+    console.error(`error: ${error.message}`);
+    return 1;
   }
-  const identity = process.env.HARNESS_SSH_IDENTITY;
-  const drift = await verifyFedoraHost(result.recording.resources, { ...target, ...(identity ? { identityFile: identity } : {}) }, stack);
-  console.log(formatDrift(stack, drift));
-  return drift.length > 0 ? 1 : 0;
+  const env = process.env;
+  const report = await verifyStack(result.recording.resources, stack, {
+    ...(env.HARNESS_SSH_IDENTITY ? { sshIdentity: env.HARNESS_SSH_IDENTITY } : {}),
+    ...(env.CLOUDFLARE_API_TOKEN ? { cloudflareToken: env.CLOUDFLARE_API_TOKEN } : {}),
+    ...(env.FLY_API_TOKEN ? { flyToken: env.FLY_API_TOKEN } : {}),
+    ...(parsed.values.kubeconfig ? { kubeconfig: parsed.values.kubeconfig } : {}),
+  });
+  console.log(formatReport(stack, report));
+  return report.checked.length === 0 ? 2 : report.drift.length > 0 ? 1 : 0;
 }
 
 /**

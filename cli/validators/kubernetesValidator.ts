@@ -106,6 +106,24 @@ function currentApiProblems(document: { apiVersion: string; kind: string }): str
 }
 
 /**
+ * Problems of one built-in API object (as a server would answer it): types, enums and required
+ * fields (kubernetes-models), then served and no unknown fields (Kubernetes 1.36). verify's fake API
+ * server checks its answers with this.
+ */
+export function builtInObjectProblems(document: { apiVersion: string; kind: string }): string[] {
+  const model = builtInModel(document.apiVersion, document.kind);
+  if (model === undefined) return [`${document.apiVersion} ${document.kind} is not a built-in kind`];
+  if (model instanceof Error) return [model.message];
+  const problems: string[] = [];
+  try {
+    new model(document).validate();
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
+  return [...problems, ...currentApiProblems(document)];
+}
+
+/**
  * Validates every document of a manifest. Built-in kinds: types, enums and required fields
  * (kubernetes-models), then served and strict on unknown fields against Kubernetes 1.36
  * (@kubernetes/client-node). Custom resources: served by the release the stack states

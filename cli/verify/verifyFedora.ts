@@ -4,7 +4,7 @@
  */
 import { spawn } from "node:child_process";
 import type { RecordedResource } from "../engine/RecordingMonitor";
-import { plainValue } from "../engine/redact";
+import { isSecretEnvelope } from "../engine/redact";
 import { type Drift, expectedHost, hostDrift, hostProbeScript } from "./hostProbe";
 
 export interface SshTarget {
@@ -22,7 +22,9 @@ export interface SshTarget {
 /** The SSH connection the plan's Harness uses (its host check's connection). */
 export function sshTargetOf(resources: readonly RecordedResource[]): Pick<SshTarget, "host" | "port" | "user"> | undefined {
   const check = resources.find((r) => r.type === "command:remote:Command" && r.name.endsWith("-host-check"));
-  const connection = plainValue(check?.inputs.connection) as { host?: string; port?: number; user?: string } | undefined;
+  // With a private key in it, the connection is one secret envelope: only host, port and user are read.
+  const raw = check?.inputs.connection;
+  const connection = (isSecretEnvelope(raw) ? raw.value : raw) as { host?: string; port?: number; user?: string } | undefined;
   if (!connection?.host || !connection.user) return undefined;
   return { host: connection.host, port: connection.port ?? 22, user: connection.user };
 }
@@ -68,12 +70,4 @@ export async function verifyFedoraHost(resources: readonly RecordedResource[], t
     ];
   }
   return hostDrift(expected, result.stdout, stack);
-}
-
-export function formatDrift(stack: string, drift: readonly Drift[]): string {
-  if (drift.length === 0) return `verify ${stack}: the host matches the plan`;
-  return [
-    `verify ${stack}: ${drift.length} drift${drift.length > 1 ? "s" : ""}`,
-    ...drift.map((d) => `- ${d.what}: ${d.found}\n  fix: ${d.fix}`),
-  ].join("\n");
 }

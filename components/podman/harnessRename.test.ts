@@ -11,20 +11,7 @@ import type { RecordedResource } from "../../cli/engine/RecordingMonitor";
 import { recordComponents, resourceNamed, unsecret } from "../../test/support/recordComponents";
 import { Harness, type HarnessArgs, type HarnessFile } from "./Harness";
 import { ScriptHost } from "./testSupport/scriptHost";
-
-const UNIT: HarnessFile = {
-  key: "paperclip.container",
-  path: ".config/containers/systemd/paperclip.container",
-  content: "[Container]\nImage=ghcr.io/paperclipai/paperclip:sha-b8725c5\n",
-  definesUnit: "paperclip.service",
-};
-const CONFIG: HarnessFile = { key: "paperclip/config.json", path: ".config/harness/paperclip/config.json", content: '{"a":1}\n' };
-const TARGET: HarnessFile = {
-  key: "sodimo.target",
-  path: ".config/systemd/user/sodimo.target",
-  content: "[Unit]\n",
-  definesUnit: "sodimo.target",
-};
+import { CONFIG, TARGET, UNIT } from "./testSupport/fixtureUnits";
 
 function args(files: readonly HarnessFile[]): HarnessArgs {
   return {
