@@ -190,6 +190,12 @@ export function envValue(variable: EnvVar | undefined): string | Unknown | undef
   return variable?.source.kind === "plain" ? variable.source.value : undefined;
 }
 
+/** What a variable holds once read: its plain value, or the payload of the secret it reads (undefined when unknown). */
+export function resolvedEnvValue(model: StackModel, variable: EnvVar): string | Unknown | undefined {
+  if (variable.source.kind === "secret") return resolveSecret(model, variable.source.secret)?.value;
+  return envValue(variable);
+}
+
 export function describeSource(source: EnvSource): string {
   switch (source.kind) {
     case "plain":

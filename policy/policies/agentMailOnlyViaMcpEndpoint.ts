@@ -12,7 +12,7 @@ import {
 import { agentRuntimes } from "../lib/gateway";
 import { arr, at, bool, isUnknown, obj, stackResources, str, strOrUnknown, type StackResource } from "../lib/plain";
 import { agentRuntimesProperty } from "../lib/schemas";
-import { readStack, resolveSecret, type StackModel } from "../lib/workloads";
+import { readStack, resolvedEnvValue, type StackModel } from "../lib/workloads";
 
 interface Settings {
   agentRuntimes: RoleMatcher;
@@ -76,12 +76,7 @@ function producerKeys(
   for (const workload of model.workloads.filter((w) => !agentUrns.has(w.urn))) {
     for (const variable of workload.env) {
       if (!pattern.test(variable.name)) continue;
-      const value =
-        variable.source.kind === "secret"
-          ? resolveSecret(model, variable.source.secret)?.value
-          : variable.source.kind === "plain"
-            ? variable.source.value
-            : undefined;
+      const value = resolvedEnvValue(model, variable);
       if (typeof value === "string" && value.length >= MIN_KEY_LENGTH && !keys.has(value))
         keys.set(value, `${variable.name} of ${workload.label}`);
     }
@@ -207,12 +202,7 @@ export const agentMailOnlyViaMcpEndpoint: StackValidationPolicy = {
           );
           continue;
         }
-        const value =
-          variable.source.kind === "secret"
-            ? resolveSecret(model, variable.source.secret)?.value
-            : variable.source.kind === "plain"
-              ? variable.source.value
-              : undefined;
+        const value = resolvedEnvValue(model, variable);
         const key = typeof value === "string" ? keys.get(value) : undefined;
         if (key !== undefined) {
           reportViolation(
