@@ -116,7 +116,15 @@ export class PrivateNamespace {
       (r) => r.stdout.split("\n").filter(Boolean).map(Number),
       () => [] as number[],
     );
-    for (const pid of inside) if (pid !== process.pid) process.kill(pid, "SIGKILL");
+    for (const pid of inside) {
+      if (pid === process.pid) continue;
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch (error) {
+        // Listed, then gone before the kill (a daemon finishing its own shutdown): nothing left to end.
+        if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error;
+      }
+    }
     this.holder.kill("SIGKILL");
   }
 }
