@@ -1,9 +1,9 @@
 /**
  * A TXT record's content as Cloudflare's API takes it: RFC 1035 character-strings, each in double
- * quotes and at most 255 bytes, separated by a space (`"v=DKIM1; k=rsa; p=MIIB…" "…AQAB"`). The
- * API's schema says so for `content` (cloudflare-typescript, src/resources/dns/records.ts, TXTRecord,
- * from the OpenAPI spec of 2025-06): a receiver joins the strings back without a separator, which is
- * how DKIM and SPF read a long record (RFC 6376 §3.6.2.2, RFC 7208 §3.3).
+ * quotes and at most 255 bytes, separated by a space (`"v=DKIM1; k=rsa; p=MIIB…" "…AQAB"`), which is
+ * what the API's schema asks of `content` (docs/mail.md §DNS names the source). A receiver joins the
+ * strings back without a separator, which is how DKIM and SPF read a long record (RFC 6376 §3.6.2.2,
+ * RFC 7208 §3.3).
  */
 
 /** The longest character-string a TXT record can carry (its length is one byte). */
