@@ -45,7 +45,8 @@ describe("the fedora stack's Cloudflare edge", () => {
     expect(counts).toEqual({
       tunnel: 1,
       tunnelConfig: 1,
-      dnsRecord: publicCount,
+      // + the mail domain in the zone: MX, SPF, DKIM, DMARC (docs/mail.md §DNS)
+      dnsRecord: publicCount + 4,
       // + the MCP endpoint's application, its people's and its service tokens' policies
       accessApplication: publicCount + 1,
       accessPolicy: publicCount + 2,
@@ -60,6 +61,20 @@ describe("the fedora stack's Cloudflare edge", () => {
       accessServiceToken: 1,
     });
     for (const type of Object.values(CF)) expect(fedora.tree).toContain(type);
+  });
+
+  it("publishes the four mail records of the domain in its zone, the DKIM one from the generated key", () => {
+    const mail = ofType(CF.dnsRecord)
+      .map((r) => unsecret(r.inputs) as Record<string, unknown>)
+      .filter((r) => r.type !== "CNAME")
+      .map((r) => `${String(r.type)} ${String(r.name)} ${String(r.content).slice(0, 30)}`)
+      .sort();
+    expect(mail).toEqual([
+      "MX sodimo.eu mail.sodimo.eu",
+      'TXT _dmarc.sodimo.eu "v=DMARC1; p=quarantine"',
+      'TXT dkim._domainkey.sodimo.eu "v=DKIM1; k=rsa; p=MIIBIjANBgk',
+      'TXT sodimo.eu "v=spf1 mx -all"',
+    ]);
   });
 
   it("uses only the v6 classes, all through the stack's own provider", () => {
@@ -160,6 +175,7 @@ describe("the fedora stack's Cloudflare edge", () => {
       "deadLetterWorker",
       "etlDatabaseId",
       "ledgerDatabaseId",
+      "mailDns",
       "mcpEndpoint",
       "mcpWorker",
       "outboxQueueId",

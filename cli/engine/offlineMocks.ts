@@ -5,6 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
+import { offlineRsaKey } from "./offlineRsaKey";
 
 export interface OfflineMocks extends pulumi.runtime.Mocks {
   /** Every secret value the mocks produced (random bytes, tokens), in every encoding handed out. */
@@ -57,6 +58,14 @@ export function createOfflineMocks(stack: string): OfflineMocks {
             .slice(0, Number(inputs.length ?? 32));
           state.result = result;
           remember(result);
+          break;
+        }
+        case "tls:index/privateKey:PrivateKey": {
+          // A real key from a seed (offlineRsaKey.ts); only RSA is asked for (components/mail/DkimKey.ts).
+          const key = offlineRsaKey(`${stack}/${args.name}`, Number(inputs.rsaBits ?? 2048));
+          state.privateKeyPem = key.privateKeyPem;
+          state.publicKeyPem = key.publicKeyPem;
+          remember(key.privateKeyPem);
           break;
         }
         case "cloudflare:index/zeroTrustTunnelCloudflared:ZeroTrustTunnelCloudflared":

@@ -12,7 +12,12 @@
  *   not Dovecot's own address, which it would count as a secured connection;
  * - /etc/postfix holds Debian's own distribution files (postfix-files, dynamicmaps.cf) beside ours, as
  *   the image holds its own; the Postfix spool, /var/lib/{postfix,dovecot} and /run are private;
- * - the DKIM key file is owned by Debian's `_rspamd` instead of the image's 11333;
+ * - the DKIM key is made here (Node's crypto, RSA 2048, PKCS#1 PEM as the tls provider gives it) instead
+ *   of by the stack's DkimKey, and its record is made from it by the function the stack publishes it
+ *   with (dkimTxtContent); the verifier is handed exactly that content. Its secret file is owned by
+ *   Debian's `_rspamd` instead of the image's 11333 (the mode is the unit's);
+ * - port 25's forger connects from 10.89.1.1 as well (also on lo): the private address rootless
+ *   Podman's port forwarder gives inbound connections, which rspamd counts as local;
  * - the sendmail wrapper's `/usr/bin/podman` (`podman exec -i postfix`) is a stand-in that enters this
  *   namespace with nsenter: the only path substitution, the one hop Podman would make;
  * - that DNS knows no other name, so port-25 senders are in a domain Postfix receives for
@@ -24,7 +29,7 @@
  * installs postfix, dovecot-core, dovecot-imapd, dovecot-lmtpd, rspamd, python3-dkim).
  */
 import { execFile } from "node:child_process";
-import { randomBytes } from "node:crypto";
+import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { chmod, chown, cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -34,11 +39,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDrain, writeDrainBundle } from "../../apps/email-drain/testSupport/drainProcess";
 import { FakeQueuesApi } from "../../apps/email-drain/testSupport/fakeQueuesApi";
+import { DKIM_PRIVATE_KEY_SECRET } from "../../infra/catalog/mail";
 import { resolveSecret } from "../../infra/catalog/secretValue";
+import { dkimTxtContent } from "./dkimTxtRecord";
 import { planFedora, type FedoraStackPlan } from "../../infra/targets/fedora";
 import { fedoraConfig } from "../../test/support/fedoraConfig";
 import { P } from "../../test/support/fedoraStack";
-import { PrivateNamespace, privateNamespaceUnavailableReason } from "../../test/support/privateNamespace";
+import { type Daemon, PrivateNamespace, privateNamespaceUnavailableReason } from "../../test/support/privateNamespace";
 import { signAsSync, TEST_PRODUCER_KEYS } from "../../apps/email-drain/testSupport/producerKeys";
 
 const run = promisify(execFile);
@@ -81,6 +88,7 @@ describe("the mail stack, run by the real daemons on the rendered configs", { ti
   let ns: PrivateNamespace;
   let plan: FedoraStackPlan;
   let dkimTxt: string;
+  const daemons: Record<string, Daemon> = {};
   const passwords = new Map<string, string>();
   const logs: (() => string)[] = [];
 
@@ -112,6 +120,13 @@ describe("the mail stack, run by the real daemons on the rendered configs", { ti
       [`${P}mailTlsPrivateKey`]: await readFile(join(root, "tls-key.pem"), "utf8"),
     });
     plan = planFedora(config, { hostPrograms: { emailDrain: () => "#!/usr/bin/env node\n" } });
+    // The DKIM key, and its record by the function the stack publishes it with (DkimKey → MailDns).
+    const pair = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const dkimKey = {
+      privateKeyPem: pair.privateKey.export({ type: "pkcs1", format: "pem" }).toString(),
+      publicKeyPem: pair.publicKey.export({ type: "spki", format: "pem" }).toString(),
+    };
+    dkimTxt = dkimTxtContent(dkimKey.publicKeyPem);
     const file = (key: string) => plan.harness.files.find((f) => f.key === key)!.content;
     const secretValue = (name: string) =>
       resolveSecret(plan.harness.secrets.find((s) => s.name === name)!.value, (leaf) => {
@@ -120,6 +135,7 @@ describe("the mail stack, run by the real daemons on the rendered configs", { ti
           if (!passwords.has(leaf.name)) passwords.set(leaf.name, randomBytes(32).toString("hex"));
           return passwords.get(leaf.name)!;
         }
+        if (leaf.kind === "provided" && leaf.name === DKIM_PRIVATE_KEY_SECRET) return dkimKey.privateKeyPem;
         throw new Error(`unexpected secret ${leaf.name}`);
       });
 
@@ -150,13 +166,15 @@ describe("the mail stack, run by the real daemons on the rendered configs", { ti
     await chown(dirs.postfixData, await id("-u", "postfix"), 0);
 
     // The Podman secrets, with the owner and mode the Quadlet units give them (Secret=…,uid=,gid=,mode=).
-    for (const service of ["postfix", "dovecot"]) {
+    for (const service of ["postfix", "dovecot", "rspamd"]) {
       const unit = file(`${service}.container`);
       for (const match of unit.matchAll(/^Secret=([^,\n]+),type=mount,target=([^,\n]+)((?:,[a-z]+=[^,\n]+)*)$/gm)) {
         const options = Object.fromEntries([...match[3]!.matchAll(/,([a-z]+)=([^,\n]+)/g)].map((m) => [m[1]!, m[2]!]));
         const path = join(dirs.secrets, match[2]!.replace(/^\/run\/secrets\//, ""));
         await writeFile(path, secretValue(match[1]!));
-        await chown(path, Number(options.uid ?? 0), Number(options.gid ?? 0));
+        // The image's rspamd (11333) is Debian's _rspamd here.
+        const owner = (value: string | undefined, debian: number) => (value === "11333" ? debian : Number(value ?? 0));
+        await chown(path, owner(options.uid, rspamdUid), owner(options.gid, rspamdGid));
         await chmod(path, parseInt(options.mode ?? "0444", 8));
       }
     }
@@ -165,23 +183,6 @@ describe("the mail stack, run by the real daemons on the rendered configs", { ti
     const mailVolume = dovecotService.kind !== "host" ? dovecotService.volumes?.find((v) => v.kind === "volume") : undefined;
     const owner = mailVolume?.kind === "volume" ? mailVolume.owner : undefined;
     await chown(dirs.mail, owner?.uid ?? 1000, owner?.gid ?? 1000);
-
-    // The DKIM key, made the way docs/mail.md tells the operator to, in rspamd's data volume.
-    await mkdir(join(dirs.rspamdData, "dkim"));
-    const keygen = await run("rspamadm", [
-      "dkim_keygen",
-      "-d",
-      DOMAIN,
-      "-s",
-      "dkim",
-      "-b",
-      "2048",
-      "-k",
-      join(dirs.rspamdData, "dkim", `${DOMAIN}.dkim.key`),
-    ]);
-    dkimTxt = [...keygen.stdout.matchAll(/"([^"]*)"/g)].map((m) => m[1]).join("");
-    await chown(join(dirs.rspamdData, "dkim"), rspamdUid, rspamdGid);
-    await chown(join(dirs.rspamdData, "dkim", `${DOMAIN}.dkim.key`), rspamdUid, rspamdGid);
 
     // The containers' names resolve as Podman's DNS resolves them (Postfix asks DNS first); the mail
     // host is 192.0.2.10 and clients come from 192.0.2.20, outside mynetworks (127.0.0.0/8).
@@ -208,7 +209,7 @@ describe("the mail stack, run by the real daemons on the rendered configs", { ti
         `mount --bind ${dirs.secrets} /run/secrets`,
         `mount -t tmpfs tmpfs /srv && mkdir /srv/mail && mount --bind ${dirs.mail} /srv/mail`,
         ...mounts.map(([from, to]) => `mount --bind ${from} ${to}`),
-        "ip addr add 192.0.2.10/32 dev lo && ip addr add 192.0.2.20/32 dev lo",
+        "ip addr add 192.0.2.10/32 dev lo && ip addr add 192.0.2.20/32 dev lo && ip addr add 10.89.1.1/32 dev lo",
       ].join("\n"),
     ]);
     const dns = ns.spawnDaemon(
@@ -223,13 +224,13 @@ describe("the mail stack, run by the real daemons on the rendered configs", { ti
       join(root, "dns.log"),
     );
 
-    const daemons = {
-      rspamd: ns.spawnDaemon("/usr/bin/rspamd", ["-f", "-u", "_rspamd", "-g", "_rspamd"], join(root, "rspamd.log")),
+    Object.assign(daemons, {
+      rspamd: startRspamd(),
       dovecot: ns.spawnDaemon("/usr/sbin/dovecot", ["-F"], join(root, "dovecot.log")),
       postfix: ns.spawnDaemon("/usr/sbin/postfix", ["start-fg"], join(root, "postfix.log")),
-    };
+    });
     logs.push(() => `--- dns\n${dns.output()}`);
-    for (const [name, daemon] of Object.entries(daemons)) logs.push(() => `--- ${name}\n${daemon.output()}`);
+    for (const name of Object.keys(daemons)) logs.push(() => `--- ${name}\n${daemons[name]!.output()}`);
     let waitingFor: number[] = [];
     await waitFor(
       () => `the daemons to listen (not yet: ${waitingFor.join(", ")})`,
@@ -250,8 +251,12 @@ describe("the mail stack, run by the real daemons on the rendered configs", { ti
     if (root) await rm(root, { recursive: true, force: true });
   });
 
-  const client = async (args: string[], input = ""): Promise<Record<string, unknown>> => {
-    const out = await ns.exec(PYTHON, [CLIENT, ...args], { input, timeoutMs: 90_000 });
+  const startRspamd = () => ns.spawnDaemon("/usr/bin/rspamd", ["-f", "-u", "_rspamd", "-g", "_rspamd"], join(root, "rspamd.log"));
+  const client = async (args: string[], input = "", source?: string): Promise<Record<string, unknown>> => {
+    const out = await ns.exec("/usr/bin/env", [...(source ? [`MAIL_CLIENT_SOURCE=${source}`] : []), PYTHON, CLIENT, ...args], {
+      input,
+      timeoutMs: 90_000,
+    });
     const result = JSON.parse(out) as Record<string, unknown>;
     // Failures say why in the assertion's diff.
     if (result.ok === false) console.log(`refused: ${args.slice(0, 3).join(" ")} ${JSON.stringify(result)}`);
@@ -266,11 +271,15 @@ describe("the mail stack, run by the real daemons on the rendered configs", { ti
     to: string,
     login?: [string, string],
     subject = `test ${randomBytes(4).toString("hex")}`,
+    source?: string,
   ) =>
     client(
       ["smtp", String(port), mode, "/run/secrets/mail-tls-cert.pem", HOSTNAME, from, to, ...(login ?? [])],
-      `From: ${from}\r\nTo: ${to}\r\nSubject: ${subject}\r\nMessage-ID: <${randomBytes(8).toString("hex")}@${DOMAIN}>\r\nDate: ${new Date().toUTCString()}\r\n\r\nHello from the acceptance test.\r\n`,
+      message(from, to, subject),
+      source,
     );
+  const message = (from: string, to: string, subject: string) =>
+    `From: ${from}\r\nTo: ${to}\r\nSubject: ${subject}\r\nMessage-ID: <${randomBytes(8).toString("hex")}@${DOMAIN}>\r\nDate: ${new Date().toUTCString()}\r\n\r\nHello from the acceptance test.\r\n`;
   const mailbox = (address: string) => join(root, "srv-mail", address, "Maildir", "new");
   const delivered = async (address: string, subject: string): Promise<string> => {
     let found: string | undefined;
@@ -384,6 +393,19 @@ describe("the mail stack, run by the real daemons on the rendered configs", { ti
     expect(tampered).toMatchObject({ ok: false });
   });
 
+  it("port 25: a stranger's mail forged as ours is delivered unsigned, from a public or the port forwarder's private address", async () => {
+    // 10.89.1.1: how rootless Podman's port forwarder presents inbound clients; rspamd counts private
+    // addresses as local, so `sign_local` would have signed this (docs/mail.md §DKIM).
+    for (const source of ["192.0.2.20", "10.89.1.1"]) {
+      const subject = `forged from ${source} ${randomBytes(4).toString("hex")}`;
+      expect(await smtp(25, "starttls", USERS.ceo.address, USERS.ops.address, undefined, subject, source), source).toMatchObject({
+        ok: true,
+      });
+      const forged = await delivered(USERS.ops.address, subject);
+      expect(forged, source).not.toMatch(/^DKIM-Signature:/m);
+    }
+  });
+
   it("drain → the rendered sendmail wrapper → Postfix → mailbox, signed; only the wrapper's podman exec hop is a stand-in", async () => {
     // The stand-in for `podman exec -i postfix`: enter the namespace the daemons run in, as podman enters the container.
     const podman = join(root, "podman");
@@ -454,5 +476,36 @@ describe("the mail stack, run by the real daemons on the rendered configs", { ti
     } finally {
       await api.stop();
     }
+  });
+  it("rspamd down: SMTP is told to retry (4xx) and sendmail's mail waits, then leaves signed once rspamd is back", async () => {
+    daemons.rspamd!.child.kill("SIGTERM");
+    await waitFor("rspamd to stop", async () => !/:11332\s/.test(await ns.exec("ss", ["-ltnH"])));
+
+    const submitted = await smtp(587, "starttls", USERS.ceo.address, USERS.ops.address, [USERS.ceo.address, USERS.ceo.password]);
+    // Postfix answers every command of the session with a 4xx once the milter cannot be reached (454 to STARTTLS).
+    expect(submitted).toMatchObject({ ok: false, code: expect.toSatisfy((code: number) => code >= 400 && code < 500) });
+    const inbound = await smtp(25, "starttls", "partner@yallafood.eu", USERS.ceo.address);
+    expect(inbound).toMatchObject({ ok: false, code: expect.toSatisfy((code: number) => code >= 400 && code < 500) });
+
+    // What the drain's wrapper runs in the container: sendmail takes the message (exit 0) into the maildrop.
+    const subject = `while rspamd was down ${randomBytes(4).toString("hex")}`;
+    const sender = `agents@${DOMAIN}`;
+    await ns.exec("/usr/sbin/sendmail", ["-i", "-f", sender, USERS.ceo.address], { input: message(sender, USERS.ceo.address, subject) });
+    const queued = await ns.exec("/usr/sbin/postqueue", ["-j"]);
+    expect(queued, "the message waits in Postfix's queue").toContain(sender);
+    const early = await Promise.all(
+      (await readdir(mailbox(USERS.ceo.address))).map((f) => readFile(join(mailbox(USERS.ceo.address), f), "utf8")),
+    );
+    expect(
+      early.some((text) => text.includes(subject)),
+      "not delivered while rspamd is down",
+    ).toBe(false);
+
+    daemons.rspamd = startRspamd();
+    await waitFor("rspamd to listen again", async () => /:11332\s/.test(await ns.exec("ss", ["-ltnH"])), 240_000);
+    await ns.exec("/usr/sbin/postqueue", ["-f"]);
+    const late = await delivered(USERS.ceo.address, subject);
+    expect(late).toMatch(/^DKIM-Signature: .*d=sodimo\.eu; s=dkim;/m);
+    expect(await client(["dkim-verify", dkimTxt], late)).toMatchObject({ ok: true });
   });
 });

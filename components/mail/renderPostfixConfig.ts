@@ -9,7 +9,7 @@
  * - the only trusted network is the container's own loopback: trust never depends on a source
  *   address, which rootless port forwarding does not preserve;
  * - every message, submitted or handed to sendmail (the email drain), passes rspamd's milter
- *   (filtering, DKIM signing) and is delivered to Dovecot over LMTP;
+ *   (filtering, DKIM signing) or waits until it can, and is delivered to Dovecot over LMTP;
  * - Postfix runs in the foreground (`postfix start-fg`), unchrooted, logging to stdout.
  */
 
@@ -125,7 +125,9 @@ export function renderPostfixConfig(config: PostfixConfig): PostfixFiles {
     "# rspamd filters and DKIM-signs SMTP mail and mail handed to sendmail (the email drain).",
     ["smtpd_milters", `inet:${hostPort(config.milter, "milter")}`],
     ["non_smtpd_milters", "$smtpd_milters"],
-    ["milter_default_action", "accept"],
+    "# rspamd down: SMTP clients are told to retry (4xx) and sendmail's mail waits in the maildrop, so",
+    "# nothing leaves unsigned or enters unscanned (Postfix's own default, written out).",
+    ["milter_default_action", "tempfail"],
     ["milter_protocol", "6"],
     "",
     "# TLS: opportunistic on port 25 and outbound, required for authentication.",

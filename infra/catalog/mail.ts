@@ -21,6 +21,13 @@ export const MAIL_TLS = {
   key: { value: operator("mailTlsPrivateKey"), mountPath: "/run/secrets/mail-tls-key.pem" },
 } as const;
 
+/**
+ * DKIM: the selector every mail domain signs with, and the name under which the stack hands rspamd
+ * the key it generates (components/mail/DkimKey.ts), a `provided(...)` secret.
+ */
+export const DKIM_SELECTOR = "dkim";
+export const DKIM_PRIVATE_KEY_SECRET = "dkim-private-key";
+
 /** A service that submits mail to Postfix with its own SASL login. */
 export interface MailSubmitter {
   service: string;

@@ -1,12 +1,16 @@
 import { NIGHTLY } from "./backupPolicy";
 import { renderRspamdDkimSigning } from "../../components/mail/renderRspamdDkimSigning";
-import { MAIL_PORTS } from "./mail";
+import { DKIM_PRIVATE_KEY_SECRET, DKIM_SELECTOR, MAIL_PORTS } from "./mail";
+import { provided } from "./secretValue";
 import type { ServiceDefinition } from "./types";
 
 const DATA = "/var/lib/rspamd";
+const DKIM_KEY_FILE = "/run/secrets/rspamd-dkim.key";
+/** The image's rspamd user and group. */
+const RSPAMD_ID = 11333;
 
 /** rspamd: spam filtering and DKIM signing, as Postfix's milter. Its web UI is for the operator only. */
-export const rspamd: ServiceDefinition = () => ({
+export const rspamd: ServiceDefinition = (context) => ({
   name: "rspamd",
   description: "rspamd spam filter and DKIM signer",
   image: "docker.io/rspamd/rspamd:3.9.1",
@@ -20,12 +24,23 @@ export const rspamd: ServiceDefinition = () => ({
     {
       name: "dkim_signing.conf",
       mountPath: "/etc/rspamd/local.d/dkim_signing.conf",
-      content: renderRspamdDkimSigning({ keyDirectory: `${DATA}/dkim`, selector: "dkim" }),
+      content: renderRspamdDkimSigning({ domains: context.settings.mailDomains, keyFile: DKIM_KEY_FILE, selector: DKIM_SELECTOR }),
     },
   ],
-  // The image runs rspamd as 11333:11333; the DKIM keys live here.
-  volumes: [{ kind: "volume", name: "rspamd-data", mountPath: DATA, owner: { uid: 11333, gid: 11333 } }],
+  // The key the stack generates (components/mail/DkimKey.ts), readable by rspamd's workers only.
+  secretFiles: [
+    {
+      name: "dkim-key",
+      mountPath: DKIM_KEY_FILE,
+      content: provided(DKIM_PRIVATE_KEY_SECRET),
+      uid: RSPAMD_ID,
+      gid: RSPAMD_ID,
+      mode: "0400",
+    },
+  ],
+  // The image runs rspamd as 11333:11333: its learned statistics and fuzzy hashes live here.
+  volumes: [{ kind: "volume", name: "rspamd-data", mountPath: DATA, owner: { uid: RSPAMD_ID, gid: RSPAMD_ID } }],
   restart: "always",
-  // The DKIM private keys: a new key means republishing every domain's DNS record.
+  // The learned data (the DKIM key is in the stack's state, not here).
   backup: { ...NIGHTLY, kind: "files", volumes: ["rspamd-data"] },
 });

@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Harness } from "../../components/podman/Harness";
 import { CATALOG } from "../catalog";
 import { resolveCatalog, secretValuesOf, type ResolvedCatalog } from "../catalog/resolveCatalog";
-import { MAIL_SUBMITTERS } from "../catalog/mail";
+import { DKIM_PRIVATE_KEY_SECRET, MAIL_SUBMITTERS } from "../catalog/mail";
 import { leavesOf } from "../catalog/secretValue";
 import type { CatalogSettings, HostPrograms, ServiceDefinition } from "../catalog/types";
 import { ConfigError, type ConfigProblem, displayValue } from "../config/ConfigError";
@@ -21,6 +21,7 @@ import {
   type CloudflareEdgePlan,
 } from "./fedora/edge";
 import { deriveHarnessPlan, type HarnessPlan } from "./fedora/harnessPlan";
+import { planMailDns } from "./fedora/mailDnsPlan";
 import { BACKUP_PASSWORD_SPEC } from "./fedora/backupPlan";
 import { type AddressPool, deriveNetworkPlan } from "./fedora/networkPlan";
 import { UnitRenderError } from "../../components/podman/UnitRenderError";
@@ -102,7 +103,8 @@ export function planFedora(config: ConfigValues, inputs: FedoraPlanInputs = {}):
     if (!UnitRenderError.isUnitRenderError(error)) throw error;
     throw new ConfigError(stackFileOf(pulumi.getStack()), [unitRenderProblem(config, error)]);
   }
-  return { catalog: withBackups, harness, edge: edge.plan };
+  const mail = planMailDns(config, settings, catalog);
+  return { catalog: withBackups, harness, edge: mail ? { ...edge.plan, mail } : edge.plan };
 }
 
 /**
@@ -212,8 +214,8 @@ function providedSecretProblems(config: ConfigValues, catalog: ResolvedCatalog):
   for (const service of catalog.services) {
     for (const leaf of secretValuesOf(service).flatMap(leavesOf)) {
       if (leaf.kind !== "provided") continue;
-      // The Cloudflare edge provides these itself.
-      if ((Object.values(EDGE_PROVIDED_SECRETS) as string[]).includes(leaf.name)) continue;
+      // The Cloudflare edge provides these itself (the DKIM key with the mail DNS).
+      if ([...Object.values(EDGE_PROVIDED_SECRETS), DKIM_PRIVATE_KEY_SECRET].includes(leaf.name)) continue;
       const source = PROVIDED_SECRET_SOURCES[leaf.name];
       if (!source) throw new Error(`catalogue: ${service.name} uses the provided secret ${leaf.name}, which nothing provides`);
       if (config[source] !== undefined) continue;

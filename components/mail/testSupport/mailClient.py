@@ -5,10 +5,16 @@ none of them this project's code. Each command prints one JSON object.
 
   imap PORT starttls|tls|plain CAFILE HOSTNAME USER PASSWORD
   smtp PORT none|starttls|tls CAFILE HOSTNAME FROM RCPT[,RCPT…] [USER PASSWORD]   (message on stdin)
-  dkim-verify TXT_RECORD                                                        (message on stdin)
+  dkim-verify TXT_CONTENT                                                       (message on stdin)
+
+MAIL_CLIENT_SOURCE=ADDRESS connects from another address than 192.0.2.20. TXT_CONTENT is the DKIM
+record's content as Cloudflare takes it (quoted character-strings); the verifier gets it the way a
+resolver hands a TXT record over, the strings joined.
 """
 import imaplib
 import json
+import os
+import shlex
 import smtplib
 import socket
 import ssl
@@ -16,7 +22,7 @@ import sys
 
 # The clients connect from this address, not the server's own nor loopback: Postfix trusts
 # 127.0.0.0/8 (mynetworks) and Dovecot counts a connection from its own address as secured.
-SOURCE = ("192.0.2.20", 0)
+SOURCE = (os.environ.get("MAIL_CLIENT_SOURCE", "192.0.2.20"), 0)
 
 
 class IMAP4(imaplib.IMAP4):
@@ -100,9 +106,15 @@ def smtp(port, mode, cafile, hostname, sender, recipients, user=None, password=N
     print(json.dumps(result))
 
 
-def dkim_verify(txt):
+def dkim_verify(content):
     import dkim
 
+    # RFC 1035 character-strings in double quotes, backslash escapes: shell quoting reads them alike.
+    strings = shlex.split(content)
+    if any(len(s.encode()) > 255 for s in strings):
+        print(json.dumps({"ok": False, "error": "a TXT character-string is longer than 255 bytes"}))
+        return
+    txt = "".join(strings)
     message = sys.stdin.buffer.read()
     asked = []
 

@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { key } from "../keySpec";
-import { dnsName, egressHostPattern, ipv4Cidr } from "../formats";
+import { dnsName, egressHostPattern, ipv4Cidr, isDnsName } from "../formats";
 import { parseMailUsers, renderDovecotUsers } from "../../../components/mail/dovecotUsers";
 
 /** The pasted mailbox list, validated and rendered into the passwd-file Dovecot reads (docs/mail.md). */
@@ -29,6 +29,45 @@ export const harnessKeys = {
     description: "Public name of the mail host (MX target, Postfix myhostname, TLS certificate name). Default: mail.<domain>.",
     targets: ["fedora"],
     schema: dnsName.optional(),
+  }),
+  mailMxPriority: key({
+    kind: "integer",
+    description:
+      "Priority of the MX record the stack publishes for each mail domain in its zone (lower is tried first; the only MX, so it matters only beside another).",
+    targets: ["fedora"],
+    default: 10,
+    schema: z
+      .number({ error: "expected a whole number from 0 to 65535" })
+      .int({ error: "expected a whole number from 0 to 65535" })
+      .min(0, { error: "expected a whole number from 0 to 65535" })
+      .max(65535, { error: "expected a whole number from 0 to 65535" })
+      .default(10),
+  }),
+  mailSpfAll: key({
+    kind: "string",
+    description:
+      "How the SPF record (`v=spf1 mx …`) ends: `-all` (default) fails mail from any host but the MX, `~all` only soft-fails it (while another service still sends for the domain).",
+    targets: ["fedora"],
+    default: "-all",
+    schema: z.enum(["-all", "~all"], { error: 'expected "-all" or "~all"' }).default("-all"),
+  }),
+  mailDmarcPolicy: key({
+    kind: "string",
+    description:
+      "DMARC policy for mail that fails DKIM and SPF alignment: none, quarantine (default: the spam folder, recoverable) or reject (docs/mail.md §DNS).",
+    targets: ["fedora"],
+    default: "quarantine",
+    schema: z.enum(["none", "quarantine", "reject"], { error: 'expected "none", "quarantine" or "reject"' }).default("quarantine"),
+  }),
+  mailDmarcReportAddress: key({
+    kind: "string",
+    description: "Address receivers send DMARC aggregate reports to (`rua=mailto:`). Default: no reports.",
+    targets: ["fedora"],
+    schema: z
+      .string()
+      .regex(/^[a-z0-9._+-]+@[a-z0-9.-]+$/, { error: 'expected a lower-case address such as "dmarc@example.com" (no , ; ! or spaces)' })
+      .refine((v) => isDnsName(v.slice(v.lastIndexOf("@") + 1)), { error: 'expected a lower-case address such as "dmarc@example.com"' })
+      .optional(),
   }),
   mailTlsCertificate: key({
     kind: "string",

@@ -74,7 +74,10 @@ function hostnamesOf(resources: readonly RecordedResource[]): HostnameEdge {
   const [tunnelConfig] = ofType(CF.tunnelConfig);
   return {
     rules: (tunnelConfig!.config.ingresses as Array<{ hostname?: string }>).flatMap((rule) => (rule.hostname ? [rule.hostname] : [])),
-    records: ofType(CF.dnsRecord).map((r) => r.name as string),
+    // The hostnames' CNAMEs; the mail domain's MX and TXT records are the mail DNS's (mailDnsPlan.test.ts).
+    records: ofType(CF.dnsRecord)
+      .filter((r) => r.type === "CNAME")
+      .map((r) => r.name as string),
     applications: ofType(CF.accessApplication).map((a) => a.domain as string),
     policies: ofType(CF.accessPolicy).map((p) => (p.name as string).replace(/: (company identities|service tokens)$/, "")),
   };

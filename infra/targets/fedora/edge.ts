@@ -16,7 +16,11 @@ import { D1 } from "../../../components/cloudflare/D1";
 import { DeadLetterWorker } from "../../../components/cloudflare/DeadLetterWorker";
 import { EmailQueues } from "../../../components/cloudflare/EmailQueues";
 import { McpEndpoint } from "../../../components/cloudflare/McpEndpoint";
+import { MailDns } from "../../../components/cloudflare/MailDns";
 import { Tunnel, type TunnelHostname } from "../../../components/cloudflare/Tunnel";
+import { DkimKey } from "../../../components/mail/DkimKey";
+import { mailDnsRecords, type MailDomainDns, type MailDnsRecord } from "../../../components/mail/mailDnsRecords";
+import { DKIM_PRIVATE_KEY_SECRET } from "../../catalog/mail";
 import { MCP_SUBDOMAIN } from "../../catalog/mcpEndpoint";
 import { BACKUP_OFFSITE_KEY_ID_SECRET, BACKUP_OFFSITE_REPOSITORY_SECRET, BACKUP_OFFSITE_SECRET_KEY_SECRET } from "./backupPlan";
 import type { ResolvedCatalog } from "../../catalog/resolveCatalog";
@@ -103,6 +107,18 @@ export interface CloudflareEdgePlan {
   workerScriptName: string;
   mcp: McpEndpointPlan;
   backupBucket?: BackupBucketPlan;
+  /** The mail system's DNS and DKIM key, when the stack runs it (./mailDnsPlan.ts). */
+  mail?: MailDnsPlan;
+}
+
+/** What the edge publishes for the mail host. */
+export interface MailDnsPlan {
+  /** rspamd signs: the stack generates the DKIM key (and publishes its record beside the others). */
+  dkimKey: boolean;
+  /** Mail domains in the stack's zone (the domain and names under it): their records are created. */
+  inZone: readonly MailDomainDns[];
+  /** Mail domains in other zones: their records are a stack output for the operator to publish. */
+  elsewhere: readonly MailDomainDns[];
 }
 
 /** Names in the Cloudflare account. Queue names are fixed by the system (producers and the drain use them). */
@@ -322,6 +338,8 @@ export function deployCloudflareEdge(plan: CloudflareEdgePlan, options: Cloudfla
   const providedSecrets = new Map<string, pulumi.Output<string>>(
     Object.entries(EDGE_PROVIDED_SECRETS).map(([role, name]) => [name, pulumi.secret(provided[role as keyof typeof provided])]),
   );
+  const mail = plan.mail ? deployMailDns(plan.mail, plan.zoneId, opts) : undefined;
+  if (mail?.dkimPrivateKey) providedSecrets.set(DKIM_PRIVATE_KEY_SECRET, mail.dkimPrivateKey);
   const backups = plan.backupBucket
     ? new BackupBucket("backup-bucket", { accountId, bucketName: plan.backupBucket.bucketName }, opts)
     : undefined;
@@ -352,6 +370,38 @@ export function deployCloudflareEdge(plan: CloudflareEdgePlan, options: Cloudfla
       mcpEndpoint: mcp.url,
       mcpWorker: mcp.scriptName,
       ...(backups ? { backupBucket: backups.bucketName } : {}),
+      ...(mail ? { mailDns: mail.outputs } : {}),
+    },
+  };
+}
+
+/**
+ * The DKIM key (when rspamd signs) and each mail domain's records: created in the zone for the
+ * domains in it, listed in the outputs for the operator to publish for the others.
+ */
+function deployMailDns(
+  plan: MailDnsPlan,
+  zoneId: string,
+  opts: pulumi.ComponentResourceOptions,
+): { dkimPrivateKey?: pulumi.Output<string>; outputs: Record<string, pulumi.Input<unknown>> } {
+  const dkim = plan.dkimKey ? new DkimKey("dkim-key", {}, opts) : undefined;
+  const records = (domain: MailDomainDns): MailDnsRecord<pulumi.Input<string>>[] =>
+    mailDnsRecords<pulumi.Input<string>>(domain, dkim ? dkim.txtContent : "").filter((r) => dkim || r.role !== "dkim");
+  for (const domain of plan.inZone) {
+    new MailDns(`mail-dns-${domain.domain.replaceAll(".", "-")}`, { zoneId, records: records(domain) }, opts);
+  }
+  return {
+    ...(dkim ? { dkimPrivateKey: dkim.privateKeyPem } : {}),
+    outputs: {
+      published: plan.inZone.flatMap((d) => records(d).map((r) => `${r.name} ${r.type}`)),
+      publishElsewhere: plan.elsewhere.flatMap((d) =>
+        records(d).map((r) => ({
+          name: r.name,
+          type: r.type,
+          content: r.content,
+          ...(r.priority === undefined ? {} : { priority: r.priority }),
+        })),
+      ),
     },
   };
 }
