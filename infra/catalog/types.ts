@@ -275,6 +275,8 @@ export interface CatalogSettings {
   emailProducerSenders?: Readonly<Record<"mcp" | "dlq", readonly string[]>>;
   /** Google OAuth client id for Twenty's Google sign-in, when configured. */
   googleOAuthClientId?: string;
+  /** The digest Cockpit's floating tag is pinned to (`cockpitImageDigest`), when the operator gave one. */
+  cockpitImageDigest?: string;
   /** The operator's egress lists (`egressAllowHosts`, `egressDenyHosts`). */
   egress?: { allowHosts: readonly string[]; denyHosts: readonly string[] };
 }

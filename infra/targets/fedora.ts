@@ -59,6 +59,7 @@ export function planFedora(config: ConfigValues, inputs: FedoraPlanInputs = {}):
     emailProducerSenders: { mcp: producerSenders.mcp.drainSenders, dlq: producerSenders.dlq.drainSenders },
     ...(config.googleOAuthClientId === undefined ? {} : { googleOAuthClientId: config.googleOAuthClientId }),
     egress: { allowHosts: config.egressAllowHosts ?? [], denyHosts: config.egressDenyHosts ?? [] },
+    ...(config.cockpitImageDigest === undefined ? {} : { cockpitImageDigest: config.cockpitImageDigest }),
   };
   const pools = fedoraAddressPools(config);
   const { catalog, problems } = resolveCatalog(inputs.definitions ?? CATALOG, {
