@@ -80,6 +80,7 @@ describe("the paperclip-harness pack", () => {
       hostname: (s: string) => `${s}.example.com`,
       routes: [],
       enabledServices: new Set<string>(),
+      addressesOf: () => [],
       operatorKeys: new Set<string>(),
       settings: { mailDomains: ["example.com"], mailHostname: "mail.example.com", pilerTransparencyNoticeConfirmed: true },
       hostPrograms: {},

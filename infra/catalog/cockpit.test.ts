@@ -12,6 +12,7 @@ function contextWith(settings: Partial<CatalogSettings>): CatalogContext {
     hostname: (subdomain) => `${subdomain}.example.com`,
     routes: [],
     enabledServices: new Set(),
+    addressesOf: () => [],
     operatorKeys: new Set(),
     settings: { mailDomains: ["example.com"], mailHostname: "mail.example.com", pilerTransparencyNoticeConfirmed: false, ...settings },
     hostPrograms: {},

@@ -300,6 +300,11 @@ export interface CatalogContext {
   enabledServices: ReadonlySet<string>;
   /** Operator credentials the stack configures (config key names), for entries with optional features. */
   operatorKeys: ReadonlySet<string>;
+  /**
+   * A container's own fixed addresses on the networks it joins (fedora's network plan); empty in the
+   * pass that derives the networks, which never depends on them.
+   */
+  addressesOf(service: string): readonly string[];
   settings: CatalogSettings;
   hostPrograms: HostPrograms;
 }
