@@ -14,7 +14,7 @@ import { POLICIES } from "./policies";
 import { agentModelTrafficViaGateway } from "./policies/agentModelTrafficViaGateway";
 import { agentNoProviderCredentials } from "./policies/agentNoProviderCredentials";
 import { imagesPinned } from "./policies/imagesPinned";
-import { analyzeStack, analyzeStackReport, policyConfigProblems } from "./runAnalyzer";
+import { analyzeStack, analyzeStackReport, policyConfigProblems, type PolicyPackConfig } from "./runAnalyzer";
 import { edgeResources, outboxProducerResources } from "./testing/edgeFixture";
 import { fedoraResources, segmentedFedoraSpec } from "./testing/fedoraFixture";
 import { flyResources, flySpec } from "./testing/flyFixture";
@@ -39,8 +39,8 @@ describe("the paperclip-harness pack", () => {
     fly: () => flyResources(flySpec()),
   };
   // Each with the stack's own policy configuration where it deliberately opts out of a rule (sealos).
-  const configs: Record<string, { config: Record<string, unknown> }> = {
-    sealos: { config: JSON.parse(readFileSync(join(__dirname, "config/sealos.json"), "utf8")) as Record<string, unknown> },
+  const configs: Record<string, { config: PolicyPackConfig }> = {
+    sealos: { config: JSON.parse(readFileSync(join(__dirname, "config/sealos.json"), "utf8")) as PolicyPackConfig },
   };
   for (const [target, resources] of Object.entries(baselines)) {
     test(`${target} baseline: zero diagnostics from the whole pack, also as a first preview`, async () => {

@@ -4,7 +4,8 @@ import { containerOf, fedoraResources, segmentedFedoraSpec, type FedoraSpec } fr
 import { flyResources, flySpec } from "../testing/flyFixture";
 import { homelabResources, K8S, sealosResources } from "../testing/kubernetesFixture";
 import { expectNoViolations, expectViolations, metadataTests, run } from "../testing/policyTests";
-import { asFirstPreview, type AnalyzerResource } from "../testing/wire";
+import { asFirstPreview } from "../testing/wire";
+import type { AnalyzerResource } from "../runAnalyzer";
 import { analyzeStackReport, policyConfigProblems } from "../runAnalyzer";
 import { agentRuntimeBehindEgressBoundary as policy } from "./agentRuntimeBehindEgressBoundary";
 
