@@ -18,6 +18,7 @@ function tableContext(): CatalogContext {
     hostname: (subdomain) => `${subdomain}.${domain}`,
     routes: [],
     enabledServices: names,
+    addressesOf: () => [],
     operatorKeys: new Set(
       Object.entries(CONFIG_KEYS)
         .filter(([, spec]) => "secret" in spec && spec.secret)

@@ -8,6 +8,7 @@ import { agentMailOnlyViaMcpEndpoint } from "./policies/agentMailOnlyViaMcpEndpo
 import { agentModelTrafficViaGateway } from "./policies/agentModelTrafficViaGateway";
 import { agentNoMailServerAccess } from "./policies/agentNoMailServerAccess";
 import { agentNoProviderCredentials } from "./policies/agentNoProviderCredentials";
+import { agentRuntimeBehindEgressBoundary } from "./policies/agentRuntimeBehindEgressBoundary";
 import { emailOutboxDrainedByHostOnly } from "./policies/emailOutboxDrainedByHostOnly";
 import { imagesPinned } from "./policies/imagesPinned";
 import { llamaSwapOnlyFromGateway } from "./policies/llamaSwapOnlyFromGateway";
@@ -37,6 +38,7 @@ export const PRINCIPLE_3_POLICIES: Policies = [
   agentNoMailServerAccess,
   emailOutboxDrainedByHostOnly,
   agentMailOnlyViaMcpEndpoint,
+  agentRuntimeBehindEgressBoundary,
 ];
 
 /** The seeds' hardening lessons. */

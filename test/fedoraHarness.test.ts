@@ -44,7 +44,7 @@ beforeAll(async () => {
   units = containers(stack.artifacts);
 });
 
-const networksOf = (name: string) => new Set(unitValues(units.get(name)!, "Network"));
+const networksOf = (name: string) => new Set(unitValues(units.get(name)!, "Network").map((n) => n.split(":")[0]!));
 const sharesNetwork = (a: string, b: string) => [...networksOf(a)].some((n) => networksOf(b).has(n));
 
 describe("the fedora stack", () => {

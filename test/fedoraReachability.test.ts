@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { connectionsOf } from "../cli/topology";
 import { planFedora, type FedoraStackPlan } from "../infra/targets/fedora";
 import { fedoraConfig } from "./support/fedoraConfig";
-import { containers, type FedoraRecording, P, quadlet, recordFedora, unitValues } from "./support/fedoraStack";
+import { containers, type FedoraRecording, hostFile, P, quadlet, recordFedora, unitValues } from "./support/fedoraStack";
 
 const PILER = { [`${P}pilerTransparencyNoticeConfirmed`]: "true" };
 
@@ -23,7 +23,11 @@ beforeAll(async () => {
 });
 
 const pair = (a: string, b: string) => [a, b].sort().join(" <-> ");
-const networksOf = (name: string) => unitValues(units.get(name)!, "Network");
+/** The .network units a container joins (`<name>.network:ip=…` carries its fixed address). */
+const networksOf = (name: string) => unitValues(units.get(name)!, "Network").map((n) => n.split(":")[0]!);
+/** A container's fixed address on each network it joins. */
+const addressesOf = (name: string) =>
+  new Map(unitValues(units.get(name)!, "Network").map((n) => [n.split(":")[0]!, /:ip=([0-9.]+)$/.exec(n)?.[1]] as const));
 
 /** Unordered pairs of containers that share a network in the rendered units. */
 function reachablePairs(): Set<string> {
@@ -93,6 +97,40 @@ describe("reachability on the fedora host", () => {
       const shared = networksOf(route.service).filter((n) => networksOf("caddy").includes(n));
       expect(shared, route.service).toEqual([`sodimo-caddy-to-${route.service}.network`]);
     }
+  });
+
+  it("gives every container a fixed address of its own, inside each network's subnet", () => {
+    const seen = new Set<string>();
+    for (const name of units.keys()) {
+      for (const [network, address] of addressesOf(name)) {
+        expect(address, `${name} on ${network}`).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+        const [base, bits] = unitValues(quadlet(stack.artifacts, network), "Subnet")[0]!.split("/") as [string, string];
+        const ip = (a: string) => a.split(".").reduce((acc, o) => acc * 256 + Number(o), 0);
+        const offset = ip(address!) - ip(base);
+        // Neither the network's own address nor its gateway (the first host), within the block.
+        expect(offset, `${name} on ${network}`).toBeGreaterThanOrEqual(2);
+        expect(offset, `${name} on ${network}`).toBeLessThan(2 ** (32 - Number(bits)) - 1);
+        expect(seen.has(address!), address).toBe(false);
+        seen.add(address!);
+      }
+    }
+  });
+
+  it("lets only the Tunnel reach Caddy's routes: every public site answers Caddy's own addresses alone", () => {
+    const caddyfile = hostFile(stack.artifacts, ".config/harness/caddy/Caddyfile");
+    const own = [...addressesOf("caddy").values()];
+    expect(own).toHaveLength(networksOf("caddy").length);
+    const served = /\t@around_tunnel not remote_ip ([^\n]+)\n/.exec(caddyfile)?.[1]?.split(" ");
+    expect(served?.sort()).toEqual([...own].sort());
+    // A neighbour on an edge network (Paperclip, and so any agent) is not among them.
+    for (const neighbour of neighbours("caddy")) {
+      for (const [network, address] of addressesOf(neighbour)) {
+        if (networksOf("caddy").includes(network)) expect(served, `${neighbour} on ${network}`).not.toContain(address);
+      }
+    }
+    const sites = caddyfile.split("\n\n").filter((block) => /^http:\/\/[a-z0-9-]+\.sodimo\.eu \{/m.test(block));
+    expect(sites.length).toBe(plan.catalog.routes.length);
+    for (const site of sites) expect(site.split("\n")[1], site).toBe("\timport tunnel_only");
   });
 
   it("declares every connection a service's configuration names, so none is cut off by the segmentation", () => {

@@ -15,7 +15,12 @@ export const caddy: ServiceDefinition = (context) => ({
     {
       name: "Caddyfile",
       mountPath: "/etc/caddy/Caddyfile",
-      content: renderCaddyfile(context.routes.map((route) => ({ hostname: route.hostname, upstream: route.upstream, paths: route.paths }))),
+      // Routes are served only to connections from Caddy's own addresses: the Tunnel's, through
+      // Podman's port forwarding (docs/fedora.md §Networks).
+      content: renderCaddyfile(
+        context.routes.map((route) => ({ hostname: route.hostname, upstream: route.upstream, paths: route.paths })),
+        { tunnelSources: context.addressesOf("caddy") },
+      ),
     },
   ],
   volumes: [{ kind: "volume", name: "caddy-data", mountPath: "/data" }],

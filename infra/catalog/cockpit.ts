@@ -2,6 +2,8 @@ import { renderCockpitConf } from "../../components/cockpit/renderCockpitConf";
 import type { ServiceDefinition } from "./types";
 
 const PORT = 9090;
+/** Cockpit's web service image; its maker publishes it as :latest only. */
+export const COCKPIT_IMAGE = "quay.io/cockpit/ws:latest";
 
 /**
  * Cockpit's web service, the operator's day-one admin UI. Privileged, in the host's PID namespace,
@@ -13,9 +15,10 @@ const PORT = 9090;
 export const cockpit: ServiceDefinition = (context) => ({
   name: "cockpit",
   description: "Cockpit web admin",
-  image: "quay.io/cockpit/ws:latest",
+  // Pinned by the operator's digest when given (no digest is established offline: docs/fedora.md §Cockpit).
+  image: context.settings.cockpitImageDigest === undefined ? COCKPIT_IMAGE : `${COCKPIT_IMAGE}@${context.settings.cockpitImageDigest}`,
   floatingTagReason:
-    "Cockpit publishes cockpit/ws as :latest only; it follows the host's Cockpit, with a slow cadence and strong compatibility (seeds).",
+    "Cockpit publishes cockpit/ws as :latest only; it follows the host's Cockpit, with a slow cadence and strong compatibility (seeds). Pin it with cockpitImageDigest.",
   // Not published on the host: only through Caddy, behind Access (docs/fedora.md §Networks).
   ports: [{ container: PORT, posture: "cloudflared", purpose: "admin UI" }],
   route: { subdomain: "cockpit", upstream: { port: PORT } },

@@ -32,6 +32,8 @@ export interface CatalogOptions {
   operatorKeys: ReadonlySet<string>;
   settings: CatalogSettings;
   hostPrograms: HostPrograms;
+  /** Each container's own addresses, once the networks are derived (see CatalogContext.addressesOf). */
+  addresses?: ReadonlyMap<string, readonly string[]>;
 }
 
 export interface ResolvedCatalog {
@@ -52,6 +54,7 @@ export function resolveCatalog(
     networkName: options.networkName,
     hostname: (subdomain) => `${subdomain}.${options.domain}`,
     operatorKeys: options.operatorKeys,
+    addressesOf: (service) => options.addresses?.get(service) ?? [],
     settings: options.settings,
     hostPrograms: options.hostPrograms,
   };

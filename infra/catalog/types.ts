@@ -275,6 +275,8 @@ export interface CatalogSettings {
   emailProducerSenders?: Readonly<Record<"mcp" | "dlq", readonly string[]>>;
   /** Google OAuth client id for Twenty's Google sign-in, when configured. */
   googleOAuthClientId?: string;
+  /** The digest Cockpit's floating tag is pinned to (`cockpitImageDigest`), when the operator gave one. */
+  cockpitImageDigest?: string;
   /** The operator's egress lists (`egressAllowHosts`, `egressDenyHosts`). */
   egress?: { allowHosts: readonly string[]; denyHosts: readonly string[] };
 }
@@ -298,6 +300,11 @@ export interface CatalogContext {
   enabledServices: ReadonlySet<string>;
   /** Operator credentials the stack configures (config key names), for entries with optional features. */
   operatorKeys: ReadonlySet<string>;
+  /**
+   * A container's own fixed addresses on the networks it joins (fedora's network plan); empty in the
+   * pass that derives the networks, which never depends on them.
+   */
+  addressesOf(service: string): readonly string[];
   settings: CatalogSettings;
   hostPrograms: HostPrograms;
 }

@@ -60,9 +60,10 @@ export function planFedora(config: ConfigValues, inputs: FedoraPlanInputs = {}):
     emailProducerSenders: { mcp: producerSenders.mcp.drainSenders, dlq: producerSenders.dlq.drainSenders },
     ...(config.googleOAuthClientId === undefined ? {} : { googleOAuthClientId: config.googleOAuthClientId }),
     egress: { allowHosts: config.egressAllowHosts ?? [], denyHosts: config.egressDenyHosts ?? [] },
+    ...(config.cockpitImageDigest === undefined ? {} : { cockpitImageDigest: config.cockpitImageDigest }),
   };
   const pools = fedoraAddressPools(config);
-  const { catalog, problems } = resolveCatalog(inputs.definitions ?? CATALOG, {
+  const catalogOptions = {
     domain,
     networkName: config.networkName!,
     overrides: config.services ?? {},
@@ -70,7 +71,15 @@ export function planFedora(config: ConfigValues, inputs: FedoraPlanInputs = {}):
     operatorKeys,
     settings,
     hostPrograms: memoizedHostPrograms(inputs.hostPrograms ?? HOST_PROGRAMS),
+  };
+  // The networks derive from what the services declare (edges, routes out), never from the addresses
+  // they are given: resolved once to place them, then again with each container's own addresses.
+  const placed = deriveNetworkPlan(resolveCatalog(inputs.definitions ?? CATALOG, catalogOptions).catalog, {
+    networkName: config.networkName!,
+    pools,
   });
+  const addresses = new Map([...placed.addresses].map(([service, byNetwork]) => [service, [...byNetwork.values()]]));
+  const { catalog, problems } = resolveCatalog(inputs.definitions ?? CATALOG, { ...catalogOptions, addresses });
   // The backups' repository password is the stack's, not a service's: generated with the services' secrets.
   const generatedSpecs = new Map(catalog.generatedSecrets).set(BACKUP_PASSWORD_SPEC.name, BACKUP_PASSWORD_SPEC);
   const withBackups: ResolvedCatalog = { ...catalog, generatedSecrets: generatedSpecs };

@@ -67,3 +67,16 @@ export const hostnameExceptions = (description: string): PolicyConfigJSONSchema 
   },
   default: [],
 });
+
+/** Workloads exempted from a rule, by container/workload name ("*": every one), each with the reason; none by default. */
+export const workloadExceptions = (description: string): PolicyConfigJSONSchema & { default: [] } => ({
+  type: "array",
+  description,
+  items: {
+    type: "object",
+    properties: { name: { type: "string", minLength: 1 }, reason: reasonProperty },
+    required: ["name", "reason"],
+    additionalProperties: false,
+  },
+  default: [],
+});

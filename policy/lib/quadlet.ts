@@ -115,7 +115,9 @@ export function readQuadlet(model: StackModel): void {
       model.networkNames.set(base, lastValue(unit, "Network", "NetworkName") ?? `systemd-${base.slice(0, -8)}`);
   }
   const networkOf = (reference: string): string => {
-    if (reference.endsWith(".network")) return model.networkNames.get(reference) ?? `systemd-${reference.slice(0, -8)}`;
+    // `<name>.network:ip=…` joins that network with options (a fixed address).
+    const unit = /^([^:]+\.network)(?::.*)?$/.exec(reference)?.[1];
+    if (unit !== undefined) return model.networkNames.get(unit) ?? `systemd-${unit.slice(0, -8)}`;
     // `container:<name>` joins that container's namespace; `<name>:ip=…` and `pasta:…` carry options.
     if (reference.startsWith("container:")) return reference;
     return reference.split(":")[0]!;

@@ -16,6 +16,8 @@ export const LLAMA_SWAP: RoleMatcher = { names: ["llama-swap"], images: ["llama-
 export const MAIL_SERVERS: RoleMatcher = { names: ["postfix"], images: ["postfix"] };
 /** The edge proxy the Tunnel hands every public hostname to (behind Access): Caddy. */
 export const EDGE_PROXIES: RoleMatcher = { names: ["caddy"], images: ["library/caddy", "caddy"] };
+/** The agents' egress proxy (Squid), their only road to the internet. */
+export const EGRESS_PROXIES: RoleMatcher = { names: ["egress-proxy"], images: ["squid"] };
 
 /** Hosts (besides the gateway workloads found in the stack) that are the model gateway. */
 export const GATEWAY_HOSTS = ["litellm"];

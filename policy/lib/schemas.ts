@@ -4,6 +4,7 @@ import { roleSchema, stringList } from "./config";
 import {
   AGENT_RUNTIMES,
   EDGE_PROXIES,
+  EGRESS_PROXIES,
   GATEWAY_HOSTS,
   GATEWAY_KEY_VARIABLES,
   GATEWAY_OWN_KEY_VARIABLES,
@@ -68,3 +69,8 @@ export const gatewayKeySourcePatternProperty: Defaulted = {
     "For a gateway outside the stack (Kubernetes): a regular expression a Secret name or external-store key must match to be accepted as the gateway's key.",
   default: "(^|[-_./])(litellm|gateway)([-_./]|$)",
 };
+
+export const egressProxiesProperty: Defaulted = roleSchema(
+  "The agents' egress proxy (Squid), by container/workload name or image repository substring.",
+  EGRESS_PROXIES,
+);

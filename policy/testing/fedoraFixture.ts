@@ -274,15 +274,43 @@ export function fedoraResources(spec: FedoraSpec): AnalyzerResource[] {
  */
 export function segmentedFedoraSpec(): FedoraSpec {
   const spec = fedoraSpec();
+  spec.units.push({
+    kind: "container",
+    name: "egress-proxy",
+    container: { Image: "localhost/egress-proxy:squid-debian12.11", ContainerName: "egress-proxy" },
+    service: { Restart: "always" },
+    install: { WantedBy: ["harness.target"] },
+  });
   const networks: Record<string, string[]> = {
     caddy: ["caddy-uplink", "caddy-to-paperclip", "caddy-to-openwebui", "caddy-to-cockpit"],
-    paperclip: ["caddy-to-paperclip", "paperclip-to-litellm"],
+    paperclip: ["caddy-to-paperclip", "paperclip-to-litellm", "paperclip-to-egress-proxy"],
     litellm: ["litellm-uplink", "paperclip-to-litellm", "openwebui-to-litellm", "litellm-to-llama-swap"],
     openwebui: ["caddy-to-openwebui", "openwebui-to-litellm"],
     "llama-swap": ["litellm-to-llama-swap"],
     cockpit: ["cockpit-uplink", "caddy-to-cockpit"],
+    "egress-proxy": ["egress-proxy-uplink", "paperclip-to-egress-proxy"],
   };
+  // Each network a unit of its own, as the program renders them: edges Internal, uplinks not.
+  spec.units = spec.units.filter((u) => u.kind !== "network" || u.name === "mail");
+  const names = [...new Set(Object.values(networks).flat())].sort();
+  spec.units.unshift(
+    ...names.map((name, i): UnitFile => ({
+      kind: "network",
+      name,
+      network: {
+        NetworkName: `systemd-${name}`,
+        Subnet: [`10.89.${Math.floor(i / 32)}.${(i % 32) * 8}/29`],
+        ...(name.endsWith("-uplink") ? {} : { Internal: true }),
+        Options: ["isolate=true"],
+      },
+    })),
+  );
   for (const [name, list] of Object.entries(networks)) containerOf(spec, name).container.Network = list.map((n) => `${n}.network`);
+  Object.assign(containerOf(spec, "paperclip").container.Environment!, {
+    HTTP_PROXY: "http://egress-proxy:3128",
+    HTTPS_PROXY: "http://egress-proxy:3128",
+    NO_PROXY: "localhost,127.0.0.1,::1,litellm",
+  });
   for (const name of ["openwebui", "llama-swap", "cockpit", "paperclip"]) delete containerOf(spec, name).container.PublishPort;
   containerOf(spec, "cockpit").container.PodmanArgs = ["--privileged", "--pid=host"];
   const caddyfile = spec.configFiles.find((f) => f.path.endsWith("Caddyfile"))!;

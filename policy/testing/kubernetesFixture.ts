@@ -19,6 +19,7 @@ export const K8S = {
   pvc: "kubernetes:core/v1:PersistentVolumeClaim",
   service: "kubernetes:core/v1:Service",
   helmRelease: "kubernetes:helm.sh/v3:Release",
+  networkPolicy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
 };
 
 const NS = "paperclip-system";
@@ -50,6 +51,19 @@ export function paperclipContainer(): Record<string, unknown> {
     },
     livenessProbe: { tcpSocket: { port: 3100 }, initialDelaySeconds: 60 },
     volumeMounts: [{ name: "data", mountPath: "/paperclip" }],
+  };
+}
+
+/** The agents' proxy variables, as the homelab target sets them. */
+export function withProxy(container: Record<string, unknown>): Record<string, unknown> {
+  return {
+    ...container,
+    env: [
+      ...(container.env as unknown[]),
+      { name: "HTTP_PROXY", value: "http://egress-proxy:3128" },
+      { name: "HTTPS_PROXY", value: "http://egress-proxy:3128" },
+      { name: "NO_PROXY", value: "localhost,127.0.0.1,litellm.ai.svc.cluster.local" },
+    ],
   };
 }
 
@@ -111,10 +125,56 @@ export function homelabResources(): AnalyzerResource[] {
           metadata: { labels: { app: "paperclip" } },
           spec: {
             securityContext: { fsGroup: 1000 },
-            containers: [paperclipContainer()],
+            containers: [withProxy(paperclipContainer())],
             volumes: [{ name: "data", persistentVolumeClaim: { claimName: "paperclip-data" } }],
           },
         },
+      },
+    }),
+    // The egress boundary (docs/egress.md): the proxy, and a NetworkPolicy naming the pod's peers.
+    resource(K8S.deployment, "egress-proxy", {
+      metadata: { name: "egress-proxy", namespace: NS, labels: { app: "egress-proxy" } },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { app: "egress-proxy" } },
+        template: {
+          metadata: { labels: { app: "egress-proxy" } },
+          spec: {
+            containers: [
+              {
+                name: "squid",
+                image: "docker.io/ubuntu/squid:6.6-24.04_beta",
+                ports: [{ name: "proxy", containerPort: 3128 }],
+                resources: { limits: { memory: "256Mi" } },
+              },
+            ],
+          },
+        },
+      },
+    }),
+    resource(K8S.networkPolicy, "paperclip-egress", {
+      apiVersion: "networking.k8s.io/v1",
+      kind: "NetworkPolicy",
+      metadata: { name: "paperclip-egress", namespace: NS },
+      spec: {
+        podSelector: { matchLabels: { app: "paperclip" } },
+        policyTypes: ["Egress"],
+        egress: [
+          {
+            to: [
+              {
+                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+                podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+              },
+            ],
+            ports: [{ protocol: "UDP", port: 53 }],
+          },
+          {
+            to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ai" } } }],
+            ports: [{ protocol: "TCP", port: 4000 }],
+          },
+          { to: [{ podSelector: { matchLabels: { app: "egress-proxy" } } }], ports: [{ protocol: "TCP", port: 3128 }] },
+        ],
       },
     }),
     resource(K8S.service, "paperclip", {
@@ -133,7 +193,8 @@ export function homelabResources(): AnalyzerResource[] {
 export function sealosResources(): AnalyzerResource[] {
   const main = paperclipContainer();
   return [
-    ...homelabResources().filter((r) => r.type !== K8S.deployment && r.type !== K8S.helmRelease && r.type !== K8S.pvc),
+    // No egress boundary: Sealos's network is the platform's (docs/egress.md).
+    ...homelabResources().filter((r) => ![K8S.deployment, K8S.helmRelease, K8S.pvc, K8S.networkPolicy].includes(r.type)),
     resource(K8S.statefulSet, "paperclip", {
       metadata: { name: "paperclip", namespace: NS },
       spec: {

@@ -206,16 +206,17 @@ describe("the full plan on the real validators (Piler and the drain enabled)", (
     expect(generatedUnitNamed(validation, "sodimo-egress-proxy-uplink-network.service")?.text).toMatch(
       /^ExecStart=\/usr\/bin\/podman network create --ignore --subnet 10\.89\.\d\.\d+\/29 --opt isolate=true sodimo-egress-proxy-uplink$/m,
     );
-    // Paperclip joins only Internal edges; the proxy its uplink first (its route out), then its edge.
+    // Paperclip joins only Internal edges; the proxy its uplink first (its route out), then its edge;
+    // each at its fixed address.
     const paperclip = generatedUnitNamed(validation, "paperclip.service")?.text ?? "";
-    expect([...paperclip.matchAll(/ --network (\S+)/g)].map((m) => m[1])).toEqual([
+    expect([...paperclip.matchAll(/ --network (\S+)/g)].map((m) => m[1]!.replace(/:ip=10\.89\.\d\.\d+$/, ""))).toEqual([
       "sodimo-caddy-to-paperclip",
       "sodimo-paperclip-to-litellm",
       "sodimo-paperclip-to-paperclip-db",
       "sodimo-paperclip-to-egress-proxy",
     ]);
     expect(generatedUnitNamed(validation, "egress-proxy.service")?.text).toMatch(
-      / --network sodimo-egress-proxy-uplink --network sodimo-paperclip-to-egress-proxy /,
+      / --network sodimo-egress-proxy-uplink:ip=10\.89\.\d\.\d+ --network sodimo-paperclip-to-egress-proxy:ip=10\.89\.\d\.\d+ /,
     );
   });
 

@@ -324,7 +324,10 @@ function containerServicePlan(service: ContainerService, options: HarnessPlanOpt
     container: {
       Image: image,
       ContainerName: service.name,
-      Network: (options.network.memberships.get(service.name) ?? []).map((name) => `${name}.network`),
+      Network: (options.network.memberships.get(service.name) ?? []).map((name) => {
+        const address = options.network.addresses.get(service.name)?.get(name);
+        return address === undefined ? `${name}.network` : `${name}.network:ip=${address}`;
+      }),
       PublishPort: (service.ports ?? []).flatMap((port) =>
         port.host === undefined
           ? []

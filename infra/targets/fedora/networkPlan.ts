@@ -30,8 +30,15 @@ export interface DerivedNetwork {
 
 export interface NetworkPlan {
   networks: readonly DerivedNetwork[];
-  /** The network names each container joins, uplink first (its default route and port forwarding). */
+  /** The network names each container joins, uplink first (its default route). */
   memberships: ReadonlyMap<string, readonly string[]>;
+  /**
+   * Each container's fixed address on each network it joins: the first member takes the subnet's
+   * second host, the second member the third (the first is the bridge's gateway). Fixed rather than
+   * left to Podman's allocator, so a service can be told its own addresses (Caddy serves its routes
+   * only to connections from them, docs/fedora.md §Networks) and two containers never race for one.
+   */
+  addresses: ReadonlyMap<string, ReadonlyMap<string, string>>;
   /** Declared edges, `client → server`, of the enabled services. */
   edges: readonly { client: string; server: string }[];
   problems: readonly ConfigProblem[];
@@ -120,5 +127,11 @@ export function deriveNetworkPlan(catalog: ResolvedCatalog, options: { networkNa
       else list.push(network.name);
     }
   }
-  return { networks, memberships, edges, problems };
+  const addresses = new Map<string, Map<string, string>>(containers.map((s) => [s.name, new Map()]));
+  for (const network of networks) {
+    if (network.subnet === "") continue;
+    const base = ipOf(network.subnet.split("/")[0]!);
+    network.members.forEach((member, i) => addresses.get(member)!.set(network.name, addressOf(base + 2 + i)));
+  }
+  return { networks, memberships, addresses, edges, problems };
 }
