@@ -54,6 +54,7 @@ export const DNS_RECORDS_SCHEMA = envelope({
       type: { type: "string" },
       content: { type: "string" },
       proxied: { type: "boolean" },
+      priority: { type: "number" },
     },
   },
 });
@@ -133,6 +134,8 @@ export interface DnsRecord {
   type: string;
   content: string;
   proxied: boolean;
+  /** MX records only. */
+  priority?: number;
 }
 export interface AccessApp {
   id: string;

@@ -30,13 +30,26 @@ interface FakeState {
   ingress: { hostname?: string; service: string; originRequest?: { access: { audTag: string[]; teamName: string; required: boolean } } }[];
 }
 
+const recordKey = (r: { zoneId: string; type: string; hostname: string }) => `${r.zoneId}/${r.type}/${r.hostname}`;
+
 function cleanState(edge: ExpectedEdge): FakeState {
   return {
     tunnels: [{ id: TUNNEL_ID, name: edge.tunnelName!, deleted_at: null, status: "healthy" }],
     records: new Map(
       edge.records.map((r, i) => [
-        r.zoneId + r.hostname,
-        [{ id: `rec${i}`, name: r.hostname, type: "CNAME", content: `${TUNNEL_ID}.cfargotunnel.com`, proxied: true }],
+        recordKey(r),
+        [
+          r.proxied
+            ? { id: `rec${i}`, name: r.hostname, type: "CNAME", content: `${TUNNEL_ID}.cfargotunnel.com`, proxied: true }
+            : {
+                id: `rec${i}`,
+                name: r.hostname,
+                type: r.type,
+                content: r.content!,
+                proxied: false,
+                ...(r.priority === undefined ? {} : { priority: r.priority }),
+              },
+        ],
       ]),
     ),
     apps: edge.accessApps.map((a, i) => ({
@@ -100,7 +113,12 @@ describe("verify against a FAKE Cloudflare API on loopback (answers validated ag
       if ((m = /^\/accounts\/([^/]+)\/cfd_tunnel\/([^/]+)\/configurations$/.exec(url.pathname)))
         return ok({ tunnel_id: m[2], version: 3, source: "cloudflare", config: { ingress: state.ingress } }, TUNNEL_CONFIGURATION_SCHEMA);
       if ((m = /^\/zones\/([^/]+)\/dns_records$/.exec(url.pathname)))
-        return ok(state.records.get(m[1]! + url.searchParams.get("name.exact")) ?? [], DNS_RECORDS_SCHEMA);
+        return ok(
+          state.records.get(
+            recordKey({ zoneId: m[1]!, type: url.searchParams.get("type") ?? "", hostname: url.searchParams.get("name.exact") ?? "" }),
+          ) ?? [],
+          DNS_RECORDS_SCHEMA,
+        );
       if (/^\/accounts\/([^/]+)\/access\/apps$/.test(url.pathname)) {
         // Two per page: the verifier must follow result_info.
         const page = Number(url.searchParams.get("page") ?? "1");
@@ -121,14 +139,24 @@ describe("verify against a FAKE Cloudflare API on loopback (answers validated ag
 
   it("reads the fedora stack's edge from the plan: five tunnel hostnames, six Access applications", () => {
     expect(edge.tunnelName).toBe("harness-sodimo.eu");
-    expect(edge.records.map((r) => r.hostname).sort()).toEqual([
-      "chat.sodimo.eu",
-      "cockpit.sodimo.eu",
-      "crm.sodimo.eu",
-      "paperclip.sodimo.eu",
-      "vault.sodimo.eu",
+    const routes = edge.records.filter((r) => r.proxied);
+    expect(routes.map((r) => `${r.type} ${r.hostname}`).sort()).toEqual([
+      "CNAME chat.sodimo.eu",
+      "CNAME cockpit.sodimo.eu",
+      "CNAME crm.sodimo.eu",
+      "CNAME paperclip.sodimo.eu",
+      "CNAME vault.sodimo.eu",
     ]);
-    expect(edge.ingress.map((r) => r.hostname).sort()).toEqual(edge.records.map((r) => r.hostname).sort());
+    expect(edge.ingress.map((r) => r.hostname).sort()).toEqual(routes.map((r) => r.hostname).sort());
+    // The mail domain's records, each with the content the plan knows (the DKIM key is generated offline too).
+    const mail = edge.records.filter((r) => !r.proxied);
+    expect(mail.map((r) => `${r.type} ${r.hostname}`).sort()).toEqual([
+      "MX sodimo.eu",
+      "TXT _dmarc.sodimo.eu",
+      "TXT dkim._domainkey.sodimo.eu",
+      "TXT sodimo.eu",
+    ]);
+    for (const record of mail) expect(record.content, `${record.type} ${record.hostname}`).toEqual(expect.any(String));
     expect(edge.accessApps.map((a) => a.hostname)).toContain("mcp.sodimo.eu");
     expect(edge.accessApps.find((a) => a.hostname === "mcp.sodimo.eu")?.policies).toEqual([
       "mcp.sodimo.eu: company identities",
@@ -142,7 +170,7 @@ describe("verify against a FAKE Cloudflare API on loopback (answers validated ag
   });
 
   it("reports a missing DNS record, a deleted Access application, a detached policy and a missing ingress rule, each with what to do", async () => {
-    state.records.delete(edge.records.find((r) => r.hostname === "crm.sodimo.eu")!.zoneId + "crm.sodimo.eu");
+    state.records.delete(recordKey(edge.records.find((r) => r.hostname === "crm.sodimo.eu")!));
     state.apps = state.apps.filter((a) => a.domain !== "vault.sodimo.eu");
     state.apps.find((a) => a.domain === "mcp.sodimo.eu")!.policies!.splice(1, 1);
     state.ingress = state.ingress.filter((r) => r.hostname !== "chat.sodimo.eu");
@@ -158,7 +186,7 @@ describe("verify against a FAKE Cloudflare API on loopback (answers validated ag
   });
 
   it("reports a record pointing elsewhere, an Access application whose AUD the ingress rule does not admit, and a deleted tunnel", async () => {
-    state.records.get(edge.records[0]!.zoneId + edge.records[0]!.hostname)![0]!.content = "elsewhere.example.net";
+    state.records.get(recordKey(edge.records.find((r) => r.proxied)!))![0]!.content = "elsewhere.example.net";
     expect((await verifyCloudflare(edge, { token: TOKEN, apiBase }, "fedora")).map((d) => d.found)).toEqual([
       `CNAME elsewhere.example.net; planned ${TUNNEL_ID}.cfargotunnel.com, proxied`,
     ]);
@@ -172,6 +200,28 @@ describe("verify against a FAKE Cloudflare API on loopback (answers validated ag
     expect((await verifyCloudflare(edge, { token: TOKEN, apiBase }, "fedora")).map((d) => `${d.what}: ${d.found}`)).toEqual([
       "tunnel harness-sodimo.eu: missing (deleted?)",
     ]);
+  });
+
+  it("reports the mail domain's records: an SPF edited by hand, an MX at another priority, a deleted DMARC; a DKIM key returned as one string is the same key", async () => {
+    const mail = (type: string, hostname: string) =>
+      state.records.get(recordKey(edge.records.find((r) => r.type === type && r.hostname === hostname)!))!;
+    const spf = mail("TXT", "sodimo.eu")[0]!;
+    const plannedSpf = spf.content;
+    spf.content = '"v=spf1 +all"';
+    mail("MX", "sodimo.eu")[0]!.priority = 50;
+    state.records.delete(recordKey(edge.records.find((r) => r.hostname === "_dmarc.sodimo.eu")!));
+    const dkim = mail("TXT", "dkim._domainkey.sodimo.eu")[0]!;
+    expect(dkim.content).toContain('" "'); // planned as several 255-byte strings
+    dkim.content = `"${dkim.content.replaceAll('" "', "").slice(1, -1)}"`;
+    const drift = await verifyCloudflare(edge, { token: TOKEN, apiBase }, "fedora");
+    const mx = edge.records.find((r) => r.type === "MX")!;
+    expect(drift.map((d) => `${d.what}: ${d.found}`).sort()).toEqual(
+      [
+        `DNS record MX sodimo.eu: 50 ${mx.content}; planned ${mx.priority} ${mx.content}`,
+        `DNS record TXT sodimo.eu: "v=spf1 +all"; planned ${plannedSpf}`,
+        "DNS record TXT _dmarc.sodimo.eu: missing",
+      ].sort(),
+    );
   });
 
   it("says so, once, when the token cannot read", async () => {

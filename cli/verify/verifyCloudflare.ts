@@ -1,7 +1,8 @@
 /**
  * `verify` for the Cloudflare edge: every public hostname the plan routes has its proxied CNAME to the
  * live tunnel, its Access application with the planned policies attached, and its ingress rule in the
- * tunnel's configuration. Read with the operator's API token (read-only: only GETs; the calls and
+ * tunnel's configuration; every other planned record (the mail domain's MX, SPF, DKIM and DMARC) is
+ * there with its planned content. Read with the operator's API token (read-only: only GETs; the calls and
  * their shapes are in cloudflareApi.ts).
  */
 import type { RecordedResource } from "../engine/RecordingMonitor";
@@ -23,9 +24,21 @@ import type { Drift } from "./hostProbe";
 export interface ExpectedEdge {
   accountId: string;
   tunnelName?: string;
-  records: { zoneId: string; hostname: string }[];
+  records: ExpectedRecord[];
   accessApps: { hostname: string; policies: string[] }[];
   ingress: { hostname: string; service: string }[];
+}
+
+/** A planned DNS record: a tunnel route (proxied CNAME to the tunnel) or a record with fixed content. */
+export interface ExpectedRecord {
+  zoneId: string;
+  hostname: string;
+  type: string;
+  /** A tunnel route: its content is the live tunnel's, known only once the tunnel is read. */
+  proxied: boolean;
+  /** The planned content, when the plan knows it. */
+  content?: string;
+  priority?: number;
 }
 
 const CF = "cloudflare:index/";
@@ -45,9 +58,21 @@ export function expectedEdge(resources: readonly RecordedResource[]): ExpectedEd
   return {
     accountId,
     ...(text(tunnel?.name) === undefined ? {} : { tunnelName: text(tunnel?.name) }),
-    records: of("dnsRecord:DnsRecord").flatMap((r) =>
-      text(r.zoneId) && text(r.name) ? [{ zoneId: text(r.zoneId)!, hostname: text(r.name)! }] : [],
-    ),
+    records: of("dnsRecord:DnsRecord").flatMap((r): ExpectedRecord[] => {
+      const [zoneId, hostname] = [text(r.zoneId), text(r.name)];
+      if (zoneId === undefined || hostname === undefined) return [];
+      const content = r.proxied === true ? undefined : text(r.content);
+      return [
+        {
+          zoneId,
+          hostname,
+          type: text(r.type) ?? "CNAME",
+          proxied: r.proxied === true,
+          ...(content === undefined ? {} : { content }),
+          ...(typeof r.priority === "number" ? { priority: r.priority } : {}),
+        },
+      ];
+    }),
     // AccessGate names each policy "<hostname>: …" (components/cloudflare/AccessGate.ts).
     accessApps: apps.flatMap((a) => {
       const hostname = text(a.domain);
@@ -99,6 +124,19 @@ async function getAll<T>(access: CloudflareAccess, path: string, schema: object)
 
 const q = encodeURIComponent;
 
+/**
+ * A TXT record's text as a receiver reads it: its quoted character-strings joined (RFC 7208 §3.3),
+ * so a record the API returns unsplit or unquoted still equals the planned one.
+ */
+function txtText(content: string): string {
+  const strings = [...content.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]!.replace(/\\(.)/g, "$1"));
+  return strings.length > 0 ? strings.join("") : content;
+}
+
+function sameContent(type: string, found: string, planned: string): boolean {
+  return type === "TXT" ? txtText(found) === txtText(planned) : found === planned;
+}
+
 /** Every drift between the plan's edge and Cloudflare's; an API the token cannot read is one drift, saying so. */
 export async function verifyCloudflare(expected: ExpectedEdge, access: CloudflareAccess, stack: string): Promise<Drift[]> {
   const refreshAndUp = `pulumi refresh --stack ${stack} (so Pulumi sees it is gone), then pulumi up --stack ${stack}`;
@@ -121,22 +159,41 @@ export async function verifyCloudflare(expected: ExpectedEdge, access: Cloudflar
         });
     }
 
+    const putBack = `pulumi up --stack ${stack} puts the planned record back (a hand edit belongs in the stack)`;
     for (const record of expected.records) {
-      const found = (
+      const live = (
         await get<DnsRecord[]>(
           access,
-          `/zones/${q(record.zoneId)}/dns_records?type=CNAME&name.exact=${q(record.hostname)}`,
+          `/zones/${q(record.zoneId)}/dns_records?type=${q(record.type)}&name.exact=${q(record.hostname)}`,
           DNS_RECORDS_SCHEMA,
         )
-      ).result.find((r) => r.name === record.hostname);
-      const wanted = tunnel ? `${tunnel.id}.cfargotunnel.com` : undefined;
-      if (found === undefined) drift.push({ what: `DNS record ${record.hostname}`, found: "missing", fix: refreshAndUp });
-      else if (!found.proxied || (wanted !== undefined && found.content !== wanted))
-        drift.push({
-          what: `DNS record ${record.hostname}`,
-          found: `CNAME ${found.content}${found.proxied ? "" : ", not proxied"}${wanted ? `; planned ${wanted}, proxied` : ""}`,
-          fix: `pulumi up --stack ${stack} puts the planned record back (a hand edit belongs in the stack)`,
-        });
+      ).result.filter((r) => r.name === record.hostname && r.type === record.type);
+      // Tunnel routes are named by hostname alone (one per hostname); the apex's MX and SPF TXT by type too.
+      const what = record.proxied ? `DNS record ${record.hostname}` : `DNS record ${record.type} ${record.hostname}`;
+      if (live.length === 0) {
+        drift.push({ what, found: "missing", fix: refreshAndUp });
+      } else if (record.proxied) {
+        const found = live[0]!;
+        const wanted = tunnel ? `${tunnel.id}.cfargotunnel.com` : undefined;
+        if (!found.proxied || (wanted !== undefined && found.content !== wanted))
+          drift.push({
+            what,
+            found: `CNAME ${found.content}${found.proxied ? "" : ", not proxied"}${wanted ? `; planned ${wanted}, proxied` : ""}`,
+            fix: putBack,
+          });
+      } else if (record.content !== undefined) {
+        const planned = record.content;
+        const matches = (r: DnsRecord) =>
+          sameContent(record.type, r.content, planned) && (record.priority === undefined || r.priority === record.priority);
+        if (!live.some(matches)) {
+          const shown = (content: string, priority?: number) => `${priority === undefined ? "" : `${priority} `}${content}`;
+          drift.push({
+            what,
+            found: `${live.map((r) => shown(r.content, r.priority)).join(", ")}; planned ${shown(planned, record.priority)}`,
+            fix: putBack,
+          });
+        }
+      }
     }
 
     let apps: AccessApp[] = [];
