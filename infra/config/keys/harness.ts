@@ -144,7 +144,10 @@ export const harnessKeys = {
     description:
       "The digest Cockpit's image is pinned to (`sha256:<64 hex>`): quay.io/cockpit/ws publishes only the floating tag latest, so the stack runs `quay.io/cockpit/ws:latest@<digest>` once given one. Read it on a machine with registry access (`skopeo inspect --format '{{.Digest}}' docker://quay.io/cockpit/ws:latest`, docs/fedora.md §Cockpit).",
     targets: ["fedora"],
-    schema: z.string().regex(/^sha256:[a-f0-9]{64}$/, { error: 'expected an image digest "sha256:" followed by 64 lower-case hex digits' }).optional(),
+    schema: z
+      .string()
+      .regex(/^sha256:[a-f0-9]{64}$/, { error: 'expected an image digest "sha256:" followed by 64 lower-case hex digits' })
+      .optional(),
     example: "sha256:<64 hex digits>",
   }),
   pilerTransparencyNoticeConfirmed: key({
