@@ -58,6 +58,7 @@ describe("the paperclip-harness pack", () => {
       { policy: "tunnel-hostnames-behind-access", reason: "no hostname served by a Cloudflare Tunnel in this stack" },
       { policy: "access-requires-identity-provider", reason: "no Access application in this stack" },
       { policy: "public-service-only-from-edge", reason: "no edge proxy routing to a container in this stack" },
+      { policy: "edge-routes-only-the-tunnel", reason: "no edge proxy with a mounted configuration that routes" },
       { policy: "privileged-only-through-access", reason: "no privileged container in this stack" },
       { policy: "tunnel-ingress-ends-in-404", reason: "no Cloudflare Tunnel in this stack" },
     ]);

@@ -9,6 +9,7 @@ import { agentModelTrafficViaGateway } from "./policies/agentModelTrafficViaGate
 import { agentNoMailServerAccess } from "./policies/agentNoMailServerAccess";
 import { agentNoProviderCredentials } from "./policies/agentNoProviderCredentials";
 import { agentRuntimeBehindEgressBoundary } from "./policies/agentRuntimeBehindEgressBoundary";
+import { edgeRoutesOnlyTheTunnel } from "./policies/edgeRoutesOnlyTheTunnel";
 import { emailOutboxDrainedByHostOnly } from "./policies/emailOutboxDrainedByHostOnly";
 import { imagesPinned } from "./policies/imagesPinned";
 import { llamaSwapOnlyFromGateway } from "./policies/llamaSwapOnlyFromGateway";
@@ -47,6 +48,7 @@ export const HARDENING_POLICIES: Policies = [
   tunnelHostnamesBehindAccess,
   accessRequiresIdentityProvider,
   publicServiceOnlyFromEdge,
+  edgeRoutesOnlyTheTunnel,
   privilegedOnlyThroughAccess,
   tunnelIngressEndsIn404,
   imagesPinned,

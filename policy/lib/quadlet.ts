@@ -256,6 +256,13 @@ function containerWorkload(
     ...(podUnit ? values(podUnit, "Pod", "Network") : []),
   ];
   const networks = networkSpecs.flatMap((spec) => spec.split(",")).map(networkOf);
+  const networkAddresses = networkSpecs
+    .flatMap((spec) => spec.split(","))
+    .filter((reference) => /^[^:]+\.network(?::|$)/.test(reference))
+    .map((reference) => {
+      const ip = /:ip=([0-9.]+)/.exec(reference)?.[1];
+      return { network: networkOf(reference), ...(ip === undefined ? {} : { ip }) };
+    });
 
   const ports: PublishedPort[] = [];
   const publish = (spec: string, where: string) => {
@@ -288,6 +295,7 @@ function containerWorkload(
     env,
     opaqueEnvSources: [],
     networks,
+    networkAddresses,
     hostNetwork: networks.includes("host"),
     ports,
     mounts,

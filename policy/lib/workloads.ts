@@ -113,6 +113,8 @@ export interface Workload {
   hostService?: boolean;
   /** Networks it joins (Quadlet); `host` for the host's network namespace. */
   networks: string[];
+  /** Quadlet: each shared network it joins with its fixed address there (`Network=<name>.network:ip=…`), if any. */
+  networkAddresses?: { network: string; ip?: string }[];
   hostNetwork: boolean;
   ports: PublishedPort[];
   mounts: Mount[];

@@ -306,6 +306,13 @@ export function segmentedFedoraSpec(): FedoraSpec {
     })),
   );
   for (const [name, list] of Object.entries(networks)) containerOf(spec, name).container.Network = list.map((n) => `${n}.network`);
+  // Caddy has a fixed address on each of its networks (the network's first host but one), and each
+  // routing site admits those addresses only, the Tunnel's way in through Podman's port forwarding.
+  const caddyAddresses = networks.caddy!.map((n) => {
+    const [a, b, c, d] = (/^([\d.]+)\//.exec(subnetOf(spec, n))?.[1] ?? "").split(".").map(Number);
+    return { network: n, ip: `${a}.${b}.${c}.${d! + 2}` };
+  });
+  containerOf(spec, "caddy").container.Network = caddyAddresses.map(({ network, ip }) => `${network}.network:ip=${ip}`);
   Object.assign(containerOf(spec, "paperclip").container.Environment!, {
     HTTP_PROXY: "http://egress-proxy:3128",
     HTTPS_PROXY: "http://egress-proxy:3128",
@@ -314,6 +321,19 @@ export function segmentedFedoraSpec(): FedoraSpec {
   for (const name of ["openwebui", "llama-swap", "cockpit", "paperclip"]) delete containerOf(spec, name).container.PublishPort;
   containerOf(spec, "cockpit").container.PodmanArgs = ["--privileged", "--pid=host"];
   const caddyfile = spec.configFiles.find((f) => f.path.endsWith("Caddyfile"))!;
-  caddyfile.content = caddyfile.content.replace("host.containers.internal:9090", "cockpit:9090");
+  const sources = caddyAddresses.map((a) => a.ip).join(" ");
+  caddyfile.content = [
+    `(tunnel_only) {\n\t@around_tunnel not remote_ip ${sources}\n\trespond @around_tunnel "Forbidden" 403\n}`,
+    caddyfile.content
+      .replace("host.containers.internal:9090", "cockpit:9090")
+      .replaceAll(" {\n\treverse_proxy", " {\n\timport tunnel_only\n\treverse_proxy"),
+  ].join("\n");
   return spec;
+}
+
+function subnetOf(spec: FedoraSpec, network: string): string {
+  const unit = spec.units.find((u) => u.kind === "network" && u.name === network);
+  const subnet = unit?.kind === "network" ? unit.network.Subnet?.[0] : undefined;
+  if (subnet === undefined) throw new Error(`fixture: network ${network} has no subnet`);
+  return subnet;
 }
