@@ -71,29 +71,30 @@ export async function checkStack(plan: StackPlan): Promise<CheckReport> {
 async function validateArtifacts(plan: StackPlan): Promise<ValidationResult[]> {
   const artifactsDir = join(plan.outDir, "artifacts");
   const pathOf = (artifact: Artifact) => join(artifactsDir, artifact.path);
-  const results: ValidationResult[] = [];
   const byKind = (kind: Artifact["kind"]) => plan.artifacts.filter((a) => a.kind === kind);
-
+  // The validators that run a program all start at once, and the in-process ones run while those
+  // work: run one after another, a stack's check mostly waited (npm run bench). Results keep this order.
+  const results: Promise<ValidationResult | ValidationResult[]>[] = [];
   if (byKind("quadlet").length > 0 || byKind("systemd-unit").length > 0) {
-    const validation = await quadletValidator({
-      quadletDir: join(artifactsDir, "host/.config/containers/systemd"),
-      plainUnitDir: join(artifactsDir, "host/.config/systemd/user"),
-      targetExecutables: FEDORA_HOST_EXECUTABLES,
-    });
-    results.push(...validation.results);
+    results.push(
+      quadletValidator({
+        quadletDir: join(artifactsDir, "host/.config/containers/systemd"),
+        plainUnitDir: join(artifactsDir, "host/.config/systemd/user"),
+        targetExecutables: FEDORA_HOST_EXECUTABLES,
+      }).then((validation) => validation.results),
+    );
   }
-  for (const artifact of byKind("caddyfile")) results.push(await caddyValidator({ file: pathOf(artifact) }));
-  for (const artifact of byKind("shell")) results.push(await shellcheckValidator({ file: pathOf(artifact) }));
+  for (const artifact of byKind("caddyfile")) results.push(caddyValidator({ file: pathOf(artifact) }));
+  for (const artifact of byKind("shell")) results.push(shellcheckValidator({ file: pathOf(artifact) }));
+  // main.cf and master.cf are judged together, per directory.
+  for (const directory of new Set(byKind("postfix").map((a) => dirname(pathOf(a))))) results.push(postconfValidator({ directory }));
   const platform = platformOf(plan.recording.outputs);
   for (const artifact of byKind("kubernetes"))
-    results.push(kubernetesValidator({ file: pathOf(artifact), ...(platform ? { platform } : {}) }));
-  for (const artifact of byKind("dockerfile")) results.push(dockerfileValidator({ file: pathOf(artifact) }));
-  // main.cf and master.cf are judged together, per directory.
-  for (const directory of new Set(byKind("postfix").map((a) => dirname(pathOf(a))))) {
-    results.push(await postconfValidator({ directory }));
-  }
-  for (const artifact of [...byKind("yaml"), ...byKind("json"), ...byKind("toml")]) results.push(parseCheck(artifact, pathOf(artifact)));
-  return results;
+    results.push(Promise.resolve(kubernetesValidator({ file: pathOf(artifact), ...(platform ? { platform } : {}) })));
+  for (const artifact of byKind("dockerfile")) results.push(Promise.resolve(dockerfileValidator({ file: pathOf(artifact) })));
+  for (const artifact of [...byKind("yaml"), ...byKind("json"), ...byKind("toml")])
+    results.push(Promise.resolve(parseCheck(artifact, pathOf(artifact))));
+  return (await Promise.all(results)).flat();
 }
 
 /** The releases a Kubernetes stack states it renders for (its `platform` output), if it has one. */
