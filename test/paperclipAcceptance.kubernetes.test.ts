@@ -26,7 +26,18 @@
  * doctor` passes; a restart keeps config, data and admin. A table of what ran is printed at the end.
  */
 import { createHash } from "node:crypto";
-import { chmodSync, chownSync, copyFileSync, mkdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  copyFileSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Recording } from "../cli/engine/recordStack";
@@ -408,10 +419,19 @@ for (const target of TARGETS) {
           record(target, "invite accepted → instance admin", "202");
         }
 
+        // config.json on the volume: node's, 0600, with the connection string doctor reads; data paths explicit.
+        const configPath = join(volume, paperclipEnv.PAPERCLIP_CONFIG!.slice(paperclipEnv.PAPERCLIP_HOME!.length + 1));
+        const config = JSON.parse(readFileSync(configPath, "utf8")) as { database: { connectionString?: string } };
+        expect(config.database.connectionString).toBe(paperclipEnv.DATABASE_URL);
+        expect(statSync(configPath).mode & 0o777).toBe(0o600);
+        expect(statSync(configPath).uid).toBe(paperclip.securityContext.runAsUser);
+        expect(readdirSync(volume)).not.toContain(".paperclip");
+        record(target, "config.json on the volume (0600, uid 1000, connection string)", "ok");
+
         // doctor, as an operator runs it in the Paperclip container (its env, its user, its volume).
         const doctorContainer = {
           ...paperclip,
-          command: ["timeout", "30", "/usr/local/bin/node"],
+          command: ["timeout", "20", "/usr/local/bin/node"],
           args: ["cli/node_modules/tsx/dist/cli.mjs", "cli/src/index.ts", "doctor"],
         };
         const doctor = await runToEnd(run(doctorContainer, pod, { ...paperclipEnv, NO_COLOR: "1" }), 60_000);
