@@ -22,8 +22,10 @@
  * Per target it asserts: the database-init Job succeeds; Paperclip boots and applies its migrations;
  * the rendered startup/readiness/liveness probes pass; private exposure answers 403 to a foreign Host
  * (public exposure has no guard); sign-up behaves as configured; the first-admin Job fails (non-zero)
- * when it cannot insert the invite, then prints an invite URL that makes the first admin; `paperclipai
- * doctor` passes; a restart keeps config, data and admin. A table of what ran is printed at the end.
+ * when it cannot insert the invite, then prints an invite URL; once that invite has expired the
+ * renewal CronJob's run prints a new one, which makes the first admin (the expired one is refused);
+ * `paperclipai doctor` passes; a restart keeps config, data and admin (both Jobs then create nothing).
+ * A table of what ran is printed at the end.
  */
 import { createHash } from "node:crypto";
 import {
@@ -166,6 +168,8 @@ for (const target of TARGETS) {
         const configure = only(pod.initContainers as Manifest[], "init container");
         const initJob = only(ofComponent(recording, "PostgresDatabaseInit", "Job"), "database-init Job").spec.template.spec;
         const bootstrapJob = only(ofComponent(recording, "PaperclipBootstrapJob", "Job"), "first-admin Job").spec.template.spec;
+        const renewalCronJob = only(ofComponent(recording, "PaperclipBootstrapJob", "CronJob"), "invite-renewal CronJob");
+        const renewalJob = renewalCronJob.spec.jobTemplate.spec.template.spec;
         const configMaps = new Map<string, Record<string, string>>(
           kubernetesObjects(recording)
             .filter((o) => o.manifest.kind === "ConfigMap")
@@ -177,7 +181,7 @@ for (const target of TARGETS) {
         // Where Paperclip connects (the password is expanded from a Secret, so it is not needed here).
         const databaseUrl = new URL(String(paperclip.env.find((e: Manifest) => e.name === "DATABASE_URL").value));
         const secrets: SecretValues = {};
-        for (const pod_ of [pod, initJob, bootstrapJob])
+        for (const pod_ of [pod, initJob, bootstrapJob, renewalJob])
           for (const ref of secretRefs(pod_)) (secrets[ref.name] ??= {})[ref.key] = testSecret(ref.name, ref.key);
         for (const name of Object.keys(secrets).filter((n) => n.endsWith("-conn-credential")))
           Object.assign(secrets[name]!, { host: databaseUrl.hostname, port: databaseUrl.port, username: "postgres" });
@@ -343,7 +347,10 @@ for (const target of TARGETS) {
           }
           return { init, server };
         };
-        const firstAdminJob = (binds: BindMount[] = [emptyHome]) => runToEnd(run(jobContainer, bootstrapJob, jobEnv, { binds }), 120_000);
+        const firstAdminJob = () => runToEnd(run(jobContainer, bootstrapJob, jobEnv, { binds: [emptyHome] }), 120_000);
+        const renewalContainer = only(renewalJob.containers as Manifest[], "renewal container");
+        const renewal = () =>
+          runToEnd(run(renewalContainer, renewalJob, containerEnv(renewalContainer, secrets), { binds: [emptyHome] }), 120_000);
 
         // First start.
         const first = await startPod();
@@ -394,6 +401,20 @@ for (const target of TARGETS) {
           for (const [key, value] of Object.entries(keys))
             if (value === testSecret(name, key)) expect(job.output + first.server.stdout + first.server.stderr).not.toContain(value);
 
+        // The invite expires while nobody claims it: the renewal CronJob's run makes a new one.
+        expect(JSON.parse(readiness().body)).toMatchObject({ bootstrapStatus: "bootstrap_pending", bootstrapInviteActive: true });
+        expect(psql("UPDATE public.invites SET expires_at = now() - interval '1 minute' WHERE invite_type = 'bootstrap_ceo'").status).toBe(
+          0,
+        );
+        expect(JSON.parse(readiness().body)).toMatchObject({ bootstrapInviteActive: false });
+        const renewed = await renewal();
+        expect(renewed.status, renewed.output).toBe(0);
+        const renewedInvite = /Invite URL: (\S+)/.exec(renewed.output)?.[1];
+        expect(renewedInvite).toMatch(new RegExp(`^${publicUrl.replaceAll(".", "\\.")}/invite/pcp_bootstrap_[0-9a-f]+$`));
+        expect(renewedInvite).not.toBe(invite);
+        expect(JSON.parse(readiness().body)).toMatchObject({ bootstrapStatus: "bootstrap_pending", bootstrapInviteActive: true });
+        record(target, `invite expired → renewal CronJob (${renewalCronJob.spec.schedule}) makes a new one`, "ok");
+
         // Sign-up as configured, then the invite accepted by the new user.
         const headers = { Host: new URL(publicUrl).host, Origin: publicUrl };
         const base = `http://127.0.0.1:${port}`;
@@ -409,12 +430,17 @@ for (const target of TARGETS) {
           expect(signUp.status, signUp.body).toBe(200);
           record(target, "sign-up (open)", "200");
           const cookie = [...signUp.headers.matchAll(/^set-cookie: ([^;\r\n]+)/gim)].map((m) => m[1]).join("; ");
-          const accept = curl(cluster, `${base}/api/invites/${invite!.slice(invite!.lastIndexOf("/") + 1)}/accept`, {
-            method: "POST",
-            headers: { ...headers, Cookie: cookie },
-            body: { requestType: "human" },
-          });
-          expect(accept.status, accept.body).toBe(202);
+          const accept = (url: string) =>
+            curl(cluster, `${base}/api/invites/${url.slice(url.lastIndexOf("/") + 1)}/accept`, {
+              method: "POST",
+              headers: { ...headers, Cookie: cookie },
+              body: { requestType: "human" },
+            });
+          const expired = accept(invite!);
+          expect(expired.status, expired.body).toBeGreaterThanOrEqual(400);
+          record(target, "the expired invite is refused", String(expired.status));
+          const accepted = accept(renewedInvite!);
+          expect(accepted.status, accepted.body).toBe(202);
           expect(JSON.parse(readiness().body)).toMatchObject({ bootstrapStatus: "ready" });
           record(target, "invite accepted → instance admin", "202");
         }
@@ -455,7 +481,11 @@ for (const target of TARGETS) {
         const again = await firstAdminJob();
         expect(again.status, again.output).toBe(0);
         expect(again.output).toContain("already has an admin");
-        record(target, "restart keeps config, data, admin", "ok (sign-in 200, Job: admin exists)");
+        const renewedAgain = await renewal();
+        expect(renewedAgain.status, renewedAgain.output).toBe(0);
+        expect(renewedAgain.output).toContain("already has an admin");
+        expect(renewedAgain.output).not.toContain("Invite URL");
+        record(target, "restart keeps config, data, admin", "ok (sign-in 200, Job and CronJob: admin exists)");
         await second.server.stop();
       },
       TEST_TIMEOUT_MS,
