@@ -22,8 +22,9 @@
  * Per target it asserts: the database-init Job succeeds; Paperclip boots and applies its migrations;
  * the rendered startup/readiness/liveness probes pass; private exposure answers 403 to a foreign Host
  * (public exposure has no guard); sign-up behaves as configured; the first-admin Job fails (non-zero)
- * when it cannot insert the invite, then prints an invite URL; once that invite has expired the
- * renewal CronJob's run prints a new one, which makes the first admin (the expired one is refused);
+ * when it cannot insert the invite, then prints an invite URL; the renewal CronJob's run replaces it
+ * (upstream revokes the old one), and once that invite has expired the next run prints a new one, which
+ * makes the first admin (the revoked and the expired ones are refused);
  * `paperclipai doctor` passes; a restart keeps config, data and admin (both Jobs then create nothing).
  * A table of what ran is printed at the end.
  */
@@ -401,8 +402,22 @@ for (const target of TARGETS) {
           for (const [key, value] of Object.entries(keys))
             if (value === testSecret(name, key)) expect(job.output + first.server.stdout + first.server.stderr).not.toContain(value);
 
-        // The invite expires while nobody claims it: the renewal CronJob's run makes a new one.
+        const inviteUrl = new RegExp(`^${publicUrl.replaceAll(".", "\\.")}/invite/pcp_bootstrap_[0-9a-f]+$`);
+        const openInvites = () =>
+          psql(
+            "SELECT count(*) FROM public.invites WHERE invite_type = 'bootstrap_ceo' AND revoked_at IS NULL AND expires_at > now()",
+          ).stdout.trim();
+        // A weekly run while the Job's invite is still valid replaces it: upstream revokes the old one.
         expect(JSON.parse(readiness().body)).toMatchObject({ bootstrapStatus: "bootstrap_pending", bootstrapInviteActive: true });
+        const weekly = await renewal();
+        expect(weekly.status, weekly.output).toBe(0);
+        const weeklyInvite = /Invite URL: (\S+)/.exec(weekly.output)?.[1];
+        expect(weeklyInvite).toMatch(inviteUrl);
+        expect(weeklyInvite).not.toBe(invite);
+        expect(openInvites()).toBe("1");
+        record(target, `renewal CronJob (${renewalCronJob.spec.schedule}): new invite, the Job's revoked`, "ok");
+
+        // The invite expires while nobody claims it: the next run makes a new one.
         expect(psql("UPDATE public.invites SET expires_at = now() - interval '1 minute' WHERE invite_type = 'bootstrap_ceo'").status).toBe(
           0,
         );
@@ -410,10 +425,11 @@ for (const target of TARGETS) {
         const renewed = await renewal();
         expect(renewed.status, renewed.output).toBe(0);
         const renewedInvite = /Invite URL: (\S+)/.exec(renewed.output)?.[1];
-        expect(renewedInvite).toMatch(new RegExp(`^${publicUrl.replaceAll(".", "\\.")}/invite/pcp_bootstrap_[0-9a-f]+$`));
-        expect(renewedInvite).not.toBe(invite);
+        expect(renewedInvite).toMatch(inviteUrl);
+        expect(renewedInvite).not.toBe(weeklyInvite);
         expect(JSON.parse(readiness().body)).toMatchObject({ bootstrapStatus: "bootstrap_pending", bootstrapInviteActive: true });
-        record(target, `invite expired → renewal CronJob (${renewalCronJob.spec.schedule}) makes a new one`, "ok");
+        expect(openInvites()).toBe("1");
+        record(target, "invite expired → the next renewal run makes a new one", "ok");
 
         // Sign-up as configured, then the invite accepted by the new user.
         const headers = { Host: new URL(publicUrl).host, Origin: publicUrl };
@@ -436,9 +452,11 @@ for (const target of TARGETS) {
               headers: { ...headers, Cookie: cookie },
               body: { requestType: "human" },
             });
-          const expired = accept(invite!);
+          const revoked = accept(invite!);
+          expect(revoked.status, revoked.body).toBeGreaterThanOrEqual(400);
+          const expired = accept(weeklyInvite!);
           expect(expired.status, expired.body).toBeGreaterThanOrEqual(400);
-          record(target, "the expired invite is refused", String(expired.status));
+          record(target, "the revoked and the expired invite are refused", `${revoked.status}, ${expired.status}`);
           const accepted = accept(renewedInvite!);
           expect(accepted.status, accepted.body).toBe(202);
           expect(JSON.parse(readiness().body)).toMatchObject({ bootstrapStatus: "ready" });
