@@ -149,9 +149,32 @@ describe.each(STACKS)("the %s stack", (stack) => {
     const databaseInit = jobs.find((j) => /-(pg|db)-init$/.test(j.metadata.name))!;
     const bootstrap = jobs.find((j) => j.metadata.name === "paperclip-bootstrap-ceo")!;
     expect(databaseInit.spec).toMatchObject({ backoffLimit: 3, activeDeadlineSeconds: 900, ttlSecondsAfterFinished: 24 * 3600 });
-    // The first-admin log holds an invite valid 72 hours: the Job goes when the invite expires.
-    expect(bootstrap.spec).toMatchObject({ backoffLimit: 2, activeDeadlineSeconds: 1800, ttlSecondsAfterFinished: 72 * 3600 });
+    // The first-admin log holds its invite until the weekly renewal replaces it: the Job goes then.
+    expect(bootstrap.spec).toMatchObject({ backoffLimit: 2, activeDeadlineSeconds: 1800, ttlSecondsAfterFinished: 7 * 24 * 3600 });
     for (const job of [databaseInit, bootstrap]) expect(job.spec.template.spec.restartPolicy).toBe("OnFailure");
+  });
+
+  it("renews the first-admin invite weekly with the first-admin Job's own pod, keeping the newest run", () => {
+    const [renewal, ...more] = objectsOfKind(recordings[stack], "CronJob").map((j) => j.manifest);
+    expect(more).toEqual([]);
+    const bootstrap = objectNamed(recordings[stack], "Job", "paperclip-bootstrap-ceo").manifest;
+    expect(renewal.metadata.name).toBe("paperclip-bootstrap-renewal");
+    // Weekly is far inside the invite's 720 hours, so a failed run or two leaves a valid invite.
+    expect(renewal.spec).toMatchObject({
+      schedule: "0 3 * * 1",
+      concurrencyPolicy: "Forbid",
+      successfulJobsHistoryLimit: 1,
+      failedJobsHistoryLimit: 1,
+    });
+    expect(renewal.spec.jobTemplate.spec).toMatchObject({ backoffLimit: 2, activeDeadlineSeconds: 1800 });
+    // No TTL: the newest run's log holds the current invite until the next run replaces it.
+    expect(renewal.spec.jobTemplate.spec.ttlSecondsAfterFinished).toBeUndefined();
+    const pod = renewal.spec.jobTemplate.spec.template;
+    expect(pod.metadata.labels.app).toBe("paperclip-bootstrap-renewal");
+    expect(pod.spec.containers).toEqual(bootstrap.spec.template.spec.containers);
+    expect(pod.spec.volumes).toEqual(bootstrap.spec.template.spec.volumes);
+    expect(pod.spec.automountServiceAccountToken).toBe(false);
+    expect(pod.metadata.annotations).toEqual(bootstrap.spec.template.metadata.annotations);
   });
 
   it("assembles DATABASE_URL in the container, after the password variable it expands", () => {

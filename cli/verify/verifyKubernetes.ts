@@ -127,7 +127,8 @@ export async function verifyKubernetes(expected: readonly ExpectedWorkload[], ta
         continue;
       }
       if (found === undefined) {
-        // A finished Job is removed by its TTL (the first-admin Job after 72 hours, with its invite).
+        // A finished Job is removed by its TTL (the first-admin Job a week after it finished, once the
+        // weekly renewal CronJob has replaced its invite; verify does not read the CronJob's runs).
         if (workload.firstAdmin) notes.push(`first-admin Job ${namespace}/${name}: gone (removed by its TTL after it finished)`);
         continue;
       }

@@ -91,7 +91,8 @@ const sha256 = (text: string): string => createHash("sha256").update(text).diges
 /**
  * Paperclip on Kubernetes, the same for every Kubernetes stack: one replica (StatefulSet, or a
  * Deployment with `Recreate`), a ReadWriteOnce volume at /paperclip made writable for uid 1000 by
- * `fsGroup: 1000`, an init container that writes config.json when absent and the agent JWT secret,
+ * `fsGroup: 1000`, an init container that writes config.json when absent (its connection string
+ * always) and the agent JWT secret,
  * the shared model's environment (gateway URLs; no provider key), probes with the Host header the
  * hostname guard accepts, and a Service. Security posture (contract): non-root uid 1000, no privilege
  * escalation, all capabilities dropped, RuntimeDefault seccomp, no service-account token (agents get
@@ -169,6 +170,8 @@ export class PaperclipWorkload extends pulumi.ComponentResource {
         { name: "PAPERCLIP_CONFIG", value: configPath },
         { name: "PAPERCLIP_CONFIG_TEMPLATE", value: `${PAPERCLIP_CONFIG_MOUNT}/config.json` },
         secretEnv(PAPERCLIP_AGENT_JWT_SECRET_ENV, args.agentJwtSecret),
+        // For config.json's connection string, which `paperclipai doctor` reads (scripts.ts).
+        ...databaseUrlEnv(args.database),
       ],
       resources: resourceRequirements({ cpuRequest: "10m", cpuLimit: "100m", memoryRequest: "16Mi", memoryLimit: "64Mi" }),
       securityContext,

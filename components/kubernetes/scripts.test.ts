@@ -41,40 +41,56 @@ describe("the configure init step", () => {
   const home = join(work, "paperclip");
   const instance = join(home, "instances", "default");
   const template = join(work, "config-template.json");
-  const env = (jwt: string) => ({
+  const databaseUrl = (password: string) => `postgres://paperclip:${password}@db.example.svc.cluster.local:5432/paperclip`;
+  const env = (jwt: string, password = "c".repeat(64)) => ({
     PAPERCLIP_CONFIG: join(instance, "config.json"),
     PAPERCLIP_CONFIG_TEMPLATE: template,
     PAPERCLIP_AGENT_JWT_SECRET: jwt,
+    DATABASE_URL: databaseUrl(password),
   });
+  const withUrl = (config: object, password = "c".repeat(64)) =>
+    `${JSON.stringify({ ...config, database: { connectionString: databaseUrl(password) } }, null, 2)}\n`;
 
   it("writes config.json and the agent JWT secret on first boot, private to the node user", () => {
     writeFileSync(template, '{"$meta":{"version":1}}\n');
     const run = sh(script, env("a".repeat(64)));
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
-    expect(readFileSync(join(instance, "config.json"), "utf8")).toBe('{"$meta":{"version":1}}\n');
+    expect(readFileSync(join(instance, "config.json"), "utf8")).toBe(withUrl({ $meta: { version: 1 } }));
     expect(readFileSync(join(instance, ".env"), "utf8")).toBe(`PAPERCLIP_AGENT_JWT_SECRET=${"a".repeat(64)}\n`);
     expect(statSync(join(instance, "config.json")).mode & 0o777).toBe(0o600);
     expect(statSync(join(instance, ".env")).mode & 0o777).toBe(0o600);
   });
 
-  it("keeps an existing config.json, and replaces only the JWT line of .env when the secret rotates", () => {
+  it("keeps an existing config.json but its connection string, and replaces only the JWT line of .env when the secret rotates", () => {
     writeFileSync(join(instance, "config.json"), '{"edited":"by an operator"}\n');
     writeFileSync(join(instance, ".env"), `OTHER=1\nPAPERCLIP_AGENT_JWT_SECRET=${"a".repeat(64)}\nLAST=2\n`);
     writeFileSync(template, '{"$meta":{"version":1},"new":true}\n');
-    const run = sh(script, env("b".repeat(64)));
+    const run = sh(script, env("b".repeat(64), "d".repeat(64)));
     expect(run.status).toBe(0);
     expect(run.stdout).toContain("kept the existing");
-    expect(readFileSync(join(instance, "config.json"), "utf8")).toBe('{"edited":"by an operator"}\n');
+    expect(run.stdout).toContain("set the database connection string");
+    expect(readFileSync(join(instance, "config.json"), "utf8")).toBe(withUrl({ edited: "by an operator" }, "d".repeat(64)));
+    expect(statSync(join(instance, "config.json")).mode & 0o777).toBe(0o600);
     expect(readFileSync(join(instance, ".env"), "utf8")).toBe(`OTHER=1\nLAST=2\nPAPERCLIP_AGENT_JWT_SECRET=${"b".repeat(64)}\n`);
   });
 
   it("changes nothing when run again", () => {
     const before = readFileSync(join(instance, ".env"), "utf8");
-    const run = sh(script, env("b".repeat(64)));
+    const config = readFileSync(join(instance, "config.json"), "utf8");
+    const run = sh(script, env("b".repeat(64), "d".repeat(64)));
     expect(run.status).toBe(0);
     expect(run.stdout).not.toContain("set the agent JWT secret");
+    expect(run.stdout).not.toContain("set the database connection string");
     expect(readFileSync(join(instance, ".env"), "utf8")).toBe(before);
+    expect(readFileSync(join(instance, "config.json"), "utf8")).toBe(config);
+  });
+
+  it("refuses to run without DATABASE_URL (doctor would fail on the file it leaves)", () => {
+    const { DATABASE_URL: _, ...rest } = env("b".repeat(64));
+    const run = sh(script, rest);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe("configure: DATABASE_URL is not set\n");
   });
 });
 

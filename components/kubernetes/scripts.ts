@@ -17,13 +17,18 @@ export const SCRIPT_FILES = {
 
 /**
  * Init container: puts config.json in the instance directory when it is absent (an operator may
- * have edited it with `paperclipai configure`; the environment overrides it anyway), and keeps the
- * agent JWT secret line of `<instance>/.env` equal to the generated secret, so rotating it works.
- * Paperclip loads that .env at start, as `paperclipai onboard` would have written it.
+ * have edited it with `paperclipai configure`; the environment overrides it anyway), keeps its
+ * `database.connectionString` equal to DATABASE_URL, and keeps the agent JWT secret line of
+ * `<instance>/.env` equal to the generated secret, so rotating either works. Paperclip loads that
+ * .env at start, as `paperclipai onboard` would have written it. The connection string is there for
+ * `paperclipai doctor`, whose database check reads only the file (the server and `auth bootstrap-ceo`
+ * prefer DATABASE_URL): without it doctor fails on every Kubernetes install. The file is 0600, node's.
  */
 export const CONFIGURE_INSTANCE_SCRIPT = `#!/bin/sh
-# Writes config.json when absent and the agent JWT secret into the instance's .env.
-# Environment: PAPERCLIP_CONFIG (target path), PAPERCLIP_CONFIG_TEMPLATE, PAPERCLIP_AGENT_JWT_SECRET.
+# Writes config.json when absent, its database connection string, and the agent JWT secret into the
+# instance's .env.
+# Environment: PAPERCLIP_CONFIG (target path), PAPERCLIP_CONFIG_TEMPLATE, PAPERCLIP_AGENT_JWT_SECRET,
+# DATABASE_URL.
 set -eu
 umask 077
 instance_dir=$(dirname "$PAPERCLIP_CONFIG")
@@ -36,6 +41,23 @@ if [ ! -e "$PAPERCLIP_CONFIG" ]; then
 else
   echo "configure: kept the existing $PAPERCLIP_CONFIG"
 fi
+
+if [ -z "\${DATABASE_URL:-}" ]; then
+  echo "configure: DATABASE_URL is not set" >&2
+  exit 1
+fi
+# The URL reaches node through the environment only, never through the shell's text.
+node -e '
+const fs = require("fs");
+const file = process.env.PAPERCLIP_CONFIG;
+const config = JSON.parse(fs.readFileSync(file, "utf8"));
+config.database = config.database || {};
+if (config.database.connectionString === process.env.DATABASE_URL) process.exit(0);
+config.database.connectionString = process.env.DATABASE_URL;
+fs.writeFileSync(file + ".tmp", JSON.stringify(config, null, 2) + "\\n", { mode: 0o600 });
+fs.renameSync(file + ".tmp", file);
+console.log("configure: set the database connection string in " + file);
+'
 
 env_file="$instance_dir/.env"
 touch "$env_file"

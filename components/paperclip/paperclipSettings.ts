@@ -86,7 +86,8 @@ export const PAPERCLIP_MIN_MEMORY_MIB = 1024;
  * The first-admin bootstrap: upstream's `paperclipai auth bootstrap-ceo` prints a one-time invite
  * URL while no instance admin exists, but exits 0 even when it created none (no config, database
  * down), so every target runs it through a check of its output. Invites expire: the targets ask
- * for the longest upstream allows and renew it on every Paperclip start while no admin exists.
+ * for the longest upstream allows and renew it while no admin exists (fly: on every start; Kubernetes:
+ * a weekly CronJob, components/kubernetes/PaperclipBootstrapJob.ts).
  */
 export const PAPERCLIP_BOOTSTRAP = {
   /** Upstream's maximum (1..720 hours). */

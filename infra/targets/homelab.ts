@@ -408,11 +408,13 @@ export const homelabTarget: TargetImplementation = {
     );
 
     const bootstrapJob = `${appName}-bootstrap-ceo`;
+    const inviteRenewal = `${appName}-bootstrap-renewal`;
     new PaperclipBootstrapJob(
       bootstrapJob,
       {
         namespace: namespaceName,
         jobName: bootstrapJob,
+        renewalName: inviteRenewal,
         image: paperclip.image,
         configFiles: workload.configFiles,
         healthUrl: workload.healthUrl,
@@ -427,6 +429,8 @@ export const homelabTarget: TargetImplementation = {
       namespace: namespaceName,
       publicUrl: plan.deployment.publicUrl,
       firstAdminInvite: `kubectl --namespace ${namespaceName} logs job/${bootstrapJob}`,
+      // While no admin exists the invite is renewed weekly; the newest one is in the newest run's log.
+      renewedAdminInvite: `kubectl --namespace ${namespaceName} logs --selector app=${inviteRenewal} --tail=-1`,
       ...(plan.shell ? { shellAddress: plan.shell.loadBalancerIP } : {}),
       platform: plan.platform,
       backups: backupStatus(config, { notYet: BACKUPS_NOT_YET.homelab }),

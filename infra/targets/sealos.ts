@@ -224,11 +224,13 @@ export const sealosTarget: TargetImplementation = {
     });
 
     const bootstrapJob = `${appName}-bootstrap-ceo`;
+    const inviteRenewal = `${appName}-bootstrap-renewal`;
     new PaperclipBootstrapJob(
       bootstrapJob,
       {
         namespace,
         jobName: bootstrapJob,
+        renewalName: inviteRenewal,
         image: paperclip.image,
         configFiles: workload.configFiles,
         healthUrl: workload.healthUrl,
@@ -244,6 +246,8 @@ export const sealosTarget: TargetImplementation = {
       namespace,
       publicUrl: entry.url,
       firstAdminInvite: `kubectl --namespace ${namespace} logs job/${bootstrapJob}`,
+      // While no admin exists the invite is renewed weekly; the newest one is in the newest run's log.
+      renewedAdminInvite: `kubectl --namespace ${namespace} logs --selector app=${inviteRenewal} --tail=-1`,
       platform: SEALOS_PLATFORM,
       backups: backupStatus(config, { notYet: BACKUPS_NOT_YET.sealos }),
     };

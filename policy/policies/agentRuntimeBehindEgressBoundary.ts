@@ -136,9 +136,10 @@ export const agentRuntimeBehindEgressBoundary: StackValidationPolicy = {
   validateStack: (args, reportViolation) => {
     const settings = settingsOf<Settings>(args, configSchema);
     const model = readStack(stackResources(args.resources));
-    // A Job's and an init container's command is the stack's own one-shot step (the database's
-    // setup, the first admin), run before or beside the server that spawns agents: not judged.
-    const oneShot = (w: Workload) => w.kubernetes?.kind === "Job" || w.kubernetes?.initContainer === true;
+    // A Job's, a CronJob's and an init container's command is the stack's own one-shot step (the
+    // database's setup, the first admin and its renewal), run before or beside the server that
+    // spawns agents: not judged.
+    const oneShot = (w: Workload) => ["Job", "CronJob"].includes(w.kubernetes?.kind ?? "") || w.kubernetes?.initContainer === true;
     const agents = model.workloads.filter(
       (w) => !w.hostService && w.target !== "fly" && !oneShot(w) && isAgentRuntime(w, settings.agentRuntimes),
     );

@@ -73,14 +73,7 @@ export class NamespaceMachine {
       { source: join(etc, "group"), target: "/etc/group", file: true },
       ...binds.map((bind) => ({ ...bind, source: isAbsolute(bind.source) ? bind.source : join(this.root, bind.source) })),
     ];
-    for (const bind of this.binds) {
-      if (bind.file) {
-        if (!existsSync(bind.source)) writeFileSync(bind.source, "");
-      } else {
-        mkdirSync(bind.source, { recursive: true });
-        mkdirSync(bind.target, { recursive: true });
-      }
-    }
+    for (const bind of this.binds) prepare(bind);
   }
 
   path(...parts: string[]): string {
@@ -92,27 +85,56 @@ export class NamespaceMachine {
    * in it). The returned process is unshare's; `pid` of the namespace is that of its child shell.
    */
   start(argv: string[], env: NodeJS.ProcessEnv): NamespaceProcess {
-    const setup = [
-      "set -e",
-      "ip link set lo up",
-      ...this.binds.map((_, index) => `mount --bind "$BIND_SOURCE_${index}" "$BIND_TARGET_${index}"`),
-      'exec "$@"',
-    ].join("\n");
-    const bindEnv = Object.fromEntries(
-      this.binds.flatMap((bind, index) => [
-        [`BIND_SOURCE_${index}`, bind.source],
-        [`BIND_TARGET_${index}`, bind.target],
-      ]),
-    );
-    // The setup shell gets the bind paths; `env -u` drops them before the target's command runs.
-    const unset = Object.keys(bindEnv).flatMap((name) => ["-u", name]);
+    const { script, bindEnv, unset } = bindSetup(this.binds);
     const child = spawn(
       "unshare",
-      ["--mount", "--net", "--propagation", "private", "--fork", "sh", "-c", setup, "sh", "env", ...unset, ...argv],
-      { env: { ...env, ...bindEnv }, stdio: ["ignore", "pipe", "pipe"], detached: true },
+      ["--mount", "--net", "--propagation", "private", "--fork", "sh", "-c", script, "sh", "env", ...unset, ...argv],
+      {
+        env: { ...env, ...bindEnv },
+        stdio: ["ignore", "pipe", "pipe"],
+        detached: true,
+      },
     );
     this.children.push(child);
     return new NamespaceProcess(child);
+  }
+
+  /**
+   * Starts `argv` in a root of its own (a new mount namespace over this machine's filesystem, with
+   * `binds` and the machine's passwd/group) that shares the network of `beside`: the way a container
+   * shares its pod's network but not its filesystem. Relative sources are in the machine's directory.
+   * The returned process is `argv` itself (nothing forks on the way), so stop() signals it.
+   */
+  enter(beside: NamespaceProcess, binds: BindMount[], argv: string[], env: NodeJS.ProcessEnv): NamespaceProcess {
+    const own = [
+      ...this.binds.slice(0, 2),
+      ...binds.map((bind) => ({ ...bind, source: isAbsolute(bind.source) ? bind.source : this.path(bind.source) })),
+    ];
+    own.forEach((bind, index) => index >= 2 && prepare(bind, own.slice(0, index)));
+    const { script, bindEnv, unset } = bindSetup(own);
+    const child = spawn(
+      "nsenter",
+      [
+        "--target",
+        String(beside.namespacePid()),
+        "--net",
+        "--",
+        "unshare",
+        "--mount",
+        "--propagation",
+        "private",
+        "sh",
+        "-c",
+        script,
+        "sh",
+        "env",
+        ...unset,
+        ...argv,
+      ],
+      { env: { ...env, ...bindEnv }, stdio: ["ignore", "pipe", "pipe"], detached: true },
+    );
+    this.children.push(child);
+    return new NamespaceProcess(child, true);
   }
 
   /** Stops what is still running and removes the machine's directory. */
@@ -130,13 +152,48 @@ export class NamespaceMachine {
   }
 }
 
+/**
+ * A bind's source exists (an empty file or directory when absent), and a directory's target too;
+ * a target inside an earlier bind's target must exist in that bind's source (nothing is made here).
+ */
+function prepare(bind: BindMount, earlier: readonly BindMount[] = []): void {
+  if (bind.file) {
+    if (!existsSync(bind.source)) writeFileSync(bind.source, "");
+  } else {
+    mkdirSync(bind.source, { recursive: true });
+    if (!earlier.some((outer) => bind.target.startsWith(`${outer.target}/`))) mkdirSync(bind.target, { recursive: true });
+  }
+}
+
+/** The shell that brings loopback up and makes the binds, the paths it reads, and `env -u` for them. */
+function bindSetup(binds: readonly BindMount[]): { script: string; bindEnv: Record<string, string>; unset: string[] } {
+  const script = [
+    "set -e",
+    "ip link set lo up",
+    ...binds.map((_, index) => `mount --bind "$BIND_SOURCE_${index}" "$BIND_TARGET_${index}"`),
+    'exec "$@"',
+  ].join("\n");
+  const bindEnv = Object.fromEntries(
+    binds.flatMap((bind, index) => [
+      [`BIND_SOURCE_${index}`, bind.source],
+      [`BIND_TARGET_${index}`, bind.target],
+    ]),
+  );
+  // The setup shell gets the bind paths; `env -u` drops them before the target's command runs.
+  return { script, bindEnv, unset: Object.keys(bindEnv).flatMap((name) => ["-u", name]) };
+}
+
 export class NamespaceProcess {
   stdout = "";
   stderr = "";
   readonly exited: Promise<number | null>;
   private done = false;
 
-  constructor(private readonly child: ChildProcess) {
+  /** `entered`: the process is the command itself (NamespaceMachine.enter), not unshare's parent. */
+  constructor(
+    private readonly child: ChildProcess,
+    private readonly entered = false,
+  ) {
     child.stdout!.on("data", (chunk: Buffer) => (this.stdout += chunk.toString()));
     child.stderr!.on("data", (chunk: Buffer) => (this.stderr += chunk.toString()));
     this.exited = new Promise((resolve) =>
@@ -153,6 +210,7 @@ export class NamespaceProcess {
 
   /** A process inside the namespace (unshare's child), to enter it with nsenter. */
   namespacePid(): number {
+    if (this.entered) return this.child.pid!;
     const children = readFileSync(`/proc/${this.child.pid}/task/${this.child.pid}/children`, "utf8").trim().split(/\s+/);
     return Number(children[0]);
   }
