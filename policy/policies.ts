@@ -6,8 +6,10 @@ import type { Policies } from "@pulumi/policy";
 import { accessRequiresIdentityProvider } from "./policies/accessRequiresIdentityProvider";
 import { agentMailOnlyViaMcpEndpoint } from "./policies/agentMailOnlyViaMcpEndpoint";
 import { agentModelTrafficViaGateway } from "./policies/agentModelTrafficViaGateway";
+import { agentNoGatewayMasterKey } from "./policies/agentNoGatewayMasterKey";
 import { agentNoMailServerAccess } from "./policies/agentNoMailServerAccess";
 import { agentNoProviderCredentials } from "./policies/agentNoProviderCredentials";
+import { agentNoServiceSecrets } from "./policies/agentNoServiceSecrets";
 import { agentRuntimeBehindEgressBoundary } from "./policies/agentRuntimeBehindEgressBoundary";
 import { edgeRoutesOnlyTheTunnel } from "./policies/edgeRoutesOnlyTheTunnel";
 import { emailOutboxDrainedByHostOnly } from "./policies/emailOutboxDrainedByHostOnly";
@@ -32,6 +34,8 @@ export const PACK_NAME = "paperclip-harness";
 /** Principle 3: agents reach models and mail only through the gateways a human would use. */
 export const PRINCIPLE_3_POLICIES: Policies = [
   agentNoProviderCredentials,
+  agentNoGatewayMasterKey,
+  agentNoServiceSecrets,
   agentModelTrafficViaGateway,
   providerCredentialsOnlyInGateway,
   openWebUiModelsViaGateway,

@@ -114,6 +114,35 @@ describe("the fedora stack", () => {
     ]);
   });
 
+  it("gives the gateway's master key to LiteLLM and the key registration only; Paperclip and OpenWebUI hold registered virtual keys", () => {
+    const valueOf = (name: string) => {
+      const values = stringsIn(stack.recording.resources.find((r) => r.name === name)!.inputs.stdin);
+      expect(values, name).toHaveLength(1);
+      return values[0]!;
+    };
+    const holders = (value: string) =>
+      stack.recording.resources.filter((r) => stringsIn(r.inputs).some((s) => s.includes(value))).map((r) => r.name);
+    const master = valueOf("harness-secret-litellm-litellm-master-key");
+    expect(holders(master).sort()).toEqual(["harness-secret-litellm-keys-environment", "harness-secret-litellm-litellm-master-key"]);
+    const agents = valueOf("harness-secret-paperclip-anthropic-auth-token");
+    const chat = valueOf("harness-secret-openwebui-openai-api-key");
+    expect(new Set([master, agents, chat]).size).toBe(3);
+    expect(valueOf("harness-secret-paperclip-openai-api-key")).toBe(agents);
+    expect(valueOf("harness-secret-openwebui-rag-openai-api-key")).toBe(chat);
+    // Both are registered by litellm-keys, which runs once LiteLLM is healthy and before its clients.
+    const environment = valueOf("harness-secret-litellm-keys-environment");
+    expect(environment).toContain(`PAPERCLIP_GATEWAY_KEY="${agents}"`);
+    expect(environment).toContain(`OPENWEBUI_GATEWAY_KEY="${chat}"`);
+    const registration = hostFile(stack.artifacts, ".config/systemd/user/litellm-keys.service");
+    for (const line of ["Type=oneshot", "RemainAfterExit=true", "After=litellm.service"]) expect(registration).toContain(line);
+    expect(unitValues(units.get("openwebui")!, "After")[0]).toContain("litellm-keys.service");
+    const plan = JSON.parse(hostFile(stack.artifacts, ".local/lib/paperclip-harness/litellm-keys.json")) as {
+      keys: { alias: string; limits: Record<string, unknown> }[];
+    };
+    expect(plan.keys.map((k) => k.alias)).toEqual(["paperclip-agents", "openwebui"]);
+    expect(plan.keys[0]!.limits.maxBudget).toBeGreaterThan(0);
+  });
+
   it("never writes a secret into a plan, a unit or any other artifact", () => {
     const secrets = [...stack.recording.producedSecrets, ...stack.recording.secretConfigValues];
     expect(secrets.length).toBeGreaterThan(40);
@@ -138,8 +167,9 @@ describe("the fedora stack", () => {
     expect(wanted).toContain("sodiwin-etl.timer");
     expect(wanted).toContain("cloudflared.service");
     expect(wanted).not.toContain("sodiwin-etl.service");
-    expect(unitValues(units.get("paperclip")!, "After")).toEqual(["paperclip-db.service litellm.service"]);
-    expect(unitValues(units.get("paperclip")!, "Wants")).toEqual(["paperclip-db.service litellm.service"]);
+    // litellm-keys: the agents' virtual key is registered before Paperclip starts.
+    expect(unitValues(units.get("paperclip")!, "After")).toEqual(["paperclip-db.service litellm.service litellm-keys.service"]);
+    expect(unitValues(units.get("paperclip")!, "Wants")).toEqual(["paperclip-db.service litellm.service litellm-keys.service"]);
     // Wants, never Requires: restarting a dependency must not restart its dependents.
     for (const [name, unit] of units) expect(unitValues(unit, "Requires"), name).toEqual([]);
   });

@@ -115,6 +115,28 @@ describe("fly and Kubernetes renderer refusals, reported as the operator's setti
   });
 });
 
+describe("the operator's gatewayKey is a virtual key, never the gateway's master key", () => {
+  const cases = [
+    { stack: "fly", value: "sk-1234", says: "is LiteLLM's default master key (sk-1234)" },
+    { stack: "sealos", value: "sk-master-0123456789abcdef", says: "looks like the gateway's master (administrator) key" },
+    { stack: "homelab", value: `sk-ant-api03-${"x".repeat(40)}`, says: "is in the Anthropic key format, a provider's key" },
+  ];
+  for (const { stack, value, says } of cases) {
+    it(`${stack}: ${says} names gatewayKey and never shows the value`, async () => {
+      // Set encrypted, as the operator would (the homelab stack file has no gatewayKey of its own).
+      const settings = readStackSettings(root, readProjectFile(root), stack);
+      const config = {
+        values: { ...settings.config, "paperclip-harness:gatewayKey": value },
+        secretKeys: [...settings.secretKeys, "paperclip-harness:gatewayKey"],
+      };
+      const message = await problemsOf(recordStack({ root, stack, config }));
+      expect(message).toContain(`paperclip-harness:gatewayKey = (secret): ${says}`);
+      expect(message).toContain("POST /key/generate");
+      if (value !== "sk-1234") expect(message).not.toContain(value);
+    });
+  }
+});
+
 describe("stack files of the wrong shape", () => {
   let dir: string | undefined;
   afterEach(() => dir && rmSync(dir, { recursive: true, force: true }));

@@ -10,6 +10,7 @@ import { dovecot } from "./dovecot";
 import { egressProxy } from "./egress-proxy";
 import { emailDrain } from "./email-drain";
 import { litellmDb } from "./litellm-db";
+import { litellmKeys } from "./litellm-keys";
 import { litellmRedis } from "./litellm-redis";
 import { litellm } from "./litellm";
 import { llamaSwap } from "./llama-swap";
@@ -38,6 +39,7 @@ export const CATALOG: readonly ServiceDefinition[] = [
   egressProxy,
   emailDrain,
   litellmDb,
+  litellmKeys,
   litellmRedis,
   litellm,
   llamaSwap,

@@ -61,7 +61,10 @@ export const litellm: ServiceDefinition = (context) => {
       ...Object.fromEntries(cloudModels.map((m) => [m.apiKeyEnv, operator(m.configKey, { optional: true })])),
     },
     generatedSecrets: [
-      { name: "litellm-master-key", description: "LITELLM_MASTER_KEY: admin key of the gateway, also the agents' bearer." },
+      {
+        name: "litellm-master-key",
+        description: "LITELLM_MASTER_KEY: admin key of the gateway; only LiteLLM and litellm-keys hold it (clients get virtual keys).",
+      },
       {
         name: "litellm-salt-key",
         description: "LITELLM_SALT_KEY: encrypts provider credentials stored in LiteLLM's database; never rotate it.",

@@ -1,5 +1,6 @@
 import { NIGHTLY } from "./backupPolicy";
-import { LITELLM_MASTER_KEY, litellmGatewayUrl } from "./litellm";
+import { litellmGatewayUrl } from "./litellm";
+import { OPENWEBUI_GATEWAY_KEY } from "./litellm-keys";
 import { generated, secretTemplate } from "./secretValue";
 import type { ServiceDefinition } from "./types";
 
@@ -43,15 +44,16 @@ export const openwebui: ServiceDefinition = (context) => ({
   },
   secretEnv: {
     WEBUI_SECRET_KEY: generated("openwebui-secret-key"),
-    OPENAI_API_KEY: LITELLM_MASTER_KEY,
-    RAG_OPENAI_API_KEY: LITELLM_MASTER_KEY,
+    // Its own scoped virtual key (litellm-keys), not the gateway's master key (issue 20).
+    OPENAI_API_KEY: OPENWEBUI_GATEWAY_KEY,
+    RAG_OPENAI_API_KEY: OPENWEBUI_GATEWAY_KEY,
     DATABASE_URL: secretTemplate`postgresql://openwebui:${generated("openwebui-db-password")}@openwebui-db:5432/openwebui`,
     REDIS_URL,
     WEBSOCKET_REDIS_URL: REDIS_URL,
   },
   generatedSecrets: [{ name: "openwebui-secret-key", description: "WEBUI_SECRET_KEY: signs OpenWebUI's sessions." }],
   volumes: [{ kind: "volume", name: "openwebui-data", mountPath: "/app/backend/data" }],
-  dependsOn: ["openwebui-db", "openwebui-redis", "litellm"],
+  dependsOn: ["openwebui-db", "openwebui-redis", "litellm", "litellm-keys"],
   health: {
     command: ["CMD", "curl", "-fsS", `http://127.0.0.1:${PORT}/health`],
     interval: "30s",

@@ -17,7 +17,8 @@ import { PI_VERSION, renderPaperclipContainerfile } from "../../components/paper
 import { parseImageReference } from "../config/formats";
 import { generated, secretJson, secretTemplate } from "./secretValue";
 import type { ServiceDefinition } from "./types";
-import { LITELLM_MASTER_KEY, litellmGatewayUrl } from "./litellm";
+import { litellmGatewayUrl } from "./litellm";
+import { PAPERCLIP_GATEWAY_KEY } from "./litellm-keys";
 import { MCP_ENDPOINT_SECRET_ENV, mcpEndpointConfigFiles, mcpEndpointEnvironment } from "./mcpEndpoint";
 import { egressProxyEnvironment } from "./egress-proxy";
 
@@ -71,8 +72,9 @@ export const paperclip: ServiceDefinition = (context) => {
       // The generated secrets by role (auth secret, secrets master key, agent JWT secret).
       ...Object.fromEntries(PAPERCLIP_GENERATED_SECRETS.map((spec) => [PAPERCLIP_SECRET_ENV[spec.role], generated(spec.name)])),
       [PAPERCLIP_SECRET_ENV.databaseUrl]: PAPERCLIP_DATABASE_URL,
-      // Agents reach models only through LiteLLM, with LiteLLM's key as their only credential.
-      ...Object.fromEntries(GATEWAY_KEY_ENV.map((name) => [name, LITELLM_MASTER_KEY])),
+      // Agents reach models only through LiteLLM, with their scoped virtual key as their only
+      // credential (registered by litellm-keys; never the master key).
+      ...Object.fromEntries(GATEWAY_KEY_ENV.map((name) => [name, PAPERCLIP_GATEWAY_KEY])),
       // Agents send mail only through the company's MCP endpoint, with its service token.
       ...MCP_ENDPOINT_SECRET_ENV,
     },
@@ -99,7 +101,8 @@ export const paperclip: ServiceDefinition = (context) => {
     user: "1000:1000",
     entrypoint: "/usr/local/bin/node",
     command: PAPERCLIP_SERVER_COMMAND,
-    dependsOn: ["paperclip-db", "litellm"],
+    // litellm-keys: the agents' key is registered before Paperclip starts.
+    dependsOn: ["paperclip-db", "litellm", "litellm-keys"],
     // The hostname guard answers 403 to unknown hosts, health checks included: send an allowed Host.
     health: {
       command: [

@@ -3,6 +3,7 @@
  * the Podman secrets, the Caddy route, the Tunnel ingress rule, the DNS record, the Access
  * application — is derived from it.
  */
+import type { GatewayKeyLimits } from "../../components/litellm/gatewayKeys";
 import type { SecretValue } from "./secretValue";
 
 /**
@@ -243,6 +244,11 @@ export interface HostService extends ServiceBase {
    * finish within the timeout (seconds). Default: systemd's (the whole group, 90 s).
    */
   stop?: { killMode: "mixed" | "control-group"; timeoutSec: number };
+  /**
+   * Runs to completion each time it is started (a oneshot that stays active after success), so a
+   * unit ordered after it starts only once it has finished: the gateway's key registration.
+   */
+  oneshot?: { timeoutSec: number };
 }
 
 export type ServiceDeclaration = ContainerService | HostService;
@@ -277,6 +283,8 @@ export interface CatalogSettings {
   googleOAuthClientId?: string;
   /** The digest Cockpit's floating tag is pinned to (`cockpitImageDigest`), when the operator gave one. */
   cockpitImageDigest?: string;
+  /** The limits of the gateway's scoped virtual keys, by client (`gatewayKeyLimits`, defaults applied). */
+  gatewayKeyLimits?: Readonly<Record<"paperclip" | "openwebui", GatewayKeyLimits>>;
   /** The operator's egress lists (`egressAllowHosts`, `egressDenyHosts`). */
   egress?: { allowHosts: readonly string[]; denyHosts: readonly string[] };
 }

@@ -30,6 +30,7 @@ import { HOST_PROGRAMS, memoizedHostPrograms } from "./fedora/hostPrograms";
 import { PROVIDED_SECRET_SOURCES } from "./fedora/providedSecrets";
 import { declareGeneratedSecrets, rotationProblems, secretOutput } from "./generatedSecrets";
 import type { TargetImplementation } from "./target";
+import { DEFAULT_GATEWAY_KEY_LIMITS } from "../config/keys/gatewayKeys";
 
 export interface FedoraStackPlan {
   catalog: ResolvedCatalog;
@@ -60,6 +61,7 @@ export function planFedora(config: ConfigValues, inputs: FedoraPlanInputs = {}):
     emailProducerSenders: { mcp: producerSenders.mcp.drainSenders, dlq: producerSenders.dlq.drainSenders },
     ...(config.googleOAuthClientId === undefined ? {} : { googleOAuthClientId: config.googleOAuthClientId }),
     egress: { allowHosts: config.egressAllowHosts ?? [], denyHosts: config.egressDenyHosts ?? [] },
+    gatewayKeyLimits: { ...DEFAULT_GATEWAY_KEY_LIMITS, ...config.gatewayKeyLimits },
     ...(config.cockpitImageDigest === undefined ? {} : { cockpitImageDigest: config.cockpitImageDigest }),
   };
   const pools = fedoraAddressPools(config);

@@ -159,6 +159,9 @@ function sourceJudgement(model: StackModel, context: GatewayContext, variable: E
   ) {
     return { ok: true, how: "equal to the gateway's own key" };
   }
+  if (isStackGenerated(model, payload)) {
+    return { ok: true, how: "a key this stack generates (a gateway virtual key), never an operator's value" };
+  }
   if (payload.remoteKey !== undefined && context.ownKeys.some((k) => k.payload?.remoteKey === payload.remoteKey)) {
     return { ok: true, how: "the same external-store key the gateway reads its own key from" };
   }
@@ -169,6 +172,38 @@ function sourceJudgement(model: StackModel, context: GatewayContext, variable: E
     return { ok: false, why: `${payload.label} holds a value from the stack's configuration, not one derived from the gateway's key` };
   }
   return { ok: false, why: `${payload.label} is not derived from the gateway's key` };
+}
+
+/** Resources whose output is random bytes the stack generates (components/secrets/Secret32.ts). */
+const GENERATOR_TYPES = new Set([
+  "random:index/randomBytes:RandomBytes",
+  "random:index/randomPassword:RandomPassword",
+  "harness:secrets:Secret32",
+]);
+
+/**
+ * A value made only of random bytes the stack generates: a gateway virtual key the stack registers
+ * (fedora's litellm-keys). A provider key is never generated: it comes from the operator's
+ * configuration, which carries no provenance.
+ */
+export function isStackGenerated(model: StackModel, payload: SecretPayload): boolean {
+  return payload.provenance.length > 0 && payload.provenance.every((urn) => GENERATOR_TYPES.has(model.byUrn.get(urn)?.type ?? ""));
+}
+
+/** True when a secret is the one the gateway reads its own (master, administrator) key from. */
+export function isGatewayOwnKey(context: GatewayContext, ref: SecretRef, payload: SecretPayload | undefined): boolean {
+  if (ref.pending) return false;
+  return context.ownKeys.some(
+    (k) =>
+      sameRef(k.ref, ref) ||
+      (payload?.remoteKey !== undefined && k.payload?.remoteKey === payload.remoteKey) ||
+      (typeof payload?.value === "string" && payload.value.length >= 8 && k.payload?.value === payload.value) ||
+      (payload !== undefined &&
+        payload.provenance.length > 0 &&
+        (k.payload?.provenance.length ?? 0) > 0 &&
+        payload.provenance.every((urn) => k.payload!.provenance.includes(urn)) &&
+        k.payload!.provenance.every((urn) => payload.provenance.includes(urn))),
+  );
 }
 
 /**

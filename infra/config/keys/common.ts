@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { gatewayBaseUrl } from "../gatewayUrl";
 import { key, TARGETS } from "../keySpec";
+import { masterKeyReason } from "../gatewayKeyShape";
 
 export const commonKeys = {
   target: key({
@@ -46,10 +47,13 @@ export const commonKeys = {
   gatewayKey: key({
     kind: "string",
     description:
-      "The key agents present to the model gateway (a LiteLLM virtual key): their only model credential, never a provider's key (Principle 3). The homelab stack reads it from an ExternalSecret when externalSecretStore is set, and needs it here otherwise.",
+      "The key agents present to the model gateway: a LiteLLM virtual key made for them (POST /key/generate with the master key, with a budget and rate limits; docs/gateway-keys.md), never the gateway's master key and never a provider's key (Principle 3). The homelab stack reads it from an ExternalSecret when externalSecretStore is set, and needs it here otherwise.",
     targets: ["fly", "sealos", "homelab"],
     requiredOn: ["fly", "sealos"],
     secret: true,
-    schema: z.string(),
+    schema: z.string().superRefine((value, context) => {
+      const why = masterKeyReason(value);
+      if (why) context.addIssue({ code: "custom", message: why });
+    }),
   }),
 };

@@ -12,6 +12,7 @@ import { homelabKeys } from "./homelab";
 import { kubernetesKeys } from "./kubernetes";
 import { sealosKeys } from "./sealos";
 import { flyKeys } from "./fly";
+import { gatewayKeyLimitKeys } from "./gatewayKeys";
 
 /**
  * Merges the areas' keys; a name defined by two areas is a bug (spreading would silently keep one),
@@ -41,6 +42,7 @@ export const CONFIG_KEYS = mergeKeyAreas(
   homelabKeys,
   flyKeys,
   backupKeys,
+  gatewayKeyLimitKeys,
 );
 
 export type ConfigKeyName = keyof typeof CONFIG_KEYS;

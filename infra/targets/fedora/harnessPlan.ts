@@ -404,14 +404,15 @@ function hostServicePlan(service: HostService): ServicePlan {
       ...(dependencies.length > 0 ? { Wants: dependencies, After: dependencies } : {}),
     },
     service: {
-      Type: "exec",
+      Type: service.oneshot ? "oneshot" : "exec",
+      ...(service.oneshot ? { RemainAfterExit: true, TimeoutStartSec: `${service.oneshot.timeoutSec}s` } : {}),
       ExecStart: service.exec.map(hostValue),
       ...(service.env && Object.keys(service.env).length > 0
         ? { Environment: Object.fromEntries(Object.entries(service.env).map(([k, v]) => [k, hostValue(v)])) }
         : {}),
       ...(environmentFile ? { EnvironmentFile: [withSpecifiers(`%h/${environmentFile}`)] } : {}),
       Restart: service.restart,
-      RestartSec: "5s",
+      ...(service.restart === "no" ? {} : { RestartSec: "5s" }),
       ...(service.restartPreventExitStatus?.length ? { RestartPreventExitStatus: [...service.restartPreventExitStatus] } : {}),
       ...(service.stop ? { KillMode: service.stop.killMode, TimeoutStopSec: `${service.stop.timeoutSec}s` } : {}),
       // Files a host program creates (its journal, its state) are its user's alone.
