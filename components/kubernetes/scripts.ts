@@ -17,13 +17,15 @@ export const SCRIPT_FILES = {
 
 /**
  * Init container: puts config.json in the instance directory when it is absent (an operator may
- * have edited it with `paperclipai configure`; the environment overrides it anyway), and keeps the
- * agent JWT secret line of `<instance>/.env` equal to the generated secret, so rotating it works.
- * Paperclip loads that .env at start, as `paperclipai onboard` would have written it.
+ * have edited it with `paperclipai configure`), sets its `database.connectionString` to
+ * DATABASE_URL on every start (the server's environment has no DATABASE_URL, which would reach
+ * every agent), and keeps the agent JWT secret line of `<instance>/.env` equal to the secret, so
+ * rotating it works. Paperclip loads that .env at start, as `paperclipai onboard` would have written it.
  */
 export const CONFIGURE_INSTANCE_SCRIPT = `#!/bin/sh
-# Writes config.json when absent and the agent JWT secret into the instance's .env.
-# Environment: PAPERCLIP_CONFIG (target path), PAPERCLIP_CONFIG_TEMPLATE, PAPERCLIP_AGENT_JWT_SECRET.
+# Writes config.json when absent, its database URL, and the agent JWT secret into the instance's .env.
+# Environment: PAPERCLIP_CONFIG (target path), PAPERCLIP_CONFIG_TEMPLATE, PAPERCLIP_AGENT_JWT_SECRET,
+# DATABASE_URL.
 set -eu
 umask 077
 instance_dir=$(dirname "$PAPERCLIP_CONFIG")
@@ -36,6 +38,19 @@ if [ ! -e "$PAPERCLIP_CONFIG" ]; then
 else
   echo "configure: kept the existing $PAPERCLIP_CONFIG"
 fi
+
+# The URL goes from the environment into the file (mode 0600) with node: on no command line, in no log.
+# shellcheck disable=SC2016 # JavaScript in single quotes, not shell
+node -e '
+  const fs = require("node:fs");
+  const path = process.env.PAPERCLIP_CONFIG;
+  const config = JSON.parse(fs.readFileSync(path, "utf8"));
+  if (config.database?.connectionString === process.env.DATABASE_URL) process.exit(0);
+  config.database = { ...config.database, mode: "postgres", connectionString: process.env.DATABASE_URL };
+  fs.writeFileSync(path + ".tmp", JSON.stringify(config, null, 2) + "\\n", { mode: 0o600 });
+  fs.renameSync(path + ".tmp", path);
+  console.log("configure: set the database URL in " + path);'
+chmod 0600 "$PAPERCLIP_CONFIG"
 
 env_file="$instance_dir/.env"
 touch "$env_file"
