@@ -382,7 +382,6 @@ export const homelabTarget: TargetImplementation = {
         kind: "Deployment",
         deployment: plan.deployment,
         secretEnv: {
-          [PAPERCLIP_SECRET_ENV.authSecret]: authSecretRef,
           [PAPERCLIP_SECRET_ENV.secretsMasterKey]: fromAppSecrets(PAPERCLIP_SECRET_ENV.secretsMasterKey),
           // Agents reach models only through the gateway, with its key as their only credential.
           ...Object.fromEntries(PAPERCLIP_SECRET_ROLES.gatewayKey.map((variable) => [variable, gatewayRef])),
@@ -390,6 +389,7 @@ export const homelabTarget: TargetImplementation = {
         },
         database,
         extraEnv: Object.entries(proxyEnv).map(([name, value]) => ({ name, value })),
+        // The auth secret reaches the server through the instance's .env only (the init container writes it).
         agentJwtSecret: authSecretRef,
         resources: paperclip.resources,
         volumeSize: paperclip.volumeSize,

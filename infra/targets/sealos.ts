@@ -186,13 +186,13 @@ export const sealosTarget: TargetImplementation = {
         kind: "StatefulSet",
         deployment: plan.deployment,
         secretEnv: {
-          [PAPERCLIP_SECRET_ENV.authSecret]: fromAppSecrets(PAPERCLIP_SECRET_ENV.authSecret),
           [PAPERCLIP_SECRET_ENV.secretsMasterKey]: fromAppSecrets(PAPERCLIP_SECRET_ENV.secretsMasterKey),
           // Agents reach models only through the gateway, with its key as their only credential.
           ...Object.fromEntries(PAPERCLIP_SECRET_ROLES.gatewayKey.map((variable) => [variable, gatewayKey])),
         },
         extraEnv: plan.bucketName === undefined ? [] : sealosObjectStorageEnv(plan.workspaceUser, plan.bucketName),
         database,
+        // The auth secret reaches the server through the instance's .env only (the init container writes it).
         agentJwtSecret: fromAppSecrets(PAPERCLIP_SECRET_ENV.authSecret),
         resources: paperclip.resources,
         volumeSize: paperclip.volumeSize,
