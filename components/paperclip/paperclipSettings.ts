@@ -116,7 +116,8 @@ export const PAPERCLIP_BOOTSTRAP = {
  * GATEWAY_KEY_FOR_PROVIDERS_ENV. Always the gateway's key, never a provider's.
  */
 export const GATEWAY_KEY_ENV = ["ANTHROPIC_API_KEY"] as const;
-export const GATEWAY_URL_ENV = ["ANTHROPIC_BASE_URL"] as const;
+/** OPENAI_BASE_URL too, so that any OpenAI SDK an agent runs goes to the gateway, not api.openai.com. */
+export const GATEWAY_URL_ENV = ["ANTHROPIC_BASE_URL", "OPENAI_BASE_URL"] as const;
 
 /** The gateway's id in PAPERCLIP_CODEX_PROVIDERS (codex's `[model_providers.<id>]`). */
 export const CODEX_GATEWAY_PROVIDER = "gateway";
@@ -228,6 +229,7 @@ export function paperclipEnvironment(deployment: PaperclipDeployment): Record<st
     DO_NOT_TRACK: "1",
     PAPERCLIP_MIGRATION_AUTO_APPLY: "true",
     ANTHROPIC_BASE_URL: deployment.gatewayBaseUrl,
+    OPENAI_BASE_URL: deployment.gatewayBaseUrl,
     // Read by the codex adapter inside the server; stripped from what codex itself inherits.
     PAPERCLIP_CODEX_PROVIDERS: codexProviders(deployment.gatewayBaseUrl),
   };
