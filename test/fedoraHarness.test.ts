@@ -108,9 +108,10 @@ describe("the fedora stack", () => {
     const litellmYaml = hostFile(stack.artifacts, ".config/harness/litellm/litellm.yaml");
     expect(litellmYaml).toContain("api_key: os.environ/ANTHROPIC_API_KEY");
     // Paperclip's model credential is the gateway's key, never a provider's.
+    // Not OPENAI_API_KEY: the server sends it to api.openai.com to list codex models.
     expect(unitValues(units.get("paperclip")!, "Secret").filter((s) => /API_KEY|AUTH_TOKEN/.test(s))).toEqual([
-      "paperclip-anthropic-auth-token,type=env,target=ANTHROPIC_AUTH_TOKEN",
-      "paperclip-openai-api-key,type=env,target=OPENAI_API_KEY",
+      "paperclip-anthropic-api-key,type=env,target=ANTHROPIC_API_KEY",
+      "paperclip-gateway-api-key,type=env,target=GATEWAY_API_KEY",
     ]);
   });
 

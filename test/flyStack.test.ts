@@ -51,7 +51,7 @@ function plainStrings(value: unknown): string[] {
 }
 
 describe("the fly stack", () => {
-  test("is one FlyApp (app, volume, private IP, staged secrets, deploy) and four generated secrets", () => {
+  test("is one FlyApp (app, volume, private IP, staged secrets, deploy) and three generated secrets", () => {
     const names = (r: RecordedResource) => [r.type, r.name, base.resources.find((p) => p.urn === r.parent)?.name ?? "(stack)"];
     expect(
       base.resources
@@ -70,8 +70,6 @@ describe("the fly stack", () => {
         ["random:index/randomBytes:RandomBytes", "paperclip-better-auth-secret-bytes", "paperclip-better-auth-secret"],
         ["harness:secrets:Secret32", "paperclip-secrets-master-key", "paperclip-harness-fly"],
         ["random:index/randomBytes:RandomBytes", "paperclip-secrets-master-key-bytes", "paperclip-secrets-master-key"],
-        ["harness:secrets:Secret32", "paperclip-agent-jwt-secret", "paperclip-harness-fly"],
-        ["random:index/randomBytes:RandomBytes", "paperclip-agent-jwt-secret-bytes", "paperclip-agent-jwt-secret"],
         ["harness:secrets:Secret32", "paperclip-db-password", "paperclip-harness-fly"],
         ["random:index/randomBytes:RandomBytes", "paperclip-db-password-bytes", "paperclip-db-password"],
       ].sort(),
@@ -101,7 +99,7 @@ describe("the fly stack", () => {
     expect(isWireSecret(deployEnv.FLY_API_TOKEN)).toBe(true);
     const secrets = byName(base, "paperclip-secrets");
     expect((secrets.wireInputs.environment as Record<string, unknown>).FLY_SECRET_NAMES).toBe(
-      "ANTHROPIC_AUTH_TOKEN BETTER_AUTH_SECRET DATABASE_URL HARNESS_PG_PASSWORD OPENAI_API_KEY PAPERCLIP_AGENT_JWT_SECRET PAPERCLIP_SECRETS_MASTER_KEY TAILSCALE_AUTH_KEY",
+      "ANTHROPIC_API_KEY GATEWAY_API_KEY HARNESS_PG_PASSWORD PAPERCLIP_AGENT_JWT_SECRET PAPERCLIP_SECRETS_MASTER_KEY TAILSCALE_AUTH_KEY",
     );
     expect(isWireSecret(secrets.wireInputs.stdin)).toBe(true);
   });
@@ -139,7 +137,7 @@ describe("the fly stack", () => {
     expect(base.secretConfigValues).toEqual(
       expect.arrayContaining([`offline-secret(${P}flyApiToken)`, `offline-secret(${P}gatewayKey)`, `offline-secret(${P}tailscaleAuthKey)`]),
     );
-    expect(base.producedSecrets.length).toBe(8); // four Secret32s, hex and base64 each
+    expect(base.producedSecrets.length).toBe(6); // three Secret32s, hex and base64 each
     const plan = planDocument(base);
     const readable = [
       JSON.stringify(plan),
@@ -158,7 +156,7 @@ describe("the fly stack", () => {
         .filter(Boolean)
         .map((line) => line.slice(0, line.indexOf("="))),
     ).toEqual(
-      "ANTHROPIC_AUTH_TOKEN BETTER_AUTH_SECRET DATABASE_URL HARNESS_PG_PASSWORD OPENAI_API_KEY PAPERCLIP_AGENT_JWT_SECRET PAPERCLIP_SECRETS_MASTER_KEY TAILSCALE_AUTH_KEY".split(
+      "ANTHROPIC_API_KEY GATEWAY_API_KEY HARNESS_PG_PASSWORD PAPERCLIP_AGENT_JWT_SECRET PAPERCLIP_SECRETS_MASTER_KEY TAILSCALE_AUTH_KEY".split(
         " ",
       ),
     );
@@ -179,7 +177,7 @@ describe("the Principle 3 exception, where the policy pack reads it", () => {
       " ",
     );
     expect(names).toContain("CLAUDE_CODE_OAUTH_TOKEN");
-    expect(names).not.toContain("ANTHROPIC_AUTH_TOKEN");
+    expect(names).not.toContain("ANTHROPIC_API_KEY");
     const flyToml = String((byName(direct, "paperclip-deploy").wireInputs.environment as Record<string, unknown>).FLY_BUILD_FLY_TOML);
     expect((parseToml(flyToml) as { env: Record<string, string> }).env).not.toHaveProperty("ANTHROPIC_BASE_URL");
     expect(direct.outputs.principle3Exception).toBe("Claude Code reaches Anthropic directly (directClaudeSubscription)");

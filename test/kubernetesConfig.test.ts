@@ -229,9 +229,14 @@ describe("optional parts of the Kubernetes stacks", () => {
     const env = envOf(container(paperclipPod(recording, "Deployment"), "paperclip"));
     // `kubectl port-forward svc/paperclip 3100`: the hostname guard always admits localhost.
     expect(env.get("PAPERCLIP_PUBLIC_URL").value).toBe("http://localhost:3100");
-    expect(env.get("BETTER_AUTH_SECRET").valueFrom.secretKeyRef).toEqual({ name: "paperclip-secrets", key: "BETTER_AUTH_SECRET" });
-    expect(env.get("OPENAI_API_KEY").valueFrom.secretKeyRef).toEqual({ name: "paperclip-gateway", key: "api-key" });
-    expect(env.get("ANTHROPIC_AUTH_TOKEN").valueFrom.secretKeyRef).toEqual({ name: "paperclip-gateway", key: "api-key" });
+    // The generated auth secret reaches the server through the instance's .env (the init container).
+    const configure = envOf(container(paperclipPod(recording, "Deployment"), "configure"));
+    expect(configure.get("PAPERCLIP_AGENT_JWT_SECRET").valueFrom.secretKeyRef).toEqual({
+      name: "paperclip-secrets",
+      key: "PAPERCLIP_AGENT_JWT_SECRET",
+    });
+    expect(env.get("ANTHROPIC_API_KEY").valueFrom.secretKeyRef).toEqual({ name: "paperclip-gateway", key: "api-key" });
+    expect(env.get("GATEWAY_API_KEY").valueFrom.secretKeyRef).toEqual({ name: "paperclip-gateway", key: "api-key" });
     expect(objectNamed(recording, "Secret", "paperclip-gateway").manifest.stringData).toBe("[secret]");
     expect(recording.secretConfigValues).toContain("sk-litellm-virtual-key-for-paperclip");
     expect(JSON.stringify(planDocument(recording))).not.toContain("sk-litellm-virtual-key-for-paperclip");

@@ -29,9 +29,11 @@ import {
 const STACKS = ["sealos", "homelab"] as const;
 type Stack = (typeof STACKS)[number];
 
-/** Credentials of model providers and clouds that must never reach an agent runtime (system.md §2). */
+/**
+ * Credentials of model providers and clouds that must never reach an agent runtime (system.md §2).
+ * ANTHROPIC_API_KEY is the gateway's key here (checked below: the gateway Secret, the gateway URL).
+ */
 const PROVIDER_KEY_NAMES = [
-  "ANTHROPIC_API_KEY",
   "GEMINI_API_KEY",
   "GOOGLE_API_KEY",
   "OPENROUTER_API_KEY",
@@ -177,22 +179,23 @@ describe.each(STACKS)("the %s stack", (stack) => {
     expect(pod.metadata.annotations).toEqual(bootstrap.spec.template.metadata.annotations);
   });
 
-  it("assembles DATABASE_URL in the container, after the password variable it expands", () => {
-    const env = [...envOf(paperclipContainer(stack)).keys()];
-    const url = envOf(paperclipContainer(stack)).get("DATABASE_URL");
+  it("assembles DATABASE_URL in the init container only, after the password variable it expands (agents inherit the server's)", () => {
+    const configure = container(workloadOf(stack).manifest.spec.template.spec, "configure");
+    const env = [...envOf(configure).keys()];
+    const url = envOf(configure).get("DATABASE_URL");
     expect(url.value).toMatch(
       /^postgres:\/\/paperclip:\$\(PG_PASSWORD\)@paperclip-(pg|db)-postgresql\.[a-z0-9-]+\.svc\.cluster\.local:5432\/paperclip$/,
     );
     expect(env.indexOf("PG_PASSWORD")).toBeLessThan(env.indexOf("DATABASE_URL"));
-    expect(envOf(paperclipContainer(stack)).get("PG_PASSWORD").valueFrom.secretKeyRef).toBeDefined();
+    expect(envOf(configure).get("PG_PASSWORD").valueFrom.secretKeyRef).toBeDefined();
+    expect(envOf(paperclipContainer(stack)).has("DATABASE_URL")).toBe(false);
+    expect(envOf(paperclipContainer(stack)).has("PG_PASSWORD")).toBe(false);
   });
 
   it("delivers every secret role of the Paperclip model as the model's variables (test/paperclipRoles.test.ts)", () => {
     const pod = workloadOf(stack).manifest.spec.template.spec;
     const fromSecrets = (c: unknown) => [...envOf(c).entries()].filter(([, v]) => v.valueFrom?.secretKeyRef).map(([name]) => name);
-    // DATABASE_URL is assembled in the container from the password Secret ($(PG_PASSWORD)).
-    const delivered = [...fromSecrets(paperclipContainer(stack)), ...fromSecrets(container(pod, "configure")), "DATABASE_URL"];
-    expect(envOf(paperclipContainer(stack)).get("DATABASE_URL").value).toContain("$(PG_PASSWORD)");
+    const delivered = [...fromSecrets(paperclipContainer(stack)), ...fromSecrets(container(pod, "configure"))];
     expect(roleMap(delivered)).toEqual(MODEL_ROLE_MAP);
   });
 
@@ -204,7 +207,7 @@ describe.each(STACKS)("the %s stack", (stack) => {
     const config = JSON.parse(objectNamed(recordings[stack], "ConfigMap", "paperclip").manifest.data[CONFIG_JSON_KEY]);
     expect(config.$meta.version).toBe(1);
     expect(config.server.deploymentMode).toBe("authenticated");
-    // DATABASE_URL beats the file: no connection string (and so no password) in the ConfigMap.
+    // The init container sets the connection string in the volume's copy: none (no password) in the ConfigMap.
     expect(config.database).toMatchObject({ mode: "postgres" });
     expect(config.database).not.toHaveProperty("connectionString");
   });
@@ -219,8 +222,11 @@ describe.each(STACKS)("the %s stack", (stack) => {
     const env = envOf(paperclipContainer(stack));
     expect(env.get("ANTHROPIC_BASE_URL").value).toBe(GATEWAY_URL[stack]);
     expect(env.get("OPENAI_BASE_URL").value).toBe(GATEWAY_URL[stack]);
-    const gatewayKey = env.get("OPENAI_API_KEY").valueFrom.secretKeyRef;
-    expect(env.get("ANTHROPIC_AUTH_TOKEN").valueFrom.secretKeyRef).toEqual(gatewayKey);
+    const gatewayKey = env.get("ANTHROPIC_API_KEY").valueFrom.secretKeyRef;
+    expect(env.get("GATEWAY_API_KEY").valueFrom.secretKeyRef).toEqual(gatewayKey);
+    // The server would send OPENAI_API_KEY to api.openai.com to list codex models.
+    expect(env.has("OPENAI_API_KEY")).toBe(false);
+    expect(env.has("ANTHROPIC_AUTH_TOKEN")).toBe(false);
     expect(gatewayKey.name).toBe(stack === "sealos" ? "paperclip-gateway" : "paperclip-llm-key");
   });
 
@@ -422,7 +428,13 @@ describe("the homelab stack", () => {
     for (const e of externalSecrets) expect(e.apiVersion).toBe("external-secrets.io/v1");
     const env = envOf(paperclipContainer("homelab"));
     expect(env.get("BRAVE_API_KEY").valueFrom.secretKeyRef).toEqual({ name: "paperclip-brave", key: "BRAVE_API_KEY", optional: true });
-    expect(env.get("BETTER_AUTH_SECRET").valueFrom.secretKeyRef).toEqual({ name: "paperclip-auth", key: "BETTER_AUTH_SECRET" });
+    // The auth secret reaches the server through the instance's .env, which the init container writes.
+    const configure = container(workloadOf("homelab").manifest.spec.template.spec, "configure");
+    expect(envOf(configure).get("PAPERCLIP_AGENT_JWT_SECRET").valueFrom.secretKeyRef).toEqual({
+      name: "paperclip-auth",
+      key: "PAPERCLIP_AGENT_JWT_SECRET",
+    });
+    expect(env.has("BETTER_AUTH_SECRET")).toBe(false);
     expect(env.has("RESEND_API_KEY")).toBe(false);
   });
 

@@ -40,8 +40,7 @@ export const FLY_POSTGRES = {
 
 /**
  * The connection string of the seed config.json. It has no password, because the image must hold
- * none: the start script hands Paperclip DATABASE_URL with the generated password, and
- * DATABASE_URL takes precedence over the file for both the server and `paperclipai` commands.
+ * none: the start script writes the URL with the generated password into the copy on the volume.
  */
 export function seedConnectionString(): string {
   return `postgres://${FLY_POSTGRES.user}@${FLY_POSTGRES.host}:${FLY_POSTGRES.port}/${FLY_POSTGRES.database}`;
@@ -51,7 +50,7 @@ export function seedConnectionString(): string {
 export const START_SCRIPT_SECRET_ENV = {
   /** Reusable Tailscale auth key; the script removes it from the environment before Paperclip starts. */
   tailscaleAuthKey: "TAILSCALE_AUTH_KEY",
-  /** Password of the paperclip database role; the script puts it into DATABASE_URL and removes it. */
+  /** Password of the paperclip database role; the script puts it into config.json and removes it. */
   postgresPassword: "HARNESS_PG_PASSWORD",
 } as const;
 

@@ -5,11 +5,11 @@
 #      with --statedir on the volume, so the node keeps its identity across restarts. The reusable
 #      auth key goes in on stdin and leaves the environment before anything else starts.
 #   2. PostgreSQL from the image's packages, found with pg_config --bindir, data on the volume,
-#      initialised once; the paperclip role's password is (re)set from the secret on every boot, and
-#      DATABASE_URL (a Fly secret too) must name exactly that role, password, address and database.
+#      initialised once; the paperclip role's password is (re)set from the secret on every boot.
 #   3. Paperclip's config: the seed in the image is copied onto the volume only when none is there;
-#      on every boot its database.connectionString is set to DATABASE_URL, because `paperclipai
-#      doctor` (run by `paperclipai run`) connects with that string only. The file is node's, 0600.
+#      on every boot its database.connectionString is set to the URL of that role, password, address
+#      and database. It is the server's only copy of the password (node's file, 0600): Paperclip hands
+#      its environment to every agent, so no DATABASE_URL there, and the password variable is removed.
 #   4. Paperclip as the node user (runuser keeps the environment; su would drop it). While the
 #      instance has no admin, every boot prints a fresh invite URL for the first admin (the previous
 #      one is revoked; each lasts 30 days); a boot that can create none fails.
@@ -44,9 +44,9 @@ json_get() {
 }
 
 require_env FLY_APP_NAME PORT PAPERCLIP_HOME PAPERCLIP_CONFIG PAPERCLIP_PUBLIC_URL \
-  BETTER_AUTH_SECRET PAPERCLIP_SECRETS_MASTER_KEY PAPERCLIP_AGENT_JWT_SECRET TAILSCALE_AUTH_KEY HARNESS_SEED_CONFIG \
+  PAPERCLIP_SECRETS_MASTER_KEY PAPERCLIP_AGENT_JWT_SECRET TAILSCALE_AUTH_KEY HARNESS_SEED_CONFIG \
   HARNESS_TAILSCALE_STATE_DIR HARNESS_PG_DATA HARNESS_PG_SOCKET_DIR HARNESS_PG_HOST HARNESS_PG_PORT \
-  HARNESS_PG_USER HARNESS_PG_DATABASE HARNESS_PG_PASSWORD DATABASE_URL
+  HARNESS_PG_USER HARNESS_PG_DATABASE HARNESS_PG_PASSWORD
 
 # Values that end up in a URL or in pg_ctl's options (which a shell re-reads) must be plain.
 case "$PORT$HARNESS_PG_PORT" in *[!0-9]*) fail "PORT and HARNESS_PG_PORT must be port numbers" ;; esac
@@ -57,11 +57,16 @@ case "$HARNESS_PG_USER$HARNESS_PG_DATABASE" in
   *[!a-z0-9_]*) fail "HARNESS_PG_USER and HARNESS_PG_DATABASE may only hold a-z, 0-9 and _" ;;
 esac
 case "$HARNESS_PG_PASSWORD" in
-  *[!0-9a-f]*) fail "HARNESS_PG_PASSWORD must be lower-case hex (it appears in DATABASE_URL unescaped)" ;;
+  *[!0-9a-f]*) fail "HARNESS_PG_PASSWORD must be lower-case hex (it appears in the database URL unescaped)" ;;
 esac
-if [ "$DATABASE_URL" != "postgres://$HARNESS_PG_USER:$HARNESS_PG_PASSWORD@$HARNESS_PG_HOST:$HARNESS_PG_PORT/$HARNESS_PG_DATABASE" ]; then
-  fail "DATABASE_URL does not name the database this script sets up (HARNESS_PG_USER, HARNESS_PG_PASSWORD, HARNESS_PG_HOST, HARNESS_PG_PORT, HARNESS_PG_DATABASE)"
-fi
+# Agents inherit Paperclip's environment: none of these may be in it (docs/agent-environment.md).
+# An earlier version of this stack set them as Fly secrets; Paperclip would prefer them to ours.
+for name in DATABASE_URL BETTER_AUTH_SECRET OPENAI_API_KEY ANTHROPIC_AUTH_TOKEN; do
+  if [ -n "$(printenv "$name" || true)" ]; then
+    log "ignoring $name (agents would inherit it; fly secrets unset $name removes it)"
+    unset "$name"
+  fi
+done
 case "$PAPERCLIP_PUBLIC_URL" in
   https://*) ;;
   *) fail "PAPERCLIP_PUBLIC_URL must be an https URL (tailscale serve --https)" ;;
@@ -166,9 +171,6 @@ ALTER ROLE :"db_user" WITH LOGIN PASSWORD :'db_password';
 SELECT format('CREATE DATABASE %I OWNER %I', :'db_name', :'db_user')
   WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = :'db_name') \gexec
 SQL
-# Paperclip passes its whole environment to every agent: keep only what it needs (DATABASE_URL).
-unset HARNESS_PG_PASSWORD
-
 # 3. Paperclip's config ---------------------------------------------------------------------------
 chown node:node "$PAPERCLIP_HOME"
 runuser -u node -- mkdir -p "$(dirname "$PAPERCLIP_CONFIG")"
@@ -180,19 +182,24 @@ else
   runuser -u node -- mv -f "$PAPERCLIP_CONFIG.seed" "$PAPERCLIP_CONFIG"
   log "copied the seed config to $PAPERCLIP_CONFIG"
 fi
-# The password reaches doctor only through this file (node's, mode 0600), never a command line or a
-# log: node reads DATABASE_URL from its environment, writes a sibling file and renames it over.
+# The password reaches Paperclip only through this file (node's, mode 0600), never a command line, a
+# log or its environment: node reads the parts from its environment, writes a sibling file and
+# renames it over.
 # shellcheck disable=SC2016 # JavaScript in single quotes, not shell
 runuser -u node -- node -e '
   const fs = require("node:fs");
-  const path = process.env.PAPERCLIP_CONFIG;
+  const e = process.env;
+  const path = e.PAPERCLIP_CONFIG;
+  const url = `postgres://${e.HARNESS_PG_USER}:${e.HARNESS_PG_PASSWORD}@${e.HARNESS_PG_HOST}:${e.HARNESS_PG_PORT}/${e.HARNESS_PG_DATABASE}`;
   const config = JSON.parse(fs.readFileSync(path, "utf8"));
-  if (config.database?.connectionString === process.env.DATABASE_URL) process.exit(0);
-  config.database = { ...config.database, connectionString: process.env.DATABASE_URL };
+  if (config.database?.connectionString === url) process.exit(0);
+  config.database = { ...config.database, connectionString: url };
   fs.writeFileSync(`${path}.new`, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
   fs.renameSync(`${path}.new`, path);' ||
   fail "cannot set database.connectionString in $PAPERCLIP_CONFIG (is it valid JSON?)"
 chmod 0600 "$PAPERCLIP_CONFIG"
+# Paperclip hands its environment to every agent: the password leaves it before Paperclip starts.
+unset HARNESS_PG_PASSWORD
 
 # 4. Paperclip ------------------------------------------------------------------------------------
 log "starting Paperclip as node"

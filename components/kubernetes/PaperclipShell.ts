@@ -2,7 +2,13 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PAPERCLIP_HOME } from "../paperclip/paperclipSettings";
 import { childOptions } from "./childOptions";
-import { GATEWAY_KEY_ENV, GATEWAY_URL_ENV } from "../paperclip/paperclipSettings";
+import { GATEWAY_URL_ENV } from "../paperclip/paperclipSettings";
+
+/**
+ * The operator's CLIs in the shell read the gateway's key as a bearer token (Claude Code) and as
+ * OpenAI's key (SDKs). No Paperclip server runs here, so OPENAI_API_KEY is sent to OPENAI_BASE_URL only.
+ */
+const SHELL_GATEWAY_KEY_ENV = ["ANTHROPIC_AUTH_TOKEN", "OPENAI_API_KEY"] as const;
 import { resourceRequirements, restrictedContainerSecurityContext, secretEnv, type SecretKeyRef } from "./podSpec";
 import { renderShellInventory, type ShellInventory } from "./shellInventory";
 
@@ -102,7 +108,7 @@ export class PaperclipShell extends pulumi.ComponentResource {
       ],
       env: [
         ...GATEWAY_URL_ENV.map((name) => ({ name, value: args.gateway.baseUrl })),
-        ...GATEWAY_KEY_ENV.map((name) => secretEnv(name, args.gateway.key)),
+        ...SHELL_GATEWAY_KEY_ENV.map((name) => secretEnv(name, args.gateway.key)),
         ...Object.entries(args.proxyEnv ?? {}).map(([name, value]) => ({ name, value })),
       ],
       resources: resourceRequirements({ cpuRequest: "50m", cpuLimit: "2", memoryRequest: "128Mi", memoryLimit: "2Gi" }),

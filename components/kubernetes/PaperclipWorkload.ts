@@ -51,9 +51,13 @@ export interface PaperclipWorkloadArgs {
   secretEnv?: Readonly<Record<string, SecretKeyRef>>;
   /** Further entries in Kubernetes form (may expand variables defined before them). */
   extraEnv?: readonly EnvVar[];
-  /** Paperclip's database; DATABASE_URL is assembled in the container from the password Secret. */
+  /**
+   * Paperclip's database. Only the init container holds its URL (assembled from the password
+   * Secret) and writes it into config.json on the volume: DATABASE_URL in the server's environment
+   * would reach every agent.
+   */
   database: DatabaseConnection;
-  /** The agent JWT secret; only the init container sees it, and writes it to the instance's .env. */
+  /** The agent JWT secret (the auth secret); the init container writes it to the instance's .env too. */
   agentJwtSecret: SecretKeyRef;
   /** Requests and limits of the Paperclip container (agent CLIs run inside it). */
   resources: ContainerResources;
@@ -91,8 +95,7 @@ const sha256 = (text: string): string => createHash("sha256").update(text).diges
 /**
  * Paperclip on Kubernetes, the same for every Kubernetes stack: one replica (StatefulSet, or a
  * Deployment with `Recreate`), a ReadWriteOnce volume at /paperclip made writable for uid 1000 by
- * `fsGroup: 1000`, an init container that writes config.json when absent (its connection string
- * always) and the agent JWT secret,
+ * `fsGroup: 1000`, an init container that writes config.json (with the database URL) and the agent JWT secret,
  * the shared model's environment (gateway URLs; no provider key), probes with the Host header the
  * hostname guard accepts, and a Service. Security posture (contract): non-root uid 1000, no privilege
  * escalation, all capabilities dropped, RuntimeDefault seccomp, no service-account token (agents get
@@ -146,7 +149,6 @@ export class PaperclipWorkload extends pulumi.ComponentResource {
       ...plainEnv(paperclipEnvironment(args.deployment)),
       ...Object.entries(args.secretEnv ?? {}).map(([variable, ref]) => secretEnv(variable, ref)),
       ...(args.extraEnv ?? []),
-      ...databaseUrlEnv(args.database),
     ];
     assertUniqueNames(env, `the environment of ${name}`);
 
@@ -170,10 +172,12 @@ export class PaperclipWorkload extends pulumi.ComponentResource {
         { name: "PAPERCLIP_CONFIG", value: configPath },
         { name: "PAPERCLIP_CONFIG_TEMPLATE", value: `${PAPERCLIP_CONFIG_MOUNT}/config.json` },
         secretEnv(PAPERCLIP_AGENT_JWT_SECRET_ENV, args.agentJwtSecret),
-        // For config.json's connection string, which `paperclipai doctor` reads (scripts.ts).
+        // Only here: it writes config.json's connection string (scripts.ts), which the server and
+        // `paperclipai doctor` read; the server's own environment has none for agents to inherit.
         ...databaseUrlEnv(args.database),
       ],
-      resources: resourceRequirements({ cpuRequest: "10m", cpuLimit: "100m", memoryRequest: "16Mi", memoryLimit: "64Mi" }),
+      // node writes the database URL into config.json: 64Mi is too tight for it to start.
+      resources: resourceRequirements({ cpuRequest: "10m", cpuLimit: "200m", memoryRequest: "32Mi", memoryLimit: "128Mi" }),
       securityContext,
       volumeMounts: [dataMount, ...configMounts],
     };

@@ -4,7 +4,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
-import { PAPERCLIP_HEALTH, PAPERCLIP_PORT, PAPERCLIP_SECRET_ENV } from "../paperclip/paperclipSettings";
+import { DATABASE_URL_ENV, PAPERCLIP_HEALTH, PAPERCLIP_PORT } from "../paperclip/paperclipSettings";
 
 type EnvVar = k8s.types.input.core.v1.EnvVar;
 
@@ -54,13 +54,14 @@ export const DATABASE_PASSWORD_ENV = "PG_PASSWORD";
 
 /**
  * PG_PASSWORD from the Secret, then DATABASE_URL assembled with `$(PG_PASSWORD)` expansion, so the
- * password never appears in a manifest. Generated passwords are hex: nothing to URL-encode.
+ * password never appears in a manifest. Generated passwords are hex: nothing to URL-encode. Only for
+ * containers that spawn no agent (the init container, the first-admin Job).
  */
 export function databaseUrlEnv(db: DatabaseConnection): EnvVar[] {
   return [
     secretEnv(DATABASE_PASSWORD_ENV, db.password),
     {
-      name: PAPERCLIP_SECRET_ENV.databaseUrl,
+      name: DATABASE_URL_ENV,
       value: `postgres://${encodeURIComponent(db.user)}:$(${DATABASE_PASSWORD_ENV})@${db.host}:${db.port}/${encodeURIComponent(db.database)}`,
     },
   ];

@@ -17,16 +17,14 @@ export const SCRIPT_FILES = {
 
 /**
  * Init container: puts config.json in the instance directory when it is absent (an operator may
- * have edited it with `paperclipai configure`; the environment overrides it anyway), keeps its
- * `database.connectionString` equal to DATABASE_URL, and keeps the agent JWT secret line of
- * `<instance>/.env` equal to the generated secret, so rotating either works. Paperclip loads that
- * .env at start, as `paperclipai onboard` would have written it. The connection string is there for
- * `paperclipai doctor`, whose database check reads only the file (the server and `auth bootstrap-ceo`
- * prefer DATABASE_URL): without it doctor fails on every Kubernetes install. The file is 0600, node's.
+ * have edited it with `paperclipai configure`), sets its `database.connectionString` to
+ * DATABASE_URL on every start (the server's environment has no DATABASE_URL, which would reach
+ * every agent), and keeps the agent JWT secret line of `<instance>/.env` equal to the secret, so
+ * rotating it works. Paperclip loads that .env at start, as `paperclipai onboard` would have written it.
+ * `paperclipai doctor` reads the connection string only from the file, so without it doctor fails.
  */
 export const CONFIGURE_INSTANCE_SCRIPT = `#!/bin/sh
-# Writes config.json when absent, its database connection string, and the agent JWT secret into the
-# instance's .env.
+# Writes config.json when absent, its database URL, and the agent JWT secret into the instance's .env.
 # Environment: PAPERCLIP_CONFIG (target path), PAPERCLIP_CONFIG_TEMPLATE, PAPERCLIP_AGENT_JWT_SECRET,
 # DATABASE_URL.
 set -eu
@@ -46,18 +44,18 @@ if [ -z "\${DATABASE_URL:-}" ]; then
   echo "configure: DATABASE_URL is not set" >&2
   exit 1
 fi
-# The URL reaches node through the environment only, never through the shell's text.
+# The URL goes from the environment into the file (mode 0600) with node: on no command line, in no log.
+# shellcheck disable=SC2016 # JavaScript in single quotes, not shell
 node -e '
-const fs = require("fs");
-const file = process.env.PAPERCLIP_CONFIG;
-const config = JSON.parse(fs.readFileSync(file, "utf8"));
-config.database = config.database || {};
-if (config.database.connectionString === process.env.DATABASE_URL) process.exit(0);
-config.database.connectionString = process.env.DATABASE_URL;
-fs.writeFileSync(file + ".tmp", JSON.stringify(config, null, 2) + "\\n", { mode: 0o600 });
-fs.renameSync(file + ".tmp", file);
-console.log("configure: set the database connection string in " + file);
-'
+  const fs = require("node:fs");
+  const path = process.env.PAPERCLIP_CONFIG;
+  const config = JSON.parse(fs.readFileSync(path, "utf8"));
+  if (config.database?.connectionString === process.env.DATABASE_URL) process.exit(0);
+  config.database = { ...config.database, mode: "postgres", connectionString: process.env.DATABASE_URL };
+  fs.writeFileSync(path + ".tmp", JSON.stringify(config, null, 2) + "\\n", { mode: 0o600 });
+  fs.renameSync(path + ".tmp", path);
+  console.log("configure: set the database URL in " + path);'
+chmod 0600 "$PAPERCLIP_CONFIG"
 
 env_file="$instance_dir/.env"
 touch "$env_file"

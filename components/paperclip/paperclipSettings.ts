@@ -16,23 +16,35 @@ export const PAPERCLIP_UPSTREAM_CALVER = PAPERCLIP_RELEASE.version;
 /** The server entry point of the upstream image (its CMD, run from /app). */
 export const PAPERCLIP_SERVER_COMMAND = ["--import", "./server/node_modules/tsx/dist/loader.mjs", "server/dist/index.js"] as const;
 
-/** Names of the secret environment variables Paperclip reads, by role. */
+/**
+ * Names of the secret environment variables the Paperclip server reads, by role. Paperclip hands its
+ * environment to every agent it spawns, dropping only `PAPERCLIP_*` names (but three);
+ * docs/agent-environment.md. So every server secret travels under a `PAPERCLIP_*` name, or in
+ * config.json: none under a name an agent inherits.
+ */
 export const PAPERCLIP_SECRET_ENV = {
-  /** Signs sessions; Paperclip refuses to start without it; rotating it logs everyone out. */
-  authSecret: "BETTER_AUTH_SECRET",
+  /**
+   * Signs sessions and agents' run tokens. The server takes the session secret from
+   * BETTER_AUTH_SECRET, else this variable, and the run-token secret from this variable, else
+   * BETTER_AUTH_SECRET; `paperclipai doctor` wants this one. BETTER_AUTH_SECRET would reach every
+   * agent, so only this name is set and one value serves both. Rotating it logs everyone out.
+   */
+  authSecret: "PAPERCLIP_AGENT_JWT_SECRET",
   /** Encrypts secrets stored in Paperclip's database: losing it loses them. */
   secretsMasterKey: "PAPERCLIP_SECRETS_MASTER_KEY",
-  /**
-   * Signs agents' run tokens. `paperclipai doctor` (which `paperclipai run` runs first) fails without
-   * it and "repairs" it by writing a random one into the instance's .env: every target sets it.
-   */
-  agentJwtSecret: "PAPERCLIP_AGENT_JWT_SECRET",
-  databaseUrl: "DATABASE_URL",
 } as const;
+
+/**
+ * The database connection string is never in the server's environment (DATABASE_URL would reach
+ * every agent): it is config.json's `database.connectionString`, which the server reads when
+ * DATABASE_URL is unset and which `paperclipai doctor` reads anyway. Only one-shot commands that
+ * spawn no agent (the Kubernetes first-admin Job) get it as this variable.
+ */
+export const DATABASE_URL_ENV = "DATABASE_URL";
 
 /** A secret the stack generates (32 random bytes), by role: its name in the stack and what it is for. */
 export interface PaperclipGeneratedSecret {
-  role: "authSecret" | "secretsMasterKey" | "agentJwtSecret";
+  role: "authSecret" | "secretsMasterKey";
   name: string;
   description: string;
   /** Losing it loses data: protected from deletion and replacement, never rotated by a token. */
@@ -43,8 +55,9 @@ export interface PaperclipGeneratedSecret {
 export const PAPERCLIP_GENERATED_SECRETS: readonly PaperclipGeneratedSecret[] = [
   {
     role: "authSecret",
+    // The name it had as BETTER_AUTH_SECRET: the value stays, so sessions survive the rename.
     name: "paperclip-better-auth-secret",
-    description: "BETTER_AUTH_SECRET: signs sessions; rotating it logs everyone out.",
+    description: "PAPERCLIP_AGENT_JWT_SECRET: signs sessions and agents' run tokens; rotating it logs everyone out.",
   },
   {
     role: "secretsMasterKey",
@@ -52,12 +65,14 @@ export const PAPERCLIP_GENERATED_SECRETS: readonly PaperclipGeneratedSecret[] = 
     description: "PAPERCLIP_SECRETS_MASTER_KEY: encrypts secrets stored in Paperclip's database.",
     protect: true,
   },
-  {
-    role: "agentJwtSecret",
-    name: "paperclip-agent-jwt-secret",
-    description: "PAPERCLIP_AGENT_JWT_SECRET: signs agents' run tokens; rotating it ends running agents' tokens.",
-  },
 ];
+
+/**
+ * The variable holding the gateway's key for the agent CLIs that are told where to find it
+ * (codex's provider entry in PAPERCLIP_CODEX_PROVIDERS names it as its `env_key`). Not
+ * OPENAI_API_KEY: the server sends that one to api.openai.com to list codex models.
+ */
+export const GATEWAY_KEY_FOR_PROVIDERS_ENV = "GATEWAY_API_KEY";
 
 /**
  * Every secret role and the variables it is delivered as. Each target maps these roles onto its own
@@ -66,9 +81,7 @@ export const PAPERCLIP_GENERATED_SECRETS: readonly PaperclipGeneratedSecret[] = 
 export const PAPERCLIP_SECRET_ROLES = {
   authSecret: [PAPERCLIP_SECRET_ENV.authSecret],
   secretsMasterKey: [PAPERCLIP_SECRET_ENV.secretsMasterKey],
-  agentJwtSecret: [PAPERCLIP_SECRET_ENV.agentJwtSecret],
-  databaseUrl: [PAPERCLIP_SECRET_ENV.databaseUrl],
-  gatewayKey: ["ANTHROPIC_AUTH_TOKEN", "OPENAI_API_KEY"],
+  gatewayKey: ["ANTHROPIC_API_KEY", GATEWAY_KEY_FOR_PROVIDERS_ENV],
 } as const;
 export type PaperclipSecretRole = keyof typeof PAPERCLIP_SECRET_ROLES;
 
@@ -99,11 +112,36 @@ export const PAPERCLIP_BOOTSTRAP = {
 
 /**
  * The only model credential an agent holds is a gateway key (Principle 3). Claude Code sends
- * ANTHROPIC_AUTH_TOKEN as a Bearer token; OpenAI SDKs (codex, pi) send OPENAI_API_KEY.
- * Both are the gateway's key, never a provider's.
+ * ANTHROPIC_API_KEY to ANTHROPIC_BASE_URL, and Paperclip bills a claude run as "api" only when
+ * ANTHROPIC_API_KEY is set (as "subscription", cost 0, otherwise). Codex reads the same key from
+ * GATEWAY_KEY_FOR_PROVIDERS_ENV. Always the gateway's key, never a provider's.
  */
-export const GATEWAY_KEY_ENV = PAPERCLIP_SECRET_ROLES.gatewayKey;
+export const GATEWAY_KEY_ENV = ["ANTHROPIC_API_KEY"] as const;
+/** OPENAI_BASE_URL too, so that any OpenAI SDK an agent runs goes to the gateway, not api.openai.com. */
 export const GATEWAY_URL_ENV = ["ANTHROPIC_BASE_URL", "OPENAI_BASE_URL"] as const;
+
+/** The gateway's id in PAPERCLIP_CODEX_PROVIDERS (codex's `[model_providers.<id>]`). */
+export const CODEX_GATEWAY_PROVIDER = "gateway";
+
+/**
+ * PAPERCLIP_CODEX_PROVIDERS: the codex adapter (server side, before spawning codex) writes these
+ * providers into codex's config.toml (@paperclipai/adapter-codex-local, runtime-config); codex
+ * ignores OPENAI_API_KEY from the environment at this release. The gateway speaks OpenAI's
+ * Responses API under /v1.
+ */
+export function codexProviders(gatewayBaseUrl: string): string {
+  return JSON.stringify({
+    providers: {
+      [CODEX_GATEWAY_PROVIDER]: {
+        name: "Model gateway (LiteLLM)",
+        base_url: `${gatewayBaseUrl.replace(/\/+$/, "")}/v1`,
+        env_key: GATEWAY_KEY_FOR_PROVIDERS_ENV,
+        wire_api: "responses",
+      },
+    },
+    model_provider: CODEX_GATEWAY_PROVIDER,
+  });
+}
 
 export interface PaperclipDeployment {
   /** The canonical URL users reach (https://paperclip.example.com). */
@@ -135,8 +173,8 @@ export const PAPERCLIP_STORAGE_ENV = {
   forcePathStyle: "PAPERCLIP_STORAGE_S3_FORCE_PATH_STYLE",
 } as const;
 
-/** The agent JWT secret (signs agents' run tokens; falls back to BETTER_AUTH_SECRET when unset). */
-export const PAPERCLIP_AGENT_JWT_SECRET_ENV = PAPERCLIP_SECRET_ENV.agentJwtSecret;
+/** The agent JWT secret variable (it is the auth secret: PAPERCLIP_SECRET_ENV.authSecret). */
+export const PAPERCLIP_AGENT_JWT_SECRET_ENV = PAPERCLIP_SECRET_ENV.authSecret;
 
 /** Upstream's instance directory and config path (`$PAPERCLIP_HOME/instances/<id>/config.json`). */
 export const PAPERCLIP_INSTANCE_DIR = `${PAPERCLIP_HOME}/instances/${PAPERCLIP_INSTANCE_ID}`;
@@ -169,8 +207,8 @@ export function allowedHostnames(deployment: PaperclipDeployment): string[] {
 }
 
 /**
- * Plain (non-secret) server environment. Paperclip passes its whole environment to every agent it
- * spawns, so nothing secret beyond the gateway key and what Paperclip itself needs may be in it.
+ * Plain (non-secret) server environment. Paperclip passes it to every agent it spawns (less
+ * `PAPERCLIP_*`), so nothing secret is in it; the server's secrets are PAPERCLIP_SECRET_ENV.
  */
 export function paperclipEnvironment(deployment: PaperclipDeployment): Record<string, string> {
   const env: Record<string, string> = {
@@ -193,6 +231,8 @@ export function paperclipEnvironment(deployment: PaperclipDeployment): Record<st
     PAPERCLIP_MIGRATION_AUTO_APPLY: "true",
     ANTHROPIC_BASE_URL: deployment.gatewayBaseUrl,
     OPENAI_BASE_URL: deployment.gatewayBaseUrl,
+    // Read by the codex adapter inside the server; stripped from what codex itself inherits.
+    PAPERCLIP_CODEX_PROVIDERS: codexProviders(deployment.gatewayBaseUrl),
   };
   if (deployment.disableSignUp) env.PAPERCLIP_AUTH_DISABLE_SIGN_UP = "true";
   if (deployment.storage) {
@@ -217,9 +257,8 @@ export function paperclipConfigDocument<S>(deployment: PaperclipDeployment, conn
 }
 
 /**
- * The same document with no secret in it: the connection string is left to DATABASE_URL, which
- * beats config.json (env > file) and which `paperclipai auth bootstrap-ceo` reads first. For targets
- * that assemble DATABASE_URL in the container (Kubernetes `$(VAR)` expansion) and so never hold it.
+ * The same document with no secret in it, for a ConfigMap: the Kubernetes init container copies it
+ * to the volume and sets `database.connectionString` there from the password Secret.
  */
 export function paperclipConfigDocumentWithoutSecrets(deployment: PaperclipDeployment) {
   return configDocument(deployment, { mode: "postgres" } as const);

@@ -1,11 +1,11 @@
 import { NIGHTLY } from "./backupPolicy";
 import {
-  GATEWAY_KEY_ENV,
   PAPERCLIP_GENERATED_SECRETS,
   PAPERCLIP_HEALTH,
   PAPERCLIP_HOME,
   PAPERCLIP_PORT,
   PAPERCLIP_SECRET_ENV,
+  PAPERCLIP_SECRET_ROLES,
   PAPERCLIP_SERVER_COMMAND,
   PAPERCLIP_UPSTREAM_CALVER,
   PAPERCLIP_UPSTREAM_IMAGE,
@@ -22,7 +22,10 @@ import { PAPERCLIP_GATEWAY_KEY } from "./litellm-keys";
 import { MCP_ENDPOINT_SECRET_ENV, mcpEndpointConfigFiles, mcpEndpointEnvironment } from "./mcpEndpoint";
 import { egressProxyEnvironment } from "./egress-proxy";
 
-/** Podman mounts secrets of type=mount here; config.json is one because it holds the DB password. */
+/**
+ * Podman mounts secrets of type=mount here; config.json is one because it holds the DB password
+ * (the server's only copy of it: no DATABASE_URL, which agents would inherit).
+ */
 const CONFIG_PATH = "/run/secrets/paperclip-config.json";
 
 export const PAPERCLIP_DATABASE_URL = secretTemplate`postgres://paperclip:${generated("paperclip-db-password")}@paperclip-db:5432/paperclip`;
@@ -69,12 +72,12 @@ export const paperclip: ServiceDefinition = (context) => {
       ...egressProxyEnvironment(["litellm", "paperclip-db"]),
     },
     secretEnv: {
-      // The generated secrets by role (auth secret, secrets master key, agent JWT secret).
+      // The generated secrets by role (auth secret, secrets master key), under PAPERCLIP_* names,
+      // which Paperclip drops from what agents inherit. The database URL is in config.json only.
       ...Object.fromEntries(PAPERCLIP_GENERATED_SECRETS.map((spec) => [PAPERCLIP_SECRET_ENV[spec.role], generated(spec.name)])),
-      [PAPERCLIP_SECRET_ENV.databaseUrl]: PAPERCLIP_DATABASE_URL,
       // Agents reach models only through LiteLLM, with their scoped virtual key as their only
       // credential (registered by litellm-keys; never the master key).
-      ...Object.fromEntries(GATEWAY_KEY_ENV.map((name) => [name, PAPERCLIP_GATEWAY_KEY])),
+      ...Object.fromEntries(PAPERCLIP_SECRET_ROLES.gatewayKey.map((name) => [name, PAPERCLIP_GATEWAY_KEY])),
       // Agents send mail only through the company's MCP endpoint, with its service token.
       ...MCP_ENDPOINT_SECRET_ENV,
     },

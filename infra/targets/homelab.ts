@@ -4,7 +4,7 @@
  * shared Paperclip workload as a Deployment with `Recreate` behind a LoadBalancer with a fixed LAN
  * address, the operator's credentials from ExternalSecrets, optional node pinning, the optional
  * SSH/mosh shell sidecar, and the first-admin Job. On a stock cluster (no External Secrets, no
- * load-balancer implementation) the gateway key comes from Pulumi config, BETTER_AUTH_SECRET is
+ * load-balancer implementation) the gateway key comes from Pulumi config, the auth secret is
  * generated and the Service is ClusterIP. Agents hold a gateway key and the gateway's URLs, never a
  * provider key (Principle 3).
  */
@@ -25,12 +25,11 @@ import { PaperclipWorkload } from "../../components/kubernetes/PaperclipWorkload
 import type { DatabaseConnection, SecretKeyRef } from "../../components/kubernetes/podSpec";
 import { PostgresDatabaseInit } from "../../components/kubernetes/PostgresDatabaseInit";
 import {
-  GATEWAY_KEY_ENV,
-  PAPERCLIP_AGENT_JWT_SECRET_ENV,
   PAPERCLIP_DEFAULT_CONFIG_PATH,
   PAPERCLIP_GENERATED_SECRETS,
   PAPERCLIP_PORT,
   PAPERCLIP_SECRET_ENV,
+  PAPERCLIP_SECRET_ROLES,
   type PaperclipDeployment,
 } from "../../components/paperclip/paperclipSettings";
 import { ConfigError, type ConfigProblem, displayValue } from "../config/ConfigError";
@@ -45,10 +44,11 @@ import {
 } from "./kubernetes/paperclipPlan";
 import type { TargetImplementation } from "./target";
 
-/** BETTER_AUTH_SECRET, generated when no secret store provides it (a cluster without External Secrets). */
+/** The auth secret, generated when no secret store provides it (a cluster without External Secrets). */
 const GENERATED_AUTH_SECRET: GeneratedSecretSpec = {
   name: "paperclip-better-auth-secret",
-  description: "BETTER_AUTH_SECRET (without externalSecretStore): signs sessions; rotating it logs everyone out",
+  description:
+    "PAPERCLIP_AGENT_JWT_SECRET (without externalSecretStore): signs sessions and agents' run tokens; rotating it logs everyone out",
 };
 
 export const HOMELAB_GENERATED_SECRETS: readonly GeneratedSecretSpec[] = [
@@ -228,7 +228,6 @@ export const homelabTarget: TargetImplementation = {
             ? { [PAPERCLIP_SECRET_ENV.authSecret]: generatedHex(generated, GENERATED_AUTH_SECRET.name) }
             : {}),
           [PAPERCLIP_SECRET_ENV.secretsMasterKey]: generatedHex(generated, "paperclip-secrets-master-key"),
-          [PAPERCLIP_AGENT_JWT_SECRET_ENV]: generatedHex(generated, "paperclip-agent-jwt-secret"),
         },
       },
       inNamespace,
@@ -383,15 +382,15 @@ export const homelabTarget: TargetImplementation = {
         kind: "Deployment",
         deployment: plan.deployment,
         secretEnv: {
-          [PAPERCLIP_SECRET_ENV.authSecret]: authSecretRef,
           [PAPERCLIP_SECRET_ENV.secretsMasterKey]: fromAppSecrets(PAPERCLIP_SECRET_ENV.secretsMasterKey),
           // Agents reach models only through the gateway, with its key as their only credential.
-          ...Object.fromEntries(GATEWAY_KEY_ENV.map((variable) => [variable, gatewayRef])),
+          ...Object.fromEntries(PAPERCLIP_SECRET_ROLES.gatewayKey.map((variable) => [variable, gatewayRef])),
           ...featureEnv,
         },
         database,
         extraEnv: Object.entries(proxyEnv).map(([name, value]) => ({ name, value })),
-        agentJwtSecret: fromAppSecrets(PAPERCLIP_AGENT_JWT_SECRET_ENV),
+        // The auth secret reaches the server through the instance's .env only (the init container writes it).
+        agentJwtSecret: authSecretRef,
         resources: paperclip.resources,
         volumeSize: paperclip.volumeSize,
         ...(paperclip.storageClassName ? { storageClassName: paperclip.storageClassName } : {}),

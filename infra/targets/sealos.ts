@@ -19,11 +19,10 @@ import { PostgresDatabaseInit } from "../../components/kubernetes/PostgresDataba
 import { SealosAppEntry } from "../../components/kubernetes/SealosAppEntry";
 import { sealosObjectStorageEnv } from "../../components/kubernetes/sealosObjectStorage";
 import {
-  GATEWAY_KEY_ENV,
-  PAPERCLIP_AGENT_JWT_SECRET_ENV,
   PAPERCLIP_DEFAULT_CONFIG_PATH,
   PAPERCLIP_GENERATED_SECRETS,
   PAPERCLIP_SECRET_ENV,
+  PAPERCLIP_SECRET_ROLES,
   type PaperclipDeployment,
 } from "../../components/paperclip/paperclipSettings";
 import { ConfigError, type ConfigProblem, displayValue } from "../config/ConfigError";
@@ -124,7 +123,6 @@ export const sealosTarget: TargetImplementation = {
       data: {
         [PAPERCLIP_SECRET_ENV.authSecret]: generatedHex(generated, "paperclip-better-auth-secret"),
         [PAPERCLIP_SECRET_ENV.secretsMasterKey]: generatedHex(generated, "paperclip-secrets-master-key"),
-        [PAPERCLIP_AGENT_JWT_SECRET_ENV]: generatedHex(generated, "paperclip-agent-jwt-secret"),
       },
     });
     const databaseCredentials = opaqueSecret(`${appName}-db-credentials`, {
@@ -188,14 +186,14 @@ export const sealosTarget: TargetImplementation = {
         kind: "StatefulSet",
         deployment: plan.deployment,
         secretEnv: {
-          [PAPERCLIP_SECRET_ENV.authSecret]: fromAppSecrets(PAPERCLIP_SECRET_ENV.authSecret),
           [PAPERCLIP_SECRET_ENV.secretsMasterKey]: fromAppSecrets(PAPERCLIP_SECRET_ENV.secretsMasterKey),
           // Agents reach models only through the gateway, with its key as their only credential.
-          ...Object.fromEntries(GATEWAY_KEY_ENV.map((variable) => [variable, gatewayKey])),
+          ...Object.fromEntries(PAPERCLIP_SECRET_ROLES.gatewayKey.map((variable) => [variable, gatewayKey])),
         },
         extraEnv: plan.bucketName === undefined ? [] : sealosObjectStorageEnv(plan.workspaceUser, plan.bucketName),
         database,
-        agentJwtSecret: fromAppSecrets(PAPERCLIP_AGENT_JWT_SECRET_ENV),
+        // The auth secret reaches the server through the instance's .env only (the init container writes it).
+        agentJwtSecret: fromAppSecrets(PAPERCLIP_SECRET_ENV.authSecret),
         resources: paperclip.resources,
         volumeSize: paperclip.volumeSize,
         ...(paperclip.storageClassName ? { storageClassName: paperclip.storageClassName } : {}),

@@ -68,11 +68,12 @@ export const PROVIDER_CREDENTIAL_VARIABLES = [
 
 /**
  * The variables a gateway key may be given as, each with the base-URL variables that send it
- * somewhere: Claude Code sends ANTHROPIC_AUTH_TOKEN as a bearer to ANTHROPIC_BASE_URL; OpenAI SDKs
+ * somewhere: Claude Code sends ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN, as a bearer) to ANTHROPIC_BASE_URL; OpenAI SDKs
  * (codex, pi, OpenWebUI) send OPENAI_API_KEY to OPENAI_BASE_URL (OpenWebUI: OPENAI_API_BASE_URL).
  * A key in one of these variables is only ever sent to the gateway when its base URL is the gateway.
  */
 export const GATEWAY_KEY_VARIABLES: Record<string, string[]> = {
+  ANTHROPIC_API_KEY: ["ANTHROPIC_BASE_URL"],
   ANTHROPIC_AUTH_TOKEN: ["ANTHROPIC_BASE_URL"],
   OPENAI_API_KEY: ["OPENAI_BASE_URL", "OPENAI_API_BASE_URL", "OPENAI_API_BASE"],
   OPENAI_API_KEYS: ["OPENAI_API_BASE_URLS"],

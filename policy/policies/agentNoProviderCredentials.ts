@@ -115,6 +115,23 @@ export const agentNoProviderCredentials: StackValidationPolicy = {
         }
         if (!byName) continue;
         if (isObjectStorageKey(agent, variable, settings.objectStorageCredentialVariables)) continue;
+        // A gateway-key variable (ANTHROPIC_API_KEY) may hold a provider's key: its format gives it away.
+        if (settings.gatewayKeyVariables[variable.name] !== undefined) {
+          const held =
+            variable.source.kind === "plain"
+              ? variable.source.value
+              : variable.source.kind === "secret"
+                ? resolveSecret(model, variable.source.secret)?.value
+                : undefined;
+          const shape = typeof held === "string" ? providerKeyShapeIn(held) : undefined;
+          if (shape) {
+            reportViolation(
+              `${agent.label}: ${where} is a provider credential. Agents hold only the gateway's key: its value is in the ${shape} key format (value not shown).`,
+              agent.urn,
+            );
+            continue;
+          }
+        }
         if (settings.gatewayKeyVariables[variable.name] === undefined) {
           const accepted = Object.keys(settings.gatewayKeyVariables).join(" or ");
           reportViolation(

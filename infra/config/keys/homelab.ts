@@ -156,7 +156,8 @@ export const homelabKeys = {
   }),
   authSecretRemoteRef: key({
     kind: "string",
-    description: "Store key of BETTER_AUTH_SECRET (signs sessions; rotating it logs everyone out).",
+    description:
+      "Store key of the auth secret, delivered as PAPERCLIP_AGENT_JWT_SECRET (signs sessions and agents' run tokens; rotating it logs everyone out).",
     targets: ["homelab"],
     default: "PAPERCLIP_BETTER_AUTH_SECRET",
     schema: remoteKey.default("PAPERCLIP_BETTER_AUTH_SECRET"),

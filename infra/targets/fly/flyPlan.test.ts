@@ -140,9 +140,13 @@ describe("Principle 3 on fly", () => {
     const { env, secrets } = plan();
     expect(env.ANTHROPIC_BASE_URL).toBe("https://harness.tail4c7e2a.ts.net:8443");
     expect(env.OPENAI_BASE_URL).toBe("https://harness.tail4c7e2a.ts.net:8443");
-    const credentials = secrets.filter((s) => MODEL_CREDENTIALS.test(s.name));
-    expect(credentials.map((s) => s.name)).toEqual(["ANTHROPIC_AUTH_TOKEN", "OPENAI_API_KEY"]);
+    const credentials = secrets.filter((s) => MODEL_CREDENTIALS.test(s.name) || s.name === "GATEWAY_API_KEY");
+    // Not OPENAI_API_KEY: the server sends it to api.openai.com to list codex models.
+    expect(credentials.map((s) => s.name)).toEqual(["ANTHROPIC_API_KEY", "GATEWAY_API_KEY"]);
     for (const credential of credentials) expect(credential.value).toEqual(operator("gatewayKey"));
+    expect(JSON.parse(env.PAPERCLIP_CODEX_PROVIDERS!)).toMatchObject({
+      providers: { gateway: { base_url: "https://harness.tail4c7e2a.ts.net:8443/v1", env_key: "GATEWAY_API_KEY" } },
+    });
     expect(Object.keys(env).filter((name) => MODEL_CREDENTIALS.test(name))).toEqual([]);
   });
 
@@ -152,9 +156,12 @@ describe("Principle 3 on fly", () => {
       secret: ["claudeCodeOauthToken"],
     });
     expect(direct.directClaudeSubscription).toBe(true);
-    expect(direct.secrets.filter((s) => MODEL_CREDENTIALS.test(s.name)).map((s) => [s.name, s.value])).toEqual([
+    // Codex keeps the gateway (its key as GATEWAY_API_KEY); Claude Code holds no gateway key to send to Anthropic.
+    expect(
+      direct.secrets.filter((s) => MODEL_CREDENTIALS.test(s.name) || s.name === "GATEWAY_API_KEY").map((s) => [s.name, s.value]),
+    ).toEqual([
       ["CLAUDE_CODE_OAUTH_TOKEN", operator("claudeCodeOauthToken")],
-      ["OPENAI_API_KEY", operator("gatewayKey")],
+      ["GATEWAY_API_KEY", operator("gatewayKey")],
     ]);
     expect(direct.env).not.toHaveProperty("ANTHROPIC_BASE_URL");
     expect(direct.env.OPENAI_BASE_URL).toBe("https://harness.tail4c7e2a.ts.net:8443");

@@ -27,11 +27,12 @@ import {
   PAPERCLIP_HOME,
   PAPERCLIP_PORT,
   PAPERCLIP_SECRET_ENV,
+  PAPERCLIP_SECRET_ROLES,
   type PaperclipDeployment,
   paperclipConfigDocument,
   paperclipEnvironment,
 } from "../../../components/paperclip/paperclipSettings";
-import { generated, operator, type SecretValue, secretTemplate } from "../../catalog/secretValue";
+import { generated, operator, type SecretValue } from "../../catalog/secretValue";
 import { ConfigError, type ConfigProblem } from "../../config/ConfigError";
 import { RenderRefusal } from "../../config/RenderRefusal";
 import { PROJECT, stackFileOf, type ConfigValues } from "../../config/parse";
@@ -70,13 +71,6 @@ export const FLY_GENERATED_SECRETS: readonly FlyGeneratedSecret[] = [
   { name: "paperclip-db-password", description: "Password of the paperclip role of the machine's PostgreSQL." },
 ];
 
-/** postgres://paperclip:<password>@127.0.0.1:5432/paperclip, from the same values as the seed config. */
-function databaseUrl(password: SecretValue): SecretValue {
-  const head = `postgres://${FLY_POSTGRES.user}:`;
-  const tail = `@${FLY_POSTGRES.host}:${FLY_POSTGRES.port}/${FLY_POSTGRES.database}`;
-  return secretTemplate(Object.assign([head, tail], { raw: [head, tail] }), password);
-}
-
 const RENDERER = "infra/targets/fly/flyPlan.ts";
 
 /** `stack` names the stack file in error messages (Pulumi's current stack by default). */
@@ -107,13 +101,17 @@ export function planFly(config: ConfigValues, stack: string = pulumi.getStack())
   const password = generated("paperclip-db-password");
   const gatewayKey = operator("gatewayKey");
   const secrets: FlySecretPlan[] = [
-    // The generated secrets by role (auth secret, secrets master key, agent JWT secret).
+    // The generated secrets by role (auth secret, secrets master key), under PAPERCLIP_* names, which
+    // Paperclip drops from what agents inherit. The start script writes the database URL into
+    // config.json from the password and removes the password before Paperclip starts.
     ...PAPERCLIP_GENERATED_SECRETS.map((spec) => ({ name: PAPERCLIP_SECRET_ENV[spec.role], value: generated(spec.name) })),
-    { name: PAPERCLIP_SECRET_ENV.databaseUrl, value: databaseUrl(password) },
     { name: START_SCRIPT_SECRET_ENV.postgresPassword, value: password },
     { name: START_SCRIPT_SECRET_ENV.tailscaleAuthKey, value: operator("tailscaleAuthKey") },
     // The gateway key is the only model credential agents hold (Principle 3).
-    ...GATEWAY_KEY_ENV.filter((name) => !(direct && name === "ANTHROPIC_AUTH_TOKEN")).map((name) => ({ name, value: gatewayKey })),
+    // Direct: Claude Code must not hold the gateway's key, which it would send to Anthropic.
+    ...PAPERCLIP_SECRET_ROLES.gatewayKey
+      .filter((name) => !(direct && (GATEWAY_KEY_ENV as readonly string[]).includes(name)))
+      .map((name) => ({ name, value: gatewayKey })),
     ...(direct ? [{ name: "CLAUDE_CODE_OAUTH_TOKEN", value: operator("claudeCodeOauthToken") }] : []),
   ].sort((a, b) => a.name.localeCompare(b.name));
 
