@@ -33,9 +33,20 @@ export const AUTH_SECRET_VARIABLES = [
   "NEXTAUTH_SECRET",
   "SESSION_SECRET",
   "JWT_SECRET",
-  "PAPERCLIP_AGENT_JWT_SECRET",
   "COOKIE_SECRET",
 ];
+
+/**
+ * Names Paperclip's spawn path drops from the environment it hands an agent (paperclipai 2026.916.1,
+ * docs/agent-environment.md): every `PAPERCLIP_*` name but these three. A server secret under such a
+ * name stays with the server.
+ */
+const PAPERCLIP_NAMES_AGENTS_KEEP = ["PAPERCLIP_RUNTIME_API_URL", "PAPERCLIP_LISTEN_HOST", "PAPERCLIP_LISTEN_PORT"];
+
+/** True when an agent Paperclip spawns inherits a server variable of this name. */
+export function inheritedByAgents(name: string): boolean {
+  return !name.startsWith("PAPERCLIP_") || PAPERCLIP_NAMES_AGENTS_KEEP.includes(name);
+}
 
 /** What kind of service secret a variable name is, matching listed names and `*_DB_PASSWORD` / `*_JWT_SECRET` ones. */
 export function serviceSecretKindOfName(name: string, databaseNames: readonly string[], authNames: readonly string[]): string | undefined {

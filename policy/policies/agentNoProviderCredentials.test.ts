@@ -56,7 +56,8 @@ describe("agent-no-provider-credentials", () => {
     test("#3 the gateway-key variable holding an operator's value (not derived from the gateway's key)", async () => {
       const resources = fedora((spec) => {
         const secret = spec.secrets.find((s) => s.name === "paperclip-openai-api-key")!;
-        secret.value = "sk-proj-operatorSuppliedRealKey0003";
+        // Not in a provider's key format (that case is reported as a provider credential, below).
+        secret.value = "operatorSuppliedValue0003";
         delete secret.from;
       });
       expectViolations(await run(policy, resources), policy, [
@@ -64,6 +65,20 @@ describe("agent-no-provider-credentials", () => {
           resource: PAPERCLIP,
           message:
             /OPENAI_API_KEY \(Secret= in paperclip\.container\) is not the gateway's key: Podman secret paperclip-openai-api-key holds a value from the stack's configuration/,
+        },
+      ]);
+    });
+
+    test("#3b the gateway-key variable holding a value in a provider's key format", async () => {
+      const resources = fedora((spec) => {
+        const secret = spec.secrets.find((s) => s.name === "paperclip-openai-api-key")!;
+        secret.value = "sk-proj-operatorSuppliedRealKey0003";
+        delete secret.from;
+      });
+      expectViolations(await run(policy, resources), policy, [
+        {
+          resource: PAPERCLIP,
+          message: /OPENAI_API_KEY \(Secret= in paperclip\.container\) is a provider credential\. .*in the OpenAI key format \(value not shown\)/,
         },
       ]);
     });
@@ -307,12 +322,12 @@ describe("agent-no-provider-credentials", () => {
       resources.push(
         resource(K8S.secret, "paperclip-keys", {
           metadata: { name: "paperclip-keys", namespace: "paperclip-system" },
-          stringData: { ANTHROPIC_API_KEY: "sk-ant-api03-inAManifest00000001" },
+          stringData: { GEMINI_API_KEY: "AIzaSyFixtureInAManifest000000000001" },
         }),
       );
       env(named(resources, "paperclip")).envFrom.push({ secretRef: { name: "paperclip-keys" } });
       expectViolations(await run(policy, resources), policy, [
-        { resource: "paperclip", message: /ANTHROPIC_API_KEY \(envFrom Secret paperclip-keys of .*\) is a provider credential/ },
+        { resource: "paperclip", message: /GEMINI_API_KEY \(envFrom Secret paperclip-keys of .*\) is a provider credential/ },
       ]);
     });
 

@@ -5,32 +5,40 @@ import { expectNoViolations, expectViolations, metadataTests, run } from "../tes
 import { agentNoServiceSecrets as policy } from "./agentNoServiceSecrets";
 
 const PAPERCLIP = "harness-file-systemd-paperclip.container";
-/** Paperclip as it is meant to be once its server reads these from a file: no DATABASE_URL, no auth secret. */
-const withoutServiceSecrets = (spec: FedoraSpec) => {
-  const paperclip = containerOf(spec, "paperclip").container;
-  paperclip.Secret = paperclip.Secret!.filter((s) => !["DATABASE_URL", "BETTER_AUTH_SECRET"].includes(s.target));
-};
 const fedora = (mutate: (spec: FedoraSpec) => void = () => {}) => {
   const spec = fedoraSpec();
-  withoutServiceSecrets(spec);
   mutate(spec);
   return [...fedoraResources(spec), ...edgeResources()];
 };
 const paperclip = (spec: FedoraSpec) => containerOf(spec, "paperclip").container;
 
 describe("agent-no-service-secrets", () => {
-  // Advisory until the shipped Paperclip environment drops DATABASE_URL and its auth secrets.
-  metadataTests(policy, { name: "agent-no-service-secrets", enforcementLevel: "advisory" });
+  metadataTests(policy, { name: "agent-no-service-secrets", enforcementLevel: "mandatory" });
 
-  test("baseline: no database credential or auth secret in Paperclip's environment", async () => {
+  test("baseline: the server's secrets under PAPERCLIP_* names, which agents do not inherit, and no database URL", async () => {
     expectNoViolations(await run(policy, fedora()));
   });
 
-  test("today's shape: DATABASE_URL and BETTER_AUTH_SECRET as Podman secrets are reported", async () => {
-    const spec = fedoraSpec();
-    expectViolations(await run(policy, [...fedoraResources(spec), ...edgeResources()]), policy, [
+  test("the environment before the move: DATABASE_URL and BETTER_AUTH_SECRET as Podman secrets are reported", async () => {
+    const resources = fedora((spec) =>
+      paperclip(spec).Secret!.push(
+        { name: "paperclip-database-url", type: "env", target: "DATABASE_URL" },
+        { name: "paperclip-better-auth-secret", type: "env", target: "BETTER_AUTH_SECRET" },
+      ),
+    );
+    expectViolations(await run(policy, resources), policy, [
       { resource: PAPERCLIP, message: /DATABASE_URL .* is a database credential/ },
       { resource: PAPERCLIP, message: /BETTER_AUTH_SECRET .* is an auth secret/ },
+    ]);
+  });
+
+  test("of the PAPERCLIP_* names only the three the spawn path keeps reach an agent", async () => {
+    const resources = fedora((spec) => {
+      paperclip(spec).Environment!.PAPERCLIP_STORE_URL = "postgres://paperclip:hunter2hunter2@paperclip-db:5432/paperclip";
+      paperclip(spec).Environment!.PAPERCLIP_RUNTIME_API_URL = "postgres://paperclip:hunter2hunter2@paperclip-db:5432/paperclip";
+    });
+    expectViolations(await run(policy, resources), policy, [
+      { resource: PAPERCLIP, message: /PAPERCLIP_RUNTIME_API_URL .* connection URL with a password/ },
     ]);
   });
 

@@ -6,6 +6,7 @@ import {
   AUTH_SECRET_VARIABLES,
   DATABASE_CREDENTIAL_VARIABLES,
   hasDatabaseUrlWithPassword,
+  inheritedByAgents,
   serviceSecretKindOfName,
 } from "../lib/serviceSecrets";
 import { agentRuntimesProperty } from "../lib/schemas";
@@ -34,21 +35,18 @@ const configSchema: DefaultedSchema = {
  * Agents run inside Paperclip's environment: a database URL or password there opens the
  * orchestrator's database to them, and an auth or JWT secret lets them forge sessions and agent
  * tokens. Recognised by name and, for connection URLs, by value shape (`scheme://user:pass@`) in
- * any variable, plain or delivered as a secret.
- *
- * Advisory until Paperclip's shipped environment no longer carries DATABASE_URL, BETTER_AUTH_SECRET
- * and PAPERCLIP_AGENT_JWT_SECRET (the server reads them from its environment today); then set
- * enforcementLevel to "mandatory" here.
+ * any variable, plain or delivered as a secret. Names the spawn path drops (`PAPERCLIP_*`, which is
+ * where every target puts the server's own secrets) do not reach an agent and are not reported.
  */
 export const agentNoServiceSecrets: StackValidationPolicy = {
   name: "agent-no-service-secrets",
   description:
     "No database credential (a connection URL with a password, a password variable) and no auth or JWT signing secret reaches an agent runtime's environment.",
-  enforcementLevel: "advisory",
+  enforcementLevel: "mandatory",
   severity: "high",
   tags: ["principle-3"],
   remediationSteps:
-    "Deliver the orchestrator's database URL and signing secrets to the server process only (a secret file it reads, not its environment), so the agent CLIs it spawns never inherit them.",
+    "Deliver the orchestrator's database URL in its config file (config.json's database.connectionString) and its signing secrets under PAPERCLIP_* names (PAPERCLIP_AGENT_JWT_SECRET), which the server reads and its spawn path drops, so the agent CLIs it spawns never inherit them.",
   configSchema,
   validateStack: (args, reportViolation) => {
     const settings = settingsOf<Settings>(args, configSchema);
@@ -59,6 +57,7 @@ export const agentNoServiceSecrets: StackValidationPolicy = {
 
     for (const agent of agents) {
       for (const variable of agent.env) {
+        if (!inheritedByAgents(variable.name)) continue;
         const where = `${variable.name} (${variable.where})`;
         const kind = serviceSecretKindOfName(variable.name, settings.databaseCredentialVariables, settings.authSecretVariables);
         if (kind) {

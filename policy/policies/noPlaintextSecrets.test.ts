@@ -12,7 +12,7 @@ const fedora = (mutate: (spec: FedoraSpec) => void = () => {}) => {
   mutate(spec);
   return [...fedoraResources(spec), ...edgeResources()];
 };
-const MASTER_KEY = "sk-5e8b1d4a7c0f3e6b9d2a5c8f1e4b7a0d";
+const MASTER_KEY = "sk-5e8b1d4a7c0f3e6b9d2a5c8f1e4b7a0d5e8b1d4a7c0f3e6b9d2a5c8f1e4b7a0d";
 
 describe("no-plaintext-secrets", () => {
   metadataTests(policy, { name: "no-plaintext-secrets", enforcementLevel: "mandatory" });
@@ -114,17 +114,17 @@ describe("no-plaintext-secrets", () => {
     const spec = flySpec();
     spec.toml = spec.toml.replace(
       "[env]",
-      '[env]\n  BETTER_AUTH_SECRET = "4e7a1d0c3f6b9e2a5d8c1f4b7e0a3d6c9f2b5e8a1d4c7f0b3e6a9d2c5f8b1e4a"',
+      '[env]\n  PAPERCLIP_AGENT_JWT_SECRET = "4e7a1d0c3f6b9e2a5d8c1f4b7e0a3d6c9f2b5e8a1d4c7f0b3e6a9d2c5f8b1e4a"',
     );
     expectViolations(await run(policy, flyResources(spec)), policy, [
-      { resource: "fly-deploy", message: /BETTER_AUTH_SECRET \(\[env\] of fly\.toml .*\) is a secret set as a plain value/ },
+      { resource: "fly-deploy", message: /PAPERCLIP_AGENT_JWT_SECRET \(\[env\] of fly\.toml .*\) is a secret set as a plain value/ },
       {
         resource: "fly-deploy",
         message:
-          /^fly\.toml \(create \(here-document\) of fly-deploy\) contains the value of Fly secret BETTER_AUTH_SECRET in plain text\.$/,
+          /^fly\.toml \(create \(here-document\) of fly-deploy\) contains the value of Fly secret PAPERCLIP_AGENT_JWT_SECRET in plain text\.$/,
       },
-      { resource: "fly-deploy", message: /^the create command of fly-deploy contains the value of Fly secret BETTER_AUTH_SECRET/ },
-      { resource: "fly-deploy", message: /^the update command of fly-deploy contains the value of Fly secret BETTER_AUTH_SECRET/ },
+      { resource: "fly-deploy", message: /^the create command of fly-deploy contains the value of Fly secret PAPERCLIP_AGENT_JWT_SECRET/ },
+      { resource: "fly-deploy", message: /^the update command of fly-deploy contains the value of Fly secret PAPERCLIP_AGENT_JWT_SECRET/ },
     ]);
   });
 

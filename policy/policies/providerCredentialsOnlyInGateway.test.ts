@@ -52,19 +52,20 @@ describe("provider-credentials-only-in-gateway", () => {
     const diagnostics = await run(
       policy,
       fedora((spec) => {
+        // GEMINI_API_KEY: a provider credential by name (ANTHROPIC_API_KEY is also where agents hold the gateway's key).
         containerOf(spec, "openwebui").container.Secret!.push({
-          name: "openwebui-anthropic-api-key",
+          name: "openwebui-gemini-api-key",
           type: "env",
-          target: "ANTHROPIC_API_KEY",
+          target: "GEMINI_API_KEY",
         });
-        spec.secrets.push({ name: "openwebui-anthropic-api-key", value: "sk-ant-api03-secondCopy000000001" });
+        spec.secrets.push({ name: "openwebui-gemini-api-key", value: "AIzaSyFixtureSecondCopy0000000000001" });
       }),
     );
     expectViolations(diagnostics, policy, [
       {
         resource: OPENWEBUI,
         message:
-          /^openwebui\.container: ANTHROPIC_API_KEY \(Secret= in openwebui\.container\) is a provider credential outside the gateway\.$/,
+          /^openwebui\.container: GEMINI_API_KEY \(Secret= in openwebui\.container\) is a provider credential outside the gateway\.$/,
       },
     ]);
   });

@@ -53,8 +53,7 @@ export function fedoraSpec(): FedoraSpec {
           OPENAI_BASE_URL: "http://litellm:4000",
         },
         Secret: [
-          { name: "paperclip-better-auth-secret", type: "env", target: "BETTER_AUTH_SECRET" },
-          { name: "paperclip-database-url", type: "env", target: "DATABASE_URL" },
+          { name: "paperclip-better-auth-secret", type: "env", target: "PAPERCLIP_AGENT_JWT_SECRET" },
           { name: "paperclip-anthropic-auth-token", type: "env", target: "ANTHROPIC_AUTH_TOKEN" },
           { name: "paperclip-openai-api-key", type: "env", target: "OPENAI_API_KEY" },
         ],

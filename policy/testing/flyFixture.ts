@@ -59,7 +59,7 @@ export function flySpec(): FlySpec {
     ].join("\n"),
     deployFlags: "--remote-only",
     secrets: {
-      BETTER_AUTH_SECRET: "4e7a1d0c3f6b9e2a5d8c1f4b7e0a3d6c9f2b5e8a1d4c7f0b3e6a9d2c5f8b1e4a",
+      PAPERCLIP_AGENT_JWT_SECRET: "4e7a1d0c3f6b9e2a5d8c1f4b7e0a3d6c9f2b5e8a1d4c7f0b3e6a9d2c5f8b1e4a",
       OPENAI_API_KEY: "sk-7d0a3c6f9b2e5d8a1c4f7b0e3d6a9c2f7d0a3c6f9b2e5d8a1c4f7b0e3d6a9c2f",
       ANTHROPIC_AUTH_TOKEN: "sk-7d0a3c6f9b2e5d8a1c4f7b0e3d6a9c2f7d0a3c6f9b2e5d8a1c4f7b0e3d6a9c2f",
     },
