@@ -99,7 +99,7 @@ describe("the fly stack", () => {
     expect(isWireSecret(deployEnv.FLY_API_TOKEN)).toBe(true);
     const secrets = byName(base, "paperclip-secrets");
     expect((secrets.wireInputs.environment as Record<string, unknown>).FLY_SECRET_NAMES).toBe(
-      "ANTHROPIC_API_KEY GATEWAY_API_KEY HARNESS_PG_PASSWORD PAPERCLIP_AGENT_JWT_SECRET PAPERCLIP_SECRETS_MASTER_KEY TAILSCALE_AUTH_KEY",
+      "ANTHROPIC_API_KEY GATEWAY_API_KEY PAPERCLIP_AGENT_JWT_SECRET PAPERCLIP_HARNESS_PG_PASSWORD PAPERCLIP_SECRETS_MASTER_KEY TAILSCALE_AUTH_KEY",
     );
     expect(isWireSecret(secrets.wireInputs.stdin)).toBe(true);
   });
@@ -156,7 +156,7 @@ describe("the fly stack", () => {
         .filter(Boolean)
         .map((line) => line.slice(0, line.indexOf("="))),
     ).toEqual(
-      "ANTHROPIC_API_KEY GATEWAY_API_KEY HARNESS_PG_PASSWORD PAPERCLIP_AGENT_JWT_SECRET PAPERCLIP_SECRETS_MASTER_KEY TAILSCALE_AUTH_KEY".split(
+      "ANTHROPIC_API_KEY GATEWAY_API_KEY PAPERCLIP_AGENT_JWT_SECRET PAPERCLIP_HARNESS_PG_PASSWORD PAPERCLIP_SECRETS_MASTER_KEY TAILSCALE_AUTH_KEY".split(
         " ",
       ),
     );

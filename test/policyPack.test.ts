@@ -100,17 +100,29 @@ describe("fedora: a configuration that breaks the rules fails check, naming the 
     ]);
   });
 
-  test("OPENAI_BASE_URL pointed at OpenAI: the base URL, and the gateway key now sent to OpenAI", async () => {
-    const found = await failures(await record({ services: { paperclip: { env: { OPENAI_BASE_URL: "https://api.openai.com/v1" } } } }));
+  test("ANTHROPIC_BASE_URL pointed at Anthropic: the base URL, and the gateway key now sent to Anthropic", async () => {
+    const found = await failures(await record({ services: { paperclip: { env: { ANTHROPIC_BASE_URL: "https://api.anthropic.com" } } } }));
     expect(found).toEqual([
       {
         policy: "policy:agent-no-provider-credentials",
         target: "Command::harness-file-paperclip.container",
         status: "failed",
         message: expect.stringMatching(
-          /OPENAI_API_KEY .* is not the gateway's key: OPENAI_BASE_URL=https:\/\/api\.openai\.com\/v1 is not the gateway/,
+          /ANTHROPIC_API_KEY .* is not the gateway's key: ANTHROPIC_BASE_URL=https:\/\/api\.anthropic\.com is not the gateway/,
         ),
       },
+      {
+        policy: "policy:agent-model-traffic-via-gateway",
+        target: "Command::harness-file-paperclip.container",
+        status: "failed",
+        message: expect.stringMatching(/ANTHROPIC_BASE_URL=https:\/\/api\.anthropic\.com .* does not point at the gateway \(litellm\)/),
+      },
+    ]);
+  });
+
+  test("OPENAI_BASE_URL pointed at OpenAI: refused, though no key travels with it (agents hold no OPENAI_API_KEY)", async () => {
+    const found = await failures(await record({ services: { paperclip: { env: { OPENAI_BASE_URL: "https://api.openai.com/v1" } } } }));
+    expect(found).toEqual([
       {
         policy: "policy:agent-model-traffic-via-gateway",
         target: "Command::harness-file-paperclip.container",
@@ -124,8 +136,8 @@ describe("fedora: a configuration that breaks the rules fails check, naming the 
     const found = await failures(
       await record(
         {
-          services: { paperclip: { secrets: { OPENAI_API_KEY: { fromConfig: "openai" } } } },
-          extraSecrets: { openai: "sk-proj-operatorKey00000000000001" },
+          services: { paperclip: { secrets: { ANTHROPIC_API_KEY: { fromConfig: "operator" } } } },
+          extraSecrets: { operator: "operatorKey00000000000000000001" },
         },
         ["extraSecrets"],
       ),
@@ -136,9 +148,27 @@ describe("fedora: a configuration that breaks the rules fails check, naming the 
         target: "Command::harness-file-paperclip.container",
         status: "failed",
         message: expect.stringMatching(
-          /OPENAI_API_KEY .* Podman secret paperclip-openai-api-key holds a value from the stack's configuration, not one derived from the gateway's key/,
+          /ANTHROPIC_API_KEY .* Podman secret paperclip-anthropic-api-key holds a value from the stack's configuration, not one derived from the gateway's key/,
         ),
       },
+    ]);
+  });
+
+  test("the gateway-key variable holding a provider's key: refused for its format", async () => {
+    const found = await failures(
+      await record(
+        {
+          services: { paperclip: { secrets: { GATEWAY_API_KEY: { fromConfig: "openai" } } } },
+          extraSecrets: { openai: "sk-proj-operatorKey00000000000001" },
+        },
+        ["extraSecrets"],
+      ),
+    );
+    expect(found.map((f) => [f.policy, f.message])).toEqual([
+      [
+        "policy:agent-no-provider-credentials",
+        expect.stringMatching(/GATEWAY_API_KEY .* reads Podman secret paperclip-gateway-api-key, whose value is in the OpenAI key format\.$/),
+      ],
     ]);
   });
 
@@ -185,7 +215,9 @@ describe("fedora: a configuration that breaks the rules fails check, naming the 
         policy: "policy:provider-credentials-only-in-gateway",
         target: "Command::harness-file-litellm-db.container",
         status: "failed",
-        message: "litellm-db.container: ANTHROPIC_API_KEY (Secret= in litellm-db.container) is a provider credential outside the gateway.",
+        message: expect.stringMatching(
+          /^litellm-db\.container: ANTHROPIC_API_KEY \(Secret= in litellm-db\.container\) is a provider credential outside the gateway/,
+        ),
       },
     ]);
   });

@@ -50,8 +50,11 @@ export function seedConnectionString(): string {
 export const START_SCRIPT_SECRET_ENV = {
   /** Reusable Tailscale auth key; the script removes it from the environment before Paperclip starts. */
   tailscaleAuthKey: "TAILSCALE_AUTH_KEY",
-  /** Password of the paperclip database role; the script puts it into config.json and removes it. */
-  postgresPassword: "HARNESS_PG_PASSWORD",
+  /**
+   * Password of the paperclip database role; the script puts it into config.json and removes it.
+   * Under a PAPERCLIP_* name so that Paperclip's spawn path would drop it from agents' environment even if it stayed.
+   */
+  postgresPassword: "PAPERCLIP_HARNESS_PG_PASSWORD",
 } as const;
 
 /**

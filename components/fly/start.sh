@@ -46,7 +46,7 @@ json_get() {
 require_env FLY_APP_NAME PORT PAPERCLIP_HOME PAPERCLIP_CONFIG PAPERCLIP_PUBLIC_URL \
   PAPERCLIP_SECRETS_MASTER_KEY PAPERCLIP_AGENT_JWT_SECRET TAILSCALE_AUTH_KEY HARNESS_SEED_CONFIG \
   HARNESS_TAILSCALE_STATE_DIR HARNESS_PG_DATA HARNESS_PG_SOCKET_DIR HARNESS_PG_HOST HARNESS_PG_PORT \
-  HARNESS_PG_USER HARNESS_PG_DATABASE HARNESS_PG_PASSWORD
+  HARNESS_PG_USER HARNESS_PG_DATABASE PAPERCLIP_HARNESS_PG_PASSWORD
 
 # Values that end up in a URL or in pg_ctl's options (which a shell re-reads) must be plain.
 case "$PORT$HARNESS_PG_PORT" in *[!0-9]*) fail "PORT and HARNESS_PG_PORT must be port numbers" ;; esac
@@ -56,8 +56,8 @@ esac
 case "$HARNESS_PG_USER$HARNESS_PG_DATABASE" in
   *[!a-z0-9_]*) fail "HARNESS_PG_USER and HARNESS_PG_DATABASE may only hold a-z, 0-9 and _" ;;
 esac
-case "$HARNESS_PG_PASSWORD" in
-  *[!0-9a-f]*) fail "HARNESS_PG_PASSWORD must be lower-case hex (it appears in the database URL unescaped)" ;;
+case "$PAPERCLIP_HARNESS_PG_PASSWORD" in
+  *[!0-9a-f]*) fail "PAPERCLIP_HARNESS_PG_PASSWORD must be lower-case hex (it appears in the database URL unescaped)" ;;
 esac
 # Agents inherit Paperclip's environment: none of these may be in it (docs/agent-environment.md).
 # An earlier version of this stack set them as Fly secrets; Paperclip would prefer them to ours.
@@ -164,7 +164,7 @@ runuser -u postgres -- "$pg_bin/psql" --no-psqlrc --quiet --set=ON_ERROR_STOP=1 
   --host="$HARNESS_PG_SOCKET_DIR" --port="$HARNESS_PG_PORT" --username=postgres --dbname=postgres <<'SQL'
 \getenv db_user HARNESS_PG_USER
 \getenv db_name HARNESS_PG_DATABASE
-\getenv db_password HARNESS_PG_PASSWORD
+\getenv db_password PAPERCLIP_HARNESS_PG_PASSWORD
 SELECT format('CREATE ROLE %I LOGIN', :'db_user')
   WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'db_user') \gexec
 ALTER ROLE :"db_user" WITH LOGIN PASSWORD :'db_password';
@@ -190,7 +190,7 @@ runuser -u node -- node -e '
   const fs = require("node:fs");
   const e = process.env;
   const path = e.PAPERCLIP_CONFIG;
-  const url = `postgres://${e.HARNESS_PG_USER}:${e.HARNESS_PG_PASSWORD}@${e.HARNESS_PG_HOST}:${e.HARNESS_PG_PORT}/${e.HARNESS_PG_DATABASE}`;
+  const url = `postgres://${e.HARNESS_PG_USER}:${e.PAPERCLIP_HARNESS_PG_PASSWORD}@${e.HARNESS_PG_HOST}:${e.HARNESS_PG_PORT}/${e.HARNESS_PG_DATABASE}`;
   const config = JSON.parse(fs.readFileSync(path, "utf8"));
   if (config.database?.connectionString === url) process.exit(0);
   config.database = { ...config.database, connectionString: url };
@@ -199,7 +199,7 @@ runuser -u node -- node -e '
   fail "cannot set database.connectionString in $PAPERCLIP_CONFIG (is it valid JSON?)"
 chmod 0600 "$PAPERCLIP_CONFIG"
 # Paperclip hands its environment to every agent: the password leaves it before Paperclip starts.
-unset HARNESS_PG_PASSWORD
+unset PAPERCLIP_HARNESS_PG_PASSWORD
 
 # 4. Paperclip ------------------------------------------------------------------------------------
 log "starting Paperclip as node"
