@@ -86,7 +86,7 @@ describe("fedora stack", () => {
     expect(restart.dependencies).toEqual(
       expect.arrayContaining([
         urnOf("harness-file-paperclip.container"),
-        urnOf("harness-secret-paperclip-database-url"),
+        urnOf("harness-secret-paperclip-config-json"),
         urnOf("harness-restart-paperclip-db.service"),
         urnOf("harness-restart-litellm.service"),
       ]),

@@ -125,10 +125,10 @@ describe("the fedora stack", () => {
       stack.recording.resources.filter((r) => stringsIn(r.inputs).some((s) => s.includes(value))).map((r) => r.name);
     const master = valueOf("harness-secret-litellm-litellm-master-key");
     expect(holders(master).sort()).toEqual(["harness-secret-litellm-keys-environment", "harness-secret-litellm-litellm-master-key"]);
-    const agents = valueOf("harness-secret-paperclip-anthropic-auth-token");
+    const agents = valueOf("harness-secret-paperclip-anthropic-api-key");
     const chat = valueOf("harness-secret-openwebui-openai-api-key");
     expect(new Set([master, agents, chat]).size).toBe(3);
-    expect(valueOf("harness-secret-paperclip-openai-api-key")).toBe(agents);
+    expect(valueOf("harness-secret-paperclip-gateway-api-key")).toBe(agents);
     expect(valueOf("harness-secret-openwebui-rag-openai-api-key")).toBe(chat);
     // Both are registered by litellm-keys, which runs once LiteLLM is healthy and before its clients.
     const environment = valueOf("harness-secret-litellm-keys-environment");

@@ -49,7 +49,7 @@ describe("the configure init step", () => {
     DATABASE_URL: databaseUrl(password),
   });
   const withUrl = (config: object, password = "c".repeat(64)) =>
-    `${JSON.stringify({ ...config, database: { connectionString: databaseUrl(password) } }, null, 2)}\n`;
+    `${JSON.stringify({ ...config, database: { mode: "postgres", connectionString: databaseUrl(password) } }, null, 2)}\n`;
 
   it("writes config.json and the agent JWT secret on first boot, private to the node user", () => {
     writeFileSync(template, '{"$meta":{"version":1}}\n');
@@ -69,7 +69,7 @@ describe("the configure init step", () => {
     const run = sh(script, env("b".repeat(64), "d".repeat(64)));
     expect(run.status).toBe(0);
     expect(run.stdout).toContain("kept the existing");
-    expect(run.stdout).toContain("set the database connection string");
+    expect(run.stdout).toContain("set the database URL in");
     expect(readFileSync(join(instance, "config.json"), "utf8")).toBe(withUrl({ edited: "by an operator" }, "d".repeat(64)));
     expect(statSync(join(instance, "config.json")).mode & 0o777).toBe(0o600);
     expect(readFileSync(join(instance, ".env"), "utf8")).toBe(`OTHER=1\nLAST=2\nPAPERCLIP_AGENT_JWT_SECRET=${"b".repeat(64)}\n`);
@@ -81,7 +81,7 @@ describe("the configure init step", () => {
     const run = sh(script, env("b".repeat(64), "d".repeat(64)));
     expect(run.status).toBe(0);
     expect(run.stdout).not.toContain("set the agent JWT secret");
-    expect(run.stdout).not.toContain("set the database connection string");
+    expect(run.stdout).not.toContain("set the database URL in");
     expect(readFileSync(join(instance, ".env"), "utf8")).toBe(before);
     expect(readFileSync(join(instance, "config.json"), "utf8")).toBe(config);
   });

@@ -50,7 +50,7 @@ node -e '
   const fs = require("node:fs");
   const path = process.env.PAPERCLIP_CONFIG;
   const config = JSON.parse(fs.readFileSync(path, "utf8"));
-  if (config.database?.connectionString === process.env.DATABASE_URL) process.exit(0);
+  if (config.database?.mode === "postgres" && config.database.connectionString === process.env.DATABASE_URL) process.exit(0);
   config.database = { ...config.database, mode: "postgres", connectionString: process.env.DATABASE_URL };
   fs.writeFileSync(path + ".tmp", JSON.stringify(config, null, 2) + "\\n", { mode: 0o600 });
   fs.renameSync(path + ".tmp", path);
