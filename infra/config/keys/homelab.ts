@@ -149,7 +149,7 @@ export const homelabKeys = {
   gatewayKeyRemoteRef: key({
     kind: "string",
     description:
-      "Store key of the LiteLLM key agents present to the gateway (ANTHROPIC_AUTH_TOKEN and OPENAI_API_KEY; never a provider's key).",
+      "Store key of the LiteLLM key agents present to the gateway (ANTHROPIC_API_KEY and GATEWAY_API_KEY; never a provider's key).",
     targets: ["homelab"],
     default: "PAPERCLIP_LITELLM_KEY",
     schema: remoteKey.default("PAPERCLIP_LITELLM_KEY"),
