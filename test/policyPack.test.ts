@@ -167,7 +167,9 @@ describe("fedora: a configuration that breaks the rules fails check, naming the 
     expect(found.map((f) => [f.policy, f.message])).toEqual([
       [
         "policy:agent-no-provider-credentials",
-        expect.stringMatching(/GATEWAY_API_KEY .* reads Podman secret paperclip-gateway-api-key, whose value is in the OpenAI key format\.$/),
+        expect.stringMatching(
+          /GATEWAY_API_KEY .* reads Podman secret paperclip-gateway-api-key, whose value is in the OpenAI key format\.$/,
+        ),
       ],
     ]);
   });

@@ -78,7 +78,8 @@ describe("agent-no-provider-credentials", () => {
       expectViolations(await run(policy, resources), policy, [
         {
           resource: PAPERCLIP,
-          message: /OPENAI_API_KEY \(Secret= in paperclip\.container\) is a provider credential\. .*in the OpenAI key format \(value not shown\)/,
+          message:
+            /OPENAI_API_KEY \(Secret= in paperclip\.container\) is a provider credential\. .*in the OpenAI key format \(value not shown\)/,
         },
       ]);
     });

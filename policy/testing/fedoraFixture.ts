@@ -213,12 +213,28 @@ export function fedoraSpec(): FedoraSpec {
         from: "paperclip-db-password",
       },
       // The agents' and OpenWebUI's scoped virtual keys, each generated on its own (never the master key).
-      { name: "paperclip-anthropic-auth-token", value: "sk-1a4d7c0f3b6e9a2d5c8f1b4e7a0d3c6f1a4d7c0f3b6e9a2d5c8f1b4e7a0d3c6f", from: "litellm-paperclip-key" },
-      { name: "paperclip-openai-api-key", value: "sk-1a4d7c0f3b6e9a2d5c8f1b4e7a0d3c6f1a4d7c0f3b6e9a2d5c8f1b4e7a0d3c6f", from: "litellm-paperclip-key" },
-      { name: "litellm-litellm-master-key", value: "sk-5e8b1d4a7c0f3e6b9d2a5c8f1e4b7a0d5e8b1d4a7c0f3e6b9d2a5c8f1e4b7a0d", from: "litellm-master-key" },
+      {
+        name: "paperclip-anthropic-auth-token",
+        value: "sk-1a4d7c0f3b6e9a2d5c8f1b4e7a0d3c6f1a4d7c0f3b6e9a2d5c8f1b4e7a0d3c6f",
+        from: "litellm-paperclip-key",
+      },
+      {
+        name: "paperclip-openai-api-key",
+        value: "sk-1a4d7c0f3b6e9a2d5c8f1b4e7a0d3c6f1a4d7c0f3b6e9a2d5c8f1b4e7a0d3c6f",
+        from: "litellm-paperclip-key",
+      },
+      {
+        name: "litellm-litellm-master-key",
+        value: "sk-5e8b1d4a7c0f3e6b9d2a5c8f1e4b7a0d5e8b1d4a7c0f3e6b9d2a5c8f1e4b7a0d",
+        from: "litellm-master-key",
+      },
       { name: "litellm-anthropic-api-key", value: "sk-ant-api03-fixtureAnthropicKey0001" },
       { name: "litellm-openai-api-key", value: "sk-proj-fixtureOpenAiKey0000000002" },
-      { name: "openwebui-openai-api-key", value: "sk-6f3c0e9b2d5a8f1c4e7b0a3d6c9f2e5b6f3c0e9b2d5a8f1c4e7b0a3d6c9f2e5b", from: "litellm-openwebui-key" },
+      {
+        name: "openwebui-openai-api-key",
+        value: "sk-6f3c0e9b2d5a8f1c4e7b0a3d6c9f2e5b6f3c0e9b2d5a8f1c4e7b0a3d6c9f2e5b",
+        from: "litellm-openwebui-key",
+      },
       { name: "openwebui-webui-secret-key", value: "2b5e8a1d4c7f0b3e6a9d2c5f8b1e4a7d", from: "openwebui-webui-secret-key" },
     ],
     randoms: [
