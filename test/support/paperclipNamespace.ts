@@ -23,7 +23,7 @@ export const NODE_USER = { name: "node", uid: 1000, gid: 1000, home: "/paperclip
 
 function unavailableReason(): string | undefined {
   if (process.getuid?.() !== 0) return "the real-Paperclip acceptance suite needs root (bind mounts in a private namespace, runuser)";
-  for (const tool of ["unshare", "nsenter", "ip", "runuser", "curl", "pg_config"]) {
+  for (const tool of ["unshare", "nsenter", "ip", "runuser", "setpriv", "curl", "pg_config"]) {
     if (spawnSync("sh", ["-c", `command -v ${tool}`], { stdio: "ignore" }).status !== 0) return `${tool} not installed`;
   }
   const version = spawnSync(join(PAPERCLIP_TOOLS_BIN, "node"), [join(PAPERCLIP_TOOLS_BIN, "paperclipai"), "--version"], {
@@ -50,6 +50,8 @@ export interface BindMount {
   /** Where the target sees it; a directory is created on this machine when absent (empty, unused). */
   target: string;
   file?: boolean;
+  /** The target lies inside an earlier bind, whose source provides it: nothing is created on this machine. */
+  nested?: boolean;
 }
 
 /** A throwaway machine: a private mount + network namespace with the given binds and a node user. */
@@ -74,7 +76,9 @@ export class NamespaceMachine {
       ...binds.map((bind) => ({ ...bind, source: isAbsolute(bind.source) ? bind.source : join(this.root, bind.source) })),
     ];
     for (const bind of this.binds) {
-      if (bind.file) {
+      if (bind.nested) {
+        if (!existsSync(bind.source)) throw new Error(`nested bind: ${bind.source} does not exist`);
+      } else if (bind.file) {
         if (!existsSync(bind.source)) writeFileSync(bind.source, "");
       } else {
         mkdirSync(bind.source, { recursive: true });
@@ -115,6 +119,20 @@ export class NamespaceMachine {
     return new NamespaceProcess(child);
   }
 
+  /**
+   * Starts `argv` as root inside the namespace of `host` (another process there, like `podman run`
+   * beside a database on one network); stop() sends SIGTERM to it, cleanup() kills it.
+   */
+  enter(host: NamespaceProcess, argv: string[], env: NodeJS.ProcessEnv): NamespaceProcess {
+    const child = spawn("nsenter", ["--target", String(host.namespacePid()), "--mount", "--net", "--", ...argv], {
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
+    this.children.push(child);
+    return new NamespaceProcess(child, host);
+  }
+
   /** Stops what is still running and removes the machine's directory. */
   cleanup(): void {
     for (const child of this.children) {
@@ -136,7 +154,11 @@ export class NamespaceProcess {
   readonly exited: Promise<number | null>;
   private done = false;
 
-  constructor(private readonly child: ChildProcess) {
+  /** `host`: the process whose namespace this one entered (nsenter execs, so `child` is the process itself). */
+  constructor(
+    private readonly child: ChildProcess,
+    private readonly host?: NamespaceProcess,
+  ) {
     child.stdout!.on("data", (chunk: Buffer) => (this.stdout += chunk.toString()));
     child.stderr!.on("data", (chunk: Buffer) => (this.stderr += chunk.toString()));
     this.exited = new Promise((resolve) =>
@@ -153,6 +175,7 @@ export class NamespaceProcess {
 
   /** A process inside the namespace (unshare's child), to enter it with nsenter. */
   namespacePid(): number {
+    if (this.host) return this.host.namespacePid();
     const children = readFileSync(`/proc/${this.child.pid}/task/${this.child.pid}/children`, "utf8").trim().split(/\s+/);
     return Number(children[0]);
   }
@@ -179,9 +202,30 @@ export class NamespaceProcess {
 
   /** SIGTERM to the namespace's first process (as the platform stops a machine); its exit status. */
   async stop(): Promise<number | null> {
-    if (!this.done) process.kill(this.namespacePid(), "SIGTERM");
+    if (!this.done) process.kill(this.host ? this.child.pid! : this.namespacePid(), "SIGTERM");
     return this.exited;
   }
+}
+
+/**
+ * `argv` as a container's user would run it: that uid/gid, no supplementary groups, no capabilities
+ * (none inheritable, an empty bounding set, no new privileges), in the image's working directory.
+ */
+export function asContainerUser(user: { uid: number; gid: number }, workdir: string, argv: readonly string[]): string[] {
+  return [
+    "setpriv",
+    `--reuid=${user.uid}`,
+    `--regid=${user.gid}`,
+    "--clear-groups",
+    "--inh-caps=-all",
+    "--bounding-set=-all",
+    "--no-new-privs",
+    "--",
+    "env",
+    "-C",
+    workdir,
+    ...argv,
+  ];
 }
 
 /** An HTTP request from inside the namespace with curl: status, headers and body. */
