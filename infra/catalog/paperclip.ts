@@ -14,6 +14,7 @@ import {
   paperclipEnvironment,
 } from "../../components/paperclip/paperclipSettings";
 import { PI_VERSION, renderPaperclipContainerfile } from "../../components/paperclip/renderPaperclipContainerfile";
+import { BOOTSTRAP_ADMIN_SCRIPT } from "../../components/kubernetes/scripts";
 import { parseImageReference } from "../config/formats";
 import { generated, secretJson, secretTemplate } from "./secretValue";
 import type { ServiceDefinition } from "./types";
@@ -27,6 +28,8 @@ import { egressProxyEnvironment } from "./egress-proxy";
  * (the server's only copy of it: no DATABASE_URL, which agents would inherit).
  */
 const CONFIG_PATH = "/run/secrets/paperclip-config.json";
+/** The first-admin script (the Kubernetes first-admin Job's), mounted read-only into the container. */
+const BOOTSTRAP_SCRIPT_PATH = "/etc/harness/paperclip/bootstrap-admin.sh";
 
 export const PAPERCLIP_DATABASE_URL = secretTemplate`postgres://paperclip:${generated("paperclip-db-password")}@paperclip-db:5432/paperclip`;
 
@@ -81,8 +84,22 @@ export const paperclip: ServiceDefinition = (context) => {
       // Agents send mail only through the company's MCP endpoint, with its service token.
       ...MCP_ENDPOINT_SECRET_ENV,
     },
-    // The agent CLIs' MCP configuration for the endpoint (its URL and token are the variables above).
-    configFiles: mcpEndpointConfigFiles(context),
+    // The agent CLIs' MCP configuration for the endpoint (its URL and token are the variables above),
+    // and the first-admin script.
+    configFiles: [
+      ...mcpEndpointConfigFiles(context),
+      { name: "bootstrap-admin.sh", mountPath: BOOTSTRAP_SCRIPT_PATH, content: BOOTSTRAP_ADMIN_SCRIPT },
+    ],
+    // The first admin: on every start while no admin exists, a fresh invite URL in the journal
+    // (`journalctl --user -u paperclip-first-admin`); the unit fails when none could be created.
+    startTasks: [
+      {
+        name: "first-admin",
+        description: "Paperclip's first-admin invite (printed while no admin exists)",
+        command: ["/bin/sh", BOOTSTRAP_SCRIPT_PATH],
+        env: { PAPERCLIP_HEALTH_URL: `http://127.0.0.1:${PAPERCLIP_PORT}${PAPERCLIP_HEALTH.path}` },
+      },
+    ],
     secretFiles: [
       {
         name: "config-json",

@@ -61,6 +61,19 @@ export interface ConfigFile {
   content: string;
 }
 
+/**
+ * A command run inside the running container (`podman exec`, as the container's user, with its
+ * environment plus `env`) each time the container has started: on fedora a oneshot user unit
+ * `<service>-<name>.service` that the container's unit wants and that runs after it (Notify=healthy:
+ * after the health check passes). Its failure fails that unit alone; the container keeps running.
+ */
+export interface StartTask {
+  name: string;
+  description: string;
+  command: readonly string[];
+  env?: Readonly<Record<string, string>>;
+}
+
 /** A file that holds secrets: delivered as a Podman secret (type=mount), never written to disk by us. */
 export interface SecretFile {
   /** Podman secret name suffix: `<service>-<name>`. */
@@ -198,6 +211,8 @@ export interface ContainerService extends ServiceBase {
   health?: HealthCheck;
   /** Extra Podman options without a Quadlet key of their own. */
   podmanArgs?: readonly string[];
+  /** Commands run inside the container each time it has started and is healthy (fedora: a oneshot unit each). */
+  startTasks?: readonly StartTask[];
   /** Memory limit of the container (`512m`, `4g`); none when absent. */
   memory?: string;
   /**

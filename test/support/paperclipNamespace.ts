@@ -23,7 +23,7 @@ export const NODE_USER = { name: "node", uid: 1000, gid: 1000, home: "/paperclip
 
 function unavailableReason(): string | undefined {
   if (process.getuid?.() !== 0) return "the real-Paperclip acceptance suite needs root (bind mounts in a private namespace, runuser)";
-  for (const tool of ["unshare", "nsenter", "ip", "runuser", "curl", "pg_config"]) {
+  for (const tool of ["unshare", "nsenter", "ip", "runuser", "setpriv", "curl", "pg_config"]) {
     if (spawnSync("sh", ["-c", `command -v ${tool}`], { stdio: "ignore" }).status !== 0) return `${tool} not installed`;
   }
   const version = spawnSync(join(PAPERCLIP_TOOLS_BIN, "node"), [join(PAPERCLIP_TOOLS_BIN, "paperclipai"), "--version"], {
@@ -50,6 +50,8 @@ export interface BindMount {
   /** Where the target sees it; a directory is created on this machine when absent (empty, unused). */
   target: string;
   file?: boolean;
+  /** The target lies inside an earlier bind, whose source provides it: nothing is created on this machine. */
+  nested?: boolean;
 }
 
 /** A throwaway machine: a private mount + network namespace with the given binds and a node user. */
@@ -137,6 +139,20 @@ export class NamespaceMachine {
     return new NamespaceProcess(child, true);
   }
 
+  /**
+   * Starts `argv` as root inside the mount and network namespace of `host` (like `podman run` beside
+   * a database on one network, over the same files); stop() sends SIGTERM to it, cleanup() kills it.
+   */
+  enterShared(host: NamespaceProcess, argv: string[], env: NodeJS.ProcessEnv): NamespaceProcess {
+    const child = spawn("nsenter", ["--target", String(host.namespacePid()), "--mount", "--net", "--", ...argv], {
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
+    this.children.push(child);
+    return new NamespaceProcess(child, true);
+  }
+
   /** Stops what is still running and removes the machine's directory. */
   cleanup(): void {
     for (const child of this.children) {
@@ -157,7 +173,9 @@ export class NamespaceMachine {
  * a target inside an earlier bind's target must exist in that bind's source (nothing is made here).
  */
 function prepare(bind: BindMount, earlier: readonly BindMount[] = []): void {
-  if (bind.file) {
+  if (bind.nested) {
+    if (!existsSync(bind.source)) throw new Error(`nested bind: ${bind.source} does not exist`);
+  } else if (bind.file) {
     if (!existsSync(bind.source)) writeFileSync(bind.source, "");
   } else {
     mkdirSync(bind.source, { recursive: true });
@@ -189,7 +207,7 @@ export class NamespaceProcess {
   readonly exited: Promise<number | null>;
   private done = false;
 
-  /** `entered`: the process is the command itself (NamespaceMachine.enter), not unshare's parent. */
+  /** `entered`: the process is the command itself (NamespaceMachine.enter, enterShared), not unshare's parent. */
   constructor(
     private readonly child: ChildProcess,
     private readonly entered = false,
@@ -240,6 +258,27 @@ export class NamespaceProcess {
     if (!this.done) process.kill(this.namespacePid(), "SIGTERM");
     return this.exited;
   }
+}
+
+/**
+ * `argv` as a container's user would run it: that uid/gid, no supplementary groups, no capabilities
+ * (none inheritable, an empty bounding set, no new privileges), in the image's working directory.
+ */
+export function asContainerUser(user: { uid: number; gid: number }, workdir: string, argv: readonly string[]): string[] {
+  return [
+    "setpriv",
+    `--reuid=${user.uid}`,
+    `--regid=${user.gid}`,
+    "--clear-groups",
+    "--inh-caps=-all",
+    "--bounding-set=-all",
+    "--no-new-privs",
+    "--",
+    "env",
+    "-C",
+    workdir,
+    ...argv,
+  ];
 }
 
 /** An HTTP request from inside the namespace with curl: status, headers and body. */

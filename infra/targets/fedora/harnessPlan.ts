@@ -33,7 +33,7 @@ import {
 import { secretEnvironmentFile, type SecretValue } from "../../catalog/secretValue";
 import { type BackupPlan, type BackupPlanOptions, deriveBackupPlan } from "./backupPlan";
 import type { ResolvedCatalog } from "../../catalog/resolveCatalog";
-import type { ContainerService, HostService, ServiceDeclaration } from "../../catalog/types";
+import type { ContainerService, HostService, ServiceDeclaration, StartTask } from "../../catalog/types";
 import type { NetworkPlan } from "./networkPlan";
 
 export interface HarnessPlanOptions {
@@ -313,13 +313,17 @@ function containerServicePlan(service: ContainerService, options: HarnessPlanOpt
 
   const job = service.schedule;
   const health = job ? undefined : service.health;
+  const tasks = (service.startTasks ?? []).map((task) => startTaskUnit(service.name, task));
+  const wants = [...dependencies, ...tasks.map(systemdUnitName)];
   const container: ContainerUnit = {
     kind: "container",
     name: service.name,
     unit: {
       Description: service.description,
-      // Wants (not Requires): restarting a dependency must not restart this service too.
-      ...(dependencies.length > 0 ? { Wants: dependencies, After: dependencies } : {}),
+      // Wants (not Requires): restarting a dependency must not restart this service too. A start
+      // task is wanted too: every start of this unit runs it again (it orders itself after this one).
+      ...(wants.length > 0 ? { Wants: wants } : {}),
+      ...(dependencies.length > 0 ? { After: dependencies } : {}),
     },
     container: {
       Image: image,
@@ -369,7 +373,7 @@ function containerServicePlan(service: ContainerService, options: HarnessPlanOpt
         { Type: "oneshot", TimeoutStartSec: JOB_TIMEOUT }
       : { Restart: service.restart, TimeoutStartSec: START_TIMEOUT },
   };
-  units.push(container);
+  units.push(container, ...tasks);
 
   if (!job) return { units, files, secrets: secrets.map(({ name, value }) => ({ name, value })), wanted: systemdUnitName(container) };
 
@@ -381,6 +385,31 @@ function containerServicePlan(service: ContainerService, options: HarnessPlanOpt
   };
   units.push(timer);
   return { units, files, secrets: secrets.map(({ name, value }) => ({ name, value })), wanted: systemdUnitName(timer) };
+}
+
+/**
+ * A start task's oneshot unit: `podman exec` into the running container (its user, its environment),
+ * after the container's unit is active, which with Notify=healthy means after its health check passed.
+ * Not RemainAfterExit: it returns to inactive, so the container's next start runs it again.
+ */
+function startTaskUnit(container: string, task: StartTask): ServiceUnit {
+  const unit = `${container}.service`;
+  return {
+    kind: "service",
+    name: `${container}-${task.name}`,
+    unit: { Description: task.description, After: [unit] },
+    service: {
+      Type: "oneshot",
+      ExecStart: [
+        "/usr/bin/podman",
+        "exec",
+        ...Object.entries(task.env ?? {}).flatMap(([name, value]) => ["--env", `${name}=${value}`]),
+        container,
+        ...task.command,
+      ],
+      TimeoutStartSec: START_TIMEOUT,
+    },
+  };
 }
 
 function hostServicePlan(service: HostService): ServicePlan {
