@@ -180,7 +180,9 @@ for (const target of TARGETS) {
         // Secret values: a test value for every key the pods reference; the KubeBlocks Secret (made
         // by the operator, not by the plan) names the administrator and where PostgreSQL is.
         // Where Paperclip connects (the password is expanded from a Secret, so it is not needed here).
-        const databaseUrl = new URL(String(paperclip.env.find((e: Manifest) => e.name === "DATABASE_URL").value));
+        // Only the configure init container holds it: the server reads config.json, and agents inherit its environment.
+        expect(paperclip.env.map((e: Manifest) => e.name)).not.toContain("DATABASE_URL");
+        const databaseUrl = new URL(String(configure.env.find((e: Manifest) => e.name === "DATABASE_URL").value));
         const secrets: SecretValues = {};
         for (const pod_ of [pod, initJob, bootstrapJob, renewalJob])
           for (const ref of secretRefs(pod_)) (secrets[ref.name] ??= {})[ref.key] = testSecret(ref.name, ref.key);
@@ -466,7 +468,7 @@ for (const target of TARGETS) {
         // config.json on the volume: node's, 0600, with the connection string doctor reads; data paths explicit.
         const configPath = join(volume, paperclipEnv.PAPERCLIP_CONFIG!.slice(paperclipEnv.PAPERCLIP_HOME!.length + 1));
         const config = JSON.parse(readFileSync(configPath, "utf8")) as { database: { connectionString?: string } };
-        expect(config.database.connectionString).toBe(paperclipEnv.DATABASE_URL);
+        expect(config.database.connectionString).toBe(containerEnv(configure, secrets).DATABASE_URL);
         expect(statSync(configPath).mode & 0o777).toBe(0o600);
         expect(statSync(configPath).uid).toBe(paperclip.securityContext.runAsUser);
         expect(readdirSync(volume)).not.toContain(".paperclip");
