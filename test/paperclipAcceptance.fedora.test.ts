@@ -120,13 +120,26 @@ interface ContainerSpec {
   health: string[];
 }
 
+/**
+ * One Environment= assignment as systemd reads it: bare `NAME=value`, or the whole assignment in
+ * double quotes with `\"` and `\\` escaped (how the renderer writes a JSON value). Other escapes and
+ * specifiers are refused: this test does not emulate them.
+ */
+function environmentAssignment(raw: string): [string, string] {
+  let line = raw;
+  if (raw.startsWith('"') && raw.endsWith('"') && raw.length >= 2) {
+    const inner = raw.slice(1, -1);
+    if (/(^|[^\\])"|\\[^"\\]|%/.test(inner)) throw new Error(`Environment=${raw}: quoting or specifiers this test does not emulate`);
+    line = inner.replace(/\\(["\\])/g, "$1");
+  }
+  const split = line.indexOf("=");
+  const name = line.slice(0, split);
+  const value = line.slice(split + 1);
+  return [name, line === raw ? plain(value, name) : value];
+}
+
 function containerSpec(unit: string): ContainerSpec {
-  const env = Object.fromEntries(
-    unitValues(unit, "Environment").map((line) => {
-      const split = line.indexOf("=");
-      return [line.slice(0, split), plain(line.slice(split + 1), line.slice(0, split))];
-    }),
-  );
+  const env = Object.fromEntries(unitValues(unit, "Environment").map(environmentAssignment));
   let entrypoint: string | undefined;
   for (const arg of unitValues(unit, "PodmanArgs")) {
     if (arg.startsWith("--entrypoint=")) entrypoint = arg.slice("--entrypoint=".length);
