@@ -170,7 +170,10 @@ describe("the fedora stack", () => {
     expect(wanted).not.toContain("sodiwin-etl.service");
     // litellm-keys: the agents' virtual key is registered before Paperclip starts.
     expect(unitValues(units.get("paperclip")!, "After")).toEqual(["paperclip-db.service litellm.service litellm-keys.service"]);
-    expect(unitValues(units.get("paperclip")!, "Wants")).toEqual(["paperclip-db.service litellm.service litellm-keys.service"]);
+    // ... and wants its first-admin task, which orders itself after it (it runs on every start).
+    expect(unitValues(units.get("paperclip")!, "Wants")).toEqual([
+      "paperclip-db.service litellm.service litellm-keys.service paperclip-first-admin.service",
+    ]);
     // Wants, never Requires: restarting a dependency must not restart its dependents.
     for (const [name, unit] of units) expect(unitValues(unit, "Requires"), name).toEqual([]);
   });
