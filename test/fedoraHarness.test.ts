@@ -172,8 +172,12 @@ describe("the fedora stack", () => {
     expect(unitValues(units.get("paperclip")!, "After")).toEqual(["paperclip-db.service litellm.service litellm-keys.service"]);
     // ... and wants its first-admin task, which orders itself after it (it runs on every start).
     expect(unitValues(units.get("paperclip")!, "Wants")).toEqual([
-      "paperclip-db.service litellm.service litellm-keys.service paperclip-first-admin.service",
+      "paperclip-db.service litellm.service litellm-keys.service paperclip-first-admin.service paperclip-first-admin.timer",
     ]);
+    // The weekly renewal of the first admin's invite (it expires after 30 days; a host may not restart for longer).
+    const renewal = hostFile(stack.artifacts, ".config/systemd/user/paperclip-first-admin.timer");
+    expect(unitValues(renewal, "OnCalendar")).toEqual(["Mon *-*-* 03:00:00"]);
+    expect(unitValues(renewal, "Unit")).toEqual(["paperclip-first-admin.service"]);
     // Wants, never Requires: restarting a dependency must not restart its dependents.
     for (const [name, unit] of units) expect(unitValues(unit, "Requires"), name).toEqual([]);
   });

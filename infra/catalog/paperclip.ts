@@ -90,7 +90,7 @@ export const paperclip: ServiceDefinition = (context) => {
       ...mcpEndpointConfigFiles(context),
       { name: "bootstrap-admin.sh", mountPath: BOOTSTRAP_SCRIPT_PATH, content: BOOTSTRAP_ADMIN_SCRIPT },
     ],
-    // The first admin: on every start while no admin exists, a fresh invite URL in the journal
+    // The first admin: on every start and weekly while no admin exists, a fresh invite URL in the journal
     // (`journalctl --user -u paperclip-first-admin`); the unit fails when none could be created.
     startTasks: [
       {
@@ -98,6 +98,9 @@ export const paperclip: ServiceDefinition = (context) => {
         description: "Paperclip's first-admin invite (printed while no admin exists)",
         command: ["/bin/sh", BOOTSTRAP_SCRIPT_PATH],
         env: { PAPERCLIP_HEALTH_URL: `http://127.0.0.1:${PAPERCLIP_PORT}${PAPERCLIP_HEALTH.path}` },
+        // The invite lasts 30 days and a host may run for months: renewed weekly, as the Kubernetes
+        // targets' CronJob does (Mondays 03:00), while no admin exists.
+        repeat: { onCalendar: "Mon *-*-* 03:00:00" },
       },
     ],
     secretFiles: [

@@ -72,6 +72,11 @@ export interface StartTask {
   description: string;
   command: readonly string[];
   env?: Readonly<Record<string, string>>;
+  /**
+   * Also run on this systemd calendar (`OnCalendar=`) while the container runs: a timer the
+   * container's unit wants. For what must not wait for the next restart (an invite that expires).
+   */
+  repeat?: { onCalendar: string };
 }
 
 /** A file that holds secrets: delivered as a Podman secret (type=mount), never written to disk by us. */

@@ -313,7 +313,7 @@ function containerServicePlan(service: ContainerService, options: HarnessPlanOpt
 
   const job = service.schedule;
   const health = job ? undefined : service.health;
-  const tasks = (service.startTasks ?? []).map((task) => startTaskUnit(service.name, task));
+  const tasks = (service.startTasks ?? []).flatMap((task) => startTaskUnits(service.name, task));
   const wants = [...dependencies, ...tasks.map(systemdUnitName)];
   const container: ContainerUnit = {
     kind: "container",
@@ -390,11 +390,12 @@ function containerServicePlan(service: ContainerService, options: HarnessPlanOpt
 /**
  * A start task's oneshot unit: `podman exec` into the running container (its user, its environment),
  * after the container's unit is active, which with Notify=healthy means after its health check passed.
- * Not RemainAfterExit: it returns to inactive, so the container's next start runs it again.
+ * Not RemainAfterExit: it returns to inactive, so the container's next start runs it again. With
+ * `repeat`, also its timer (same name), which the container's unit wants: it runs while the container does.
  */
-function startTaskUnit(container: string, task: StartTask): ServiceUnit {
+function startTaskUnits(container: string, task: StartTask): (ServiceUnit | TimerUnit)[] {
   const unit = `${container}.service`;
-  return {
+  const service: ServiceUnit = {
     kind: "service",
     name: `${container}-${task.name}`,
     unit: { Description: task.description, After: [unit] },
@@ -410,6 +411,14 @@ function startTaskUnit(container: string, task: StartTask): ServiceUnit {
       TimeoutStartSec: START_TIMEOUT,
     },
   };
+  if (!task.repeat) return [service];
+  const timer: TimerUnit = {
+    kind: "timer",
+    name: service.name,
+    unit: { Description: `Schedule of ${task.description}` },
+    timer: { OnCalendar: [task.repeat.onCalendar], Unit: systemdUnitName(service) },
+  };
+  return [service, timer];
 }
 
 function hostServicePlan(service: HostService): ServicePlan {
