@@ -132,6 +132,22 @@ describe("fedora: a configuration that breaks the rules fails check, naming the 
     ]);
   });
 
+  test("codex's provider list pointed at OpenAI (PAPERCLIP_CODEX_PROVIDERS decides where codex sends model calls)", async () => {
+    const providers = JSON.stringify({
+      providers: { gateway: { name: "OpenAI", base_url: "https://api.openai.com/v1", env_key: "GATEWAY_API_KEY", wire_api: "responses" } },
+      model_provider: "gateway",
+    });
+    const found = await failures(await record({ services: { paperclip: { env: { PAPERCLIP_CODEX_PROVIDERS: providers } } } }));
+    expect(found.map((f) => [f.policy, f.message])).toEqual([
+      [
+        "policy:agent-model-traffic-via-gateway",
+        expect.stringMatching(
+          /PAPERCLIP_CODEX_PROVIDERS .*: provider "gateway" sends model calls to https:\/\/api\.openai\.com\/v1, not the gateway/,
+        ),
+      ],
+    ]);
+  });
+
   test("the gateway-key variable replaced by an operator's key", async () => {
     const found = await failures(
       await record(

@@ -42,6 +42,60 @@ describe("agent-model-traffic-via-gateway", () => {
     ]);
   });
 
+  describe("provider lists the codex and pi adapters write into their CLI's configuration", () => {
+    const codex = (providers: unknown) => (spec: FedoraSpec) => (environment(spec).PAPERCLIP_CODEX_PROVIDERS = JSON.stringify(providers));
+    const gateway = { name: "Model gateway", base_url: "http://litellm:4000/v1", env_key: "GATEWAY_API_KEY", wire_api: "responses" };
+
+    test("accepted: every provider at the gateway, model_provider one of them (the stack's own list)", async () => {
+      expectNoViolations(await run(policy, fedora(codex({ providers: { gateway }, model_provider: "gateway" }))));
+      const pi = (spec: FedoraSpec) =>
+        (environment(spec).PAPERCLIP_PI_PROVIDERS = JSON.stringify({ providers: { gateway: { baseUrl: "http://litellm:4000/v1" } } }));
+      expectNoViolations(await run(policy, fedora(pi)));
+    });
+
+    test("#L1 a provider at OpenAI's API, and model_provider a built-in one", async () => {
+      const resources = fedora(
+        codex({ providers: { gateway, direct: { ...gateway, base_url: "https://api.openai.com/v1" } }, model_provider: "openai" }),
+      );
+      expectViolations(await run(policy, resources), policy, [
+        {
+          resource: PAPERCLIP,
+          message:
+            /^paperclip\.container: PAPERCLIP_CODEX_PROVIDERS \(Environment= in paperclip\.container\): provider "direct" sends model calls to https:\/\/api\.openai\.com\/v1, not the gateway \(litellm\)\.$/,
+        },
+        { resource: PAPERCLIP, message: /PAPERCLIP_CODEX_PROVIDERS .*: model_provider "openai" is none of the listed providers/ },
+      ]);
+    });
+
+    test("#L2 a provider with no base URL, and a list that is not JSON", async () => {
+      const resources = fedora((spec) => {
+        environment(spec).PAPERCLIP_PI_PROVIDERS = JSON.stringify({ providers: { anthropic: { api: "anthropic-messages" } } });
+        environment(spec).PAPERCLIP_CODEX_PROVIDERS = "{providers: gateway}";
+      });
+      expectViolations(await run(policy, resources), policy, [
+        { resource: PAPERCLIP, message: /PAPERCLIP_PI_PROVIDERS .*: provider "anthropic" has no base URL/ },
+        {
+          resource: PAPERCLIP,
+          message: /PAPERCLIP_CODEX_PROVIDERS .*: not JSON, so where the adapter sends model calls cannot be checked/,
+        },
+      ]);
+    });
+
+    test("#L3 a provider list from a secret cannot be checked", async () => {
+      const resources = fedora((spec) => {
+        containerOf(spec, "paperclip").container.Secret!.push({
+          name: "paperclip-codex",
+          type: "env",
+          target: "PAPERCLIP_CODEX_PROVIDERS",
+        });
+        spec.secrets.push({ name: "paperclip-codex", value: JSON.stringify({ providers: { gateway } }) });
+      });
+      expectViolations(await run(policy, resources), policy, [
+        { resource: PAPERCLIP, message: /PAPERCLIP_CODEX_PROVIDERS comes from .*, so where agents send model calls cannot be checked/ },
+      ]);
+    });
+  });
+
   test("#2 a required base URL left unset (the SDK's default is the provider)", async () => {
     const diagnostics = await run(
       policy,
