@@ -12,25 +12,15 @@
  * it with and exits (the real boot is test/paperclipAcceptance.test.ts).
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import {
-  chmodSync,
-  chownSync,
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { parse as parseToml } from "smol-toml";
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from "vitest";
 import { isCi } from "../cli/validators/tools";
 import { planFly } from "../infra/targets/fly/flyPlan";
 import { containers, recordFedora, unitValues } from "./support/fedoraStack";
+import { prepareTemporaryFlyMachine, temporaryFlyMachineEnvironment } from "../components/fly/testSupport/temporaryFlyMachine";
 import { flyStackConfig, REPO_ROOT } from "./support/flyConfig";
 import { container, kubernetesObjects, recordKubernetesStack, type Manifest } from "./support/kubernetesObjects";
 import { PAPERCLIP_TOOLS_BIN } from "./support/paperclipNamespace";
@@ -178,42 +168,24 @@ function flyServer(): ServerEnvironment {
   const root = mkdtempSync(join(tmpdir(), "agent-env-fly-"));
   scratch.push(root);
   const path = (...parts: string[]) => join(root, ...parts);
-  for (const dir of ["bin", "volume", "image", "logs", "run"]) mkdirSync(path(dir));
-  const fixtures = join(REPO_ROOT, "components", "fly", "fixtures", "bin");
-  for (const fake of readdirSync(fixtures)) copyFileSync(join(fixtures, fake), path("bin", fake));
+  prepareTemporaryFlyMachine(root, plan.files);
   // The paperclipai double: records the environment start.sh starts Paperclip with, then exits.
   writeFileSync(
     path("bin", "paperclipai"),
     `#!/bin/sh\nnode -e 'require("node:fs").writeFileSync(process.env.FAKE_LOG_DIR + "/paperclip-env.json", JSON.stringify(process.env))'\nexit 3\n`,
   );
-  for (const fake of readdirSync(path("bin"))) chmodSync(path("bin", fake), 0o755);
-  writeFileSync(path("image", "config.json"), plan.files["config.json"]);
-  writeFileSync(path("start.sh"), plan.files["start.sh"]);
+  chmodSync(path("bin", "paperclipai"), 0o755);
   // Fly secrets in hex, as generated (start.sh requires the database password to be).
   const secrets = Object.fromEntries(plan.secrets.map((s, i) => [s.name, `${(i + 10).toString(16)}${"0123456789abcdef".repeat(4)}`]));
-  const volume = path("volume");
   const pgPort = String(20000 + (process.pid % 20000));
-  const testOnly = {
-    FAKE_LOG_DIR: path("logs"),
-    FAKE_TAILNET: new URL(plan.publicUrl).hostname.slice(plan.app.length + 1),
-    LANG: "C.UTF-8",
-  };
   const bootEnv: Record<string, string> = {
     ...tomlEnv,
     ...secrets,
     FLY_APP_NAME: plan.app,
-    // Where this temporary machine keeps what the real one keeps in /paperclip, /etc and /var/run.
-    HOME: volume,
-    PAPERCLIP_HOME: volume,
-    PAPERCLIP_CONFIG: join(volume, "instances", "default", "config.json"),
-    HARNESS_SEED_CONFIG: path("image", "config.json"),
-    HARNESS_TAILSCALE_STATE_DIR: join(volume, "tailscale"),
-    HARNESS_PG_DATA: join(volume, "postgres"),
-    HARNESS_PG_SOCKET_DIR: path("run", "postgresql"),
+    ...temporaryFlyMachineEnvironment(root),
     HARNESS_PG_PORT: pgPort,
     PORT: String(Number(pgPort) + 1),
-    ...testOnly,
-    PATH: [path("bin"), dirname(process.execPath), "/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"].join(":"),
+    FAKE_TAILNET: new URL(plan.publicUrl).hostname.slice(plan.app.length + 1),
   };
   if (runAsRoot) chownTree(root, NOBODY);
   const boot = spawnSync("sh", [path("start.sh")], {
@@ -226,7 +198,8 @@ function flyServer(): ServerEnvironment {
   const recorded = path("logs", "paperclip-env.json");
   if (!existsSync(recorded)) throw new Error(`start.sh never started Paperclip:\n${boot.stdout}\n${boot.stderr}`);
   const env = JSON.parse(readFileSync(recorded, "utf8")) as Record<string, string>;
-  for (const name of Object.keys(testOnly)) delete env[name];
+  // What only this test sets (the doubles' settings, the locale), not the machine.
+  for (const name of ["FAKE_LOG_DIR", "FAKE_TAILNET", "LANG"]) delete env[name];
   env.PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
   return { env, secrets };
 }

@@ -10,28 +10,17 @@
  * for and runs the command as the current user.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import {
-  chmodSync,
-  chownSync,
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { parse as parseToml } from "smol-toml";
 import { afterAll, describe, expect, test, type TestContext } from "vitest";
 import { isCi } from "../../cli/validators/tools";
 import { planFly } from "../../infra/targets/fly/flyPlan";
 import { flyStackConfig } from "../../test/support/flyConfig";
+import { prepareTemporaryFlyMachine, temporaryFlyMachineEnvironment } from "./testSupport/temporaryFlyMachine";
 
-const FIXTURES = join(__dirname, "fixtures", "bin");
 const NOBODY = 65534;
 const runAsNobody = process.getuid?.() === 0;
 const plan = planFly(flyStackConfig(), "fly");
@@ -99,13 +88,7 @@ const children: ChildProcess[] = [];
 async function makeMachine(extraEnv: NodeJS.ProcessEnv = {}): Promise<Machine> {
   const root = mkdtempSync(join(tmpdir(), "fly-start-"));
   const path = (...parts: string[]) => join(root, ...parts);
-  for (const dir of ["bin", "volume", "image", "logs", "run"]) mkdirSync(path(dir));
-  for (const fake of readdirSync(FIXTURES)) {
-    copyFileSync(join(FIXTURES, fake), path("bin", fake));
-    chmodSync(path("bin", fake), 0o755);
-  }
-  writeFileSync(path("image", "config.json"), plan.files["config.json"]);
-  writeFileSync(path("start.sh"), plan.files["start.sh"]);
+  prepareTemporaryFlyMachine(root, plan.files);
   const [port, pgPort] = [await freePort(), await freePort()];
   const volume = path("volume");
   const machine: Machine = {
@@ -118,24 +101,12 @@ async function makeMachine(extraEnv: NodeJS.ProcessEnv = {}): Promise<Machine> {
     pgPort,
     env: {
       ...tomlEnv,
-      // Where the temporary machine keeps what the real one keeps in /paperclip, /etc and /var/run.
-      HOME: volume,
-      PAPERCLIP_HOME: volume,
-      PAPERCLIP_CONFIG: join(volume, "instances", "default", "config.json"),
-      HARNESS_SEED_CONFIG: path("image", "config.json"),
-      HARNESS_TAILSCALE_STATE_DIR: join(volume, "tailscale"),
-      HARNESS_PG_DATA: join(volume, "postgres"),
-      HARNESS_PG_SOCKET_DIR: path("run", "postgresql"),
+      ...temporaryFlyMachineEnvironment(root),
       PORT: String(port),
       HARNESS_PG_PORT: String(pgPort),
       ...SECRET_VALUES,
       FLY_APP_NAME: plan.app,
-      FAKE_LOG_DIR: path("logs"),
       FAKE_TAILNET: tailnet,
-      PATH: [path("bin"), dirname(process.execPath), "/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"].join(
-        ":",
-      ),
-      LANG: "C.UTF-8",
       ...extraEnv,
     },
   };
