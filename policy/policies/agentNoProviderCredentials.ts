@@ -13,7 +13,7 @@ import {
   providerCredentialVariablesProperty,
 } from "../lib/schemas";
 import { hostOfUrl } from "../lib/urls";
-import { envValue, readStack, resolveSecret, type EnvVar, type Workload } from "../lib/workloads";
+import { envValue, readStack, resolvedEnvValue, resolveSecret, type EnvVar, type Workload } from "../lib/workloads";
 
 interface Settings extends GatewaySettings {
   providerCredentialVariables: string[];
@@ -117,12 +117,7 @@ export const agentNoProviderCredentials: StackValidationPolicy = {
         if (isObjectStorageKey(agent, variable, settings.objectStorageCredentialVariables)) continue;
         // A gateway-key variable (ANTHROPIC_API_KEY) may hold a provider's key: its format gives it away.
         if (settings.gatewayKeyVariables[variable.name] !== undefined) {
-          const held =
-            variable.source.kind === "plain"
-              ? variable.source.value
-              : variable.source.kind === "secret"
-                ? resolveSecret(model, variable.source.secret)?.value
-                : undefined;
+          const held = resolvedEnvValue(model, variable);
           const shape = typeof held === "string" ? providerKeyShapeIn(held) : undefined;
           if (shape) {
             reportViolation(

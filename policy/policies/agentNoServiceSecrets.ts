@@ -10,7 +10,7 @@ import {
   serviceSecretKindOfName,
 } from "../lib/serviceSecrets";
 import { agentRuntimesProperty } from "../lib/schemas";
-import { readStack, resolveSecret } from "../lib/workloads";
+import { readStack, resolvedEnvValue } from "../lib/workloads";
 
 interface Settings extends Pick<GatewayRoleSettings, "agentRuntimes"> {
   databaseCredentialVariables: string[];
@@ -65,12 +65,7 @@ export const agentNoServiceSecrets: StackValidationPolicy = {
           reportViolation(`${agent.label}: ${where} is ${kind}, inherited by every agent it spawns.`, agent.urn);
           continue;
         }
-        const text =
-          variable.source.kind === "plain"
-            ? variable.source.value
-            : variable.source.kind === "secret"
-              ? resolveSecret(model, variable.source.secret)?.value
-              : undefined;
+        const text = resolvedEnvValue(model, variable);
         if (typeof text === "string" && !isUnknown(text) && hasDatabaseUrlWithPassword(text))
           reportViolation(`${agent.label}: ${where} holds a connection URL with a password in it (value not shown).`, agent.urn);
       }
