@@ -53,13 +53,17 @@ describe("agent-no-provider-credentials", () => {
       ]);
     });
 
-    test("#3 the gateway-key variable holding an operator's value (not derived from the gateway's key)", async () => {
-      const resources = fedora((spec) => {
+    /** The gateway-key secret holding a value from the stack's configuration, not derived from the gateway's key. */
+    const withOperatorGatewayKey = (value: string) =>
+      fedora((spec) => {
         const secret = spec.secrets.find((s) => s.name === "paperclip-openai-api-key")!;
-        // Not in a provider's key format (that case is reported as a provider credential, below).
-        secret.value = "operatorSuppliedValue0003";
+        secret.value = value;
         delete secret.from;
       });
+
+    test("#3 the gateway-key variable holding an operator's value (not derived from the gateway's key)", async () => {
+      // Not in a provider's key format (that case is reported as a provider credential, below).
+      const resources = withOperatorGatewayKey("operatorSuppliedValue0003");
       expectViolations(await run(policy, resources), policy, [
         {
           resource: PAPERCLIP,
@@ -70,11 +74,7 @@ describe("agent-no-provider-credentials", () => {
     });
 
     test("#3b the gateway-key variable holding a value in a provider's key format", async () => {
-      const resources = fedora((spec) => {
-        const secret = spec.secrets.find((s) => s.name === "paperclip-openai-api-key")!;
-        secret.value = "sk-proj-operatorSuppliedRealKey0003";
-        delete secret.from;
-      });
+      const resources = withOperatorGatewayKey("sk-proj-operatorSuppliedRealKey0003");
       expectViolations(await run(policy, resources), policy, [
         {
           resource: PAPERCLIP,
