@@ -18,7 +18,7 @@
  */
 import { MAIL_SUBMITTERS } from "../infra/catalog/mail";
 import { secretValuesOf, type ResolvedCatalog } from "../infra/catalog/resolveCatalog";
-import { isSecretValue, leavesOf, type SecretDocument, type SecretValue } from "../infra/catalog/secretValue";
+import { leavesOf, literalStringsOf } from "../infra/catalog/secretValue";
 import type { ServiceDeclaration } from "../infra/catalog/types";
 import type { ConfigValues } from "../infra/config/parse";
 import { parseStackConfig } from "../infra/config/parse";
@@ -52,33 +52,12 @@ export interface TopologyEdge {
   kind: "route" | "pathway" | "connection";
 }
 
-/** The literal text around a secret's leaves (a template's strings, a secret document's plain strings): never a secret's value. */
-function literalStrings(value: SecretValue): string[] {
-  switch (value.kind) {
-    case "template":
-      return [...value.strings, ...value.values.flatMap(literalStrings)];
-    case "json":
-      return documentStrings(value.document);
-    case "environment-file":
-      return Object.values(value.entries).flatMap(literalStrings);
-    default:
-      return [];
-  }
-}
-
-function documentStrings(document: SecretDocument): string[] {
-  if (typeof document === "string") return [document];
-  if (document === null || typeof document !== "object") return [];
-  if (isSecretValue(document)) return literalStrings(document);
-  return (Array.isArray(document) ? document : Object.values(document)).flatMap(documentStrings);
-}
-
 /**
  * Texts of a service that may name another service by `name:port`: its plain settings and the
  * literal parts of its secrets (Paperclip names its database only inside config.json's connection string).
  */
 function plainTexts(service: ServiceDeclaration): string[] {
-  const texts = [...Object.values(service.env ?? {}), ...secretValuesOf(service).flatMap(literalStrings)];
+  const texts = [...Object.values(service.env ?? {}), ...secretValuesOf(service).flatMap(literalStringsOf)];
   if (service.kind !== "host") for (const file of service.configFiles ?? []) texts.push(file.content);
   return texts;
 }

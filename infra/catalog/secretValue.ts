@@ -153,6 +153,32 @@ export function leavesOf(value: SecretValue): SecretLeaf[] {
   }
 }
 
+/**
+ * The literal text around a secret's leaves (a template's strings, a secret document's plain
+ * strings), never a secret's value: where a setting names another service inside a secret.
+ */
+export function literalStringsOf(value: SecretValue): string[] {
+  switch (value.kind) {
+    case "template":
+      return [...value.strings, ...value.values.flatMap(literalStringsOf)];
+    case "json":
+      return documentStrings(value.document);
+    case "environment-file":
+      return Object.values(value.entries).flatMap(literalStringsOf);
+    default:
+      return [];
+  }
+}
+
+function documentStrings(document: SecretDocument): string[] {
+  if (typeof document === "string") return [document];
+  if (isSecretValue(document)) return literalStringsOf(document);
+  if (Array.isArray(document)) return document.flatMap(documentStrings);
+  if (document !== null && typeof document === "object")
+    return Object.values(document as Record<string, SecretDocument>).flatMap(documentStrings);
+  return [];
+}
+
 function documentLeaves(document: SecretDocument): SecretLeaf[] {
   if (isSecretValue(document)) return leavesOf(document);
   if (Array.isArray(document)) return document.flatMap(documentLeaves);
