@@ -34,7 +34,16 @@ describe("check fedora", () => {
         "sodimo-paperclip-to-litellm.network",
       ]),
     );
-    expect(validated("systemd-verify")).toEqual(expect.arrayContaining(["cloudflared.service", "sodiwin-etl.timer", "sodimo.target"]));
+    // The first-admin task and its weekly timer too: real systemd reads them.
+    expect(validated("systemd-verify")).toEqual(
+      expect.arrayContaining([
+        "cloudflared.service",
+        "sodiwin-etl.timer",
+        "sodimo.target",
+        "paperclip-first-admin.service",
+        "paperclip-first-admin.timer",
+      ]),
+    );
     expect(validated("postconf")).toEqual(["postfix"]);
     expect(validated("caddy")).toEqual(["Caddyfile"]);
     expect(validated("yaml-parse")).toEqual(["litellm.yaml", "llama-swap.yaml"]);
