@@ -74,7 +74,9 @@ export const MODEL_PROVIDERS: readonly ModelProvider[] = [
 /**
  * What agents legitimately need and must keep reaching through the proxy (git hosts, package
  * registries), besides the MCP endpoint: none of them may be refused, which a test checks against
- * the shipped list; the CiliumNetworkPolicy's toFQDNs allow exactly these (plus the operator's).
+ * the shipped list. The homelab's `cilium` egress mode, which has no proxy, admits by name exactly
+ * these (less those egressDenyHosts covers) and the operator's egressAllowHosts
+ * (components/kubernetes/agentCiliumEgressPolicy.ts).
  */
 export const AGENT_DEFAULT_HOSTS: readonly HostPattern[] = [
   "github.com",
@@ -107,5 +109,48 @@ export function modelProviderOf(host: string): string | undefined {
   const name = host.toLowerCase();
   return MODEL_PROVIDERS.find(
     (p) => p.hosts.some((pattern) => hostMatches(name, pattern)) || (p.hostRegexes ?? []).some((regex) => new RegExp(regex).test(name)),
+  )?.provider;
+}
+
+/** Whether host pattern `outer` admits every name `inner` admits (`.d` is `d` and every name under it). */
+export function patternCovers(outer: HostPattern, inner: HostPattern): boolean {
+  const wide = outer.toLowerCase();
+  const narrow = inner.toLowerCase();
+  if (wide === narrow) return true;
+  if (!wide.startsWith(".")) return false;
+  const bare = narrow.startsWith(".") ? narrow.slice(1) : narrow;
+  return bare === wide.slice(1) || bare.endsWith(wide);
+}
+
+/** Whether two host patterns admit a name in common (domains are nested or apart, so one covers the other). */
+function patternsOverlap(a: HostPattern, b: HostPattern): boolean {
+  return patternCovers(a, b) || patternCovers(b, a);
+}
+
+/** The fixed domain every name a provider's regular expression matches ends in (`amazonaws.com`), if it ends in one. */
+function regexDomain(regex: string): string | undefined {
+  const suffix = /((?:\\\.[a-z0-9-]+)+)\$$/.exec(regex)?.[1];
+  return suffix?.replace(/\\\./g, ".").slice(1);
+}
+
+/**
+ * The shipped provider that some host `pattern` admits belongs to, if any: for a name, the provider
+ * whose hosts include it (modelProviderOf); for a domain `.d`, a provider with a host in it or a
+ * domain around it, or one whose regional names (hostRegexes) end in a domain that holds `d` or lies
+ * in it — judged by that fixed domain alone, so `.s3.amazonaws.com` counts as reaching Bedrock
+ * (`bedrock.s3.amazonaws.com` is a name Bedrock's expression matches) and `.storage.googleapis.com`
+ * as reaching Vertex AI, though no endpoint of theirs may be there: a list that cannot refuse inside
+ * a domain it allows must name such hosts one by one.
+ */
+export function modelProviderReachedBy(pattern: HostPattern): string | undefined {
+  const wanted = pattern.toLowerCase();
+  if (!wanted.startsWith(".")) return modelProviderOf(wanted);
+  return MODEL_PROVIDERS.find(
+    (p) =>
+      p.hosts.some((host) => patternsOverlap(wanted, host)) ||
+      (p.hostRegexes ?? []).some((regex) => {
+        const domain = regexDomain(regex);
+        return domain === undefined || patternsOverlap(wanted, `.${domain}`);
+      }),
   )?.provider;
 }

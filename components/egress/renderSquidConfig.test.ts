@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { egressProxyConfig } from "../../infra/catalog/egress-proxy";
 import { MCP_SUBDOMAIN } from "../../infra/catalog/mcpEndpoint";
-import { AGENT_DEFAULT_HOSTS, hostMatches, MODEL_PROVIDERS, modelProviderOf } from "./modelProviderHosts";
+import { AGENT_DEFAULT_HOSTS, hostMatches, MODEL_PROVIDERS, modelProviderOf, modelProviderReachedBy } from "./modelProviderHosts";
 import { normalizeHostPatterns, renderSquidConfig } from "./renderSquidConfig";
 import { renderSquidContainerfile, squidStartScript } from "./squidImage";
 
@@ -43,6 +43,24 @@ describe("the egress proxy's configuration", () => {
     ]) {
       expect(modelProviderOf(host), host).toBeUndefined();
     }
+  });
+
+  it("says which provider a host pattern admits names of: a name exactly, a domain by what it holds or lies in", () => {
+    expect(modelProviderReachedBy("api.anthropic.com")).toBe("Anthropic");
+    expect(modelProviderReachedBy(".com")).toBe("Anthropic");
+    expect(modelProviderReachedBy(".api.openai.com")).toBe("OpenAI");
+    expect(modelProviderReachedBy(".googleapis.com")).toBe("Google Gemini / Vertex AI");
+    // Regional names are judged by the fixed domain of their expression: any domain in or around it.
+    expect(modelProviderReachedBy(".amazonaws.com")).toBe("AWS Bedrock");
+    expect(modelProviderReachedBy(".s3.amazonaws.com")).toBe("AWS Bedrock");
+    expect(modelProviderReachedBy("s3.amazonaws.com")).toBeUndefined();
+    expect(modelProviderReachedBy("storage.googleapis.com")).toBeUndefined();
+    // The hub is not the inference API, but its domain holds it.
+    expect(modelProviderReachedBy(".huggingface.co")).toBe("Hugging Face Inference");
+    for (const pattern of [...AGENT_DEFAULT_HOSTS, "huggingface.co", ".example.com"])
+      expect(modelProviderReachedBy(pattern), pattern).toBeUndefined();
+    // Every regional expression ends in a fixed domain, or every domain would count as reaching it.
+    for (const regex of MODEL_PROVIDERS.flatMap((p) => p.hostRegexes ?? [])) expect(regex, regex).toMatch(/(\\\.[a-z0-9-]+)+\$$/);
   });
 
   it("matches hosts the way Squid's dstdomain does", () => {
