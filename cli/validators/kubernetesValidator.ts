@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { parseAllDocuments } from "yaml";
 import { customResourceProblems } from "../../components/kubernetes/customResourceSchemas";
-import { KUBERNETES, type PlatformVersions, unservedReason } from "../../components/kubernetes/platformVersions";
+import { customResourceOwner, KUBERNETES, type PlatformVersions, unservedReason } from "../../components/kubernetes/platformVersions";
 import type { ValidationResult } from "./types";
 
 export interface KubernetesValidationOptions {
@@ -146,6 +146,8 @@ export function kubernetesValidator(options: KubernetesValidationOptions): Valid
 
   const validators = new Set<string>();
   const problems: string[] = [];
+  /** Custom resources whose operator this project states no release for (Cilium's): schema only. */
+  const unversioned = new Set<string>();
   for (const document of documents) {
     const { apiVersion, kind } = (document ?? {}) as { apiVersion?: unknown; kind?: unknown };
     if (typeof apiVersion !== "string" || typeof kind !== "string") {
@@ -173,6 +175,7 @@ export function kubernetesValidator(options: KubernetesValidationOptions): Valid
       validators.add("crd-schema");
       const unserved = unservedReason(apiVersion, kind, platform);
       const found = customResourceProblems(document as { apiVersion: string; kind: string });
+      if (customResourceOwner(apiVersion, kind) === undefined) unversioned.add(`${apiVersion} ${kind}`);
       if (unserved !== undefined) problems.push(unserved);
       else if (found === undefined)
         problems.push(`${apiVersion} ${kind}: no CRD-derived schema (add one to components/kubernetes/customResourceSchemas.ts)`);
@@ -182,7 +185,16 @@ export function kubernetesValidator(options: KubernetesValidationOptions): Valid
   const validator = [...validators].sort().join("+") || "kubernetes-schema";
   if (problems.length > 0) return fail(validator, problems.join("\n"));
   const versions = [`Kubernetes ${platform.kubernetes}`, ...(validators.has("crd-schema") ? statedOperators(platform) : [])].join(", ");
-  return { validator, target: options.file, status: "passed", message: `valid and served (${versions}; unknown fields are errors)` };
+  const schemaOnly =
+    unversioned.size > 0
+      ? `; ${[...unversioned].join(", ")}: against its CRD's schema, no release of it stated, so not whether it is served`
+      : "";
+  return {
+    validator,
+    target: options.file,
+    status: "passed",
+    message: `valid and served (${versions}; unknown fields are errors)${schemaOnly}`,
+  };
 }
 
 function statedOperators(platform: PlatformVersions): string[] {

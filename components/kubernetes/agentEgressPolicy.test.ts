@@ -7,7 +7,7 @@ describe("the agents' egress NetworkPolicy", () => {
     expect(gatewayPeer("http://litellm.litellm.svc.cluster.local:4000")).toEqual({ kind: "service", namespace: "litellm", port: 4000 });
     expect(gatewayPeer("http://litellm.ai-gateway.svc")).toEqual({ kind: "service", namespace: "ai-gateway", port: 80 });
     expect(gatewayPeer("http://192.168.55.20:4000/v1")).toEqual({ kind: "address", address: "192.168.55.20", port: 4000 });
-    expect(gatewayPeer("https://llm.sodimo.eu")).toEqual({ kind: "proxied", host: "llm.sodimo.eu" });
+    expect(gatewayPeer("https://llm.sodimo.eu")).toEqual({ kind: "proxied", host: "llm.sodimo.eu", port: 443 });
   });
 
   it("check states what every target enforces", () => {

@@ -5,20 +5,23 @@
  */
 import type * as k8s from "@pulumi/kubernetes";
 
-/** Where the gateway is, as a NetworkPolicy can name it; `proxied` when only the proxy can reach it. */
+/**
+ * Where the gateway is, as a NetworkPolicy can name it; `proxied` when only the proxy can reach it
+ * (or, in the `cilium` egress mode, Cilium by its name).
+ */
 export type GatewayPeer =
   | { kind: "service"; namespace: string; port: number }
   | { kind: "address"; address: string; port: number }
-  | { kind: "proxied"; host: string };
+  | { kind: "proxied"; host: string; port: number };
 
-/** The gateway's base URL as a peer: a cluster Service's name, an IPv4 address, or anything else (through the proxy). */
+/** The gateway's base URL as a peer: a cluster Service's name, an IPv4 address, or anything else (by name). */
 export function gatewayPeer(baseUrl: string): GatewayPeer {
   const url = new URL(baseUrl);
   const port = url.port === "" ? (url.protocol === "https:" ? 443 : 80) : Number(url.port);
   const service = /^[a-z0-9-]+\.([a-z0-9-]+)\.svc(\.cluster\.local)?$/.exec(url.hostname);
   if (service) return { kind: "service", namespace: service[1]!, port };
   if (/^\d{1,3}(\.\d{1,3}){3}$/.test(url.hostname)) return { kind: "address", address: url.hostname, port };
-  return { kind: "proxied", host: url.hostname };
+  return { kind: "proxied", host: url.hostname, port };
 }
 
 export interface AgentEgressPolicyInput {
@@ -27,8 +30,8 @@ export interface AgentEgressPolicyInput {
   /** Labels of the agent runtime's pods. */
   agentLabels: Readonly<Record<string, string>>;
   gateway: GatewayPeer;
-  /** Labels and port of the egress proxy's pods, in the same namespace. */
-  proxy: { labels: Readonly<Record<string, string>>; port: number };
+  /** Labels and port of the egress proxy's pods, in the same namespace; absent in the `cilium` egress mode. */
+  proxy?: { labels: Readonly<Record<string, string>>; port: number };
   /** Labels and port of the database's pods, in the same namespace. */
   database: { labels: Readonly<Record<string, string>>; port: number };
 }
@@ -68,7 +71,7 @@ export function agentEgressNetworkPolicy(input: AgentEgressPolicyInput): k8s.typ
           ],
         },
         ...gateway,
-        { to: [{ podSelector: { matchLabels: { ...input.proxy.labels } } }], ports: tcp(input.proxy.port) },
+        ...(input.proxy ? [{ to: [{ podSelector: { matchLabels: { ...input.proxy.labels } } }], ports: tcp(input.proxy.port) }] : []),
         { to: [{ podSelector: { matchLabels: { ...input.database.labels } } }], ports: tcp(input.database.port) },
       ],
     },

@@ -12,7 +12,13 @@
  *   `controllers/objectstorage/config/crd/bases/objectstorage.sealos.io_objectstoragebuckets.yaml`, v5.1.1;
  * - External Secrets ExternalSecret `v1` (v0.16.0 … v2.9.0) and `v1beta1` (v0.10.0 … v0.16.2):
  *   external-secrets/external-secrets `config/crds/bases/external-secrets.io_externalsecrets.yaml`;
- *   the fields used here are the same in both versions across those releases.
+ *   the fields used here are the same in both versions across those releases;
+ * - Cilium `cilium.io/v2` CiliumNetworkPolicy: cilium/cilium
+ *   `pkg/k8s/apis/cilium.io/client/crds/v2/ciliumnetworkpolicies.yaml` at commit
+ *   02904c9bb25567e06b55639622528a8b8c829f25 (no release number established for it): endpointSelector
+ *   and the egress rules' toEndpoints, toCIDR, toEntities, toFQDNs and toPorts with DNS rules (the
+ *   CRD's `oneOf` between matchName and matchPattern kept; one destination field a rule, as the CRD's
+ *   description of an egress rule says).
  * Whether the stated release serves an API version at all is platformVersions.ts's question. Extend a
  * schema from the same CRD when a stack needs another field.
  */
@@ -177,6 +183,74 @@ const externalSecret = (apiVersion: string) =>
     })
     .strict();
 
+// CiliumNetworkPolicy (cilium/cilium CRD, commit 02904c9b…): a selector's matchLabels values, at most 63.
+const ciliumLabelValue = z
+  .string()
+  .regex(/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/)
+  .max(63);
+const ciliumSelector = z.object({ matchLabels: z.record(z.string(), ciliumLabelValue).optional() }).strict();
+const ciliumMatchName = z
+  .string()
+  .regex(/^([-a-zA-Z0-9_]+[.]?)+$/)
+  .max(255);
+const ciliumMatchPattern = z
+  .string()
+  .regex(/^([-a-zA-Z0-9_*]+[.]?)+$/)
+  .max(255);
+// Exactly one of matchName and matchPattern (the CRD's oneOf).
+const ciliumFqdn = z.union([z.object({ matchName: ciliumMatchName }).strict(), z.object({ matchPattern: ciliumMatchPattern }).strict()]);
+const ciliumPort = z
+  .object({
+    port: z
+      .string()
+      .regex(/^(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4})|([a-zA-Z0-9]-?)*[a-zA-Z](-?[a-zA-Z0-9])*$/)
+      .optional(),
+    protocol: z.enum(["TCP", "UDP", "SCTP", "VRRP", "IGMP", "ANY"]).optional(),
+  })
+  .strict();
+const ciliumPortRule = z
+  .object({
+    ports: z.array(ciliumPort).max(40).optional(),
+    // The CRD's rules is a oneOf of http and dns; only dns is used here.
+    rules: z
+      .object({ dns: z.array(ciliumFqdn) })
+      .strict()
+      .optional(),
+  })
+  .strict();
+// The CRD's `format: cidr`: an address and a prefix length.
+const ciliumCidr = z
+  .string()
+  .regex(/^(\d{1,3}(\.\d{1,3}){3}\/(3[0-2]|[12]?\d)|[0-9a-fA-F:.]*:[0-9a-fA-F:.]*\/(12[0-8]|1[01]\d|[1-9]?\d))$/, {
+    error: "expected an address block such as 192.0.2.1/32",
+  });
+const CILIUM_DESTINATIONS = ["toEndpoints", "toCIDR", "toEntities", "toFQDNs"] as const;
+const ciliumEgressRule = z
+  .object({
+    toEndpoints: z.array(ciliumSelector).optional(),
+    toCIDR: z.array(ciliumCidr).optional(),
+    toEntities: z
+      .array(z.enum(["all", "world", "cluster", "host", "init", "ingress", "unmanaged", "remote-node", "health", "none", "kube-apiserver"]))
+      .optional(),
+    toFQDNs: z.array(ciliumFqdn).optional(),
+    toPorts: z.array(ciliumPortRule).optional(),
+  })
+  .strict()
+  // The CRD's description: toEndpoints, toCIDR, toEntities … are mutually exclusive, and toFQDNs
+  // cannot occur with another To* field.
+  .refine((rule) => CILIUM_DESTINATIONS.filter((field) => rule[field] !== undefined).length <= 1, {
+    error: `expected one destination field a rule (${CILIUM_DESTINATIONS.join(", ")})`,
+  });
+const ciliumNetworkPolicy = z
+  .object({
+    apiVersion: z.literal("cilium.io/v2"),
+    kind: z.literal("CiliumNetworkPolicy"),
+    metadata,
+    // The CRD's oneOf endpointSelector | nodeSelector and anyOf ingress | egress | …: egress here.
+    spec: z.object({ endpointSelector: ciliumSelector, egress: z.array(ciliumEgressRule).min(1) }).strict(),
+  })
+  .strict();
+
 /** Schemas by `apiVersion/kind`. */
 export const CUSTOM_RESOURCE_SCHEMAS: Readonly<Record<string, z.ZodType>> = {
   "apps.kubeblocks.io/v1alpha1/Cluster": kubeBlocksCluster,
@@ -184,6 +258,7 @@ export const CUSTOM_RESOURCE_SCHEMAS: Readonly<Record<string, z.ZodType>> = {
   "objectstorage.sealos.io/v1/ObjectStorageBucket": objectStorageBucket,
   "external-secrets.io/v1/ExternalSecret": externalSecret("external-secrets.io/v1"),
   "external-secrets.io/v1beta1/ExternalSecret": externalSecret("external-secrets.io/v1beta1"),
+  "cilium.io/v2/CiliumNetworkPolicy": ciliumNetworkPolicy,
 };
 
 /**
