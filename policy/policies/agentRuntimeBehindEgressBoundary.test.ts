@@ -4,7 +4,9 @@ import { containerOf, fedoraResources, segmentedFedoraSpec, type FedoraSpec } fr
 import { flyResources, flySpec } from "../testing/flyFixture";
 import { homelabResources, K8S, sealosResources } from "../testing/kubernetesFixture";
 import { expectNoViolations, expectViolations, metadataTests, run } from "../testing/policyTests";
-import { asFirstPreview } from "../testing/wire";
+import { asFirstPreview, resource } from "../testing/wire";
+import { agentCiliumEgressPolicy } from "../../components/kubernetes/agentCiliumEgressPolicy";
+import { gatewayPeer } from "../../components/kubernetes/agentEgressPolicy";
 import type { AnalyzerResource } from "../runAnalyzer";
 import { analyzeStackReport, policyConfigProblems } from "../runAnalyzer";
 import { agentRuntimeBehindEgressBoundary as policy } from "./agentRuntimeBehindEgressBoundary";
@@ -26,6 +28,43 @@ function homelab(mutate: (spec: Record<string, unknown>) => void): AnalyzerResou
     mutate((copy.properties as { spec: Record<string, unknown> }).spec);
     return copy;
   });
+}
+
+const CILIUM_NETWORK_POLICY = "kubernetes:cilium.io/v2:CiliumNetworkPolicy";
+
+/**
+ * The homelab fixture in egressMode cilium, as infra/targets/homelab.ts renders it: no egress proxy,
+ * no proxy variables on Paperclip, no NetworkPolicy peer for the proxy, and the CiliumNetworkPolicy
+ * from the program's own renderer, its spec changed by `mutate`.
+ */
+function homelabCilium(mutate: (spec: { egress: unknown[]; endpointSelector: unknown }) => void = () => {}): AnalyzerResource[] {
+  const proxyVariables = new Set(["HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY"]);
+  const resources = homelabResources()
+    .filter((r) => !(r.type === K8S.deployment && r.name === "egress-proxy"))
+    .map((r) => {
+      if (r.type === K8S.networkPolicy) {
+        const copy = structuredClone(r);
+        const spec = (copy.properties as { spec: { egress: { to: unknown[] }[] } }).spec;
+        spec.egress = spec.egress.filter((rule) => !JSON.stringify(rule.to).includes("egress-proxy"));
+        return copy;
+      }
+      if (r.type !== K8S.deployment || r.name !== "paperclip") return r;
+      const copy = structuredClone(r);
+      const spec = (copy.properties as { spec: { template: { spec: { containers: { env: { name: string }[] }[] } } } }).spec;
+      for (const c of spec.template.spec.containers) c.env = c.env.filter((e) => !proxyVariables.has(e.name));
+      return copy;
+    });
+  const cnp = agentCiliumEgressPolicy({
+    name: "paperclip-egress-cilium",
+    namespace: "paperclip-system",
+    agentLabels: { app: "paperclip" },
+    gateway: gatewayPeer("http://litellm.ai.svc.cluster.local:4000"),
+    database: { labels: { "app.kubernetes.io/name": "postgresql" }, port: 5432 },
+    allowHosts: [".github.com"],
+  });
+  const copy = structuredClone(cnp) as unknown as { spec: { egress: unknown[]; endpointSelector: unknown } };
+  mutate(copy.spec);
+  return [...resources, resource(CILIUM_NETWORK_POLICY, "paperclip-egress-cilium", copy)];
 }
 
 describe("agent-runtime-behind-egress-boundary", () => {
@@ -171,6 +210,83 @@ describe("agent-runtime-behind-egress-boundary", () => {
     );
     expectViolations(diagnostics, policy, [
       { resource: "paperclip", message: /no NetworkPolicy with policyTypes \[Egress\] selects its pods/ },
+    ]);
+  });
+
+  test("baseline homelab egressMode cilium: a CiliumNetworkPolicy bounds the pod by name, no proxy variables needed", async () => {
+    expectNoViolations(await run(policy, homelabCilium()));
+    expectNoViolations(await run(policy, asFirstPreview(homelabCilium())));
+  });
+
+  test("#9 homelab cilium: the CiliumNetworkPolicy selects other pods, so the missing proxy variables count", async () => {
+    const diagnostics = await run(
+      policy,
+      homelabCilium((spec) => (spec.endpointSelector = { matchLabels: { app: "other" } })),
+    );
+    expect(diagnostics.map((d) => d.message)).toContainEqual(expect.stringMatching(/HTTPS_PROXY is not set/));
+  });
+
+  test("#10 homelab cilium: rules open to world, all, 0.0.0.0/0, every name, or no destination", async () => {
+    const diagnostics = await run(
+      policy,
+      homelabCilium((spec) => {
+        spec.egress.push(
+          { toEntities: ["world"] },
+          { toEntities: ["all"] },
+          { toCIDR: ["0.0.0.0/0"] },
+          { toFQDNs: [{ matchPattern: "*" }] },
+          { toPorts: [{ ports: [{ port: "443", protocol: "TCP" }] }] },
+        );
+      }),
+    );
+    const open = (what: RegExp) => ({
+      resource: "paperclip",
+      message: new RegExp(`CiliumNetworkPolicy paperclip-egress-cilium allows egress by ${what.source}\\.$`),
+    });
+    expectViolations(diagnostics, policy, [
+      open(/toEntities world/),
+      open(/toEntities all/),
+      open(/toCIDR 0\.0\.0\.0\/0 \(more than one address\)/),
+      open(/toFQDNs matchPattern \* \(every name\)/),
+      open(/a rule with no destination \(every destination\)/),
+    ]);
+  });
+
+  test("#11 homelab cilium: names of a model provider, a pattern wide enough to hold one, the world by its reserved label", async () => {
+    const diagnostics = await run(
+      policy,
+      homelabCilium((spec) => {
+        spec.egress.push(
+          { toFQDNs: [{ matchName: "api.anthropic.com" }] },
+          { toFQDNs: [{ matchPattern: "api*.openai.com" }] },
+          { toFQDNs: [{ matchName: "pypi.org" }, { matchPattern: "*.com" }] },
+          { toFQDNs: [{ matchName: "bedrock-runtime.eu-west-3.amazonaws.com." }] },
+          { toEndpoints: [{ matchLabels: { "reserved:world": "" } }] },
+        );
+      }),
+    );
+    const open = (what: RegExp) => ({
+      resource: "paperclip",
+      message: new RegExp(`CiliumNetworkPolicy paperclip-egress-cilium allows egress by ${what.source}\\.$`),
+    });
+    expectViolations(diagnostics, policy, [
+      open(/toFQDNs matchName api\.anthropic\.com \(names of Anthropic, a model provider\)/),
+      open(/toFQDNs matchPattern api\*\.openai\.com \(names of OpenAI, a model provider\)/),
+      open(/toFQDNs matchPattern \*\.com \(names of Anthropic, a model provider\)/),
+      open(/toFQDNs matchName bedrock-runtime\.eu-west-3\.amazonaws\.com\. \(names of AWS Bedrock, a model provider\)/),
+      open(/toEndpoints reserved:world \(a reserved identity, not a pod\)/),
+    ]);
+  });
+
+  test("#12 homelab cilium: a CiliumNetworkPolicy that turns egress default-deny off limits nothing", async () => {
+    const resources = homelabCilium((spec) => Object.assign(spec, { enableDefaultDeny: { egress: false } })).filter(
+      (r) => r.type !== K8S.networkPolicy,
+    );
+    expectViolations(await run(policy, resources), policy, [
+      { resource: "paperclip", message: /every CiliumNetworkPolicy that does sets enableDefaultDeny\.egress false/ },
+      { resource: "paperclip", message: /HTTP_PROXY is not set/ },
+      { resource: "paperclip", message: /HTTPS_PROXY is not set/ },
+      { resource: "paperclip", message: /NO_PROXY is not set/ },
     ]);
   });
 });

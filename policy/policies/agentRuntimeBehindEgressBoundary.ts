@@ -1,4 +1,5 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
+import { modelProviderReachedBy, type HostPattern } from "../../components/egress/modelProviderHosts";
 import { settingsOf, workloadExceptions, type DefaultedSchema, type RoleMatcher } from "../lib/config";
 import { sharedNetworks } from "../lib/edge";
 import { arr, at, isUnknown, obj, stackResources, str, UNKNOWN, type Plain, type StackResource, type Unknown } from "../lib/plain";
@@ -26,6 +27,9 @@ const configSchema: DefaultedSchema = {
 };
 
 const NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
+const CILIUM_NETWORK_POLICY = "kubernetes:cilium.io/v2:CiliumNetworkPolicy";
+/** The destination fields of a Cilium egress rule: a rule with none of them admits every destination. */
+const CILIUM_PEERS = ["toEndpoints", "toCIDR", "toCIDRSet", "toEntities", "toFQDNs", "toServices", "toGroups", "toNodes", "toRequires"];
 const PROXY_VARIABLES = ["HTTP_PROXY", "HTTPS_PROXY"];
 
 /** The networks the stack's `.network` units create Internal (no route out), by Podman network name. */
@@ -95,43 +99,122 @@ function openRule(rule: Plain): string | undefined {
   return undefined;
 }
 
-/** Problems with the NetworkPolicies that select a Kubernetes agent runtime's pods. */
-function networkPolicyProblems(workload: Workload, model: StackModel): string[] | undefined {
+/**
+ * The host pattern (`name`, or `.domain` for it and every name under it) that admits every name a
+ * toFQDNs selector admits: a matchPattern is widened to the domain after its last label with a
+ * wildcard (`api*.openai.com` to `.openai.com`). Null when it admits every name, undefined when the
+ * selector is not known yet.
+ */
+function fqdnPattern(selector: Plain): HostPattern | null | undefined {
+  const name = str(at(selector, "matchName"));
+  if (name !== undefined) return name.toLowerCase().replace(/\.$/, "");
+  const pattern = str(at(selector, "matchPattern"))?.toLowerCase().replace(/\.$/, "");
+  if (pattern === undefined) return undefined;
+  const labels = pattern.split(".");
+  const wild = labels.findLastIndex((label) => label.includes("*"));
+  if (wild === -1) return pattern;
+  const rest = labels.slice(wild + 1).filter((label) => label !== "");
+  return rest.length === 0 ? null : `.${rest.join(".")}`;
+}
+
+/** Why a CiliumNetworkPolicy egress rule lets the pod out to any destination or to a model provider, if it does. */
+function openCiliumRule(rule: Plain): string | undefined {
+  if (!CILIUM_PEERS.some((field) => at(rule, field) !== undefined)) return "a rule with no destination (every destination)";
+  const entity = arr(at(rule, "toEntities")).find((e) => e === "world" || e === "all");
+  if (entity !== undefined) return `toEntities ${String(entity)}`;
+  // Cilium's reserved identities (reserved:world, the internet, among them) are selected by label.
+  const reserved = arr(at(rule, "toEndpoints"))
+    .flatMap((selector) => Object.keys(obj(at(selector, "matchLabels")) ?? {}))
+    .find((label) => label.startsWith("reserved:"));
+  if (reserved !== undefined) return `toEndpoints ${reserved} (a reserved identity, not a pod)`;
+  const cidrs = [...arr(at(rule, "toCIDR")), ...arr(at(rule, "toCIDRSet")).map((c) => at(c, "cidr") ?? at(c, "cidrGroupRef") ?? null)];
+  const wide = cidrs.find((c) => !isUnknown(c) && !(typeof c === "string" && /\/32$|\/128$/.test(c)));
+  if (wide !== undefined) return `toCIDR ${typeof wide === "string" ? wide : "of a CIDR group"} (more than one address)`;
+  for (const selector of arr(at(rule, "toFQDNs"))) {
+    const pattern = fqdnPattern(selector);
+    if (pattern === undefined) continue;
+    const shown =
+      str(at(selector, "matchName")) !== undefined
+        ? `matchName ${str(at(selector, "matchName"))}`
+        : `matchPattern ${str(at(selector, "matchPattern"))}`;
+    if (pattern === null) return `toFQDNs ${shown} (every name)`;
+    const provider = modelProviderReachedBy(pattern);
+    if (provider !== undefined) return `toFQDNs ${shown} (names of ${provider}, a model provider)`;
+  }
+  return undefined;
+}
+
+/**
+ * Problems with the NetworkPolicies and CiliumNetworkPolicies that select a Kubernetes agent
+ * runtime's pods, and whether a CiliumNetworkPolicy bounds them by name (so no proxy is needed).
+ */
+function networkPolicyProblems(workload: Workload, model: StackModel): { problems: string[]; bounded: boolean } | undefined {
   const labels = podLabels(model.byUrn.get(workload.urn));
   if (labels === undefined) return undefined;
   const namespace = workload.kubernetes?.namespace;
+  const inNamespace = (r: StackResource) => (str(at(r.props, "metadata", "namespace")) ?? namespace) === namespace;
   const selecting = model.resources.filter(
     (r) =>
       r.type === NETWORK_POLICY &&
-      (str(at(r.props, "metadata", "namespace")) ?? namespace) === namespace &&
+      inNamespace(r) &&
       selects(at(r.props, "spec", "podSelector"), labels) &&
       (arr(at(r.props, "spec", "policyTypes")).includes("Egress") || arr(at(r.props, "spec", "egress")).length > 0),
   );
-  if (selecting.length === 0) return ["no NetworkPolicy with policyTypes [Egress] selects its pods, so they reach the internet directly"];
-  // NetworkPolicies add up: one open rule in any of them opens the pod.
-  return selecting.flatMap((np) =>
-    arr(at(np.props, "spec", "egress")).flatMap((rule) => {
-      const open = openRule(rule);
-      return open ? [`NetworkPolicy ${str(at(np.props, "metadata", "name")) ?? np.name} allows egress by ${open}`] : [];
-    }),
+  const cilium = model.resources.filter(
+    (r) =>
+      r.type === CILIUM_NETWORK_POLICY &&
+      inNamespace(r) &&
+      selects(at(r.props, "spec", "endpointSelector"), labels) &&
+      arr(at(r.props, "spec", "egress")).length > 0,
   );
+  // One that turns egress default-deny off allows what it lists and limits nothing.
+  const limiting = cilium.filter((cnp) => at(cnp.props, "spec", "enableDefaultDeny", "egress") !== false);
+  if (selecting.length === 0 && cilium.length === 0)
+    return {
+      problems: ["no NetworkPolicy with policyTypes [Egress] selects its pods, so they reach the internet directly"],
+      bounded: false,
+    };
+  // NetworkPolicies and CiliumNetworkPolicies add up: one open rule in any of them opens the pod.
+  const nameOf = (r: StackResource) => str(at(r.props, "metadata", "name")) ?? r.name;
+  const problems = [
+    ...selecting.flatMap((np) =>
+      arr(at(np.props, "spec", "egress")).flatMap((rule) => {
+        const open = openRule(rule);
+        return open ? [`NetworkPolicy ${nameOf(np)} allows egress by ${open}`] : [];
+      }),
+    ),
+    ...cilium.flatMap((cnp) =>
+      arr(at(cnp.props, "spec", "egress")).flatMap((rule) => {
+        const open = openCiliumRule(rule);
+        return open ? [`CiliumNetworkPolicy ${nameOf(cnp)} allows egress by ${open}`] : [];
+      }),
+    ),
+    ...(selecting.length === 0 && limiting.length === 0
+      ? [
+          "no NetworkPolicy with policyTypes [Egress] selects its pods, and every CiliumNetworkPolicy that does sets enableDefaultDeny.egress false, so they reach the internet directly",
+        ]
+      : []),
+  ];
+  return { problems, bounded: limiting.length > 0 };
 }
 
 /**
  * An agent runtime has no route out but through the egress proxy (docs/egress.md): on fedora its
  * networks are all Internal and its proxy variables name the harness's proxy; on Kubernetes a
  * NetworkPolicy limits its pods' egress to peers inside the cluster (DNS, the gateway, the proxy, the
- * database) and the proxy variables are set. Fly offers no such control (docs/egress.md).
+ * database) and the proxy variables are set, or a CiliumNetworkPolicy with no open rule (none to
+ * every destination, the world, a block of addresses, every name or a model provider's names) bounds
+ * it by name (toFQDNs) instead of a proxy. Fly offers no such control (docs/egress.md).
  */
 export const agentRuntimeBehindEgressBoundary: StackValidationPolicy = {
   name: "agent-runtime-behind-egress-boundary",
   description:
-    "An agent runtime sits behind the egress boundary: no direct route out (fedora: only Internal networks; Kubernetes: a NetworkPolicy limiting its egress to in-cluster peers) and HTTP_PROXY, HTTPS_PROXY and NO_PROXY set to the harness's egress proxy.",
+    "An agent runtime sits behind the egress boundary: no direct route out (fedora: only Internal networks; Kubernetes: a NetworkPolicy limiting its egress to in-cluster peers) and HTTP_PROXY, HTTPS_PROXY and NO_PROXY set to the harness's egress proxy; or, on Kubernetes, a CiliumNetworkPolicy that admits no model provider's names and nothing wider than one address or name pattern, instead of the proxy.",
   enforcementLevel: "mandatory",
   severity: "high",
   tags: ["principle-3"],
   remediationSteps:
-    "Put the agent runtime on Internal networks only (fedora) or select its pods with an Egress NetworkPolicy that names its peers (Kubernetes), and set HTTP_PROXY/HTTPS_PROXY to the egress proxy and NO_PROXY to what it reaches directly; or, where the platform cannot, list it in this policy's unboundedAgentRuntimes with the reason.",
+    "Put the agent runtime on Internal networks only (fedora) or select its pods with an Egress NetworkPolicy that names its peers (Kubernetes), and set HTTP_PROXY/HTTPS_PROXY to the egress proxy and NO_PROXY to what it reaches directly, or bound them with a CiliumNetworkPolicy that lists the names they may reach (homelab's egressMode cilium); or, where the platform cannot, list it in this policy's unboundedAgentRuntimes with the reason.",
   configSchema,
   validateStack: (args, reportViolation) => {
     const settings = settingsOf<Settings>(args, configSchema);
@@ -164,9 +247,10 @@ export const agentRuntimeBehindEgressBoundary: StackValidationPolicy = {
         const reachable = proxies.filter((p) => sharedNetworks(p).some((n) => networks.includes(n)));
         problems.push(...proxyProblems(agent, reachable));
       } else {
-        const npProblems = networkPolicyProblems(agent, model);
-        if (npProblems !== undefined) problems.push(...npProblems);
-        problems.push(...proxyProblems(agent, proxies));
+        const policies = networkPolicyProblems(agent, model);
+        if (policies !== undefined) problems.push(...policies.problems);
+        // A CiliumNetworkPolicy admits the allowed names itself (egressMode cilium): no proxy to name.
+        if (!policies?.bounded) problems.push(...proxyProblems(agent, proxies));
       }
       for (const problem of problems)
         reportViolation(`${agent.label}: an agent runtime outside the egress boundary: ${problem}.`, agent.urn);
