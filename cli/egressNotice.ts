@@ -12,7 +12,12 @@ export const EGRESS_NOTICES: Readonly<Record<string, string>> = {
   fly: "egress: NOT enforced. A Fly Machine has a route out and Fly offers no egress filter an app could configure: only configuration keeps agents on the gateway (docs/egress.md).",
 };
 
-/** The notice for a stack's target (its `target` output), if there is one. */
+/** homelab with `egressMode: cilium` (its `egressMode` output): no proxy, Cilium admits the allowed names. */
+export const HOMELAB_CILIUM_NOTICE =
+  "egress: enforced by a CiliumNetworkPolicy, where the cluster runs Cilium with its DNS proxy: DNS, the gateway, the database and, by name (toFQDNs, ports 80 and 443), the agents' default hosts and egressAllowHosts only; no proxy, and no model provider among the names (docs/egress.md).";
+
+/** The notice for a stack's target (its `target` output, and homelab's `egressMode`), if there is one. */
 export function egressNotice(outputs: Readonly<Record<string, unknown>>): string | undefined {
+  if (outputs.target === "homelab" && outputs.egressMode === "cilium") return HOMELAB_CILIUM_NOTICE;
   return typeof outputs.target === "string" ? EGRESS_NOTICES[outputs.target] : undefined;
 }

@@ -3,11 +3,18 @@
  * the optional parts (object storage, Resend, the shell sidecar, node pinning, rotations) appear and
  * disappear as configured.
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { checkStack } from "../cli/checkStack";
+import { HOMELAB_CILIUM_NOTICE } from "../cli/egressNotice";
+import { planStack } from "../cli/planStack";
 import { readProjectFile, readStackSettings } from "../cli/engine/stackSettings";
 import { planDocument } from "../cli/engine/planDocument";
 import { recordStack } from "../cli/engine/recordStack";
 import { customResourceProblems } from "../components/kubernetes/customResourceSchemas";
+import { AGENT_DEFAULT_HOSTS } from "../components/egress/modelProviderHosts";
 import { memoryBytes } from "../components/kubernetes/quantity";
 import { ConfigError } from "../infra/config";
 import { CONFIG_KEYS } from "../infra/config/keys";
@@ -103,6 +110,36 @@ describe("Kubernetes stack configuration", () => {
         '  - paperclip-harness:gatewayBaseUrl = "litellm:4000": expected an http(s) URL, such as "https://gateway.tail1234ab.ts.net" or "http://litellm.litellm.svc.cluster.local:4000"',
         "  - paperclip-harness:sealosHost: applies to the sealos target, not to homelab; remove it from this stack",
       ].join("\n"),
+    );
+  });
+
+  it("refuses an egress mode it does not know, and with egressMode cilium what a CiliumNetworkPolicy could not honour", async () => {
+    expect(await configErrorOf("homelab", { set: { egressMode: "calico" } })).toBe(
+      [
+        "stacks/Pulumi.homelab.yaml: 1 configuration problem:",
+        '  - paperclip-harness:egressMode = "calico": expected "proxy" or "cilium"',
+      ].join("\n"),
+    );
+    const lists = {
+      egressMode: "cilium",
+      egressAllowHosts: JSON.stringify(["git.internal.example", "docs.anthropic.com", ".amazonaws.com", ".paste.example"]),
+      egressDenyHosts: JSON.stringify([".paste.example", "raw.githubusercontent.com"]),
+    };
+    expect(await configErrorOf("homelab", { set: lists })).toBe(
+      [
+        "stacks/Pulumi.homelab.yaml: 4 configuration problems:",
+        `  - paperclip-harness:egressAllowHosts.1 = "docs.anthropic.com": a host outside the model providers' names: it admits names of Anthropic, and with egressMode cilium nothing refuses a name the allow-list admits (agents reach models only through the gateway); list the hosts you need by name`,
+        `  - paperclip-harness:egressAllowHosts.2 = ".amazonaws.com": a host outside the model providers' names: it admits names of AWS Bedrock, and with egressMode cilium nothing refuses a name the allow-list admits (agents reach models only through the gateway); list the hosts you need by name`,
+        '  - paperclip-harness:egressAllowHosts.3 = ".paste.example": a host not also in paperclip-harness:egressDenyHosts; keep it on one list',
+        `  - paperclip-harness:egressDenyHosts.1 = "raw.githubusercontent.com": a host egressMode cilium can refuse: it lies inside .githubusercontent.com, one of the agents' default hosts, and a CiliumNetworkPolicy cannot refuse a name inside one it allows; deny all of .githubusercontent.com instead`,
+      ].join("\n"),
+    );
+    // The same lists are the proxy's to judge in the proxy mode: its allow-list reopens docs.anthropic.com.
+    const proxy = await record("homelab", {
+      set: { ...lists, egressMode: "proxy", egressAllowHosts: JSON.stringify(["docs.anthropic.com"]) },
+    });
+    expect(objectNamed(proxy, "ConfigMap", "egress-proxy").manifest.data["squid.conf"]).toContain(
+      "acl operator_allow dstdomain docs.anthropic.com",
     );
   });
 
@@ -248,6 +285,60 @@ describe("optional parts of the Kubernetes stacks", () => {
       'paperclip-harness:braveApiKeyRemoteRef = "BRAVE": is a key of the external secret store: set externalSecretStore too, or remove it',
     );
   });
+
+  it("homelab with egressMode cilium: a CiliumNetworkPolicy admits the allowed names, no egress proxy, no proxy variables; check passes", async () => {
+    const outRoot = mkdtempSync(join(tmpdir(), "k8s-cilium-"));
+    try {
+      const configOverrides = {
+        [`${P}egressMode`]: "cilium",
+        [`${P}egressAllowHosts`]: JSON.stringify(["git.internal.example"]),
+        [`${P}egressDenyHosts`]: JSON.stringify(["gitlab.com"]),
+      };
+      const plan = await planStack(ROOT, "homelab", outRoot, { configOverrides });
+      const { recording } = plan;
+      const cnp = objectNamed(recording, "CiliumNetworkPolicy", "paperclip-egress-cilium").manifest;
+      expect(customResourceProblems(cnp)).toEqual([]);
+      expect(cnp.spec.endpointSelector).toEqual({ matchLabels: { app: "paperclip" } });
+      const names = cnp.spec.egress.flatMap((rule: Manifest) => rule.toFQDNs ?? []);
+      const expected = [...AGENT_DEFAULT_HOSTS.filter((h) => h !== "gitlab.com"), "git.internal.example"];
+      expect(names.map((n: Manifest) => n.matchName ?? n.matchPattern).sort()).toEqual(
+        expected.flatMap((h) => (h.startsWith(".") ? [h.slice(1), `**${h}`] : [h])).sort(),
+      );
+      // The gateway is a cluster Service: its namespace's pods on its port, as the NetworkPolicy has it.
+      expect(cnp.spec.egress).toContainEqual({
+        toEndpoints: [{ matchLabels: { "k8s:io.kubernetes.pod.namespace": "litellm" } }],
+        toPorts: [{ ports: [{ port: "4000", protocol: "TCP" }] }],
+      });
+      for (const kind of ["Deployment", "Service", "ConfigMap"]) expect(() => objectNamed(recording, kind, "egress-proxy")).toThrow();
+      const np = objectNamed(recording, "NetworkPolicy", "paperclip-egress").manifest;
+      expect(JSON.stringify(np.spec.egress)).not.toContain("egress-proxy");
+      expect(np.spec.egress).toHaveLength(3);
+      const pod = paperclipPod(recording, "Deployment");
+      for (const name of ["paperclip", "paperclip-shell"]) {
+        const env = envOf(container(pod, name));
+        for (const variable of ["HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "NO_PROXY", "NODE_USE_ENV_PROXY"])
+          expect(env.has(variable), `${name} ${variable}`).toBe(false);
+      }
+      expect(recording.outputs.egressMode).toBe("cilium");
+
+      const report = await checkStack(plan);
+      expect(report.results.filter((r) => r.status === "failed")).toEqual([]);
+      expect(report.results).toContainEqual(
+        expect.objectContaining({
+          validator: "crd-schema",
+          target: expect.stringMatching(/ciliumnetworkpolicy/i),
+          status: "passed",
+          message: expect.stringContaining("cilium.io/v2 CiliumNetworkPolicy: against its CRD's schema, no release of it stated"),
+        }),
+      );
+      expect(report.results).toContainEqual(
+        expect.objectContaining({ validator: expect.stringMatching(/agent-runtime-behind-egress-boundary/), status: "passed" }),
+      );
+      expect(report.text).toContain(HOMELAB_CILIUM_NOTICE);
+    } finally {
+      rmSync(outRoot, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it("homelab without the shell sidecar, the node pin or Brave: one container, schedulable anywhere", async () => {
     const recording = await record("homelab", { remove: ["shellSidecar", "pinToNode", "braveApiKeyRemoteRef"] });

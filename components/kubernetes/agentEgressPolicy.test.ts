@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { gatewayPeer } from "./agentEgressPolicy";
-import { EGRESS_NOTICES, egressNotice } from "../../cli/egressNotice";
+import { EGRESS_NOTICES, egressNotice, HOMELAB_CILIUM_NOTICE } from "../../cli/egressNotice";
 
 describe("the agents' egress NetworkPolicy", () => {
   it("names the gateway as a NetworkPolicy can: a cluster Service's namespace, an address, or through the proxy", () => {
@@ -15,6 +15,8 @@ describe("the agents' egress NetworkPolicy", () => {
     expect(egressNotice({ target: "sealos" })).toMatch(/^egress: NOT enforced/);
     expect(egressNotice({ target: "fly" })).toMatch(/^egress: NOT enforced/);
     expect(egressNotice({ target: "fedora" })).toMatch(/^egress: enforced/);
+    expect(egressNotice({ target: "homelab", egressMode: "proxy" })).toBe(EGRESS_NOTICES.homelab);
+    expect(egressNotice({ target: "homelab", egressMode: "cilium" })).toBe(HOMELAB_CILIUM_NOTICE);
     expect(egressNotice({})).toBeUndefined();
   });
 });

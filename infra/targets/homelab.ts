@@ -11,6 +11,7 @@
 import { backupStatus, BACKUPS_NOT_YET } from "./backupStatus";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { agentCiliumEgressPolicy, ciliumAllowList, type CiliumListProblem } from "../../components/kubernetes/agentCiliumEgressPolicy";
 import { agentEgressNetworkPolicy, gatewayPeer } from "../../components/kubernetes/agentEgressPolicy";
 import { BitnamiPostgres } from "../../components/kubernetes/BitnamiPostgres";
 import { EgressProxy } from "../../components/kubernetes/EgressProxy";
@@ -108,6 +109,25 @@ export interface HomelabStackPlan {
       }
     | { source: "pulumi"; gatewayKey: pulumi.Input<string> };
   shell?: ShellSidecarConfig;
+  /**
+   * The egress boundary (docs/egress.md): the egress proxy in the namespace, or (`egressMode: cilium`)
+   * a CiliumNetworkPolicy that admits these names and no proxy.
+   */
+  egress: { mode: "proxy" } | { mode: "cilium"; allowHosts: string[] };
+}
+
+/** The operator's setting a `cilium`-mode list problem names, and what it expected. */
+function ciliumListProblem(problem: CiliumListProblem): ConfigProblem {
+  const allowList = `${PROJECT}:egressAllowHosts`;
+  const expected =
+    problem.reason === "model-provider"
+      ? `a host outside the model providers' names: it admits names of ${problem.provider}, and with egressMode cilium nothing refuses a name the allow-list admits (agents reach models only through the gateway); list the hosts you need by name`
+      : problem.reason === "on-both-lists"
+        ? `a host not also in ${PROJECT}:egressDenyHosts; keep it on one list`
+        : problem.byDefault
+          ? `a host egressMode cilium can refuse: it lies inside ${problem.allowedBy}, one of the agents' default hosts, and a CiliumNetworkPolicy cannot refuse a name inside one it allows; deny all of ${problem.allowedBy} instead`
+          : `a host egressMode cilium can refuse: it lies inside ${problem.allowedBy}, which ${allowList} allows, and a CiliumNetworkPolicy cannot refuse a name inside one it allows; allow the names you need one by one instead`;
+  return { key: `${PROJECT}:${problem.list}.${problem.index}`, found: displayValue(problem.host), expected };
 }
 
 /** Everything the homelab stack will be, computed and checked before any resource is declared. */
@@ -148,6 +168,8 @@ export function planHomelab(config: ConfigValues): HomelabStackPlan {
       expected: "an address other than loadBalancerIP: the shell has a LoadBalancer of its own (TCP 22, UDP 60000-60015)",
     });
   }
+  const cilium = config.egressMode === "cilium" ? ciliumAllowList(config.egressAllowHosts ?? [], config.egressDenyHosts ?? []) : undefined;
+  problems.push(...(cilium?.problems ?? []).map(ciliumListProblem));
   if (problems.length > 0) throw new ConfigError(stackFileOf(pulumi.getStack()), problems);
 
   const deployment: PaperclipDeployment = {
@@ -192,6 +214,7 @@ export function planHomelab(config: ConfigValues): HomelabStackPlan {
             },
           },
     ...(shell ? { shell } : {}),
+    egress: cilium ? { mode: "cilium", allowHosts: cilium.hosts } : { mode: "proxy" },
   };
 }
 
@@ -317,25 +340,38 @@ export const homelabTarget: TargetImplementation = {
       { dependsOn: [postgres] },
     );
 
-    // The egress boundary (docs/egress.md): the pod reaches DNS, the gateway, the database and the
-    // egress proxy, nothing else; the proxy refuses the model providers.
-    const egressProxy = new EgressProxy(
-      EGRESS_PROXY_SERVICE,
-      {
-        namespace: namespaceName,
-        name: EGRESS_PROXY_SERVICE,
-        image: config.egressProxyImage!,
-        config: egressProxyConfig({ egress: { allowHosts: config.egressAllowHosts ?? [], denyHosts: config.egressDenyHosts ?? [] } }),
-      },
-      inNamespace,
-    );
+    // The egress boundary (docs/egress.md). `proxy`: the pod reaches DNS, the gateway, the database and
+    // the egress proxy, nothing else; the proxy refuses the model providers. `cilium`: no proxy and no
+    // proxy variables (a proxy the pod could reach would pass every name but the providers' and make
+    // the allow-list moot); Cilium admits the allowed names itself. The plain NetworkPolicy stays in
+    // both modes: Cilium adds the allows of both together, and it keeps the pod to DNS, the gateway
+    // and the database if the CiliumNetworkPolicy is ever removed.
+    const cilium = plan.egress.mode === "cilium";
+    const egressProxy = cilium
+      ? undefined
+      : new EgressProxy(
+          EGRESS_PROXY_SERVICE,
+          {
+            namespace: namespaceName,
+            name: EGRESS_PROXY_SERVICE,
+            image: config.egressProxyImage!,
+            config: egressProxyConfig({ egress: { allowHosts: config.egressAllowHosts ?? [], denyHosts: config.egressDenyHosts ?? [] } }),
+          },
+          inNamespace,
+        );
     const gateway = gatewayPeer(plan.deployment.gatewayBaseUrl);
     const gatewayHost = new URL(plan.deployment.gatewayBaseUrl).hostname;
-    const proxyEnv = egressProxyEnvironment([
-      ...(gateway.kind === "proxied" ? [] : [gatewayHost]),
-      postgres.host,
-      `${appName}.${namespaceName}.svc.cluster.local`,
-    ]);
+    const proxyEnv: Record<string, string> = cilium
+      ? {}
+      : egressProxyEnvironment([
+          ...(gateway.kind === "proxied" ? [] : [gatewayHost]),
+          postgres.host,
+          `${appName}.${namespaceName}.svc.cluster.local`,
+        ]);
+    const databasePeer = {
+      labels: { "app.kubernetes.io/name": "postgresql", "app.kubernetes.io/instance": `${appName}-db` },
+      port: postgres.port,
+    };
     new k8s.networking.v1.NetworkPolicy(
       `${appName}-egress`,
       agentEgressNetworkPolicy({
@@ -343,14 +379,25 @@ export const homelabTarget: TargetImplementation = {
         namespace: namespaceName,
         agentLabels: labels,
         gateway,
-        proxy: { labels: { app: EGRESS_PROXY_SERVICE }, port: SQUID_PORT },
-        database: {
-          labels: { "app.kubernetes.io/name": "postgresql", "app.kubernetes.io/instance": `${appName}-db` },
-          port: postgres.port,
-        },
+        ...(cilium ? {} : { proxy: { labels: { app: EGRESS_PROXY_SERVICE }, port: SQUID_PORT } }),
+        database: databasePeer,
       }),
       inNamespace,
     );
+    if (plan.egress.mode === "cilium") {
+      new k8s.apiextensions.CustomResource(
+        `${appName}-egress-cilium`,
+        agentCiliumEgressPolicy({
+          name: `${appName}-egress-cilium`,
+          namespace: namespaceName,
+          agentLabels: labels,
+          gateway,
+          database: databasePeer,
+          allowHosts: plan.egress.allowHosts,
+        }),
+        inNamespace,
+      );
+    }
 
     const shell = plan.shell
       ? new PaperclipShell(
@@ -403,7 +450,16 @@ export const homelabTarget: TargetImplementation = {
           paperclip.generatedSecrets.map((spec) => spec.name),
         ),
       },
-      { dependsOn: [namespace, databaseInit, appSecrets, egressProxy, ...credentialObjects, ...(shell?.prerequisites ?? [])] },
+      {
+        dependsOn: [
+          namespace,
+          databaseInit,
+          appSecrets,
+          ...(egressProxy ? [egressProxy] : []),
+          ...credentialObjects,
+          ...(shell?.prerequisites ?? []),
+        ],
+      },
     );
 
     const bootstrapJob = `${appName}-bootstrap-ceo`;
@@ -432,6 +488,8 @@ export const homelabTarget: TargetImplementation = {
       renewedAdminInvite: `kubectl --namespace ${namespaceName} logs --selector app=${inviteRenewal} --tail=-1`,
       ...(plan.shell ? { shellAddress: plan.shell.loadBalancerIP } : {}),
       platform: plan.platform,
+      // `check` states what is enforced by it (cli/egressNotice.ts).
+      egressMode: plan.egress.mode,
       backups: backupStatus(config, { notYet: BACKUPS_NOT_YET.homelab }),
     };
   },

@@ -118,7 +118,7 @@ export const harnessKeys = {
     kind: "array",
     items: "string",
     description:
-      "Hosts agents may reach through the egress proxy even though the shipped model-provider list or egressDenyHosts refuses them (`.example.com`: the domain and every host under it).",
+      "Hosts agents may reach through the egress proxy even though the shipped model-provider list or egressDenyHosts refuses them (`.example.com`: the domain and every host under it). With homelab's egressMode cilium: the names agents may reach besides their default hosts, none of which may admit a model provider's host.",
     targets: ["fedora", "homelab"],
     schema: z.array(egressHostPattern, { error: "expected a list of host names" }).optional(),
     example: "[docs.anthropic.com, git.internal.example]",
@@ -127,7 +127,7 @@ export const harnessKeys = {
     kind: "array",
     items: "string",
     description:
-      "Hosts the egress proxy refuses to agents, besides the shipped model-provider list (`.example.com`: the domain and every host under it).",
+      "Hosts the egress proxy refuses to agents, besides the shipped model-provider list (`.example.com`: the domain and every host under it). With homelab's egressMode cilium, where every name not allowed is refused: it removes the agents' default hosts it covers.",
     targets: ["fedora", "homelab"],
     schema: z.array(egressHostPattern, { error: "expected a list of host names" }).optional(),
     example: "[.pastebin.com]",

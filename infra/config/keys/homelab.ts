@@ -118,6 +118,14 @@ export const homelabKeys = {
     default: "docker.io/ubuntu/squid:6.6-24.04_beta",
     schema: imageReference.default("docker.io/ubuntu/squid:6.6-24.04_beta"),
   }),
+  egressMode: key({
+    kind: "string",
+    description:
+      "How the agents' egress is bounded (docs/egress.md): `proxy`, the egress proxy in the namespace (Squid: every name but the model providers'); `cilium`, for a cluster whose network plugin is Cilium with its DNS proxy: no proxy, a CiliumNetworkPolicy that admits only the agents' default hosts (git hosts, package registries) and egressAllowHosts by name (toFQDNs, ports 80 and 443), where an entry that admits a model provider's host is refused.",
+    targets: ["homelab"],
+    default: "proxy",
+    schema: z.enum(["proxy", "cilium"], { error: 'expected "proxy" or "cilium"' }).default("proxy"),
+  }),
   pinToNode: key({
     kind: "string",
     description:
