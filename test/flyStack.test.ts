@@ -89,6 +89,7 @@ describe("the fly stack", () => {
   test("puts the build context and the secret names on leaf inputs, in the clear, and the token and values in secrets", () => {
     const artifacts = extractArtifacts(base.resources);
     expect(artifacts.map((a) => [a.path, a.kind])).toEqual([
+      ["fly/claude-managed-settings.json", "json"],
       ["fly/config.json", "json"],
       ["fly/Dockerfile", "dockerfile"],
       ["fly/fly.toml", "toml"],
@@ -236,6 +237,7 @@ describe("npm run check -- fly", () => {
       ["notice:escrow", "paperclip-harness/fly", "warned"],
       ["shellcheck", "fly/start.sh", "passed"],
       ["dockerfile", "fly/Dockerfile", "passed"],
+      ["json-parse", "fly/claude-managed-settings.json", "passed"],
       ["json-parse", "fly/config.json", "passed"],
       ["toml-parse", "fly/fly.toml", "passed"],
     ]);

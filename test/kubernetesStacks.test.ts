@@ -319,6 +319,7 @@ describe("the sealos stack", () => {
     const configMap = objectNamed(recording(), "ConfigMap", "paperclip").manifest;
     expect(configMap.metadata.labels).toMatchObject({ app: "paperclip", "cloud.sealos.io/app-deploy-manager": "paperclip" });
     expect(Object.keys(configMap.data).sort()).toEqual([
+      "vn-etcvn-claude-codevn-managed-settingsvn-json",
       "vn-etcvn-paperclipvn-bootstrap-adminvn-sh",
       "vn-etcvn-paperclipvn-configure-instancevn-sh",
       CONFIG_JSON_KEY,

@@ -207,6 +207,7 @@ describe("deploy", () => {
     FLY_BUILD_DOCKERFILE: "FROM docker.io/library/node:24.21.0-trixie-slim\n",
     FLY_BUILD_START_SH: "#!/bin/sh\necho 'quotes $HOME `and` \\backslashes'\n",
     FLY_BUILD_CONFIG_JSON: '{\n  "$meta": {"version": 1}\n}\n',
+    FLY_BUILD_CLAUDE_MANAGED_SETTINGS_JSON: '{\n  "env": {"CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1"}\n}\n',
   };
   const env = { ...files, FLY_DEPLOY_HASH: "d".repeat(64) };
 

@@ -26,6 +26,7 @@ export const FLY_BUILD_FILES = [
   { file: "Dockerfile", env: "FLY_BUILD_DOCKERFILE" },
   { file: "start.sh", env: "FLY_BUILD_START_SH" },
   { file: "config.json", env: "FLY_BUILD_CONFIG_JSON" },
+  { file: "claude-managed-settings.json", env: "FLY_BUILD_CLAUDE_MANAGED_SETTINGS_JSON" },
 ] as const;
 
 export type FlyBuildFileName = (typeof FLY_BUILD_FILES)[number]["file"];

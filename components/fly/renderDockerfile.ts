@@ -14,6 +14,7 @@
  * as the setting behind it (infra/config/RenderRefusal.ts).
  */
 import { parseImageReference } from "../../infra/config/formats";
+import { CLAUDE_CODE_MANAGED_SETTINGS_PATH } from "../paperclip/claudeCodeManagedSettings";
 import { RenderRefusal } from "../../infra/config/RenderRefusal";
 
 export interface DockerfileInput {
@@ -34,7 +35,11 @@ export interface DockerfileInput {
 }
 
 /** Build-context file names the Dockerfile copies (the deploy writes exactly these). */
-export const DOCKERFILE_CONTEXT_FILES = { seedConfig: "config.json", startScript: "start.sh" } as const;
+export const DOCKERFILE_CONTEXT_FILES = {
+  seedConfig: "config.json",
+  startScript: "start.sh",
+  claudeCodeSettings: "claude-managed-settings.json",
+} as const;
 
 const NPM_PACKAGE = /^(@[a-z0-9][a-z0-9._-]*\/)?[a-z0-9][a-z0-9._-]*@\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
 const ABSOLUTE_PATH = /^(\/[A-Za-z0-9._-]+)+$/;
@@ -100,7 +105,10 @@ export function renderDockerfile(input: DockerfileInput): string {
     "# The volume hides whatever the image puts under its mount point: the seed config waits here.",
     `COPY ${DOCKERFILE_CONTEXT_FILES.seedConfig} ${seedConfig}`,
     `COPY ${DOCKERFILE_CONTEXT_FILES.startScript} ${startScript}`,
-    `RUN chmod 0644 ${seedConfig} && chmod 0755 ${startScript}`,
+    "# Claude Code's managed settings: the gateway for every way Paperclip starts it",
+    "# (components/paperclip/claudeCodeManagedSettings.ts).",
+    `COPY ${DOCKERFILE_CONTEXT_FILES.claudeCodeSettings} ${CLAUDE_CODE_MANAGED_SETTINGS_PATH}`,
+    `RUN chmod 0644 ${seedConfig} ${CLAUDE_CODE_MANAGED_SETTINGS_PATH} && chmod 0755 ${startScript}`,
     "",
     "# Starts as root (tailscaled, PostgreSQL setup); Paperclip runs as node (runuser -u node --).",
     `CMD ${JSON.stringify([startScript])}`,

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { CLAUDE_CODE_MANAGED_SETTINGS_PATH, renderClaudeCodeManagedSettings } from "../paperclip/claudeCodeManagedSettings";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
@@ -125,16 +126,19 @@ export class PaperclipWorkload extends pulumi.ComponentResource {
     const selector = { app: appName };
 
     const configDocument = `${JSON.stringify(paperclipConfigDocumentWithoutSecrets(args.deployment), null, 2)}\n`;
+    // By mount path. Claude Code's managed settings: the gateway for every way Paperclip starts it
+    // (components/paperclip/claudeCodeManagedSettings.ts).
     const files: Record<string, string> = {
-      "config.json": configDocument,
-      [SCRIPT_FILES.configureInstance]: CONFIGURE_INSTANCE_SCRIPT,
-      [SCRIPT_FILES.bootstrapAdmin]: BOOTSTRAP_ADMIN_SCRIPT,
+      [`${PAPERCLIP_CONFIG_MOUNT}/config.json`]: configDocument,
+      [`${PAPERCLIP_CONFIG_MOUNT}/${SCRIPT_FILES.configureInstance}`]: CONFIGURE_INSTANCE_SCRIPT,
+      [`${PAPERCLIP_CONFIG_MOUNT}/${SCRIPT_FILES.bootstrapAdmin}`]: BOOTSTRAP_ADMIN_SCRIPT,
+      [CLAUDE_CODE_MANAGED_SETTINGS_PATH]: renderClaudeCodeManagedSettings(args.deployment.gatewayBaseUrl),
     };
     // One ConfigMap named after the app, each file keyed and mounted as Sealos App Launchpad lays
     // config files out (appLaunchpad.ts), so its console shows them and keeps them when it saves the app.
     this.configMapName = appName;
-    const laidOut = Object.entries(files).map(([file, content]) => ({
-      file: appLaunchpadConfigFile(this.configMapName, `${PAPERCLIP_CONFIG_MOUNT}/${file}`),
+    const laidOut = Object.entries(files).map(([mountPath, content]) => ({
+      file: appLaunchpadConfigFile(this.configMapName, mountPath),
       content,
     }));
     this.configFiles = laidOut.map(({ file }) => file);

@@ -290,5 +290,8 @@ function configDocument<D>(deployment: PaperclipDeployment, database: D) {
       disableSignUp: deployment.disableSignUp ?? false,
     },
     telemetry: { enabled: false },
+    // `paperclipai run` and `doctor` would ask registry.npmjs.org for a newer release; the image is
+    // upgraded by the stack (docs/upgrades.md), never in place.
+    updates: { checkEnabled: false },
   } as const;
 }

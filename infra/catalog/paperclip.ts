@@ -20,6 +20,7 @@ import { generated, secretJson, secretTemplate } from "./secretValue";
 import type { ServiceDefinition } from "./types";
 import { litellmGatewayUrl } from "./litellm";
 import { PAPERCLIP_GATEWAY_KEY } from "./litellm-keys";
+import { CLAUDE_CODE_MANAGED_SETTINGS_PATH, renderClaudeCodeManagedSettings } from "../../components/paperclip/claudeCodeManagedSettings";
 import { MCP_ENDPOINT_SECRET_ENV, mcpEndpointConfigFiles, mcpEndpointEnvironment } from "./mcpEndpoint";
 import { egressProxyEnvironment } from "./egress-proxy";
 
@@ -89,6 +90,12 @@ export const paperclip: ServiceDefinition = (context) => {
     configFiles: [
       ...mcpEndpointConfigFiles(context),
       { name: "bootstrap-admin.sh", mountPath: BOOTSTRAP_SCRIPT_PATH, content: BOOTSTRAP_ADMIN_SCRIPT },
+      // Claude Code's own settings, which every way Paperclip starts it reads: the gateway, nothing else.
+      {
+        name: "claude-managed-settings.json",
+        mountPath: CLAUDE_CODE_MANAGED_SETTINGS_PATH,
+        content: renderClaudeCodeManagedSettings(deployment.gatewayBaseUrl),
+      },
     ],
     // The first admin: on every start and weekly while no admin exists, a fresh invite URL in the journal
     // (`journalctl --user -u paperclip-first-admin`); the unit fails when none could be created.

@@ -6,7 +6,7 @@
 import type { GeneratedSecretSpec } from "../../catalog/types";
 import { rotationProblems } from "../generatedSecrets";
 import * as pulumi from "@pulumi/pulumi";
-import { renderDockerfile } from "../../../components/fly/renderDockerfile";
+import { DOCKERFILE_CONTEXT_FILES, renderDockerfile } from "../../../components/fly/renderDockerfile";
 import { renderFlyToml } from "../../../components/fly/renderFlyToml";
 import {
   FLY_IMAGE_PATHS,
@@ -18,6 +18,7 @@ import {
   startScriptEnvironment,
 } from "../../../components/fly/flyMachine";
 import type { FlyBuildFileName } from "../../../components/fly/flyctlScripts";
+import { renderClaudeCodeManagedSettings } from "../../../components/paperclip/claudeCodeManagedSettings";
 import { unstageableReason } from "../../../components/fly/FlyApp";
 import { startScript, startScriptRequiredEnv } from "../../../components/fly/startScript";
 import {
@@ -148,6 +149,7 @@ export function planFly(config: ConfigValues, stack: string = pulumi.getStack())
     }),
     "start.sh": startScript(),
     "config.json": `${JSON.stringify(paperclipConfigDocument(deployment, seedConnectionString()), null, 2)}\n`,
+    [DOCKERFILE_CONTEXT_FILES.claudeCodeSettings]: renderClaudeCodeManagedSettings(direct ? undefined : deployment.gatewayBaseUrl),
   };
 
   return {
