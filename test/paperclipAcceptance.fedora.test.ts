@@ -47,6 +47,8 @@ import {
   PAPERCLIP_TOOLS_BIN,
   requireRealPaperclip,
 } from "./support/paperclipNamespace";
+import { OutboundRecorder, recorderPorts } from "./support/outboundRecorder";
+import { agentCliDirectory, codexRunProblems, judgeOutbound, provokeOutbound } from "./support/paperclipOutbound";
 
 const BOOT_TIMEOUT_MS = 240_000;
 const TEST_TIMEOUT_MS = 600_000;
@@ -304,13 +306,25 @@ describe("fedora: paperclip.container and its database, as Podman runs them, boo
       chownSync(fedora.path("run-postgresql"), postgresUid, postgresGid);
 
       // The image's PATH: its node (here the release's, from .tools) and the system's tools.
-      const imagePath = [PAPERCLIP_TOOLS_BIN, "/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"].join(":");
-      const containerEnv = { PATH: imagePath, ...env };
+      // Every outbound connection lands in the recorder; the agent CLIs paperclipai brings are on PATH.
+      const recorder = new OutboundRecorder(fedora.root);
+      const agentClis = agentCliDirectory(fedora.path("agent-clis"));
+      const imagePath = [
+        agentClis,
+        PAPERCLIP_TOOLS_BIN,
+        "/usr/local/sbin",
+        "/usr/local/bin",
+        "/usr/sbin",
+        "/usr/bin",
+        "/sbin",
+        "/bin",
+      ].join(":");
+      const containerEnv = { PATH: imagePath, ...env, ...recorder.trust };
       const entrypoint = paperclip.entrypoint === "/usr/local/bin/node" ? join(PAPERCLIP_TOOLS_BIN, "node") : paperclip.entrypoint;
       expect(entrypoint, "the unit replaces the image's entrypoint with node").toBeDefined();
 
       const host = fedora.start(["sleep", "infinity"], { PATH: process.env.PATH });
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await recorder.attach(host, recorderPorts(env.ANTHROPIC_BASE_URL!));
       const rootExec = (argv: string[], extra: NodeJS.ProcessEnv = {}) =>
         host.exec(argv, { env: { PATH: `${pgBin}:${process.env.PATH}`, ...extra } });
       const asPostgres = (argv: string[]) => rootExec(["runuser", "-u", "postgres", "--", ...argv]);
@@ -455,6 +469,22 @@ describe("fedora: paperclip.container and its database, as Podman runs them, boo
       expect(first.proc.stdout.split("\n").filter((line) => line.startsWith("{")).length).toBeGreaterThan(0);
       expect(existsSync(volumeOf(PAPERCLIP_DATA_PATHS.logs))).toBe(false);
       record("data under instances/default (no ~/.paperclip); logs on stdout", "ok");
+
+      // (After the data-path check: the agent CLIs keep their own state in HOME.)
+      // Model lists, quota, each CLI's hello probe and a run: only the gateway, only with the gateway key.
+      const calls = provokeOutbound(first.proc, base, { ...headers, Cookie: cookie }, recorder);
+      const secrets = Object.fromEntries(paperclip.secrets.map((secret) => [secret.target, podmanSecret(stack, secret.name)]));
+      const rule = {
+        gateway: new URL(env.ANTHROPIC_BASE_URL!),
+        gatewayKey: env.GATEWAY_API_KEY!,
+        secrets,
+        paperclip: new URL(publicUrl),
+        proxy: env.HTTPS_PROXY,
+      };
+      expect(judgeOutbound(calls, rule)).toEqual([]);
+      record("outbound: model lists, claude probes and runs", "gateway only, gateway key only (quota, codex probe: no credential)");
+      expect(codexRunProblems(calls)).toEqual([]);
+      record("outbound: codex runs", "refused by Paperclip (no Codex credentials), nothing sent");
 
       // doctor, as `podman exec paperclip …` runs it: the container's environment and user.
       const doctor = host.exec(asContainerUser(paperclip.user, IMAGE_WORKDIR, ["timeout", "20", "paperclipai", "doctor"]), {

@@ -56,6 +56,8 @@ import {
   volumeBinds,
 } from "./support/kubernetesPod";
 import { findPostgresBin } from "./support/localPostgres";
+import { OutboundRecorder, recorderPorts } from "./support/outboundRecorder";
+import { agentCliDirectory, codexRunProblems, judgeOutbound, provokeOutbound } from "./support/paperclipOutbound";
 import {
   type BindMount,
   curl,
@@ -280,6 +282,11 @@ for (const target of TARGETS) {
           await new Promise((resolve) => setTimeout(resolve, 200));
         }
 
+        // Every outbound connection of the pod lands in the recorder; the agent CLIs paperclipai brings are on PATH.
+        const recorder = new OutboundRecorder(kube.root);
+        await recorder.attach(cluster, recorderPorts(paperclipEnv.ANTHROPIC_BASE_URL!));
+        const agentClis = agentCliDirectory(kube.path("agent-clis"));
+
         /** A container of the plan in a root of its own, sharing the pod network (the namespace). */
         const run = (
           c: Manifest,
@@ -334,7 +341,7 @@ for (const target of TARGETS) {
         const startPod = async () => {
           const init = await runToEnd(run(configure, pod, containerEnv(configure, secrets)), 60_000);
           expect(init.status, init.output).toBe(0);
-          const server = run(paperclip, pod, paperclipEnv);
+          const server = run(paperclip, pod, { ...paperclipEnv, ...recorder.trust }, { path: `${agentClis}:${IMAGE_PATH}` });
           const deadline = Date.now() + BOOT_TIMEOUT_MS;
           for (;;) {
             if (server.hasExited) throw new Error(`Paperclip exited (${await server.exited}):\n${server.stdout}\n${server.stderr}`);
@@ -463,6 +470,31 @@ for (const target of TARGETS) {
           expect(accepted.status, accepted.body).toBe(202);
           expect(JSON.parse(readiness().body)).toMatchObject({ bootstrapStatus: "ready" });
           record(target, "invite accepted → instance admin", "202");
+
+          // Model lists, quota, each CLI's hello probe and a run: only the gateway, only with the gateway key.
+          const calls = provokeOutbound(cluster, base, { ...headers, Cookie: cookie }, recorder);
+          const secretValues = Object.fromEntries(
+            Object.entries(secrets).flatMap(([name, keys]) =>
+              Object.entries(keys)
+                .filter(([key, value]) => value === testSecret(name, key))
+                .map(([key, value]) => [`${name}/${key}`, value]),
+            ),
+          );
+          const rule = {
+            gateway: new URL(paperclipEnv.ANTHROPIC_BASE_URL!),
+            gatewayKey: paperclipEnv.GATEWAY_API_KEY!,
+            secrets: secretValues,
+            paperclip: new URL(publicUrl),
+            proxy: paperclipEnv.HTTPS_PROXY,
+          };
+          expect(judgeOutbound(calls, rule)).toEqual([]);
+          record(
+            target,
+            "outbound: model lists, claude probes and runs",
+            "gateway only, gateway key only (quota, codex probe: no credential)",
+          );
+          expect(codexRunProblems(calls)).toEqual([]);
+          record(target, "outbound: codex runs", "refused by Paperclip (no Codex credentials), nothing sent");
         }
 
         // config.json on the volume: node's, 0600, with the connection string doctor reads; data paths explicit.

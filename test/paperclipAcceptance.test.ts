@@ -14,9 +14,10 @@
  * `paperclipai doctor` passes. A table of what ran is printed at the end.
  */
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { parse as parseToml } from "smol-toml";
 import { afterAll, describe, expect, test } from "vitest";
+import { CLAUDE_CODE_MANAGED_SETTINGS_PATH } from "../components/paperclip/claudeCodeManagedSettings";
 import { PAPERCLIP_RELEASE } from "../components/paperclip/paperclipRelease";
 import { PAPERCLIP_DATA_PATHS, PAPERCLIP_HOME } from "../components/paperclip/paperclipSettings";
 import { planFly } from "../infra/targets/fly/flyPlan";
@@ -29,6 +30,8 @@ import {
   PAPERCLIP_TOOLS_BIN,
   requireRealPaperclip,
 } from "./support/paperclipNamespace";
+import { OutboundRecorder, recorderPorts } from "./support/outboundRecorder";
+import { agentCliDirectory, codexRunProblems, judgeOutbound, provokeOutbound } from "./support/paperclipOutbound";
 
 /** A real first boot takes 10-20 s here (initdb, 278 migrations); CI machines may be slower. */
 const BOOT_TIMEOUT_MS = 240_000;
@@ -86,7 +89,7 @@ function claimFirstAdmin(proc: NamespaceProcess, base: string, publicUrl: string
     headers: { ...headers, Cookie: cookie },
     body: { requestType: "human" },
   });
-  return { signUp, accept };
+  return { signUp, accept, headers: { ...headers, Cookie: cookie } };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -128,8 +131,11 @@ describe("fly: the rendered start.sh boots the real Paperclip (only tailscale/ta
       const fly = new NamespaceMachine("fly-accept-", [
         { source: "volume", target: PAPERCLIP_HOME },
         { source: "run-postgresql", target: "/var/run/postgresql" },
+        // The image's Claude Code managed settings (the Dockerfile copies the file there).
+        { source: "claude-code", target: dirname(CLAUDE_CODE_MANAGED_SETTINGS_PATH) },
       ]);
       machine = fly;
+      writeFileSync(fly.path("claude-code", basename(CLAUDE_CODE_MANAGED_SETTINGS_PATH)), plan.files["claude-managed-settings.json"]);
       const volume = fly.path("volume");
       const fakes = fly.path("fake-bin");
       const logs = fly.path("fake-logs");
@@ -138,6 +144,9 @@ describe("fly: the rendered start.sh boots the real Paperclip (only tailscale/ta
         copyFileSync(join(__dirname, "..", "components", "fly", "fixtures", "bin", fake), join(fakes, fake));
         chmodSync(join(fakes, fake), 0o755);
       }
+      // Every outbound connection lands in the recorder; the agent CLIs paperclipai brings are on PATH.
+      const recorder = new OutboundRecorder(fly.root);
+      const agentClis = agentCliDirectory(fly.path("agent-clis"));
       const seed = fly.path("seed-config.json");
       writeFileSync(seed, plan.files["config.json"]);
       const script = fly.path("start.sh");
@@ -150,15 +159,19 @@ describe("fly: the rendered start.sh boots the real Paperclip (only tailscale/ta
         HARNESS_SEED_CONFIG: seed,
         FAKE_LOG_DIR: logs,
         FAKE_TAILNET: tailnet,
-        PATH: [fakes, PAPERCLIP_TOOLS_BIN, "/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"].join(":"),
+        PATH: [fakes, agentClis, PAPERCLIP_TOOLS_BIN, "/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"].join(
+          ":",
+        ),
         LANG: "C.UTF-8",
+        ...recorder.trust,
       };
       const probe = (proc: NamespaceProcess, headers: Record<string, string>) => curl(proc, `${base}${check.path}`, { headers });
       const psql = (proc: NamespaceProcess, sql: string) =>
         proc.exec(["psql", "-X", "-tA", "-v", "ON_ERROR_STOP=1", databaseUrl, "-c", sql], { env: { PATH: process.env.PATH } });
 
       // First boot.
-      const first = fly.start(["sh", script], bootEnv);
+      const first = fly.start(recorder.gated(["sh", script]), bootEnv);
+      await recorder.attach(first, recorderPorts(env.ANTHROPIC_BASE_URL!));
       await first.waitFor("paperclip-start: Paperclip is up", BOOT_TIMEOUT_MS);
       const migrations = Number(psql(first, "SELECT count(*) FROM drizzle.__drizzle_migrations").stdout.trim());
       expect(migrations).toBeGreaterThan(200);
@@ -173,13 +186,26 @@ describe("fly: the rendered start.sh boots the real Paperclip (only tailscale/ta
       const invite = /Invite URL: (\S+)/.exec(first.stdout)?.[1];
       expect(invite).toMatch(new RegExp(`^${plan.publicUrl.replaceAll(".", "\\.")}/invite/pcp_bootstrap_[0-9a-f]+$`));
       record("fly", "first admin: invite URL printed", "ok");
-      const { signUp, accept } = claimFirstAdmin(first, base, plan.publicUrl, invite!);
+      const { signUp, accept, headers: board } = claimFirstAdmin(first, base, plan.publicUrl, invite!);
       // fly leaves sign-up open (the invite needs an account to accept it).
       expect(signUp.status).toBe(200);
       record("fly", "sign-up (open)", String(signUp.status));
       expect(accept.status).toBe(202);
       expect(JSON.parse(probe(first, check.headers).body)).toMatchObject({ bootstrapStatus: "ready" });
       record("fly", "invite accepted → instance admin", String(accept.status));
+
+      // Model lists, quota, each CLI's hello probe: only the gateway, only with the gateway key.
+      const calls = provokeOutbound(first, base, board, recorder);
+      const rule = {
+        gateway: new URL(env.ANTHROPIC_BASE_URL!),
+        gatewayKey: secrets.GATEWAY_API_KEY!,
+        secrets,
+        paperclip: new URL(plan.publicUrl),
+      };
+      expect(judgeOutbound(calls, rule)).toEqual([]);
+      record("fly", "outbound: model lists, claude probes and runs", "gateway only, gateway key only (quota, codex probe: no credential)");
+      expect(codexRunProblems(calls)).toEqual([]);
+      record("fly", "outbound: codex runs", "refused by Paperclip (no Codex credentials), nothing sent");
 
       // The password reached doctor through config.json only: node's, 0600, never printed.
       const configPath = join(volume, "instances", "default", "config.json");

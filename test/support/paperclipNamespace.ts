@@ -234,12 +234,12 @@ export class NamespaceProcess {
   }
 
   /** Runs a command inside the namespace (its mounts and its loopback), as root. */
-  exec(argv: string[], options: { env?: NodeJS.ProcessEnv; input?: string } = {}): SpawnSyncReturns<string> {
+  exec(argv: string[], options: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {}): SpawnSyncReturns<string> {
     return spawnSync("nsenter", ["--target", String(this.namespacePid()), "--mount", "--net", "--", ...argv], {
       encoding: "utf8",
       env: options.env ?? { PATH: process.env.PATH },
       input: options.input,
-      timeout: 60_000,
+      timeout: options.timeoutMs ?? 60_000,
     });
   }
 
@@ -291,13 +291,17 @@ export interface HttpAnswer {
 export function curl(
   proc: NamespaceProcess,
   url: string,
-  options: { method?: string; headers?: Record<string, string>; body?: unknown } = {},
+  options: { method?: string; headers?: Record<string, string>; body?: unknown; maxSeconds?: number } = {},
 ): HttpAnswer {
-  const args = ["curl", "--silent", "--show-error", "--max-time", "20", "--include", "--request", options.method ?? "GET"];
+  const maxSeconds = options.maxSeconds ?? 20;
+  const args = ["curl", "--silent", "--show-error", "--max-time", String(maxSeconds), "--include", "--request", options.method ?? "GET"];
   for (const [name, value] of Object.entries(options.headers ?? {})) args.push("--header", `${name}: ${value}`);
   if (options.body !== undefined) args.push("--header", "Content-Type: application/json", "--data-binary", "@-");
   args.push(url);
-  const result = proc.exec(args, { input: options.body === undefined ? undefined : JSON.stringify(options.body) });
+  const result = proc.exec(args, {
+    input: options.body === undefined ? undefined : JSON.stringify(options.body),
+    timeoutMs: (maxSeconds + 10) * 1000,
+  });
   if (result.status !== 0) throw new Error(`curl ${url} failed: ${result.stderr}`);
   const text = result.stdout;
   const split = text.indexOf("\r\n\r\n");
