@@ -117,8 +117,16 @@ function contextFor(name) {
   if (!contexts.has(name)) {
     const pem = execFileSync(
       "openssl",
-      ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "-", "-days", "2"]
-        .concat(["-subj", `/CN=${name}`, "-addext", `subjectAltName=DNS:${name}`, "-CA", caCert, "-CAkey", caKey]),
+      ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "-", "-days", "2"].concat([
+        "-subj",
+        `/CN=${name}`,
+        "-addext",
+        `subjectAltName=DNS:${name}`,
+        "-CA",
+        caCert,
+        "-CAkey",
+        caKey,
+      ]),
       { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] },
     );
     contexts.set(name, tls.createSecureContext({ key: pem, cert: pem }));
