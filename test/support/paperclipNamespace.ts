@@ -30,6 +30,18 @@ function unavailableReason(): string | undefined {
     encoding: "utf8",
   });
   if (version.status !== 0) return `paperclipai@${PAPERCLIP_RELEASE.version} not installed in .tools/paperclip (npm run tools)`;
+  // Paperclip runs as the image's node user, from this checkout's .tools: every directory above it
+  // must let uid 1000 through (a clone under a 0700 temporary directory does not).
+  const traverse = spawnSync("setpriv", [
+    `--reuid=${NODE_USER.uid}`,
+    `--regid=${NODE_USER.gid}`,
+    "--clear-groups",
+    "test",
+    "-x",
+    join(PAPERCLIP_TOOLS_BIN, "node"),
+  ]);
+  if (traverse.status !== 0)
+    return `uid ${NODE_USER.uid} (the image's node user) cannot reach ${PAPERCLIP_TOOLS_BIN}: a directory above the checkout is closed to it (e.g. a clone under a 0700 mktemp directory); clone where others may traverse`;
   if (!version.stdout.includes(PAPERCLIP_RELEASE.version))
     return `.tools/paperclip has paperclipai ${version.stdout.trim()}, not ${PAPERCLIP_RELEASE.version} (npm run tools)`;
   return undefined;
