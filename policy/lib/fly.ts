@@ -13,7 +13,7 @@ import { parse as parseToml } from "smol-toml";
 import { arr, at, num, obj, str, strOrUnknown, stringLeaves, type Plain, type StackResource, type Unknown } from "./plain";
 import { fromImages, provenanceOf } from "./quadlet";
 import { optionValues, splitWords } from "./unitFile";
-import type { EnvVar, Probe, StackModel } from "./workloads";
+import type { EnvVar, Mount, Probe, StackModel } from "./workloads";
 
 const LOCAL_COMMAND = "command:local:Command";
 
@@ -40,6 +40,22 @@ function candidateTexts(resource: StackResource): { text: string; path: string }
     }
   }
   return [...texts].map(([text, path]) => ({ text, path }));
+}
+
+/**
+ * The files the image's Dockerfile copies from the build context (`COPY <file> <path>`), with their
+ * text where the deploy command carries it: each build file travels in one variable of its
+ * environment, `FLY_BUILD_` and the file's name upper-cased with `_` for every other character
+ * (components/fly/flyctlScripts.ts, FLY_BUILD_FILES).
+ */
+function imageFiles(resource: StackResource): Mount[] {
+  const environment = obj(at(resource.props, "environment")) ?? {};
+  const dockerfile = str(environment.FLY_BUILD_DOCKERFILE);
+  if (dockerfile === undefined) return [];
+  return [...dockerfile.matchAll(/^COPY\s+([^\s-][^\s]*)\s+(\/\S+)\s*$/gm)].map((match) => {
+    const text = str(environment[`FLY_BUILD_${match[1]!.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`]);
+    return { source: match[1]!, destination: match[2]!, ...(text === undefined ? {} : { text }) };
+  });
 }
 
 function tryToml(text: string): Record<string, unknown> | undefined {
@@ -192,7 +208,7 @@ export function readFly(model: StackModel): void {
       networks: [],
       hostNetwork: false,
       ports: [],
-      mounts: [],
+      mounts: imageFiles(resource),
       secretMounts: [],
       commandLine: deployWords,
       probes,

@@ -161,6 +161,17 @@ export function readKubernetes(model: StackModel): void {
     const configMap = configMaps.find((c) => nameMatches(c, name));
     return configMap ? strOrUnknown(at(configMap.props, "data", key)) : undefined;
   };
+  /** The text a one-file mount of a ConfigMap volume shows (`subPath` = an item's path), when the stack declares it. */
+  const configMapFileText = (volumes: Plain[], volumeName: string, subPath: string | undefined): string | Unknown | undefined => {
+    if (subPath === undefined) return undefined;
+    const volume = volumes.find((v) => str(at(v, "name")) === volumeName);
+    const configMap = obj(at(volume, "configMap"));
+    if (!configMap) return undefined;
+    const normal = (path: string) => path.replace(/^(\.\/)+/, "");
+    const item = arr(configMap.items).find((i) => normal(str(at(i, "path")) ?? "") === normal(subPath));
+    const key = item ? str(at(item, "key")) : subPath;
+    return key === undefined ? undefined : configMapValue(strOrUnknown(configMap.name), key);
+  };
   const secretName = (name: string | Unknown | undefined): string | undefined => {
     if (typeof name !== "string") return undefined;
     const declared = [...secrets, ...externalSecrets].find((r) => nameMatches(r, name));
@@ -349,7 +360,10 @@ export function readKubernetes(model: StackModel): void {
         const destination = str(at(mount, "mountPath")) ?? "";
         const secret = secretVolumes.get(volumeName);
         if (secret) secretMounts.push({ ref: secret, destination });
-        else mounts.push({ source: volumeName, destination });
+        else {
+          const text = configMapFileText(volumes, volumeName, str(at(mount, "subPath")));
+          mounts.push({ source: volumeName, destination, ...(typeof text === "string" ? { text } : {}) });
+        }
       }
       const probes: Probe[] = ["livenessProbe", "readinessProbe", "startupProbe"].flatMap((probeKey): Probe[] => {
         const probe = obj(container[probeKey]);
