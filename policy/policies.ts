@@ -4,6 +4,7 @@
  */
 import type { Policies } from "@pulumi/policy";
 import { accessRequiresIdentityProvider } from "./policies/accessRequiresIdentityProvider";
+import { agentClaudeCodeViaGateway } from "./policies/agentClaudeCodeViaGateway";
 import { agentMailOnlyViaMcpEndpoint } from "./policies/agentMailOnlyViaMcpEndpoint";
 import { agentModelTrafficViaGateway } from "./policies/agentModelTrafficViaGateway";
 import { agentNoGatewayMasterKey } from "./policies/agentNoGatewayMasterKey";
@@ -37,6 +38,7 @@ export const PRINCIPLE_3_POLICIES: Policies = [
   agentNoGatewayMasterKey,
   agentNoServiceSecrets,
   agentModelTrafficViaGateway,
+  agentClaudeCodeViaGateway,
   providerCredentialsOnlyInGateway,
   openWebUiModelsViaGateway,
   llamaSwapOnlyFromGateway,

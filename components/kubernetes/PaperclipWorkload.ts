@@ -164,6 +164,7 @@ export class PaperclipWorkload extends pulumi.ComponentResource {
     this.dataVolumeName = args.appLaunchpadNaming ? appLaunchpadName(PAPERCLIP_HOME) : "data";
     const dataMount = { name: this.dataVolumeName, mountPath: PAPERCLIP_HOME };
     const configMounts = this.configFiles.map((file) => file.mount);
+    const claudeCodeSettingsMount = this.configFiles.find((file) => file.mountPath === CLAUDE_CODE_MANAGED_SETTINGS_PATH)!.mount;
     const securityContext = restrictedContainerSecurityContext();
     const configPath = args.deployment.configPath;
 
@@ -217,7 +218,8 @@ export class PaperclipWorkload extends pulumi.ComponentResource {
       // Agents may hold work in flight; give the server time to stop cleanly.
       terminationGracePeriodSeconds: 60,
       initContainers: [configure],
-      containers: [paperclip, ...(args.sidecars ?? [])],
+      // A sidecar shares the pod and runs CLIs too: Claude Code's managed settings there as well.
+      containers: [paperclip, ...(args.sidecars ?? []).map((sidecar) => withMount(sidecar, claudeCodeSettingsMount))],
       volumes: [
         ...this.configFiles.map((file) => file.volume),
         ...(kind === "Deployment" ? [{ name: this.dataVolumeName, persistentVolumeClaim: { claimName: `${appName}-data` } }] : []),
@@ -319,4 +321,12 @@ function assertUniqueNames(env: readonly EnvVar[], what: string): void {
     if (seen.has(variable)) throw new RenderRefusal(what, RENDERER, "each variable once", { value: variable });
     seen.add(variable);
   }
+}
+
+/** The container with one more volume mount. */
+function withMount(
+  container: k8s.types.input.core.v1.Container,
+  mount: k8s.types.input.core.v1.VolumeMount,
+): k8s.types.input.core.v1.Container {
+  return { ...container, volumeMounts: pulumi.output(container.volumeMounts ?? []).apply((mounts) => [...(mounts ?? []), mount]) };
 }

@@ -93,7 +93,8 @@ describe("images-pinned", () => {
     expectViolations(await run(policy, flyResources(spec)), policy, [
       {
         resource: "fly-deploy",
-        message: /FROM in create \(here-document\) of fly-deploy: docker\.io\/library\/node:lts-slim uses the floating tag lts-slim/,
+        message:
+          /FROM in environment\.FLY_BUILD_DOCKERFILE of fly-deploy: docker\.io\/library\/node:lts-slim uses the floating tag lts-slim/,
       },
     ]);
   });

@@ -43,7 +43,14 @@ export function fedoraSpec(): FedoraSpec {
         ContainerName: "paperclip",
         Network: ["harness.network"],
         PublishPort: [{ hostIp: "127.0.0.1", hostPort: 3100, containerPort: 3100 }],
-        Volume: [{ source: "paperclip-data.volume", destination: "/paperclip" }],
+        Volume: [
+          { source: "paperclip-data.volume", destination: "/paperclip" },
+          {
+            source: { withSpecifiers: "%h/.config/harness/paperclip/claude-managed-settings.json" },
+            destination: "/etc/claude-code/managed-settings.json",
+            options: ["ro", "Z"],
+          },
+        ],
         Environment: {
           PAPERCLIP_DEPLOYMENT_MODE: "authenticated",
           PAPERCLIP_DEPLOYMENT_EXPOSURE: "private",
@@ -199,6 +206,10 @@ export function fedoraSpec(): FedoraSpec {
         ].join("\n"),
       },
       { path: ".config/harness/email-drain/drain.env", content: "CLOUDFLARE_API_TOKEN=cfut_fixtureQueueConsumerToken0001\n", mode: "0600" },
+      {
+        path: ".config/harness/paperclip/claude-managed-settings.json",
+        content: JSON.stringify({ env: { ANTHROPIC_BASE_URL: "http://litellm:4000", CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1" } }),
+      },
     ],
     secrets: [
       // (the drain's queue token is a secret file, below in configFiles with mode 0600)

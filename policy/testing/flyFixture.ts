@@ -12,6 +12,8 @@ const COMMAND = "command:local:Command";
 export interface FlySpec {
   toml: string;
   dockerfile: string;
+  /** Claude Code's managed settings, a build-context file the Dockerfile copies. */
+  claudeSettings: string;
   deployFlags: string;
   secrets: Record<string, string>;
 }
@@ -54,9 +56,13 @@ export function flySpec(): FlySpec {
     dockerfile: [
       "FROM docker.io/library/node:22.12.0-bookworm-slim",
       `RUN npm install -g ${PAPERCLIP_NPM_PACKAGE} @anthropic-ai/claude-code@2.0.14`,
+      "COPY claude-managed-settings.json /etc/claude-code/managed-settings.json",
       'CMD ["/start.sh"]',
       "",
     ].join("\n"),
+    claudeSettings: JSON.stringify({
+      env: { ANTHROPIC_BASE_URL: "http://litellm.internal:4000", CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1" },
+    }),
     deployFlags: "--remote-only",
     secrets: {
       PAPERCLIP_AGENT_JWT_SECRET: "4e7a1d0c3f6b9e2a5d8c1f4b7e0a3d6c9f2b5e8a1d4c7f0b3e6a9d2c5f8b1e4a",
@@ -72,9 +78,6 @@ export function flyResources(spec: FlySpec): AnalyzerResource[] {
     "cat > fly.toml <<'TOML'",
     spec.toml.trimEnd(),
     "TOML",
-    "cat > Dockerfile <<'DOCKERFILE'",
-    spec.dockerfile.trimEnd(),
-    "DOCKERFILE",
     `flyctl deploy --config fly.toml --app sodimo-paperclip ${spec.deployFlags}`,
     "",
   ].join("\n");
@@ -90,6 +93,12 @@ export function flyResources(spec: FlySpec): AnalyzerResource[] {
       ),
       environment: { FLY_SECRET_NAMES: Object.keys(spec.secrets).join(" ") },
     }),
-    resource(COMMAND, "fly-deploy", { create: deploy, update: deploy, triggers: ["d41d8cd98f00b204e9800998ecf8427e"] }),
+    resource(COMMAND, "fly-deploy", {
+      create: deploy,
+      update: deploy,
+      triggers: ["d41d8cd98f00b204e9800998ecf8427e"],
+      // The build context as the deploy command's environment carries it (components/fly/flyctlScripts.ts).
+      environment: { FLY_BUILD_DOCKERFILE: spec.dockerfile, FLY_BUILD_CLAUDE_MANAGED_SETTINGS_JSON: spec.claudeSettings },
+    }),
   ];
 }

@@ -49,9 +49,24 @@ export function paperclipContainer(): Record<string, unknown> {
       periodSeconds: 10,
     },
     livenessProbe: { tcpSocket: { port: 3100 }, initialDelaySeconds: 60 },
-    volumeMounts: [{ name: "data", mountPath: "/paperclip" }],
+    volumeMounts: [
+      { name: "data", mountPath: "/paperclip" },
+      {
+        name: CLAUDE_SETTINGS_VOLUME.name,
+        mountPath: "/etc/claude-code/managed-settings.json",
+        subPath: "managed-settings.json",
+        readOnly: true,
+      },
+    ],
   };
 }
+
+/** Claude Code's managed settings (components/paperclip/claudeCodeManagedSettings.ts), as a ConfigMap file. */
+export const CLAUDE_SETTINGS_VOLUME = {
+  name: "claude-code-settings",
+  configMap: { name: "paperclip", items: [{ key: "managed-settings.json", path: "managed-settings.json" }] },
+};
+export const CLAUDE_SETTINGS_JSON = JSON.stringify({ env: { ANTHROPIC_BASE_URL: GATEWAY, CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1" } });
 
 /** The agents' proxy variables, as the homelab target sets them. */
 export function withProxy(container: Record<string, unknown>): Record<string, unknown> {
@@ -125,7 +140,7 @@ export function homelabResources(): AnalyzerResource[] {
           spec: {
             securityContext: { fsGroup: 1000 },
             containers: [withProxy(paperclipContainer())],
-            volumes: [{ name: "data", persistentVolumeClaim: { claimName: "paperclip-data" } }],
+            volumes: [{ name: "data", persistentVolumeClaim: { claimName: "paperclip-data" } }, CLAUDE_SETTINGS_VOLUME],
           },
         },
       },
@@ -176,6 +191,10 @@ export function homelabResources(): AnalyzerResource[] {
         ],
       },
     }),
+    resource(K8S.configMap, "paperclip", {
+      metadata: { name: "paperclip", namespace: NS },
+      data: { "managed-settings.json": CLAUDE_SETTINGS_JSON },
+    }),
     resource(K8S.service, "paperclip", {
       metadata: { name: "paperclip", namespace: NS },
       spec: {
@@ -213,6 +232,7 @@ export function sealosResources(): AnalyzerResource[] {
               },
             ],
             containers: [main],
+            volumes: [CLAUDE_SETTINGS_VOLUME],
           },
         },
         volumeClaimTemplates: [
