@@ -10,6 +10,7 @@
  * Everything in the one Fly container is in the agents' hands, so a Fly app is an agent runtime.
  */
 import { parse as parseToml } from "smol-toml";
+import { FLY_BUILD_FILES } from "../../components/fly/flyctlScripts";
 import { arr, at, num, obj, str, strOrUnknown, stringLeaves, type Plain, type StackResource, type Unknown } from "./plain";
 import { fromImages, provenanceOf } from "./quadlet";
 import { optionValues, splitWords } from "./unitFile";
@@ -45,15 +46,18 @@ function candidateTexts(resource: StackResource): { text: string; path: string }
 /**
  * The files the image's Dockerfile copies from the build context (`COPY <file> <path>`), with their
  * text where the deploy command carries it: each build file travels in one variable of its
- * environment, `FLY_BUILD_` and the file's name upper-cased with `_` for every other character
- * (components/fly/flyctlScripts.ts, FLY_BUILD_FILES).
+ * environment (FLY_BUILD_FILES).
  */
 function imageFiles(resource: StackResource): Mount[] {
   const environment = obj(at(resource.props, "environment")) ?? {};
-  const dockerfile = str(environment.FLY_BUILD_DOCKERFILE);
+  const buildFile = (file: string): string | undefined => {
+    const variable = FLY_BUILD_FILES.find((build) => build.file === file)?.env;
+    return variable === undefined ? undefined : str(environment[variable]);
+  };
+  const dockerfile = buildFile("Dockerfile");
   if (dockerfile === undefined) return [];
   return [...dockerfile.matchAll(/^COPY\s+([^\s-][^\s]*)\s+(\/\S+)\s*$/gm)].map((match) => {
-    const text = str(environment[`FLY_BUILD_${match[1]!.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`]);
+    const text = buildFile(match[1]!);
     return { source: match[1]!, destination: match[2]!, ...(text === undefined ? {} : { text }) };
   });
 }
