@@ -307,7 +307,7 @@ describe("fedora: paperclip.container and its database, as Podman runs them, boo
 
       // The image's PATH: its node (here the release's, from .tools) and the system's tools.
       // Every outbound connection lands in the recorder; the agent CLIs paperclipai brings are on PATH.
-      const recorder = new OutboundRecorder(fedora.root);
+      const recorder = new OutboundRecorder(fedora);
       const agentClis = agentCliDirectory(fedora.path("agent-clis"));
       const imagePath = [
         agentClis,

@@ -283,7 +283,7 @@ for (const target of TARGETS) {
         }
 
         // Every outbound connection of the pod lands in the recorder; the agent CLIs paperclipai brings are on PATH.
-        const recorder = new OutboundRecorder(kube.root);
+        const recorder = new OutboundRecorder(kube);
         await recorder.attach(cluster, recorderPorts(paperclipEnv.ANTHROPIC_BASE_URL!));
         const agentClis = agentCliDirectory(kube.path("agent-clis"));
 

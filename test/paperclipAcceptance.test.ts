@@ -145,7 +145,7 @@ describe("fly: the rendered start.sh boots the real Paperclip (only tailscale/ta
         chmodSync(join(fakes, fake), 0o755);
       }
       // Every outbound connection lands in the recorder; the agent CLIs paperclipai brings are on PATH.
-      const recorder = new OutboundRecorder(fly.root);
+      const recorder = new OutboundRecorder(fly);
       const agentClis = agentCliDirectory(fly.path("agent-clis"));
       const seed = fly.path("seed-config.json");
       writeFileSync(seed, plan.files["config.json"]);

@@ -7,10 +7,10 @@
  * here, which clients trust through `NODE_EXTRA_CA_CERTS` / `SSL_CERT_FILE` (`trust`); a client that
  * does not trust it is still recorded by the name it asked for.
  */
-import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { NamespaceProcess } from "./paperclipNamespace";
+import type { NamespaceMachine, NamespaceProcess } from "./paperclipNamespace";
 
 export interface OutboundRecord {
   kind: "dns" | "http" | "tls" | "tls-refused" | "listen-failed" | "ready";
@@ -32,10 +32,9 @@ export class OutboundRecorder {
   private readonly caKey: string;
   readonly caCertificate: string;
   private readonly gate: string;
-  private child: ChildProcess | undefined;
-
-  /** `dir`: a directory of the test machine's (the CA and the log are kept there). */
-  constructor(dir: string) {
+  /** The CA and the log are kept in the machine's directory; its cleanup() stops the recorder. */
+  constructor(private readonly machine: NamespaceMachine) {
+    const dir = machine.root;
     this.log = join(dir, "outbound.jsonl");
     this.caKey = join(dir, "outbound-ca.key");
     this.caCertificate = join(dir, "outbound-ca.pem");
@@ -94,16 +93,17 @@ export class OutboundRecorder {
       if (Date.now() > routeDeadline) throw new Error(`outbound recorder: cannot route every address to loopback: ${route.stderr}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    this.child = spawn(
+    const child = spawn(
       "nsenter",
       ["--target", String(pid), "--net", "--", process.execPath, SCRIPT, this.log, this.caCertificate, this.caKey, ...ports.map(String)],
       { stdio: ["ignore", "ignore", "pipe"], detached: true },
     );
+    this.machine.track(child);
     let stderr = "";
-    this.child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     const deadline = Date.now() + 20_000;
     while (!this.records().some((r) => r.kind === "ready")) {
-      if (this.child.exitCode !== null || Date.now() > deadline) throw new Error(`outbound recorder did not start: ${stderr}`);
+      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`outbound recorder did not start: ${stderr}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const failed = this.records().filter((r) => r.kind === "listen-failed");
@@ -118,17 +118,21 @@ export class OutboundRecorder {
       .filter((line) => line.length > 0)
       .map((line) => JSON.parse(line) as OutboundRecord);
   }
+}
 
-  stop(): void {
-    if (this.child?.exitCode === null) process.kill(-this.child.pid!, "SIGKILL");
-  }
+/** A URL's port, its scheme's default when it names none. */
+function portOf(url: URL): number {
+  return Number(url.port || (url.protocol === "https:" ? 443 : 80));
+}
+
+/** `host:port` of a URL, as destinationOf names where a request went. */
+export function addressOf(url: URL): string {
+  return `${url.hostname}:${portOf(url)}`;
 }
 
 /** The ports the recorder listens on: the web's, the egress proxy's (3128), common ones, and the gateway's. */
 export function recorderPorts(gateway: string): number[] {
-  const url = new URL(gateway);
-  const port = Number(url.port || (url.protocol === "https:" ? 443 : 80));
-  return [...new Set([80, 443, 3128, 4000, 8080, 8443, port])];
+  return [...new Set([80, 443, 3128, 4000, 8080, 8443, portOf(new URL(gateway))])];
 }
 
 /** The pid inside `proc`'s namespace, once unshare has forked it. */
@@ -152,10 +156,7 @@ export function destinationOf(record: OutboundRecord): string | undefined {
   if (record.kind === "tls") return `${record.name ?? "(no server name)"}:${record.port}`;
   if (record.kind !== "http") return undefined;
   if (record.method === "CONNECT") return record.target;
-  if (/^https?:\/\//.test(record.target ?? "")) {
-    const url = new URL(record.target!);
-    return `${url.hostname}:${url.port || (url.protocol === "https:" ? 443 : 80)}`;
-  }
+  if (/^https?:\/\//.test(record.target ?? "")) return addressOf(new URL(record.target!));
   const host = record.headers?.host ?? "(no Host)";
   return host.includes(":") ? host : `${host}:${record.tls ? 443 : 80}`;
 }
@@ -186,14 +187,10 @@ export interface OutboundRule {
 
 /** What the records show against the rule: the gateway only, and only the gateway key, to it only. */
 export function outboundProblems(records: readonly OutboundRecord[], rule: OutboundRule): string[] {
-  const gatewayHost = rule.gateway.hostname;
-  const gatewayPort = rule.gateway.port || (rule.gateway.protocol === "https:" ? "443" : "80");
-  const gatewayAddress = `${gatewayHost}:${gatewayPort}`;
-  const paperclip = rule.paperclip
-    ? `${rule.paperclip.hostname}:${rule.paperclip.port || (rule.paperclip.protocol === "https:" ? 443 : 80)}`
-    : undefined;
+  const gatewayAddress = addressOf(rule.gateway);
+  const paperclip = rule.paperclip ? addressOf(rule.paperclip) : undefined;
   const names = new Set([
-    gatewayHost,
+    rule.gateway.hostname,
     ...[rule.paperclip, rule.proxy ? new URL(rule.proxy) : undefined].flatMap((url) => (url ? [url.hostname] : [])),
   ]);
   const problems: string[] = [];
@@ -217,11 +214,9 @@ export function outboundProblems(records: readonly OutboundRecord[], rule: Outbo
         if (secretValue === rule.gatewayKey && destination === gatewayAddress) continue;
         if (value.includes(secretValue)) problems.push(`${header} of ${request} holds ${secret}`);
       }
-      if (!CREDENTIAL_HEADERS.includes(header)) continue;
-      const bare = value.replace(/^Bearer\s+/i, "");
-      if (toPaperclip) continue;
+      if (!CREDENTIAL_HEADERS.includes(header) || toPaperclip) continue;
       if (destination !== gatewayAddress) problems.push(`credential ${header} sent with ${request}`);
-      else if (bare !== rule.gatewayKey) problems.push(`${header} of ${request} is not the gateway key`);
+      else if (value.replace(/^Bearer\s+/i, "") !== rule.gatewayKey) problems.push(`${header} of ${request} is not the gateway key`);
     }
   }
   return [...new Set(problems)];

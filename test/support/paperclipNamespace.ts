@@ -165,6 +165,11 @@ export class NamespaceMachine {
     return new NamespaceProcess(child, true);
   }
 
+  /** A process started on this machine's behalf (its own group): cleanup() kills it with the rest. */
+  track(child: ChildProcess): void {
+    this.children.push(child);
+  }
+
   /** Stops what is still running and removes the machine's directory. */
   cleanup(): void {
     for (const child of this.children) {

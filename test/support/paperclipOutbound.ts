@@ -9,7 +9,14 @@
 import { spawnSync } from "node:child_process";
 import { mkdirSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
-import { destinationOf, type OutboundRecord, type OutboundRecorder, outboundProblems, type OutboundRule } from "./outboundRecorder";
+import {
+  addressOf,
+  destinationOf,
+  type OutboundRecord,
+  type OutboundRecorder,
+  outboundProblems,
+  type OutboundRule,
+} from "./outboundRecorder";
 import { curl, type HttpAnswer, type NamespaceProcess, PAPERCLIP_TOOLS_BIN } from "./paperclipNamespace";
 
 /** The agent CLIs this machine has: the Claude Code and Codex binaries paperclipai brings (apps/mcp-worker/src/agentClis.test.ts). */
@@ -133,7 +140,7 @@ const CREDENTIAL_FREE_CALLS = /^(quota windows|codex_local hello probe \(cli\))$
 
 /** Every problem of the calls' traffic against the rule (see EXPECTED_AT_GATEWAY, CREDENTIAL_FREE_CALLS). */
 export function judgeOutbound(calls: readonly OutboundCall[], rule: OutboundRule): string[] {
-  const gateway = `${rule.gateway.hostname}:${rule.gateway.port || (rule.gateway.protocol === "https:" ? 443 : 80)}`;
+  const gateway = addressOf(rule.gateway);
   const problems: string[] = [];
   for (const { call, outbound, unfinished } of calls) {
     if (unfinished === true) problems.push(`${call}: still running after 120 s`);
