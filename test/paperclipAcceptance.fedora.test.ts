@@ -25,10 +25,13 @@
  *   rendered first-admin script runs byte for byte.
  * - PostgreSQL 15 (Debian) stands in for the postgres:16 container.
  * Faked, because Podman's runtime and systemd cannot run here: container networks (one loopback;
- * /etc/hosts maps the peer names the unit's URLs use to 127.0.0.1; nothing listens for LiteLLM or
- * the egress proxy), Notify=healthy (the test polls the HealthCmd), the ordering of the first-admin
+ * /etc/hosts maps the peer names the unit's URLs use to 127.0.0.1, where the outbound recorder
+ * plays LiteLLM and the egress proxy), Notify=healthy (the test polls the HealthCmd), the ordering of the first-admin
  * unit after paperclip.service (the test runs it after the container is healthy, and again after the
  * restart, as the unit's Wants= makes systemd do), and --memory (not enforced).
+ * The internet, the gateway (LiteLLM, which does not install here) and the egress proxy are the
+ * outbound recorder (test/support/outboundRecorder.ts): it answers every name and records every
+ * request, which is how the test proves the server and the agent CLIs reach only the gateway.
  */
 import { execFileSync } from "node:child_process";
 import { chownSync, chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";

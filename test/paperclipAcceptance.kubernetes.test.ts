@@ -18,6 +18,9 @@
  *   `<cluster>-conn-credential` is given its administrator, and the host and port Paperclip connects to;
  * - Services resolve through /etc/hosts to 127.0.0.1 (the Service names are as rendered);
  * - fsGroup is a volume directory of group 1000 with the setgid bit, as the kubelet leaves it.
+ * The internet, the gateway (LiteLLM, which does not install here) and the egress proxy are the
+ * outbound recorder (test/support/outboundRecorder.ts): it answers every name and records every
+ * request, which is how the test proves the server and the agent CLIs reach only the gateway.
  *
  * Per target it asserts: the database-init Job succeeds; Paperclip boots and applies its migrations;
  * the rendered startup/readiness/liveness probes pass; private exposure answers 403 to a foreign Host

@@ -7,6 +7,9 @@
  * Faked, because they cannot run here: `tailscale`/`tailscaled` (components/fly/fixtures/bin: no
  * tailnet) and what Fly provides (the volume is a temporary directory bound at /paperclip,
  * FLY_APP_NAME is set by the test, the image's seed config sits in a temporary directory).
+ * The internet, the gateway (LiteLLM, which does not install here) and the egress proxy are the
+ * outbound recorder (test/support/outboundRecorder.ts): it answers every name and records every
+ * request, which is how the test proves the server and the agent CLIs reach only the gateway.
  *
  * Per target it asserts: boots and applies migrations; the target's own health probe gets 200;
  * private exposure answers 403 to a foreign Host; sign-up behaves as configured; the first-admin
